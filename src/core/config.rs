@@ -1,0 +1,738 @@
+//! The shop's widget configuration: parsed from JSON and validated field by field.
+//! An invalid config yields one error naming the field, so the widget can fail closed.
+
+use crate::i18n::{category_defaults, TextKey};
+use crate::json::{self, Json};
+use crate::lang::Lang;
+use std::fmt;
+
+/// What is wrong with the config, addressed by its JSON path (`categories[1].services[0].id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The text is not JSON.
+    Syntax(json::JsonError),
+    /// A required field is absent.
+    Missing { field: String, expected: &'static str },
+    /// A field has the wrong type or an unacceptable value.
+    Invalid { field: String, expected: &'static str, found: String },
+    /// A field the widget does not know (usually a typo).
+    Unknown { field: String },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::Syntax(e) => write!(f, "privacy-widget config is not valid JSON: {e}"),
+            ConfigError::Missing { field, expected } => {
+                write!(f, "privacy-widget config: \"{field}\" is missing; expected {expected}")
+            }
+            ConfigError::Invalid { field, expected, found } => {
+                write!(f, "privacy-widget config: \"{field}\" must be {expected}, found {found}")
+            }
+            ConfigError::Unknown { field } => {
+                write!(f, "privacy-widget config: unknown field \"{field}\" (check the spelling against the README)")
+            }
+        }
+    }
+}
+
+/// A text given once for all languages or per language (`{"nb": "…", "en": "…"}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Localized {
+    Same(String),
+    PerLang(Vec<(Lang, String)>),
+}
+
+impl Localized {
+    /// The text in `lang`, falling back to bokmål, then English, then whatever exists.
+    pub fn get(&self, lang: Lang) -> &str {
+        match self {
+            Localized::Same(s) => s,
+            Localized::PerLang(texts) => [lang, Lang::Nb, Lang::En]
+                .iter()
+                .find_map(|l| texts.iter().find(|(tl, _)| tl == l))
+                .or(texts.first())
+                .map(|(_, s)| s.as_str())
+                .unwrap_or(""),
+        }
+    }
+}
+
+/// A cookie a service sets, so it can be listed and deleted on withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieDecl {
+    /// Exact name, or a prefix pattern ending in `*` such as `_ga_*`.
+    pub name: String,
+    pub lifetime: Option<Localized>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+    pub provider: Option<String>,
+    pub purpose: Option<Localized>,
+    pub cookies: Vec<CookieDecl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub id: String,
+    /// Necessary categories are always on and cannot be switched off.
+    pub required: bool,
+    pub title: Option<Localized>,
+    pub description: Option<Localized>,
+    pub services: Vec<Service>,
+}
+
+/// Google Consent Mode v2 signals and the categories that grant each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentSignal {
+    AdStorage,
+    AnalyticsStorage,
+    AdUserData,
+    AdPersonalization,
+    FunctionalityStorage,
+    PersonalizationStorage,
+}
+
+impl ConsentSignal {
+    pub const ALL: [ConsentSignal; 6] = [
+        ConsentSignal::AdStorage,
+        ConsentSignal::AnalyticsStorage,
+        ConsentSignal::AdUserData,
+        ConsentSignal::AdPersonalization,
+        ConsentSignal::FunctionalityStorage,
+        ConsentSignal::PersonalizationStorage,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConsentSignal::AdStorage => "ad_storage",
+            ConsentSignal::AnalyticsStorage => "analytics_storage",
+            ConsentSignal::AdUserData => "ad_user_data",
+            ConsentSignal::AdPersonalization => "ad_personalization",
+            ConsentSignal::FunctionalityStorage => "functionality_storage",
+            ConsentSignal::PersonalizationStorage => "personalization_storage",
+        }
+    }
+
+    /// The categories that grant this signal when the shop does not configure a mapping.
+    fn default_categories(self) -> &'static [&'static str] {
+        match self {
+            ConsentSignal::AdStorage | ConsentSignal::AdUserData | ConsentSignal::AdPersonalization => &["marketing"],
+            ConsentSignal::AnalyticsStorage => &["analytics"],
+            ConsentSignal::FunctionalityStorage | ConsentSignal::PersonalizationStorage => &["functional"],
+        }
+    }
+}
+
+/// Where the outbox keeps undelivered events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStorage {
+    /// Session storage: matches the session-cookie promise (the default).
+    Session,
+    /// Local storage: events pending when the tab closes are delivered on the next visit.
+    Local,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub consent: Option<String>,
+    pub newsletter: Option<String>,
+    pub rights_request: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieSettings {
+    pub name: String,
+    /// `Domain` attribute, e.g. `.serviteur.no` to share the choice across subdomains.
+    pub domain: Option<String>,
+    /// `None` keeps it a session cookie, as the shop's statement promises.
+    pub lifetime_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub revision: String,
+    pub language: Option<Lang>,
+    pub categories: Vec<Category>,
+    pub endpoints: Endpoints,
+    pub privacy_policy_url: Option<String>,
+    pub contact_email: Option<String>,
+    pub cookie: CookieSettings,
+    pub consent_mode: Vec<(ConsentSignal, Vec<String>)>,
+    pub floating_button: bool,
+    pub reload_on_withdraw: bool,
+    pub outbox_storage: OutboxStorage,
+    pub keep_history: bool,
+    pub texts: Vec<(Lang, Vec<(TextKey, String)>)>,
+}
+
+/// The consent cookie must stay far below the 4096-byte browser limit.
+pub const MAX_COOKIE_BYTES: usize = 3000;
+
+impl Config {
+    pub fn parse(text: &str) -> Result<Config, ConfigError> {
+        let root = json::parse(text).map_err(ConfigError::Syntax)?;
+        Config::from_json(&root)
+    }
+
+    pub fn from_json(root: &Json) -> Result<Config, ConfigError> {
+        let root = Obj::new(root, String::new())?;
+        root.only(&[
+            "revision", "language", "categories", "endpoints", "privacyPolicyUrl", "contactEmail", "cookie",
+            "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts",
+        ])?;
+        let revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
+        check_token(&revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
+
+        let language = match root.opt("language") {
+            None => None,
+            Some(Json::Str(tag)) if tag == "auto" => None,
+            Some(v) => Some(parse_lang(v, &root.path_of("language"))?),
+        };
+
+        let categories = parse_categories(&root)?;
+
+        let endpoints = match root.opt_obj("endpoints")? {
+            None => Endpoints { consent: None, newsletter: None, rights_request: None },
+            Some(e) => {
+                e.only(&["consent", "newsletter", "rightsRequest"])?;
+                Endpoints {
+                    consent: e.opt_url("consent")?,
+                    newsletter: e.opt_url("newsletter")?,
+                    rights_request: e.opt_url("rightsRequest")?,
+                }
+            }
+        };
+
+        let cookie = match root.opt_obj("cookie")? {
+            None => CookieSettings { name: "pw_consent".into(), domain: None, lifetime_days: None },
+            Some(c) => {
+                c.only(&["name", "domain", "lifetimeDays"])?;
+                let name = c.opt_str("name")?.unwrap_or_else(|| "pw_consent".into());
+                check_token(&name, 64, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'", false)?;
+                let domain = c.opt_str("domain")?;
+                if let Some(d) = &domain {
+                    let ok = !d.is_empty() && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+                    if !ok {
+                        return Err(invalid(c.path_of("domain"), "a host name such as \".example.no\"", d));
+                    }
+                }
+                let lifetime_days = match c.opt("lifetimeDays") {
+                    None | Some(Json::Null) => None,
+                    Some(Json::Int(n)) if (1..=395).contains(n) => Some(*n as u32),
+                    Some(v) => return Err(invalid_json(c.path_of("lifetimeDays"), "a whole number of days from 1 to 395, or null for a session cookie", v)),
+                };
+                CookieSettings { name, domain, lifetime_days }
+            }
+        };
+
+        let consent_mode = parse_consent_mode(&root, &categories)?;
+
+        let (outbox_storage, keep_history) = match root.opt_obj("outbox")? {
+            None => (OutboxStorage::Session, false),
+            Some(o) => {
+                o.only(&["storage", "keepHistory"])?;
+                let storage = match o.opt_str("storage")?.as_deref() {
+                    None | Some("session") => OutboxStorage::Session,
+                    Some("local") => OutboxStorage::Local,
+                    Some(other) => return Err(invalid(o.path_of("storage"), "\"session\" or \"local\"", other)),
+                };
+                (storage, o.opt_bool("keepHistory")?.unwrap_or(false))
+            }
+        };
+
+        let texts = parse_texts(&root)?;
+
+        let config = Config {
+            revision,
+            language,
+            endpoints,
+            privacy_policy_url: root.opt_url("privacyPolicyUrl")?,
+            contact_email: root.opt_str("contactEmail")?,
+            cookie,
+            consent_mode,
+            floating_button: root.opt_bool("floatingButton")?.unwrap_or(false),
+            reload_on_withdraw: root.opt_bool("reloadOnWithdraw")?.unwrap_or(false),
+            outbox_storage,
+            keep_history,
+            texts,
+            categories,
+        };
+        let worst_case = crate::cookie::worst_case_len(&config);
+        if worst_case > MAX_COOKIE_BYTES {
+            return Err(ConfigError::Invalid {
+                field: "categories".into(),
+                expected: "few enough categories and services for the consent cookie to stay under 3000 bytes",
+                found: {
+                    let mut s = String::from("a configuration needing ");
+                    json::push_int(&mut s, worst_case as i64);
+                    s.push_str(" bytes; shorten ids or remove services");
+                    s
+                },
+            });
+        }
+        Ok(config)
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The service with `id` and the category it belongs to.
+    pub fn service(&self, id: &str) -> Option<(&Category, &Service)> {
+        self.categories.iter().find_map(|c| c.services.iter().find(|s| s.id == id).map(|s| (c, s)))
+    }
+
+    /// The text for `key` in `lang`, with the shop's override if any.
+    pub fn text(&self, lang: Lang, key: TextKey) -> &str {
+        self.texts
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .and_then(|(_, overrides)| overrides.iter().find(|(k, _)| *k == key))
+            .map(|(_, s)| s.as_str())
+            .unwrap_or_else(|| key.default_text(lang))
+    }
+
+    pub fn category_title(&self, category: &Category, lang: Lang) -> String {
+        match (&category.title, category_defaults(&category.id)) {
+            (Some(t), _) => t.get(lang).to_string(),
+            (None, Some((title, _))) => self.text(lang, title).to_string(),
+            (None, None) => category.id.clone(),
+        }
+    }
+
+    pub fn category_description(&self, category: &Category, lang: Lang) -> String {
+        match (&category.description, category_defaults(&category.id)) {
+            (Some(t), _) => t.get(lang).to_string(),
+            (None, Some((_, text))) => self.text(lang, text).to_string(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A JSON object with its path, for field access that produces path-named errors.
+struct Obj<'a> {
+    members: &'a [(String, Json)],
+    path: String,
+}
+
+impl<'a> Obj<'a> {
+    fn new(value: &'a Json, path: String) -> Result<Obj<'a>, ConfigError> {
+        match value.as_object() {
+            Some(members) => Ok(Obj { members, path }),
+            None => Err(invalid_json(if path.is_empty() { "(root)".into() } else { path }, "an object", value)),
+        }
+    }
+
+    fn path_of(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            let mut p = self.path.clone();
+            p.push('.');
+            p.push_str(key);
+            p
+        }
+    }
+
+    fn only(&self, allowed: &[&str]) -> Result<(), ConfigError> {
+        match self.members.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            Some((k, _)) => Err(ConfigError::Unknown { field: self.path_of(k) }),
+            None => Ok(()),
+        }
+    }
+
+    fn opt(&self, key: &str) -> Option<&'a Json> {
+        self.members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, ConfigError> {
+        self.opt(key).map(|v| Obj::new(v, self.path_of(key))).transpose()
+    }
+
+    fn opt_str(&self, key: &str) -> Result<Option<String>, ConfigError> {
+        match self.opt(key) {
+            None => Ok(None),
+            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            Some(v) => Err(invalid_json(self.path_of(key), "a non-empty string", v)),
+        }
+    }
+
+    fn req_str(&self, key: &str, expected: &'static str) -> Result<String, ConfigError> {
+        self.opt_str(key)?.ok_or(ConfigError::Missing { field: self.path_of(key), expected })
+    }
+
+    fn opt_bool(&self, key: &str) -> Result<Option<bool>, ConfigError> {
+        match self.opt(key) {
+            None => Ok(None),
+            Some(Json::Bool(b)) => Ok(Some(*b)),
+            Some(v) => Err(invalid_json(self.path_of(key), "true or false", v)),
+        }
+    }
+
+    /// A URL the widget will fetch or link to: same-site paths or http(s) only.
+    fn opt_url(&self, key: &str) -> Result<Option<String>, ConfigError> {
+        let url = self.opt_str(key)?;
+        if let Some(u) = &url {
+            if !is_safe_url(u) {
+                return Err(invalid(self.path_of(key), "a path starting with '/' or an https:// URL", u));
+            }
+        }
+        Ok(url)
+    }
+
+    fn opt_localized(&self, key: &str) -> Result<Option<Localized>, ConfigError> {
+        self.opt(key).map(|v| parse_localized(v, &self.path_of(key))).transpose()
+    }
+
+    fn array(&self, key: &str) -> Result<Option<&'a [Json]>, ConfigError> {
+        match self.opt(key) {
+            None => Ok(None),
+            Some(Json::Array(items)) => Ok(Some(items)),
+            Some(v) => Err(invalid_json(self.path_of(key), "an array", v)),
+        }
+    }
+}
+
+fn indexed(path: &str, index: usize) -> String {
+    let mut p = path.to_string();
+    p.push('[');
+    json::push_int(&mut p, index as i64);
+    p.push(']');
+    p
+}
+
+fn invalid(field: String, expected: &'static str, found: &str) -> ConfigError {
+    let mut shown = String::new();
+    json::write_string(&mut shown, found);
+    ConfigError::Invalid { field, expected, found: shown }
+}
+
+fn invalid_json(field: String, expected: &'static str, found: &Json) -> ConfigError {
+    let found = match found {
+        Json::Str(s) => {
+            let mut shown = String::new();
+            json::write_string(&mut shown, s);
+            shown
+        }
+        Json::Int(_) | Json::Bool(_) | Json::Null => found.to_json(),
+        other => other.kind().to_string(),
+    };
+    ConfigError::Invalid { field, expected, found }
+}
+
+/// Ids, revisions and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
+fn check_token(value: &str, max: usize, field: &str, expected: &'static str, allow_dot: bool) -> Result<(), ConfigError> {
+    let ok = !value.is_empty()
+        && value.len() <= max
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || (allow_dot && b == b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(field.to_string(), expected, value))
+    }
+}
+
+fn check_id(value: &str, field: &str) -> Result<(), ConfigError> {
+    let ok = !value.is_empty()
+        && value.len() <= 32
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(field.to_string(), "an id of 1–32 lowercase letters, digits, '_' or '-'", value))
+    }
+}
+
+pub(crate) fn is_safe_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    let no_controls = !url.chars().any(|c| c.is_control() || c == ' ' || c == '\\');
+    no_controls && ((url.starts_with('/') && !url.starts_with("//")) || lower.starts_with("https://") || lower.starts_with("http://"))
+}
+
+fn parse_lang(value: &Json, path: &str) -> Result<Lang, ConfigError> {
+    match value {
+        Json::Str(tag) => Lang::from_tag(tag).ok_or_else(|| invalid(path.to_string(), "\"nb\", \"nn\", \"en\" or \"auto\"", tag)),
+        other => Err(invalid_json(path.to_string(), "\"nb\", \"nn\", \"en\" or \"auto\"", other)),
+    }
+}
+
+fn parse_localized(value: &Json, path: &str) -> Result<Localized, ConfigError> {
+    const EXPECTED: &str = "a non-empty string or an object of language → string, e.g. {\"nb\": \"…\", \"en\": \"…\"}";
+    match value {
+        Json::Str(s) if !s.trim().is_empty() => Ok(Localized::Same(s.clone())),
+        Json::Object(members) if !members.is_empty() => {
+            let mut texts = Vec::new();
+            for (tag, text) in members {
+                let mut field = path.to_string();
+                field.push('.');
+                field.push_str(tag);
+                let lang = Lang::from_tag(tag).ok_or_else(|| ConfigError::Unknown { field: field.clone() })?;
+                match text {
+                    Json::Str(s) if !s.trim().is_empty() => texts.push((lang, s.clone())),
+                    other => return Err(invalid_json(field, "a non-empty string", other)),
+                }
+            }
+            Ok(Localized::PerLang(texts))
+        }
+        other => Err(invalid_json(path.to_string(), EXPECTED, other)),
+    }
+}
+
+fn parse_categories(root: &Obj) -> Result<Vec<Category>, ConfigError> {
+    let items = root.array("categories")?.ok_or(ConfigError::Missing {
+        field: "categories".into(),
+        expected: "an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]",
+    })?;
+    if items.is_empty() || items.len() > 16 {
+        return Err(ConfigError::Invalid {
+            field: "categories".into(),
+            expected: "between 1 and 16 categories",
+            found: {
+                let mut s = String::new();
+                json::push_int(&mut s, items.len() as i64);
+                s
+            },
+        });
+    }
+    let mut categories: Vec<Category> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let c = Obj::new(item, indexed("categories", i))?;
+        c.only(&["id", "required", "title", "description", "services"])?;
+        let id = c.req_str("id", "a category id such as \"analytics\"")?;
+        check_id(&id, &c.path_of("id"))?;
+        if categories.iter().any(|other| other.id == id) {
+            return Err(invalid(c.path_of("id"), "an id not used by another category", &id));
+        }
+        let title = c.opt_localized("title")?;
+        if title.is_none() && category_defaults(&id).is_none() {
+            return Err(ConfigError::Missing {
+                field: c.path_of("title"),
+                expected: "a title (only necessary, functional, analytics and marketing have built-in titles)",
+            });
+        }
+        let mut services: Vec<Service> = Vec::new();
+        for (j, item) in c.array("services")?.unwrap_or(&[]).iter().enumerate() {
+            let s = Obj::new(item, indexed(&c.path_of("services"), j))?;
+            let service = parse_service(&s)?;
+            let taken = categories.iter().flat_map(|c| &c.services).chain(&services).any(|o| o.id == service.id);
+            if taken {
+                return Err(invalid(s.path_of("id"), "a service id used only once in the whole config", &service.id));
+            }
+            services.push(service);
+        }
+        categories.push(Category {
+            required: c.opt_bool("required")?.unwrap_or(false),
+            description: c.opt_localized("description")?,
+            id,
+            title,
+            services,
+        });
+    }
+    if !categories.iter().any(|c| c.required) {
+        return Err(ConfigError::Invalid {
+            field: "categories".into(),
+            expected: "at least one category with \"required\": true (the cookies the shop needs to work)",
+            found: "none marked required".into(),
+        });
+    }
+    Ok(categories)
+}
+
+fn parse_service(s: &Obj) -> Result<Service, ConfigError> {
+    s.only(&["id", "name", "provider", "purpose", "cookies"])?;
+    let id = s.req_str("id", "a service id such as \"google-analytics\"")?;
+    check_id(&id, &s.path_of("id"))?;
+    let mut cookies = Vec::new();
+    for (k, item) in s.array("cookies")?.unwrap_or(&[]).iter().enumerate() {
+        let path = indexed(&s.path_of("cookies"), k);
+        let decl = match item {
+            Json::Str(_) => CookieDecl { name: item.as_str().unwrap_or_default().to_string(), lifetime: None },
+            _ => {
+                let c = Obj::new(item, path.clone())?;
+                c.only(&["name", "lifetime"])?;
+                CookieDecl {
+                    name: c.req_str("name", "a cookie name, or a prefix ending in '*' such as \"_ga_*\"")?,
+                    lifetime: c.opt_localized("lifetime")?,
+                }
+            }
+        };
+        let pattern = decl.name.strip_suffix('*').unwrap_or(&decl.name);
+        let valid = !pattern.is_empty()
+            && pattern.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'=' | b';' | b',' | b'*'));
+        if !valid {
+            return Err(invalid(path, "a cookie name, or a prefix ending in '*' such as \"_ga_*\"", &decl.name));
+        }
+        cookies.push(decl);
+    }
+    Ok(Service {
+        name: s.opt_str("name")?.unwrap_or_else(|| id.clone()),
+        provider: s.opt_str("provider")?,
+        purpose: s.opt_localized("purpose")?,
+        cookies,
+        id,
+    })
+}
+
+fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(ConsentSignal, Vec<String>)>, ConfigError> {
+    let custom = root.opt_obj("consentMode")?;
+    if let Some(m) = &custom {
+        let names: Vec<&str> = ConsentSignal::ALL.iter().map(|s| s.name()).collect();
+        m.only(&names)?;
+    }
+    let mut mapping = Vec::new();
+    for signal in ConsentSignal::ALL {
+        let ids: Vec<String> = match custom.as_ref().and_then(|m| m.opt(signal.name())) {
+            Some(value) => {
+                let path = custom.as_ref().map(|m| m.path_of(signal.name())).unwrap_or_default();
+                let items = value.as_array().ok_or_else(|| invalid_json(path.clone(), "an array of category ids", value))?;
+                let mut ids = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str() {
+                        Some(id) if categories.iter().any(|c| c.id == id) => ids.push(id.to_string()),
+                        _ => return Err(invalid_json(indexed(&path, i), "the id of a configured category", item)),
+                    }
+                }
+                ids
+            }
+            None => signal
+                .default_categories()
+                .iter()
+                .filter(|id| categories.iter().any(|c| c.id == **id))
+                .map(|id| id.to_string())
+                .collect(),
+        };
+        mapping.push((signal, ids));
+    }
+    Ok(mapping)
+}
+
+fn parse_texts(root: &Obj) -> Result<Vec<(Lang, Vec<(TextKey, String)>)>, ConfigError> {
+    let Some(texts) = root.opt_obj("texts")? else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for (tag, overrides) in texts.members {
+        let path = texts.path_of(tag);
+        let lang = Lang::from_tag(tag).ok_or_else(|| ConfigError::Unknown { field: path.clone() })?;
+        let o = Obj::new(overrides, path)?;
+        let mut list = Vec::new();
+        for (name, value) in o.members {
+            let key = TextKey::from_name(name).ok_or_else(|| ConfigError::Unknown { field: o.path_of(name) })?;
+            match value {
+                Json::Str(s) if !s.trim().is_empty() => list.push((key, s.clone())),
+                other => return Err(invalid_json(o.path_of(name), "a non-empty string", other)),
+            }
+        }
+        out.push((lang, list));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const DEMO: &str = r#"{
+        "revision": "2026-11-01",
+        "language": "nb",
+        "endpoints": {"consent": "/api/consent"},
+        "privacyPolicyUrl": "/personopplysninger",
+        "categories": [
+            {"id": "necessary", "required": true},
+            {"id": "analytics", "services": [
+                {"id": "google-analytics", "name": "Google Analytics", "provider": "Google Ireland Ltd.",
+                 "purpose": {"nb": "Besøksstatistikk", "en": "Visitor statistics"},
+                 "cookies": [{"name": "_ga", "lifetime": {"nb": "2 år", "en": "2 years"}}, "_ga_*"]}
+            ]},
+            {"id": "marketing", "services": [{"id": "meta-pixel", "name": "Meta Pixel"}]}
+        ]
+    }"#;
+
+    pub(crate) fn demo() -> Config {
+        Config::parse(DEMO).unwrap()
+    }
+
+    #[test]
+    fn parses_the_demo_config_with_defaults() {
+        let c = demo();
+        assert_eq!(c.revision, "2026-11-01");
+        assert_eq!(c.cookie.name, "pw_consent");
+        assert_eq!(c.cookie.lifetime_days, None, "session cookie by default");
+        assert_eq!(c.outbox_storage, OutboxStorage::Session);
+        let (cat, svc) = c.service("google-analytics").unwrap();
+        assert_eq!(cat.id, "analytics");
+        assert_eq!(svc.cookies[1].name, "_ga_*");
+        assert_eq!(svc.purpose.as_ref().unwrap().get(Lang::Nn), "Besøksstatistikk");
+        assert_eq!(svc.purpose.as_ref().unwrap().get(Lang::En), "Visitor statistics");
+        let analytics = c.consent_mode.iter().find(|(s, _)| *s == ConsentSignal::AnalyticsStorage).unwrap();
+        assert_eq!(analytics.1, vec!["analytics".to_string()]);
+        assert_eq!(c.category_title(c.category("analytics").unwrap(), Lang::En), "Analytics");
+    }
+
+    fn error_for(edit: impl Fn(&mut String)) -> String {
+        let mut text = DEMO.to_string();
+        edit(&mut text);
+        Config::parse(&text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_error_names_the_field() {
+        let cases: Vec<(Box<dyn Fn(&mut String)>, &str)> = vec![
+            (Box::new(|t| *t = t.replace("\"revision\": \"2026-11-01\",", "")), "\"revision\" is missing"),
+            (Box::new(|t| *t = t.replace("2026-11-01", "2026 11 01")), "\"revision\" must be a revision id"),
+            (Box::new(|t| *t = t.replace("\"language\": \"nb\"", "\"language\": \"de\"")), "\"language\" must be \"nb\", \"nn\", \"en\" or \"auto\", found \"de\""),
+            (Box::new(|t| *t = t.replace("\"endpoints\"", "\"endpoint\"")), "unknown field \"endpoint\""),
+            (Box::new(|t| *t = t.replace("/api/consent", "javascript:alert(1)")), "\"endpoints.consent\" must be a path"),
+            (Box::new(|t| *t = t.replace("\"id\": \"analytics\"", "\"id\": \"Analytics\"")), "\"categories[1].id\" must be an id"),
+            (Box::new(|t| *t = t.replace("\"id\": \"marketing\"", "\"id\": \"analytics\"")), "\"categories[2].id\" must be an id not used by another category"),
+            (Box::new(|t| *t = t.replace("\"id\": \"meta-pixel\"", "\"id\": \"google-analytics\"")), "\"categories[2].services[0].id\" must be a service id used only once"),
+            (Box::new(|t| *t = t.replace("\"_ga_*\"", "\"_g*a\"")), "\"categories[1].services[0].cookies[1]\" must be a cookie name"),
+            (Box::new(|t| *t = t.replace("\"required\": true", "\"required\": \"yes\"")), "\"categories[0].required\" must be true or false, found \"yes\""),
+            (Box::new(|t| *t = t.replace("\"required\": true", "\"required\": false")), "at least one category with \"required\": true"),
+            (Box::new(|t| *t = t.replace("\"id\": \"marketing\"", "\"id\": \"social\"")), "\"categories[2].title\" is missing"),
+            (Box::new(|t| *t = t.replace("\"nb\": \"2 år\"", "\"se\": \"2 år\"")), "unknown field \"categories[1].services[0].cookies[0].lifetime.se\""),
+            (Box::new(|t| *t = t.replace("\"name\": \"Meta Pixel\"", "\"name\": 5")), "\"categories[2].services[0].name\" must be a non-empty string, found 5"),
+            (Box::new(|t| t.push('x')), "not valid JSON: unexpected text after the JSON value"),
+        ];
+        for (edit, expected) in cases {
+            let message = error_for(edit);
+            assert!(message.contains(expected), "{message}\n  should contain: {expected}");
+        }
+    }
+
+    #[test]
+    fn texts_override_and_validate() {
+        let with_texts = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAll": "Yes please"}},"#, 1);
+        let c = Config::parse(&with_texts).unwrap();
+        assert_eq!(c.text(Lang::En, TextKey::AcceptAll), "Yes please");
+        assert_eq!(c.text(Lang::Nb, TextKey::AcceptAll), "Godta alle");
+        let typo = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAl": "x"}},"#, 1);
+        assert!(Config::parse(&typo).unwrap_err().to_string().contains("unknown field \"texts.en.acceptAl\""));
+    }
+
+    #[test]
+    fn consent_mode_mapping_must_name_known_categories() {
+        let custom = DEMO.replacen('{', r#"{"consentMode": {"ad_storage": ["analytics", "marketing"]},"#, 1);
+        let c = Config::parse(&custom).unwrap();
+        let ad = c.consent_mode.iter().find(|(s, _)| *s == ConsentSignal::AdStorage).unwrap();
+        assert_eq!(ad.1, vec!["analytics".to_string(), "marketing".to_string()]);
+        let bad = DEMO.replacen('{', r#"{"consentMode": {"ad_storage": ["ads"]},"#, 1);
+        assert!(Config::parse(&bad).unwrap_err().to_string().contains("\"consentMode.ad_storage[0]\" must be the id of a configured category, found \"ads\""));
+    }
+
+    #[test]
+    fn oversized_configs_are_refused_before_the_cookie_overflows() {
+        let services: Vec<String> = (0..128)
+            .map(|i| {
+                let mut s = String::from(r#"{"id": "service-with-a-long-id-"#);
+                json::push_int(&mut s, i);
+                s.push_str("\"}");
+                s
+            })
+            .collect();
+        let text = DEMO.replace(r#"{"id": "meta-pixel", "name": "Meta Pixel"}"#, &services.join(","));
+        assert!(Config::parse(&text).unwrap_err().to_string().contains("under 3000 bytes"));
+    }
+}

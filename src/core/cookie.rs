@@ -1,0 +1,336 @@
+//! The consent cookie: a compact, versioned text that is either read back exactly or
+//! not at all (anything odd means "ask again"), plus `document.cookie` string helpers.
+//!
+//! Format v1, fields separated by `|`:
+//! `1|<revision>|<consent id>|<seq>|<decided at, ms>|<action>|<flags>|<category:0/1>/…|<service:0/1>/…`
+//! Only cookie-safe characters are used, so the value needs no escaping.
+
+use crate::config::{Config, CookieSettings};
+use crate::consent::{Action, Choices, ConsentRecord};
+use crate::json::push_int;
+
+const VERSION: &str = "1";
+
+/// Why a stored cookie value was not accepted; each one means "no consent yet".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CookieProblem {
+    /// Not in the format at all (tampered, truncated, another tool's cookie).
+    Malformed(&'static str),
+    /// Written by another format version.
+    OtherVersion,
+    /// Lists categories or services that differ from the current config.
+    ChoicesMismatch,
+}
+
+impl CookieProblem {
+    pub fn message(&self) -> &'static str {
+        match self {
+            CookieProblem::Malformed(why) => why,
+            CookieProblem::OtherVersion => "written by another format version",
+            CookieProblem::ChoicesMismatch => "its categories or services differ from the current config",
+        }
+    }
+}
+
+fn action_code(action: Action) -> &'static str {
+    match action {
+        Action::AcceptAll => "a",
+        Action::RejectAll => "r",
+        Action::Save => "s",
+        Action::AcceptService => "p",
+    }
+}
+
+fn push_switches(out: &mut String, list: &[(String, bool)]) {
+    for (i, (id, on)) in list.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(id);
+        out.push_str(if *on { ":1" } else { ":0" });
+    }
+}
+
+/// The cookie value for a record.
+pub fn encode(record: &ConsentRecord) -> String {
+    let mut out = String::with_capacity(128);
+    out.push_str(VERSION);
+    for field in [record.revision.as_str(), record.consent_id.as_str()] {
+        out.push('|');
+        out.push_str(field);
+    }
+    out.push('|');
+    push_int(&mut out, i64::from(record.seq));
+    out.push('|');
+    push_int(&mut out, record.decided_at_ms as i64);
+    out.push('|');
+    out.push_str(action_code(record.action));
+    out.push('|');
+    if record.gpc {
+        out.push('g');
+    }
+    out.push('|');
+    push_switches(&mut out, &record.choices.categories);
+    out.push('|');
+    push_switches(&mut out, &record.choices.services);
+    out
+}
+
+/// The longest value `encode` can produce for this config (every id present, long numbers).
+pub fn worst_case_len(config: &Config) -> usize {
+    let switches: usize = config
+        .categories
+        .iter()
+        .map(|c| c.id.len() + 3 + c.services.iter().map(|s| s.id.len() + 3).sum::<usize>())
+        .sum();
+    config.cookie.name.len() + 1 + VERSION.len() + config.revision.len() + 32 + 10 + 20 + 2 + 8 + switches
+}
+
+fn parse_number(field: &str) -> Option<u64> {
+    if field.is_empty() || field.len() > 16 || !field.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    field.parse().ok()
+}
+
+fn parse_switches(field: &str, expected: &[(String, bool)]) -> Result<Vec<(String, bool)>, CookieProblem> {
+    let mut out = Vec::with_capacity(expected.len());
+    if !field.is_empty() {
+        for part in field.split('/') {
+            let (id, bit) = part.split_once(':').ok_or(CookieProblem::Malformed("a switch has no ':'"))?;
+            let on = match bit {
+                "1" => true,
+                "0" => false,
+                _ => return Err(CookieProblem::Malformed("a switch is neither 0 nor 1")),
+            };
+            out.push((id.to_string(), on));
+        }
+    }
+    // Exactly the configured ids in the configured order: a new or renamed category asks again.
+    let same_ids = out.len() == expected.len() && out.iter().zip(expected).all(|((a, _), (b, _))| a == b);
+    if same_ids {
+        Ok(out)
+    } else {
+        Err(CookieProblem::ChoicesMismatch)
+    }
+}
+
+/// Reads a cookie value back into a record valid for `config`'s categories and services.
+/// The revision is returned as stored; whether it is current is the caller's question.
+pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProblem> {
+    if value.len() > 4096 {
+        return Err(CookieProblem::Malformed("longer than any cookie the widget writes"));
+    }
+    let fields: Vec<&str> = value.split('|').collect();
+    if fields.first() != Some(&VERSION) {
+        return if fields.len() == 9 { Err(CookieProblem::OtherVersion) } else { Err(CookieProblem::Malformed("not a privacy-widget consent value")) };
+    }
+    let [_, revision, consent_id, seq, decided_at, action, flags, categories, services] = fields[..] else {
+        return Err(CookieProblem::Malformed("wrong number of fields"));
+    };
+    let token_ok = !revision.is_empty()
+        && revision.len() <= 64
+        && revision.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !token_ok {
+        return Err(CookieProblem::Malformed("bad revision"));
+    }
+    if consent_id.len() != 32 || !consent_id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return Err(CookieProblem::Malformed("bad consent id"));
+    }
+    let seq = parse_number(seq).filter(|n| (1..=u64::from(u32::MAX)).contains(n)).ok_or(CookieProblem::Malformed("bad sequence number"))?;
+    let decided_at_ms = parse_number(decided_at).ok_or(CookieProblem::Malformed("bad time"))?;
+    let action = match action {
+        "a" => Action::AcceptAll,
+        "r" => Action::RejectAll,
+        "s" => Action::Save,
+        "p" => Action::AcceptService,
+        _ => return Err(CookieProblem::Malformed("bad action")),
+    };
+    let gpc = match flags {
+        "" => false,
+        "g" => true,
+        _ => return Err(CookieProblem::Malformed("bad flags")),
+    };
+    let template = Choices::none(config);
+    let choices = Choices {
+        categories: parse_switches(categories, &template.categories)?,
+        services: parse_switches(services, &template.services)?,
+    };
+    // A required category stored as off cannot come from the widget.
+    if config.categories.iter().any(|c| c.required && !choices.category(&c.id)) {
+        return Err(CookieProblem::Malformed("a required category is off"));
+    }
+    Ok(ConsentRecord { consent_id: consent_id.to_string(), seq: seq as u32, revision: revision.to_string(), action, choices, decided_at_ms, gpc })
+}
+
+/// The `document.cookie` assignment that stores `value`: a session cookie unless the shop
+/// configured a lifetime; `Secure` whenever the page is served over https.
+pub fn set_cookie_string(settings: &CookieSettings, value: &str, secure: bool) -> String {
+    let mut out = String::with_capacity(value.len() + 64);
+    out.push_str(&settings.name);
+    out.push('=');
+    out.push_str(value);
+    out.push_str("; Path=/; SameSite=Lax");
+    if let Some(domain) = &settings.domain {
+        out.push_str("; Domain=");
+        out.push_str(domain);
+    }
+    if let Some(days) = settings.lifetime_days {
+        out.push_str("; Max-Age=");
+        push_int(&mut out, i64::from(days) * 86_400);
+    }
+    if secure {
+        out.push_str("; Secure");
+    }
+    out
+}
+
+/// The value of cookie `name` in a `document.cookie` string.
+pub fn find<'a>(document_cookie: &'a str, name: &str) -> Option<&'a str> {
+    document_cookie
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// The names of all cookies in a `document.cookie` string.
+pub fn names(document_cookie: &str) -> Vec<&str> {
+    document_cookie
+        .split(';')
+        .filter_map(|pair| {
+            let pair = pair.trim();
+            let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+/// The assignments that delete cookie `name` wherever a script on `host` may have set it:
+/// host-only and on every parent domain (`www.shop.no` → `.www.shop.no`, `.shop.no`).
+pub fn deletion_strings(name: &str, host: &str) -> Vec<String> {
+    let expire = |domain: Option<&str>| {
+        let mut s = String::from(name);
+        s.push_str("=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+        if let Some(d) = domain {
+            s.push_str("; Domain=");
+            s.push_str(d);
+        }
+        s
+    };
+    let mut out = vec![expire(None)];
+    let is_ip = host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.contains(':');
+    if !is_ip {
+        let labels: Vec<&str> = host.split('.').collect();
+        // Stop before the top-level domain: browsers refuse cookies for a bare TLD anyway.
+        for start in 0..labels.len().saturating_sub(1) {
+            out.push(expire(Some(&labels[start..].join("."))));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::demo;
+
+    fn record() -> ConsentRecord {
+        let config = demo();
+        let mut choices = Choices::none(&config);
+        choices.set_service(&config, "google-analytics", true);
+        ConsentRecord {
+            consent_id: "0123456789abcdef0123456789abcdef".into(),
+            seq: 3,
+            revision: "2026-11-01".into(),
+            action: Action::Save,
+            choices,
+            decided_at_ms: 1_764_158_400_000,
+            gpc: true,
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let r = record();
+        let value = encode(&r);
+        assert_eq!(
+            value,
+            "1|2026-11-01|0123456789abcdef0123456789abcdef|3|1764158400000|s|g|necessary:1/analytics:1/marketing:0|google-analytics:1/meta-pixel:0"
+        );
+        assert_eq!(decode(&value, &demo()), Ok(r));
+        assert!(value.bytes().all(|b| (0x21..0x7f).contains(&b) && !matches!(b, b'"' | b',' | b';' | b'\\')));
+    }
+
+    #[test]
+    fn every_kind_of_garbage_means_ask_again() {
+        let config = demo();
+        let good = encode(&record());
+        let mut cases: Vec<(String, CookieProblem)> = vec![
+            ("".into(), CookieProblem::Malformed("not a privacy-widget consent value")),
+            ("yes".into(), CookieProblem::Malformed("not a privacy-widget consent value")),
+            (good.replacen("1|", "2|", 1), CookieProblem::OtherVersion),
+            (good.replace("|3|", "|0|"), CookieProblem::Malformed("bad sequence number")),
+            (good.replace("|3|", "|x|"), CookieProblem::Malformed("bad sequence number")),
+            (good.replace("0123456789abcdef0123456789abcdef", "ABC"), CookieProblem::Malformed("bad consent id")),
+            (good.replace("|s|", "|z|"), CookieProblem::Malformed("bad action")),
+            (good.replace("|g|", "|x|"), CookieProblem::Malformed("bad flags")),
+            (good.replace("analytics:1", "analytics:2"), CookieProblem::Malformed("a switch is neither 0 nor 1")),
+            (good.replace("analytics:1", "analytics"), CookieProblem::Malformed("a switch has no ':'")),
+            (good.replace("necessary:1", "necessary:0"), CookieProblem::Malformed("a required category is off")),
+            (good.replace("/marketing:0", ""), CookieProblem::ChoicesMismatch),
+            (good.replace("marketing:0", "marketing:0/social:1"), CookieProblem::ChoicesMismatch),
+            (good.replace("meta-pixel:0", "tiktok:0"), CookieProblem::ChoicesMismatch),
+            (good.clone() + "|extra", CookieProblem::Malformed("wrong number of fields")),
+            (good.replace("2026-11-01", "<script>"), CookieProblem::Malformed("bad revision")),
+            ("1|".repeat(3000), CookieProblem::Malformed("longer than any cookie the widget writes")),
+        ];
+        cases.push((good[..good.len() / 2].to_string(), CookieProblem::Malformed("wrong number of fields")));
+        for (value, problem) in cases {
+            assert_eq!(decode(&value, &config), Err(problem), "for {value:?}");
+        }
+    }
+
+    #[test]
+    fn cookie_attributes() {
+        let config = demo();
+        let s = set_cookie_string(&config.cookie, "v", false);
+        assert_eq!(s, "pw_consent=v; Path=/; SameSite=Lax");
+        let mut settings = config.cookie.clone();
+        settings.lifetime_days = Some(180);
+        settings.domain = Some(".serviteur.no".into());
+        assert_eq!(
+            set_cookie_string(&settings, "v", true),
+            "pw_consent=v; Path=/; SameSite=Lax; Domain=.serviteur.no; Max-Age=15552000; Secure"
+        );
+    }
+
+    #[test]
+    fn document_cookie_helpers() {
+        let jar = "a=1; pw_consent=1|x; _ga_X=GA1; flag";
+        assert_eq!(find(jar, "pw_consent"), Some("1|x"));
+        assert_eq!(find(jar, "pw"), None);
+        assert_eq!(names(jar), ["a", "pw_consent", "_ga_X", "flag"]);
+    }
+
+    #[test]
+    fn deletion_covers_host_and_parent_domains() {
+        let d = deletion_strings("_ga", "www.serviteur.no");
+        assert_eq!(d.len(), 3);
+        assert!(d[0].starts_with("_ga=; Path=/; Max-Age=0") && !d[0].contains("Domain"));
+        assert!(d[1].ends_with("; Domain=www.serviteur.no"));
+        assert!(d[2].ends_with("; Domain=serviteur.no"));
+        assert_eq!(deletion_strings("_ga", "127.0.0.1").len(), 1);
+        assert_eq!(deletion_strings("_ga", "localhost").len(), 1);
+    }
+
+    #[test]
+    fn worst_case_bounds_every_encoding() {
+        let config = demo();
+        let mut r = record();
+        r.seq = u32::MAX;
+        r.decided_at_ms = 9_999_999_999_999_999;
+        r.choices = Choices::all(&config);
+        assert!(config.cookie.name.len() + 1 + encode(&r).len() <= worst_case_len(&config));
+    }
+}

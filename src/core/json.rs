@@ -1,0 +1,462 @@
+//! A small JSON reader and writer for configs, statements, cookies and events.
+//! Hand-written instead of serde because every byte lands in the widget's .wasm;
+//! numbers are integers only (nothing the widget reads or writes needs fractions).
+
+use std::fmt;
+
+/// A parsed JSON value. Objects keep their key order (and duplicates are rejected at parse time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+/// Why a text is not JSON this reader accepts, with the byte offset where it went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    pub offset: usize,
+    pub reason: &'static str,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.reason, self.offset)
+    }
+}
+
+/// Nesting deeper than this is refused so a hostile document cannot exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+/// Parses a complete JSON text (surrounding whitespace allowed, nothing else).
+pub fn parse(text: &str) -> Result<Json, JsonError> {
+    let mut reader = Reader { bytes: text.as_bytes(), pos: 0 };
+    let value = reader.value(0)?;
+    reader.skip_ws();
+    if reader.pos != reader.bytes.len() {
+        return Err(reader.error("unexpected text after the JSON value"));
+    }
+    Ok(value)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn error(&self, reason: &'static str) -> JsonError {
+        JsonError { offset: self.pos, reason }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn expect_literal(&mut self, literal: &[u8], value: Json) -> Result<Json, JsonError> {
+        if self.bytes[self.pos..].starts_with(literal) {
+            self.pos += literal.len();
+            Ok(value)
+        } else {
+            Err(self.error("invalid literal"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        self.skip_ws();
+        match self.peek() {
+            None => Err(self.error("unexpected end of input")),
+            Some(b'n') => self.expect_literal(b"null", Json::Null),
+            Some(b't') => self.expect_literal(b"true", Json::Bool(true)),
+            Some(b'f') => self.expect_literal(b"false", Json::Bool(false)),
+            Some(b'"') => self.string().map(Json::Str),
+            Some(b'[') => self.array(depth),
+            Some(b'{') => self.object(depth),
+            Some(b'-' | b'0'..=b'9') => self.integer(),
+            Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    fn integer(&mut self) -> Result<Json, JsonError> {
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let start = self.pos;
+        let mut magnitude: i64 = 0;
+        while let Some(digit @ b'0'..=b'9') = self.peek() {
+            magnitude = magnitude
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(i64::from(digit - b'0')))
+                .ok_or_else(|| self.error("number too large"))?;
+            self.pos += 1;
+        }
+        let digits = self.pos - start;
+        if digits == 0 {
+            return Err(self.error("expected a digit"));
+        }
+        if digits > 1 && self.bytes[start] == b'0' {
+            return Err(JsonError { offset: start, reason: "leading zeros are not allowed" });
+        }
+        if let Some(b'.' | b'e' | b'E') = self.peek() {
+            return Err(self.error("only whole numbers are supported"));
+        }
+        Ok(Json::Int(if negative { -magnitude } else { magnitude }))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let hex = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("truncated \\u escape"))?;
+        let mut code = 0;
+        for &h in hex {
+            let nibble = match h {
+                b'0'..=b'9' => h - b'0',
+                b'a'..=b'f' => h - b'a' + 10,
+                b'A'..=b'F' => h - b'A' + 10,
+                _ => return Err(self.error("invalid \\u escape")),
+            };
+            code = code * 16 + u32::from(nibble);
+        }
+        self.pos += 4;
+        Ok(code)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.pos += 1; // opening quote
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // The input is a &str and we only stop at ASCII bytes, so this slice is valid UTF-8.
+            out.push_str(std::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| self.error("invalid UTF-8"))?);
+            match self.peek() {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escaped = self.peek().ok_or_else(|| self.error("unterminated escape"))?;
+                    self.pos += 1;
+                    match escaped {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => out.push(self.unicode_escape()?),
+                        _ => return Err(self.error("invalid escape")),
+                    }
+                }
+                Some(_) => return Err(self.error("control character in string")),
+            }
+        }
+    }
+
+    fn unicode_escape(&mut self) -> Result<char, JsonError> {
+        let first = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if !self.bytes[self.pos..].starts_with(b"\\u") {
+                return Err(self.error("unpaired surrogate"));
+            }
+            self.pos += 2;
+            let second = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&second) {
+                return Err(self.error("unpaired surrogate"));
+            }
+            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        } else {
+            first
+        };
+        char::from_u32(code).ok_or_else(|| self.error("unpaired surrogate"))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json, JsonError> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Json::Array(items));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json, JsonError> {
+        self.pos += 1;
+        let mut members: Vec<(String, Json)> = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a quoted key"));
+            }
+            let key_offset = self.pos;
+            let key = self.string()?;
+            if members.iter().any(|(k, _)| *k == key) {
+                return Err(JsonError { offset: key_offset, reason: "duplicate key" });
+            }
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.pos += 1;
+            let value = self.value(depth + 1)?;
+            members.push((key, value));
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Json::Object(members));
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+    }
+}
+
+impl Json {
+    /// The member `key` of an object; `None` for a missing key or a non-object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.as_object()?.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Json::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[(String, Json)]> {
+        match self {
+            Json::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    /// The kind of value, for error messages ("expected a string, found an array").
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Int(_) => "a number",
+            Json::Str(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+
+    /// Compact serialisation; `parse(&v.to_json())` gives `v` back.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    pub fn write_to(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Int(n) => push_int(out, *n),
+            Json::Str(s) => write_string(out, s),
+            Json::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_to(out);
+                }
+                out.push(']');
+            }
+            Json::Object(members) => {
+                out.push('{');
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(out, key);
+                    out.push(':');
+                    value.write_to(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// Appends `s` as a quoted JSON string.
+pub fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 0xF] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends the decimal form of `n` without pulling in `core::fmt` (which costs kilobytes of wasm).
+pub fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut magnitude = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (magnitude % 10) as u8;
+        len += 1;
+        magnitude /= 10;
+        if magnitude == 0 {
+            break;
+        }
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(d as char);
+    }
+}
+
+/// Appends `bytes` as lowercase hexadecimal.
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 0xF)] as char);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_nested_document() {
+        let doc = parse(r#" {"a": [1, -2, true, null, "x\"y\u00e6\ud83d\ude00"], "b": {}} "#).unwrap();
+        assert_eq!(doc.get("a").unwrap().as_array().unwrap()[1], Json::Int(-2));
+        assert_eq!(doc.get("a").unwrap().as_array().unwrap()[4].as_str(), Some("x\"yæ😀"));
+        assert_eq!(doc.get("b"), Some(&Json::Object(vec![])));
+    }
+
+    #[test]
+    fn round_trips_through_writer() {
+        let text = r#"{"k":["a\nb\u0001",0,9223372036854775807,-9223372036854775807,false],"e":{"z":null}}"#;
+        let doc = parse(text).unwrap();
+        assert_eq!(doc.to_json(), text);
+        assert_eq!(parse(&doc.to_json()).unwrap(), doc);
+    }
+
+    #[test]
+    fn rejects_malformed_input_with_offset() {
+        let cases: &[(&str, &str)] = &[
+            ("", "unexpected end of input"),
+            ("{", "expected a quoted key"),
+            ("[1,]", "unexpected character"),
+            ("[1 2]", "expected ',' or ']'"),
+            ("01", "leading zeros are not allowed"),
+            ("1.5", "only whole numbers are supported"),
+            ("1e3", "only whole numbers are supported"),
+            ("99999999999999999999", "number too large"),
+            ("\"abc", "unterminated string"),
+            ("\"a\u{1}\"", "control character in string"),
+            ("\"\\x\"", "invalid escape"),
+            ("\"\\ud800\"", "unpaired surrogate"),
+            ("{\"a\":1,\"a\":2}", "duplicate key"),
+            ("tru", "invalid literal"),
+            ("{} x", "unexpected text after the JSON value"),
+        ];
+        for (text, reason) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.reason, *reason, "for input {text:?}");
+        }
+        assert_eq!(parse("[1 2]").unwrap_err().offset, 3);
+    }
+
+    #[test]
+    fn refuses_deep_nesting() {
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert_eq!(parse(&deep).unwrap_err().reason, "nesting too deep");
+        let ok = "[".repeat(60) + &"]".repeat(60);
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn integer_and_hex_writers() {
+        let mut s = String::new();
+        push_int(&mut s, i64::MIN);
+        s.push(' ');
+        push_int(&mut s, 0);
+        s.push(' ');
+        push_hex(&mut s, &[0, 0xab, 0xff]);
+        assert_eq!(s, "-9223372036854775808 0 00abff");
+    }
+}

@@ -1,0 +1,71 @@
+//! The languages the widget speaks and how the visitor's language is chosen:
+//! the config first, then `<html lang>`, then the browser's languages, then bokmål.
+
+/// A supported interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Norwegian bokmål, the default.
+    Nb,
+    /// Norwegian nynorsk.
+    Nn,
+    /// English.
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Nb, Lang::Nn, Lang::En];
+
+    /// The BCP 47 tag, as used in `lang` attributes and in consent events.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Nb => "nb",
+            Lang::Nn => "nn",
+            Lang::En => "en",
+        }
+    }
+
+    /// Maps a BCP 47 tag to a supported language: `no`, `nb-NO` and `no-NB` mean bokmål,
+    /// `nn-NO` nynorsk, any `en-*` English; anything else is not supported.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "nb" | "no" => Some(Lang::Nb),
+            "nn" => Some(Lang::Nn),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the visitor's language: an explicit choice, else the page's `<html lang>`,
+    /// else the first supported browser language, else bokmål.
+    pub fn choose(explicit: Option<Lang>, html_lang: Option<&str>, browser: &[String]) -> Lang {
+        explicit
+            .or_else(|| html_lang.and_then(Lang::from_tag))
+            .or_else(|| browser.iter().find_map(|tag| Lang::from_tag(tag)))
+            .unwrap_or(Lang::Nb)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_map_to_languages() {
+        assert_eq!(Lang::from_tag("nb-NO"), Some(Lang::Nb));
+        assert_eq!(Lang::from_tag("no"), Some(Lang::Nb));
+        assert_eq!(Lang::from_tag("NN_no"), Some(Lang::Nn));
+        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("sv-SE"), None);
+        assert_eq!(Lang::from_tag(""), None);
+    }
+
+    #[test]
+    fn choice_order_is_config_then_page_then_browser_then_bokmaal() {
+        let browser = vec!["de-DE".to_string(), "en-US".to_string()];
+        assert_eq!(Lang::choose(Some(Lang::Nn), Some("en"), &browser), Lang::Nn);
+        assert_eq!(Lang::choose(None, Some("en"), &[]), Lang::En);
+        assert_eq!(Lang::choose(None, Some("de"), &browser), Lang::En);
+        assert_eq!(Lang::choose(None, None, &["sv".to_string()]), Lang::Nb);
+    }
+}

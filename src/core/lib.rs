@@ -1,0 +1,13 @@
+//! privacy-widget-core: every decision the widget makes that does not need a browser.
+//! No web-sys, js-sys or wasm-bindgen here (this crate has no dependencies at all), so
+//! everything is host-tested with plain `cargo test` and the browser layer stays thin.
+
+pub mod config;
+pub mod consent;
+pub mod cookie;
+pub mod i18n;
+pub mod json;
+pub mod lang;
+pub mod outbox;
+pub mod statement;
+pub mod time;
