@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# npm test: bootstrap (incl. Chromium), build, then every test layer; fails if any layer fails.
+#
+#   bash scripts/test.sh              # all layers: host, wasm, e2e
+#   bash scripts/test.sh host         # host `cargo test --workspace` (core logic, server, ...)
+#   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium
+#   bash scripts/test.sh e2e          # node --test tests/e2e/ (Playwright + Chromium vs. the real server)
+#   bash scripts/test.sh host e2e     # any combination
+#   npm test -- e2e                   # same, through npm
+#
+# Extra arguments for node's runner on the e2e layer: E2E_ARGS='--test-name-pattern=banner'.
+# Per-layer logs: target/test-logs/<layer>.log. All layers run even if an earlier one fails;
+# the exit status is non-zero if any failed. The host layer alone skips the browser and the build.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) export PATH="$CARGO_BIN:$PATH" ;; esac
+
+LAYERS=()
+for arg in "$@"; do
+  case "$arg" in
+    host|wasm|e2e) LAYERS+=("$arg") ;;
+    all) LAYERS+=(host wasm e2e) ;;
+    *) echo "usage: scripts/test.sh [host|wasm|e2e|all]..." >&2; exit 2 ;;
+  esac
+done
+[ "${#LAYERS[@]}" -gt 0 ] || LAYERS=(host wasm e2e)
+want() { [[ " ${LAYERS[*]} " == *" $1 "* ]]; }
+
+T0=$SECONDS
+if want wasm || want e2e; then bash scripts/bootstrap.sh --browser; else bash scripts/bootstrap.sh; fi
+# The e2e layer needs www/dist and the server binary; host/wasm compile what they need themselves.
+if want e2e; then bash scripts/build.sh; fi
+
+LOGS="${CARGO_TARGET_DIR:-$ROOT/target}/test-logs"
+mkdir -p "$LOGS"
+SUMMARY=()
+FAILED=0
+TOTAL_PASS=0
+TOTAL_FAIL=0
+
+# run_layer NAME CMD... : runs, tees to a log, counts tests from the runner's own summary lines.
+run_layer() {
+  local name="$1"; shift
+  local log="$LOGS/$name.log" t=$SECONDS rc pass fail
+  echo
+  echo "[test] ===== $name: $* ====="
+  set +e
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$name" = e2e ]; then
+    pass=$(awk '/^# pass [0-9]+$/ {s += $3} END {print s + 0}' "$log")
+    fail=$(awk '/^# fail [0-9]+$/ {s += $3} END {print s + 0}' "$log")
+  else # cargo / wasm-bindgen-test-runner: "test result: ok. N passed; M failed; ..."
+    pass=$(awk '/^test result: / { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed;?$/) s += $i } END {print s + 0}' "$log")
+    fail=$(awk '/^test result: / { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed;?$/) s += $i } END {print s + 0}' "$log")
+  fi
+  TOTAL_PASS=$((TOTAL_PASS + pass)); TOTAL_FAIL=$((TOTAL_FAIL + fail))
+  if [ "$rc" = 0 ] && [ "$pass" -eq 0 ]; then
+    rc=1; SUMMARY+=("$(printf '%-5s FAIL (ran no test) %4d s  log: %s' "$name" $((SECONDS - t)) "$log")")
+  elif [ "$rc" = 0 ]; then
+    SUMMARY+=("$(printf '%-5s ok   %4d passed, %d failed  %4d s' "$name" "$pass" "$fail" $((SECONDS - t)))")
+  else
+    SUMMARY+=("$(printf '%-5s FAIL %4d passed, %d failed  %4d s  exit %d  log: %s' "$name" "$pass" "$fail" $((SECONDS - t)) "$rc" "$log")")
+  fi
+  [ "$rc" = 0 ] || FAILED=1
+}
+
+for layer in "${LAYERS[@]}"; do
+  case "$layer" in
+    host) run_layer host cargo test --workspace ;;
+    wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown ;;
+    # shellcheck disable=SC2086
+    e2e)  run_layer e2e node --test --test-concurrency=1 --test-timeout=180000 ${E2E_ARGS:-} tests/e2e/ ;;
+  esac
+done
+
+echo
+echo "[test] ===== summary ($((SECONDS - T0)) s) ====="
+for line in "${SUMMARY[@]}"; do echo "[test] $line"; done
+echo "tests: $TOTAL_PASS passed, $TOTAL_FAIL failed"
+exit "$FAILED"
