@@ -65,7 +65,12 @@ run_layer() {
   else
     SUMMARY+=("$(printf '%-5s FAIL %4d passed, %d failed  %4d s  exit %d  log: %s' "$name" "$pass" "$fail" $((SECONDS - t)) "$rc" "$log")")
   fi
-  [ "$rc" = 0 ] || FAILED=1
+  if [ "$rc" != 0 ]; then
+    FAILED=1
+    # A layer that failed without a counted test failure (compile error, crash, timeout, no
+    # tests) still counts as one failure in the closing total, so that line never reads green.
+    [ "$fail" -gt 0 ] || TOTAL_FAIL=$((TOTAL_FAIL + 1))
+  fi
 }
 
 for layer in "${LAYERS[@]}"; do
