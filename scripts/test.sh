@@ -9,6 +9,9 @@
 #   npm test -- e2e                   # same, through npm
 #
 # Extra arguments for node's runner on the e2e layer: E2E_ARGS='--test-name-pattern=banner'.
+# Under CI (CI set) each layer runs in its own process group and is killed after LAYER_TIMEOUT
+# (default 30m, `timeout` syntax), so a hung browser or server fails the run with a log instead of
+# eating CI's 90 minutes. Set LAYER_TIMEOUT locally to get the same (without it Ctrl-C works).
 # Per-layer logs: target/test-logs/<layer>.log. All layers run even if an earlier one fails;
 # the exit status is non-zero if any failed. The host layer alone skips the browser and the build.
 set -euo pipefail
@@ -30,15 +33,27 @@ want() { [[ " ${LAYERS[*]} " == *" $1 "* ]]; }
 
 T0=$SECONDS
 if want wasm || want e2e; then bash scripts/bootstrap.sh --browser; else bash scripts/bootstrap.sh; fi
-# The e2e layer needs www/dist and the server binary; host/wasm compile what they need themselves.
-if want e2e; then bash scripts/build.sh; fi
-
 LOGS="${CARGO_TARGET_DIR:-$ROOT/target}/test-logs"
 mkdir -p "$LOGS"
 SUMMARY=()
 FAILED=0
 TOTAL_PASS=0
 TOTAL_FAIL=0
+
+# The e2e layer needs www/dist and the server binary; host/wasm compile what they need themselves.
+# A failed build fails the run and skips e2e, but host and wasm still run (their results help).
+BUILD_OK=1
+if want e2e; then
+  t=$SECONDS
+  set +e
+  bash scripts/build.sh 2>&1 | tee "$LOGS/build.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" != 0 ]; then
+    BUILD_OK=0; FAILED=1; TOTAL_FAIL=$((TOTAL_FAIL + 1))
+    SUMMARY+=("$(printf '%-5s FAIL %23s %4d s  exit %d  log: %s' build '' $((SECONDS - t)) "$rc" "$LOGS/build.log")")
+  fi
+fi
 
 # run_layer NAME CMD... : runs, tees to a log, counts tests from the runner's own summary lines.
 run_layer() {
@@ -47,7 +62,11 @@ run_layer() {
   echo
   echo "[test] ===== $name: $* ====="
   set +e
-  "$@" 2>&1 | tee "$log"
+  if [ -n "${CI:-}" ] || [ -n "${LAYER_TIMEOUT:-}" ]; then
+    timeout --kill-after=30s "${LAYER_TIMEOUT:-30m}" "$@" 2>&1 | tee "$log"
+  else
+    "$@" 2>&1 | tee "$log"
+  fi
   rc=${PIPESTATUS[0]}
   set -e
   if [ "$name" = e2e ]; then
@@ -58,6 +77,9 @@ run_layer() {
     fail=$(awk '/^test result: / { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^failed;?$/) s += $i } END {print s + 0}' "$log")
   fi
   TOTAL_PASS=$((TOTAL_PASS + pass)); TOTAL_FAIL=$((TOTAL_FAIL + fail))
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    echo "[test] $name: killed after LAYER_TIMEOUT=${LAYER_TIMEOUT:-30m}" | tee -a "$log"
+  fi
   if [ "$rc" = 0 ] && [ "$pass" -eq 0 ]; then
     rc=1; SUMMARY+=("$(printf '%-5s FAIL (ran no test) %4d s  log: %s' "$name" $((SECONDS - t)) "$log")")
   elif [ "$rc" = 0 ]; then
@@ -78,7 +100,8 @@ for layer in "${LAYERS[@]}"; do
     host) run_layer host cargo test --workspace ;;
     wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown ;;
     # shellcheck disable=SC2086
-    e2e)  run_layer e2e node --test --test-concurrency=1 --test-timeout=180000 ${E2E_ARGS:-} tests/e2e/ ;;
+    e2e)  if [ "$BUILD_OK" = 0 ]; then SUMMARY+=("e2e   SKIPPED (build failed)"); continue; fi
+          run_layer e2e node --test --test-concurrency=1 --test-timeout=180000 ${E2E_ARGS:-} tests/e2e/ ;;
   esac
 done
 

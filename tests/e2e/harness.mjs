@@ -108,6 +108,11 @@ export async function startServer({ env = {}, timeoutMs = 20_000, bin = SERVER_B
     await stopChild();
     throw e;
   }
+  // A test that forgets stop() must not keep its test file's process alive (the runner would
+  // wait for it forever); the 'exit' hook above kills the server then.
+  child.unref();
+  child.stdout.unref();
+  child.stderr.unref();
 
   async function admin(pathAndQuery) {
     const res = await fetch(url + pathAndQuery, { headers: { authorization: `Bearer ${adminToken}` } });
