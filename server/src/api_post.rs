@@ -1,0 +1,175 @@
+//! What every `POST /api/*` shares, as one extractor: content type, size limit, CSRF token,
+//! idempotency key and JSON body. A request comes either as `application/json` with
+//! headers, or as `text/plain` (what `navigator.sendBeacon` sends, which cannot set
+//! headers) carrying the envelope `{"idempotency_key", "csrf", "body"}`.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+
+use axum::body::HttpBody;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, HeaderName};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::idempotency::{BodyFingerprint, IdempotencyKey};
+use crate::validation::ObjectReader;
+use crate::AppState;
+
+/// Largest accepted request body (after which the answer is 413).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub const IDEMPOTENCY_KEY_HEADER: HeaderName = HeaderName::from_static("idempotency-key");
+pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
+
+const ENVELOPE_FIELDS: &[&str] = &["idempotency_key", "csrf", "body"];
+
+/// An API POST whose transport-level rules all hold. The endpoint still validates `body`.
+#[derive(Debug)]
+pub struct ApiPost {
+    pub idempotency_key: IdempotencyKey,
+    pub fingerprint: BodyFingerprint,
+    /// The endpoint's JSON body (the envelope's `body` for beacons).
+    pub body: Value,
+}
+
+enum Transport {
+    Json,
+    Beacon,
+}
+
+impl FromRequest<AppState> for ApiPost {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let transport = transport_of(request.headers())?;
+        match transport {
+            Transport::Json => {
+                check_csrf(
+                    state,
+                    header_text(request.headers(), &CSRF_HEADER),
+                    "X-CSRF-Token",
+                )?;
+                let idempotency_key = match header_text(request.headers(), &IDEMPOTENCY_KEY_HEADER)
+                {
+                    Some(raw) => IdempotencyKey::parse(raw, "Idempotency-Key")?,
+                    None => {
+                        return Err(ApiError::MissingIdempotencyKey {
+                            field: "Idempotency-Key",
+                        })
+                    }
+                };
+                let body = read_json(request).await?;
+                Ok(ApiPost {
+                    idempotency_key,
+                    fingerprint: BodyFingerprint::of(&body),
+                    body,
+                })
+            }
+            Transport::Beacon => {
+                let csrf_header = header_text(request.headers(), &CSRF_HEADER).map(str::to_owned);
+                let envelope_value = read_json(request).await?;
+                let envelope = ObjectReader::new(&envelope_value, "", ENVELOPE_FIELDS)?;
+                let envelope_csrf = match envelope.optional("csrf") {
+                    Some(Value::String(token)) => Some(token.as_str()),
+                    Some(other) => {
+                        return Err(crate::validation::invalid("csrf", other, "a string"))
+                    }
+                    None => None,
+                };
+                // A beacon cannot set headers, but a fetch sending text/plain can: accept either.
+                check_csrf(state, envelope_csrf.or(csrf_header.as_deref()), "csrf")?;
+                let idempotency_key = match envelope.optional("idempotency_key") {
+                    Some(Value::String(raw)) => IdempotencyKey::parse(raw, "idempotency_key")?,
+                    Some(other) => {
+                        return Err(ApiError::InvalidIdempotencyKey {
+                            field: "idempotency_key",
+                            found: crate::validation::describe(other),
+                        })
+                    }
+                    None => {
+                        return Err(ApiError::MissingIdempotencyKey {
+                            field: "idempotency_key",
+                        })
+                    }
+                };
+                let body = envelope
+                    .required("body", "the event as a JSON object")?
+                    .clone();
+                Ok(ApiPost {
+                    idempotency_key,
+                    fingerprint: BodyFingerprint::of(&body),
+                    body,
+                })
+            }
+        }
+    }
+}
+
+fn transport_of(headers: &HeaderMap) -> Result<Transport, ApiError> {
+    let content_type = header_text(headers, &header::CONTENT_TYPE);
+    let essence = content_type
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase());
+    match essence.as_deref() {
+        Some("application/json") => Ok(Transport::Json),
+        Some("text/plain") => Ok(Transport::Beacon),
+        _ => Err(ApiError::UnsupportedMediaType {
+            found: content_type.map(str::to_owned),
+        }),
+    }
+}
+
+fn header_text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn check_csrf(
+    state: &AppState,
+    presented: Option<&str>,
+    field: &'static str,
+) -> Result<(), ApiError> {
+    let Some(expected) = &state.config.csrf_token else {
+        return Ok(());
+    };
+    match presented {
+        Some(token) if expected.matches(token) => Ok(()),
+        Some(_) => Err(ApiError::CsrfMismatch {
+            field,
+            missing: false,
+        }),
+        None => Err(ApiError::CsrfMismatch {
+            field,
+            missing: true,
+        }),
+    }
+}
+
+/// Reads at most [`MAX_BODY_BYTES`] and parses them as JSON. The limit is enforced here,
+/// not by a router layer, so no route can forget it.
+async fn read_json(request: Request) -> Result<Value, ApiError> {
+    let too_large = ApiError::PayloadTooLarge {
+        limit_bytes: MAX_BODY_BYTES,
+    };
+    let declared_length = header_text(request.headers(), &header::CONTENT_LENGTH)
+        .and_then(|length| length.parse::<usize>().ok());
+    if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
+        return Err(too_large);
+    }
+    let mut body = request.into_body();
+    let mut bytes = Vec::new();
+    while let Some(frame) = poll_fn(|context| Pin::new(&mut body).poll_frame(context)).await {
+        let frame = frame.map_err(|error| ApiError::InvalidJson {
+            detail: format!("the body could not be read: {error}"),
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if bytes.len() + data.len() > MAX_BODY_BYTES {
+                return Err(too_large);
+            }
+            bytes.extend_from_slice(&data);
+        }
+    }
+    serde_json::from_slice(&bytes).map_err(|error| ApiError::InvalidJson {
+        detail: error.to_string(),
+    })
+}

@@ -1,0 +1,396 @@
+//! `POST /api/consent`: a visitor's consent decision. Every accepted event is appended to
+//! `consent_events`; `consent_state` keeps the decision with the highest `seq` per
+//! consent id, so an older choice arriving late never overwrites a newer one.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use rusqlite::Transaction;
+use serde_json::{json, Value};
+
+use crate::api_post::ApiPost;
+use crate::db::SQL_NOW;
+use crate::error::ApiError;
+use crate::idempotency::{respond_once, IdempotencyKey, StoredResponse};
+use crate::validation::{
+    boolean, boolean_map, integer, is_lowercase_hex, is_lowercase_key_char, is_token_char,
+    language_tag, one_of, text, utc_timestamp, ObjectReader, TextRule,
+};
+use crate::AppState;
+
+pub const ENDPOINT: &str = "/api/consent";
+
+const EVENT_FIELDS: &[&str] = &[
+    "consent_id",
+    "seq",
+    "revision",
+    "action",
+    "categories",
+    "services",
+    "timestamp",
+    "language",
+    "texts_hash",
+    "gpc",
+    "history",
+];
+const CHANGE_FIELDS: &[&str] = &["seq", "action", "categories", "services", "timestamp"];
+
+/// How many earlier changes one event may carry in `history`.
+const MAX_HISTORY_ENTRIES: usize = 50;
+
+/// Highest `seq`: `Number.MAX_SAFE_INTEGER`, so the value survives any JavaScript on the way.
+const MAX_SEQ: i64 = 9_007_199_254_740_991;
+const SEQ_EXPECTED: &str = "an integer from 1 to 9007199254740991";
+
+pub const CONSENT_ID_RULE: TextRule = TextRule {
+    min_chars: 32,
+    max_chars: 32,
+    allowed: is_lowercase_hex,
+    expected: "32 lowercase hexadecimal characters",
+};
+const REVISION_RULE: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 64,
+    allowed: |c| is_token_char(c) || c == '.',
+    expected: "1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-' (e.g. \"2026-11-01\")",
+};
+const CATEGORY_NAME_RULE: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 32,
+    allowed: is_lowercase_key_char,
+    expected: "1-32 characters of a-z, 0-9, '_' or '-'",
+};
+const SERVICE_NAME_RULE: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 64,
+    allowed: is_lowercase_key_char,
+    expected: "1-64 characters of a-z, 0-9, '_' or '-'",
+};
+const TEXTS_HASH_RULE: TextRule = TextRule {
+    min_chars: 64,
+    max_chars: 64,
+    allowed: is_lowercase_hex,
+    expected: "64 lowercase hexadecimal characters (SHA-256 of the texts shown)",
+};
+
+/// What the visitor did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentAction {
+    AcceptAll,
+    RejectAll,
+    Save,
+    Withdraw,
+    AcceptService,
+}
+
+impl ConsentAction {
+    const ALL: [ConsentAction; 5] = [
+        ConsentAction::AcceptAll,
+        ConsentAction::RejectAll,
+        ConsentAction::Save,
+        ConsentAction::Withdraw,
+        ConsentAction::AcceptService,
+    ];
+    const NAMES: [&'static str; 5] = [
+        "accept_all",
+        "reject_all",
+        "save",
+        "withdraw",
+        "accept_service",
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    fn from_json(value: &Value, field: &str) -> Result<Self, ApiError> {
+        one_of(value, field, &Self::NAMES).map(|index| Self::ALL[index])
+    }
+}
+
+/// One choice: what was chosen, when, by which action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentChoice {
+    pub seq: i64,
+    pub action: ConsentAction,
+    pub categories: BTreeMap<String, bool>,
+    pub services: BTreeMap<String, bool>,
+    /// Client clock, RFC 3339 UTC.
+    pub timestamp: String,
+}
+
+impl ConsentChoice {
+    fn from_json(reader: &ObjectReader<'_>) -> Result<Self, ApiError> {
+        let field = |name: &str| reader.path_of(name);
+        Ok(ConsentChoice {
+            seq: integer(
+                reader.required("seq", SEQ_EXPECTED)?,
+                &field("seq"),
+                1..=MAX_SEQ,
+                SEQ_EXPECTED,
+            )?,
+            action: ConsentAction::from_json(
+                reader.required(
+                    "action",
+                    "one of accept_all, reject_all, save, withdraw, accept_service",
+                )?,
+                &field("action"),
+            )?,
+            categories: boolean_map(
+                reader.required("categories", "an object of category names to true|false")?,
+                &field("categories"),
+                &CATEGORY_NAME_RULE,
+                1..=32,
+            )?,
+            services: boolean_map(
+                reader.required(
+                    "services",
+                    "an object of service names to true|false (may be empty)",
+                )?,
+                &field("services"),
+                &SERVICE_NAME_RULE,
+                0..=128,
+            )?,
+            timestamp: utc_timestamp(
+                reader.required(
+                    "timestamp",
+                    "an RFC 3339 UTC timestamp like \"2026-11-26T12:00:00.000Z\"",
+                )?,
+                &field("timestamp"),
+            )?
+            .to_owned(),
+        })
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "seq": self.seq,
+            "action": self.action.as_str(),
+            "categories": self.categories,
+            "services": self.services,
+            "timestamp": self.timestamp,
+        })
+    }
+}
+
+/// A validated consent event: the latest choice plus where it belongs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentEvent {
+    /// Random per visitor decision chain, not derived from the visitor.
+    pub consent_id: String,
+    pub revision: String,
+    pub choice: ConsentChoice,
+    pub language: String,
+    pub texts_hash: Option<String>,
+    pub gpc: Option<bool>,
+    /// Earlier changes coalesced into this event (e.g. made while offline).
+    pub history: Option<Vec<ConsentChoice>>,
+}
+
+impl ConsentEvent {
+    pub fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let reader = ObjectReader::new(body, "", EVENT_FIELDS)?;
+        let consent_id = text(
+            reader.required("consent_id", CONSENT_ID_RULE.expected)?,
+            "consent_id",
+            &CONSENT_ID_RULE,
+        )?
+        .to_owned();
+        let choice = ConsentChoice::from_json(&reader)?;
+        let revision = text(
+            reader.required("revision", REVISION_RULE.expected)?,
+            "revision",
+            &REVISION_RULE,
+        )?
+        .to_owned();
+        let language = language_tag(
+            reader.required("language", "a language tag like \"nb\" or \"en\"")?,
+            "language",
+        )?
+        .to_owned();
+        let texts_hash = reader
+            .optional("texts_hash")
+            .map(|value| text(value, "texts_hash", &TEXTS_HASH_RULE).map(str::to_owned))
+            .transpose()?;
+        let gpc = reader
+            .optional("gpc")
+            .map(|value| boolean(value, "gpc"))
+            .transpose()?;
+        let history = reader
+            .optional("history")
+            .map(|value| history_from_json(value, choice.seq))
+            .transpose()?;
+        Ok(ConsentEvent {
+            consent_id,
+            revision,
+            choice,
+            language,
+            texts_hash,
+            gpc,
+            history,
+        })
+    }
+}
+
+fn history_from_json(value: &Value, event_seq: i64) -> Result<Vec<ConsentChoice>, ApiError> {
+    let expected =
+        "an array of at most 50 earlier changes {seq, action, categories, services, timestamp}";
+    let entries = value
+        .as_array()
+        .filter(|entries| entries.len() <= MAX_HISTORY_ENTRIES)
+        .ok_or_else(|| crate::validation::invalid("history", value, expected))?;
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let path = format!("history[{index}]");
+            let change = ConsentChoice::from_json(&ObjectReader::new(entry, &path, CHANGE_FIELDS)?)?;
+            if change.seq >= event_seq {
+                return Err(ApiError::InvalidField {
+                    field: format!("{path}.seq"),
+                    message: format!(
+                        "found {}; expected an earlier change, with seq lower than the event's seq {event_seq}",
+                        change.seq
+                    ),
+                });
+            }
+            Ok(change)
+        })
+        .collect()
+}
+
+/// `POST /api/consent`.
+pub async fn record_consent(
+    State(state): State<AppState>,
+    post: ApiPost,
+) -> Result<Response, ApiError> {
+    let event = ConsentEvent::from_json(&post.body)?;
+    respond_once(
+        &state.database,
+        ENDPOINT,
+        post.idempotency_key,
+        post.fingerprint,
+        move |transaction, key| store_event(transaction, key, &event),
+    )
+    .await
+}
+
+fn store_event(
+    transaction: &Transaction<'_>,
+    key: &IdempotencyKey,
+    event: &ConsentEvent,
+) -> Result<StoredResponse, ApiError> {
+    let choice = &event.choice;
+    let history = event.history.as_ref().map(|changes| {
+        Value::Array(changes.iter().map(ConsentChoice::to_json).collect()).to_string()
+    });
+    transaction.execute(
+        &format!(
+            "INSERT INTO consent_events
+             (idempotency_key, consent_id, seq, revision, action, categories, services,
+              timestamp, language, texts_hash, gpc, history, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, {SQL_NOW})"
+        ),
+        rusqlite::params![
+            key.as_str(),
+            event.consent_id,
+            choice.seq,
+            event.revision,
+            choice.action.as_str(),
+            json!(choice.categories).to_string(),
+            json!(choice.services).to_string(),
+            choice.timestamp,
+            event.language,
+            event.texts_hash,
+            event.gpc,
+            history,
+        ],
+    )?;
+    let receipt = transaction.last_insert_rowid();
+
+    // Equal seq does not replace either: the first event stored for a seq wins.
+    let state_changed = transaction.execute(
+        "INSERT INTO consent_state
+         (consent_id, event_id, seq, revision, action, categories, services, timestamp,
+          language, texts_hash, gpc, updated_at)
+         SELECT consent_id, id, seq, revision, action, categories, services, timestamp,
+                language, texts_hash, gpc, received_at
+         FROM consent_events WHERE id = ?1
+         ON CONFLICT (consent_id) DO UPDATE SET
+             event_id = excluded.event_id, seq = excluded.seq, revision = excluded.revision,
+             action = excluded.action, categories = excluded.categories,
+             services = excluded.services, timestamp = excluded.timestamp,
+             language = excluded.language, texts_hash = excluded.texts_hash,
+             gpc = excluded.gpc, updated_at = excluded.updated_at
+         WHERE excluded.seq > consent_state.seq",
+        [receipt],
+    )?;
+
+    Ok(StoredResponse {
+        status: StatusCode::CREATED,
+        body: json!({
+            "status": "stored",
+            "receipt": receipt,
+            "consent_id": event.consent_id,
+            "seq": choice.seq,
+            "current": state_changed == 1,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_body() -> Value {
+        json!({
+            "consent_id": "0123456789abcdef0123456789abcdef",
+            "seq": 3,
+            "revision": "2026-11-01",
+            "action": "save",
+            "categories": {"necessary": true, "analytics": false},
+            "services": {"google-analytics": false},
+            "timestamp": "2026-11-26T12:00:00.000Z",
+            "language": "nb",
+            "gpc": null,
+            "history": [
+                {"seq": 1, "action": "accept_all", "categories": {"necessary": true, "analytics": true},
+                 "services": {}, "timestamp": "2026-11-26T11:00:00.000Z"}
+            ]
+        })
+    }
+
+    #[test]
+    fn parses_a_full_event() {
+        let event = ConsentEvent::from_json(&valid_body()).unwrap();
+        assert_eq!(event.choice.action, ConsentAction::Save);
+        assert_eq!(event.choice.categories.get("analytics"), Some(&false));
+        assert_eq!(event.gpc, None, "null counts as absent");
+        let history = event.history.unwrap();
+        assert_eq!(history[0].action, ConsentAction::AcceptAll);
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for action in ConsentAction::ALL {
+            assert_eq!(
+                ConsentAction::from_json(&json!(action.as_str()), "action").unwrap(),
+                action
+            );
+        }
+    }
+
+    #[test]
+    fn history_must_be_earlier_than_the_event() {
+        let mut body = valid_body();
+        body["history"][0]["seq"] = json!(3);
+        let error = ConsentEvent::from_json(&body).unwrap_err();
+        assert_eq!(error.field(), Some("history[0].seq"));
+        body["history"][0]["seq"] = json!(1);
+        body["history"][0]["extra"] = json!(1);
+        let error = ConsentEvent::from_json(&body).unwrap_err();
+        assert_eq!(error.field(), Some("history[0].extra"));
+    }
+}

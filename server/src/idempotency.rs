@@ -1,0 +1,204 @@
+//! Idempotent POSTs. A request carries a key; the first successful response is stored
+//! together with a SHA-256 of the canonical request body, in the same transaction as the
+//! data it stored. A retry with the same key and body gets that response again and stores
+//! nothing; the same key with another body is refused.
+
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Database, SQL_NOW};
+use crate::error::ApiError;
+use crate::validation::{is_token_char, TextRule};
+
+/// Marks an answer that was replayed from the idempotency store, for debugging retries.
+pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotency-replayed");
+
+const KEY_RULE: TextRule = TextRule {
+    min_chars: 1,
+    max_chars: 128,
+    allowed: is_token_char,
+    expected: "1-128 characters of A-Z, a-z, 0-9, '_' or '-'",
+};
+
+/// A client-chosen key naming one logical request across its retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// `field` names where the key came from (header or envelope field) for the error.
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, ApiError> {
+        if KEY_RULE.accepts(raw) {
+            Ok(IdempotencyKey(raw.to_owned()))
+        } else {
+            Err(ApiError::InvalidIdempotencyKey {
+                field,
+                found: raw.to_owned(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// SHA-256 (hex) of the canonical JSON form of a request body: object keys sorted, no
+/// whitespace. The same event therefore matches whether it came as `application/json` or
+/// inside a beacon envelope, however the client spaced or ordered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyFingerprint(String);
+
+impl BodyFingerprint {
+    pub fn of(body: &Value) -> Self {
+        let mut canonical = String::new();
+        write_canonical(body, &mut canonical);
+        let digest = Sha256::digest(canonical.as_bytes());
+        BodyFingerprint(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+    }
+}
+
+/// Sorts keys itself rather than relying on `serde_json::Map` being a `BTreeMap`, which
+/// changes if any crate in the build enables serde_json's `preserve_order`.
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(object) => {
+            let mut entries: Vec<_> = object.iter().collect();
+            entries.sort_by_key(|(name, _)| *name);
+            out.push('{');
+            for (index, (name, item)) in entries.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(name.clone()).to_string());
+                out.push(':');
+                write_canonical(item, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// A response as stored for replay: status code and JSON body.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+/// Runs `store` at most once per (`endpoint`, `key`): inside one immediate transaction it
+/// looks the key up, replays or refuses, or runs `store` and records its response.
+/// Errors from `store` roll everything back and are not recorded, so a retry can succeed.
+pub async fn respond_once<F>(
+    database: &Database,
+    endpoint: &'static str,
+    key: IdempotencyKey,
+    fingerprint: BodyFingerprint,
+    store: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(&Transaction<'_>, &IdempotencyKey) -> Result<StoredResponse, ApiError>
+        + Send
+        + 'static,
+{
+    let (response, replayed) = database
+        .call(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let previous = transaction
+                .query_row(
+                    "SELECT body_sha256, status, response_body FROM idempotency_records
+                     WHERE endpoint = ?1 AND idempotency_key = ?2",
+                    (endpoint, key.as_str()),
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, u16>(1)?,
+                            row.get::<_, String>(2)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            if let Some((body_sha256, status, response_body)) = previous {
+                if body_sha256 != fingerprint.0 {
+                    return Err(ApiError::IdempotencyKeyReused);
+                }
+                let response = StoredResponse {
+                    status: StatusCode::from_u16(status).map_err(ApiError::internal)?,
+                    body: serde_json::from_str(&response_body).map_err(ApiError::internal)?,
+                };
+                return Ok((response, true));
+            }
+
+            let response = store(&transaction, &key)?;
+            transaction.execute(
+                &format!(
+                    "INSERT INTO idempotency_records
+                     (endpoint, idempotency_key, body_sha256, status, response_body, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, {SQL_NOW})"
+                ),
+                (
+                    endpoint,
+                    key.as_str(),
+                    &fingerprint.0,
+                    response.status.as_u16(),
+                    response.body.to_string(),
+                ),
+            )?;
+            transaction.commit()?;
+            Ok((response, false))
+        })
+        .await?;
+
+    let mut http_response = (response.status, Json(response.body)).into_response();
+    if replayed {
+        http_response
+            .headers_mut()
+            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    Ok(http_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fingerprint_ignores_key_order_and_whitespace() {
+        let a: Value =
+            serde_json::from_str(r#"{"b": [1, {"y": 2, "x": "é"}], "a": true}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"a":true,"b":[1,{"x":"é","y":2}]}"#).unwrap();
+        assert_eq!(BodyFingerprint::of(&a), BodyFingerprint::of(&b));
+        assert_ne!(
+            BodyFingerprint::of(&a),
+            BodyFingerprint::of(&json!({"a": false}))
+        );
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        assert!(IdempotencyKey::parse("evt_01-AB", "Idempotency-Key").is_ok());
+        assert!(IdempotencyKey::parse(&"k".repeat(128), "Idempotency-Key").is_ok());
+        for bad in ["", "has space", "ü", &"k".repeat(129)] {
+            assert!(
+                IdempotencyKey::parse(bad, "Idempotency-Key").is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+}
