@@ -9,5 +9,7 @@ pub mod i18n;
 pub mod json;
 pub mod lang;
 pub mod outbox;
+pub mod sha256;
 pub mod statement;
 pub mod time;
+pub mod ui;

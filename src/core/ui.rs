@@ -1,0 +1,436 @@
+//! The consent manager's interface logic as `update(state, msg) -> effects`.
+//! The browser layer renders `ConsentUi` and executes the effects; every decision about
+//! what is shown, stored, sent and activated is made here.
+
+use crate::config::{Config, ConsentSignal};
+use crate::consent::{new_consent_id, withdrawn_cookie_patterns, Action, Choices, ConsentRecord, EventContext};
+use crate::cookie::{self, CookieProblem};
+use crate::i18n::TextKey;
+use crate::json::{self, Json};
+use crate::lang::Lang;
+use crate::sha256;
+use crate::time;
+
+/// What the widget shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Hidden,
+    Banner,
+    /// The preferences dialog; closing it goes back to the banner when it was opened from there.
+    Preferences { from_banner: bool },
+}
+
+/// Something the visitor or the shop's code asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    AcceptAll,
+    RejectAll,
+    OpenPreferences,
+    ToggleCategory(String, bool),
+    ToggleService(String, bool),
+    SavePreferences,
+    /// Close button or Esc: never counts as a decision.
+    ClosePreferences,
+    /// Show the first layer again (the shop's re-open link, `PrivacyWidget.show()`).
+    ShowBanner,
+    /// Allow one service from an embed placeholder.
+    AcceptService(String),
+    SetLanguage(Lang),
+}
+
+/// What the browser layer must do after an update, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Re-render the current view from the state.
+    Render,
+    /// Update the switches in the open dialog from the draft (no re-render: focus stays put).
+    SyncSwitches,
+    /// Write the consent cookie with this value.
+    StoreCookie(String),
+    /// Delete cookies matching these names or `prefix*` patterns, on the host and its parents.
+    DeleteCookies(Vec<String>),
+    /// Queue this consent event for delivery to the backend.
+    Post(Json),
+    /// Google Consent Mode v2 `update` with these signals.
+    ConsentMode(Vec<(ConsentSignal, bool)>),
+    /// Run the scripts and embeds the current consent allows.
+    Activate,
+    /// Tell the shop's code (`onChange`, DOM events); `first` for the first decision of a visit.
+    Changed { first: bool },
+    /// Move focus into the dialog.
+    FocusDialog,
+    /// Move focus to the banner's first button.
+    FocusBanner,
+    /// Return focus to where it was before the widget took it.
+    RestoreFocus,
+    /// Announce a text to screen readers.
+    Announce(TextKey),
+    /// Withdrawn services cannot be stopped without a reload (configured by the shop).
+    Reload,
+}
+
+/// Time and randomness for a decision, supplied by the caller so tests are deterministic.
+pub struct DecisionInput {
+    pub now_ms: u64,
+    pub random_id: [u8; 16],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentUi {
+    pub view: View,
+    pub lang: Lang,
+    /// The browser sent Global Privacy Control.
+    pub gpc: bool,
+    /// The decision in force, if any (valid cookie for the current revision, or made now).
+    pub consent: Option<ConsentRecord>,
+    /// The switch positions in the preferences dialog.
+    pub draft: Choices,
+    /// SHA-256 of the texts shown in `lang`, carried by every event and the receipt.
+    pub texts_hash: String,
+}
+
+/// The outcome of reading the stored cookie at start-up, for the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredConsent {
+    None,
+    Valid,
+    Rejected(CookieProblem),
+    /// Valid, but given under another revision: asked again.
+    OutdatedRevision(String),
+}
+
+impl ConsentUi {
+    /// The state at page load from the stored cookie value.
+    pub fn start(config: &Config, stored: Option<&str>, gpc: bool, lang: Lang) -> (ConsentUi, Vec<Effect>, StoredConsent) {
+        let (consent, status) = match stored.map(|v| cookie::decode(v, config)) {
+            None => (None, StoredConsent::None),
+            Some(Err(problem)) => (None, StoredConsent::Rejected(problem)),
+            Some(Ok(record)) if !record.is_current(config) => {
+                let old = record.revision.clone();
+                (None, StoredConsent::OutdatedRevision(old))
+            }
+            Some(Ok(record)) => (Some(record), StoredConsent::Valid),
+        };
+        let draft = consent.as_ref().map_or_else(|| Choices::none(config), |c| c.choices.clone());
+        let view = if consent.is_some() { View::Hidden } else { View::Banner };
+        let ui = ConsentUi { view, lang, gpc, consent, draft, texts_hash: texts_hash(config, lang) };
+        let mut effects = vec![Effect::Render];
+        if let Some(c) = &ui.consent {
+            effects.push(Effect::ConsentMode(c.choices.consent_mode(config)));
+            effects.push(Effect::Activate);
+        }
+        (ui, effects, status)
+    }
+
+    /// The choices in force: the decision, or nothing optional before one.
+    pub fn choices(&self, config: &Config) -> Choices {
+        self.consent.as_ref().map_or_else(|| Choices::none(config), |c| c.choices.clone())
+    }
+
+    pub fn update(&mut self, config: &Config, msg: Msg, input: DecisionInput) -> Vec<Effect> {
+        match msg {
+            Msg::AcceptAll => self.decide(config, Choices::all(config), Action::AcceptAll, input),
+            Msg::RejectAll => self.decide(config, Choices::none(config), Action::RejectAll, input),
+            Msg::SavePreferences => self.decide(config, self.draft.clone(), Action::Save, input),
+            Msg::AcceptService(id) => {
+                if config.service(&id).is_none() {
+                    return Vec::new();
+                }
+                let mut choices = self.choices(config);
+                choices.set_service(config, &id, true);
+                self.decide(config, choices, Action::AcceptService, input)
+            }
+            Msg::OpenPreferences => {
+                let from_banner = self.view == View::Banner;
+                if !matches!(self.view, View::Preferences { .. }) {
+                    self.draft = self.choices(config);
+                }
+                self.view = View::Preferences { from_banner };
+                vec![Effect::Render, Effect::FocusDialog]
+            }
+            Msg::ClosePreferences => match self.view {
+                View::Preferences { from_banner: true } => {
+                    self.view = View::Banner;
+                    vec![Effect::Render, Effect::FocusBanner]
+                }
+                View::Preferences { from_banner: false } => {
+                    self.view = View::Hidden;
+                    vec![Effect::Render, Effect::RestoreFocus]
+                }
+                _ => Vec::new(),
+            },
+            Msg::ToggleCategory(id, on) => {
+                self.draft.set_category(config, &id, on);
+                vec![Effect::SyncSwitches]
+            }
+            Msg::ToggleService(id, on) => {
+                self.draft.set_service(config, &id, on);
+                vec![Effect::SyncSwitches]
+            }
+            Msg::ShowBanner => {
+                self.view = View::Banner;
+                vec![Effect::Render, Effect::FocusBanner]
+            }
+            Msg::SetLanguage(lang) => {
+                self.lang = lang;
+                self.texts_hash = texts_hash(config, lang);
+                vec![Effect::Render]
+            }
+        }
+    }
+
+    fn decide(&mut self, config: &Config, choices: Choices, action: Action, input: DecisionInput) -> Vec<Effect> {
+        let before = self.choices(config);
+        let first = self.consent.is_none();
+        let (consent_id, seq) = match &self.consent {
+            Some(c) => (c.consent_id.clone(), c.seq.saturating_add(1)),
+            None => (new_consent_id(input.random_id), 1),
+        };
+        let record = ConsentRecord {
+            consent_id,
+            seq,
+            revision: config.revision.clone(),
+            action,
+            choices,
+            decided_at_ms: input.now_ms,
+            gpc: self.gpc,
+        };
+        let withdrawn: Vec<String> =
+            withdrawn_cookie_patterns(config, &before, &record.choices).into_iter().map(String::from).collect();
+        let closing_dialog = matches!(self.view, View::Preferences { .. });
+        let mut effects = vec![
+            Effect::StoreCookie(cookie::encode(&record)),
+            Effect::Post(record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash })),
+            Effect::ConsentMode(record.choices.consent_mode(config)),
+        ];
+        if !withdrawn.is_empty() {
+            effects.push(Effect::DeleteCookies(withdrawn));
+            if config.reload_on_withdraw {
+                effects.push(Effect::Reload);
+            }
+        }
+        self.draft = record.choices.clone();
+        self.consent = Some(record);
+        self.view = View::Hidden;
+        effects.extend([Effect::Activate, Effect::Changed { first }, Effect::Render]);
+        if closing_dialog {
+            effects.push(Effect::RestoreFocus);
+        }
+        effects.push(Effect::Announce(TextKey::Saved));
+        effects
+    }
+
+    /// The receipt the visitor can download: what they decided and a hash of what they saw.
+    pub fn receipt(&self, config: &Config) -> Option<Json> {
+        let c = self.consent.as_ref()?;
+        let mut body = c.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash });
+        if let Json::Object(members) = &mut body {
+            members.insert(0, ("receipt".into(), Json::Str("privacy-widget consent receipt v1".into())));
+            if let Some(url) = &config.privacy_policy_url {
+                members.push(("privacy_policy_url".into(), Json::Str(url.clone())));
+            }
+        }
+        Some(body)
+    }
+}
+
+/// SHA-256 over the exact first- and second-layer texts in `lang`, one per line, so the shop
+/// can later prove which wording a consent was given to.
+pub fn texts_hash(config: &Config, lang: Lang) -> String {
+    let mut shown = String::new();
+    for key in [TextKey::BannerTitle, TextKey::BannerText, TextKey::AcceptAll, TextKey::RejectAll, TextKey::Settings, TextKey::PreferencesIntro] {
+        shown.push_str(config.text(lang, key));
+        shown.push('\n');
+    }
+    for category in &config.categories {
+        shown.push_str(&config.category_title(category, lang));
+        shown.push('\n');
+        shown.push_str(&config.category_description(category, lang));
+        shown.push('\n');
+        for service in &category.services {
+            shown.push_str(&service.name);
+            shown.push('\n');
+            if let Some(purpose) = &service.purpose {
+                shown.push_str(purpose.get(lang));
+                shown.push('\n');
+            }
+        }
+    }
+    sha256::hex_digest(shown.as_bytes())
+}
+
+/// The receipt as a human-readable line list for a text download.
+pub fn receipt_text(config: &Config, ui: &ConsentUi) -> Option<String> {
+    let c = ui.consent.as_ref()?;
+    let lang = ui.lang;
+    let mut out = String::new();
+    let mut line = |label: &str, value: &str| {
+        out.push_str(label);
+        out.push_str(": ");
+        out.push_str(value);
+        out.push('\n');
+    };
+    line(config.text(lang, TextKey::ReceiptId), &c.consent_id);
+    line(config.text(lang, TextKey::ReceiptTime), &time::iso8601(c.decided_at_ms));
+    line(config.text(lang, TextKey::ReceiptRevision), &c.revision);
+    line(config.text(lang, TextKey::ReceiptHash), &ui.texts_hash);
+    for category in &config.categories {
+        let state = if c.choices.category(&category.id) { TextKey::Granted } else { TextKey::Denied };
+        let mut value = config.text(lang, state).to_string();
+        if c.gpc && !category.required && !c.choices.category(&category.id) {
+            value.push_str(" (");
+            value.push_str(config.text(lang, TextKey::ViaGpc));
+            value.push(')');
+        }
+        line(&config.category_title(category, lang), &value);
+    }
+    let mut seq = String::new();
+    json::push_int(&mut seq, i64::from(c.seq));
+    line("seq", &seq);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::demo;
+
+    fn input(n: u8) -> DecisionInput {
+        DecisionInput { now_ms: 1_764_158_400_000 + u64::from(n), random_id: [n; 16] }
+    }
+
+    fn start(stored: Option<&str>) -> (ConsentUi, Vec<Effect>, StoredConsent) {
+        ConsentUi::start(&demo(), stored, false, Lang::Nb)
+    }
+
+    #[test]
+    fn first_visit_shows_the_banner_and_activates_nothing() {
+        let (ui, effects, status) = start(None);
+        assert_eq!(ui.view, View::Banner);
+        assert_eq!(status, StoredConsent::None);
+        assert_eq!(effects, vec![Effect::Render]);
+    }
+
+    #[test]
+    fn accept_all_stores_posts_activates_and_hides() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        let effects = ui.update(&config, Msg::AcceptAll, input(7));
+        assert_eq!(ui.view, View::Hidden);
+        let stored = match &effects[0] {
+            Effect::StoreCookie(v) => v.clone(),
+            other => panic!("expected StoreCookie first, got {other:?}"),
+        };
+        let body = match &effects[1] {
+            Effect::Post(b) => b.clone(),
+            other => panic!("expected Post, got {other:?}"),
+        };
+        assert_eq!(body.get("action").unwrap().as_str(), Some("accept_all"));
+        assert_eq!(body.get("seq"), Some(&Json::Int(1)));
+        assert_eq!(body.get("texts_hash").unwrap().as_str(), Some(ui.texts_hash.as_str()));
+        assert!(effects.contains(&Effect::Activate));
+        assert!(effects.contains(&Effect::Changed { first: true }));
+        // The stored cookie brings the same decision back on the next page.
+        let (next, next_effects, status) = start(Some(&stored));
+        assert_eq!(status, StoredConsent::Valid);
+        assert_eq!(next.view, View::Hidden);
+        assert!(next.choices(&config).service("google-analytics"));
+        assert!(next_effects.contains(&Effect::Activate));
+    }
+
+    #[test]
+    fn reject_all_and_later_changes_keep_the_consent_id_and_count_up() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        ui.update(&config, Msg::AcceptAll, input(1));
+        let id = ui.consent.as_ref().unwrap().consent_id.clone();
+        let effects = ui.update(&config, Msg::RejectAll, input(2));
+        let c = ui.consent.as_ref().unwrap();
+        assert_eq!((c.consent_id.as_str(), c.seq), (id.as_str(), 2));
+        assert!(!c.choices.any_optional_on(&config));
+        assert!(effects.contains(&Effect::DeleteCookies(vec!["_ga".into(), "_ga_*".into()])));
+        assert!(effects.contains(&Effect::Changed { first: false }));
+    }
+
+    #[test]
+    fn closing_the_dialog_is_never_consent() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        assert_eq!(ui.update(&config, Msg::OpenPreferences, input(1)), vec![Effect::Render, Effect::FocusDialog]);
+        ui.update(&config, Msg::ToggleCategory("analytics".into(), true), input(1));
+        assert!(ui.draft.category("analytics"));
+        let effects = ui.update(&config, Msg::ClosePreferences, input(1));
+        assert_eq!(effects, vec![Effect::Render, Effect::FocusBanner]);
+        assert_eq!(ui.view, View::Banner);
+        assert!(ui.consent.is_none());
+        // Re-opening starts from the choices in force, not the abandoned draft.
+        ui.update(&config, Msg::OpenPreferences, input(1));
+        assert!(!ui.draft.category("analytics"));
+    }
+
+    #[test]
+    fn save_from_dialog_stores_the_draft_and_restores_focus() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        ui.update(&config, Msg::OpenPreferences, input(1));
+        ui.update(&config, Msg::ToggleService("meta-pixel".into(), true), input(1));
+        let effects = ui.update(&config, Msg::SavePreferences, input(2));
+        assert!(effects.contains(&Effect::RestoreFocus));
+        let choices = ui.choices(&config);
+        assert!(choices.category("marketing") && !choices.category("analytics"));
+        assert_eq!(ui.consent.as_ref().unwrap().action, Action::Save);
+    }
+
+    #[test]
+    fn a_new_revision_asks_again() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        let effects = ui.update(&config, Msg::AcceptAll, input(1));
+        let Effect::StoreCookie(value) = &effects[0] else { panic!() };
+        let mut revised = config.clone();
+        revised.revision = "2027-01-01".into();
+        let (ui2, effects2, status) = ConsentUi::start(&revised, Some(value), false, Lang::Nb);
+        assert_eq!(status, StoredConsent::OutdatedRevision("2026-11-01".into()));
+        assert_eq!(ui2.view, View::Banner);
+        assert!(!effects2.contains(&Effect::Activate));
+    }
+
+    #[test]
+    fn garbage_cookie_means_no_consent() {
+        let (ui, _, status) = start(Some("1|hacked|yes"));
+        assert_eq!(ui.view, View::Banner);
+        assert!(matches!(status, StoredConsent::Rejected(_)));
+    }
+
+    #[test]
+    fn gpc_is_recorded_with_the_decision() {
+        let config = demo();
+        let (mut ui, _, _) = ConsentUi::start(&config, None, true, Lang::En);
+        assert!(!ui.draft.any_optional_on(&config), "GPC: everything optional starts off");
+        ui.update(&config, Msg::SavePreferences, input(3));
+        let receipt = receipt_text(&config, &ui).unwrap();
+        assert!(receipt.contains("Analytics: Not allowed (set by the GPC signal)"), "{receipt}");
+        assert_eq!(ui.receipt(&config).unwrap().get("gpc"), Some(&Json::Bool(true)));
+    }
+
+    #[test]
+    fn placeholder_consent_allows_one_service_only() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        ui.update(&config, Msg::AcceptService("google-analytics".into()), input(1));
+        let choices = ui.choices(&config);
+        assert!(choices.service("google-analytics"));
+        assert!(!choices.service("meta-pixel"));
+        assert!(ui.update(&config, Msg::AcceptService("nope".into()), input(2)).is_empty());
+    }
+
+    #[test]
+    fn texts_hash_changes_with_the_wording() {
+        let config = demo();
+        let mut changed = config.clone();
+        changed.texts.push((Lang::Nb, vec![(TextKey::BannerText, "Annen tekst".into())]));
+        assert_ne!(texts_hash(&config, Lang::Nb), texts_hash(&changed, Lang::Nb));
+        assert_eq!(texts_hash(&config, Lang::En), texts_hash(&changed, Lang::En));
+        assert_eq!(texts_hash(&config, Lang::Nb).len(), 64);
+    }
+}

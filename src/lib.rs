@@ -1,0 +1,50 @@
+//! privacy-widget: a consent manager, newsletter signup and privacy-statement viewer for
+//! webshops, compiled to WebAssembly. This file is the entry point: it finds the shop's
+//! config and starts the browser layer (`web`), which drives the pure core
+//! (`privacy_widget_core`).
+
+pub mod web;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The element holding the config: inline JSON, or a `data-src` URL to fetch it from.
+const CONFIG_ELEMENT: &str = "privacy-widget-config";
+
+#[wasm_bindgen(start)]
+pub fn main() {
+    let Some(element) = web::dom::document().get_element_by_id(CONFIG_ELEMENT) else {
+        web::dom::console_error(
+            "privacy-widget: no config found; add <script type=\"application/json\" id=\"privacy-widget-config\">{…}</script> to the page",
+        );
+        return;
+    };
+    match element.get_attribute("data-src") {
+        Some(url) => wasm_bindgen_futures::spawn_local(async move {
+            match fetch_text(&url).await {
+                Ok(text) => start(&text),
+                Err(_) => {
+                    let mut m = String::from("privacy-widget: could not load the config from ");
+                    m.push_str(&url);
+                    web::dom::console_error(&m);
+                }
+            }
+        }),
+        None => start(&element.text_content().unwrap_or_default()),
+    }
+}
+
+fn start(config_text: &str) {
+    web::app::start(config_text);
+    web::api::install();
+}
+
+async fn fetch_text(url: &str) -> Result<String, JsValue> {
+    let response = wasm_bindgen_futures::JsFuture::from(web::dom::window().fetch_with_str(url)).await?;
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(JsValue::NULL);
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
+    text.as_string().ok_or(JsValue::NULL)
+}

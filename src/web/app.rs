@@ -1,0 +1,283 @@
+//! The running widget: holds the config and the core state, turns DOM events into
+//! messages, runs `ConsentUi::update` and executes the effects it returns.
+
+use super::blocking;
+use super::delivery::Delivery;
+use super::dom::{self, append, attr, el};
+use super::render;
+use privacy_widget_core::config::Config;
+use privacy_widget_core::consent::cookie_matches;
+use privacy_widget_core::cookie;
+use privacy_widget_core::json::Json;
+use privacy_widget_core::lang::Lang;
+use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent, View};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement, KeyboardEvent, ShadowRoot};
+
+const CSS: &str = include_str!("widget.css");
+
+pub struct App {
+    pub config: Config,
+    pub ui: ConsentUi,
+    root: ShadowRoot,
+    container: Element,
+    live: Element,
+    /// Where focus was before the widget took it, to give it back.
+    return_focus: Option<Element>,
+    delivery: Delivery,
+    /// `PrivacyWidget.onChange` subscribers.
+    pub subscribers: Vec<js_sys::Function>,
+}
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the app if it started (a bad config leaves it absent: fail closed).
+pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
+    APP.with(|cell| cell.borrow_mut().as_mut().map(f))
+}
+
+/// Starts the widget from the config text. Nothing non-essential runs unless it parses.
+pub fn start(config_text: &str) {
+    let config = match Config::parse(config_text) {
+        Ok(c) => c,
+        Err(e) => {
+            dom::console_error(&e.to_string());
+            return;
+        }
+    };
+    let doc = dom::document();
+    let html_lang = doc.document_element().and_then(|e| e.get_attribute("lang"));
+    let navigator = dom::window().navigator();
+    let browser_langs: Vec<String> = navigator.languages().iter().filter_map(|v| v.as_string()).collect();
+    let lang = Lang::choose(config.language, html_lang.as_deref(), &browser_langs);
+    let gpc = js_sys::Reflect::get(&navigator, &JsValue::from_str("globalPrivacyControl"))
+        .map(|v| v.is_truthy())
+        .unwrap_or(false);
+    let stored_text = dom::cookies();
+    let stored = cookie::find(&stored_text, &config.cookie.name);
+    let (ui, effects, status) = ConsentUi::start(&config, stored, gpc, lang);
+    report_stored(&status);
+
+    let (host, root) = dom::shadow_host("privacy-widget", CSS);
+    let container = el("div", "pw");
+    let live = el("div", "sr-only");
+    attr(&live, "aria-live", "polite");
+    attr(&live, "role", "status");
+    append(&root, &container);
+    append(&root, &live);
+    let delivery = Delivery::start(&config);
+    let app = App { config, ui, root: root.clone(), container, live, return_focus: None, delivery, subscribers: Vec::new() };
+    APP.with(|cell| *cell.borrow_mut() = Some(app));
+
+    let body = doc.body().expect_throw("privacy-widget needs a <body>");
+    append(&body, &host);
+    listen_inside(&root);
+    listen_page();
+    blocking::observe(|| {
+        with_app(|app| blocking::activate(&app.ui.choices(&app.config)));
+    });
+    run(effects);
+}
+
+fn report_stored(status: &StoredConsent) {
+    match status {
+        StoredConsent::Rejected(problem) => {
+            let mut m = String::from("privacy-widget: ignored the stored consent cookie (");
+            m.push_str(problem.message());
+            m.push_str("); asking again");
+            dom::console_warn(&m);
+        }
+        StoredConsent::OutdatedRevision(old) => {
+            let mut m = String::from("privacy-widget: the stored consent was given under revision ");
+            m.push_str(old);
+            m.push_str("; asking again for the current revision");
+            dom::console_warn(&m);
+        }
+        StoredConsent::None | StoredConsent::Valid => {}
+    }
+}
+
+/// Sends a message through the core and executes what it decides.
+pub fn dispatch(msg: Msg) {
+    let effects = with_app(|app| {
+        let opens_from_outside = app.ui.view == View::Hidden && matches!(msg, Msg::OpenPreferences | Msg::ShowBanner);
+        if opens_from_outside {
+            app.return_focus = dom::document().active_element();
+        }
+        let input = DecisionInput { now_ms: dom::now_ms(), random_id: dom::random_bytes() };
+        let config = &app.config;
+        app.ui.update(config, msg, input)
+    });
+    if let Some(effects) = effects {
+        run(effects);
+    }
+}
+
+/// Executes effects; the shop's callbacks run last, outside the app borrow, so they may
+/// call back into `PrivacyWidget` freely.
+fn run(effects: Vec<Effect>) {
+    let mut notify = None;
+    with_app(|app| {
+        for effect in effects {
+            match effect {
+                Effect::Changed { first } => notify = Some(first),
+                other => app.execute(other),
+            }
+        }
+    });
+    if let Some(first) = notify {
+        super::api::notify_change(first);
+    }
+}
+
+impl App {
+    fn execute(&mut self, effect: Effect) {
+        match effect {
+            Effect::Render => {
+                render::render(&self.container, &self.config, &self.ui);
+                if let Some(dialog) = self.query("dialog") {
+                    let dialog: HtmlDialogElement = dialog.unchecked_into();
+                    let _ = dialog.show_modal();
+                    render::sync_switches(&self.root, &self.config, &self.ui);
+                }
+            }
+            Effect::SyncSwitches => render::sync_switches(&self.root, &self.config, &self.ui),
+            Effect::StoreCookie(value) => {
+                dom::set_cookie(&cookie::set_cookie_string(&self.config.cookie, &value, dom::is_https()));
+            }
+            Effect::DeleteCookies(patterns) => delete_cookies(&patterns),
+            Effect::Post(body) => self.delivery.send_consent(&self.config, body),
+            Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
+            Effect::Activate => blocking::activate(&self.ui.choices(&self.config)),
+            Effect::FocusDialog => {
+                if let Some(first) = self.query("dialog .close") {
+                    dom::focus(&first);
+                }
+            }
+            Effect::FocusBanner => {
+                if let Some(b) = self.query(".banner [data-action=\"settings\"]") {
+                    dom::focus(&b);
+                }
+            }
+            Effect::RestoreFocus => {
+                if let Some(e) = self.return_focus.take() {
+                    dom::focus(&e);
+                }
+            }
+            Effect::Announce(key) => {
+                // Clearing first makes screen readers announce a repeated text again.
+                self.live.set_text_content(None);
+                self.live.set_text_content(Some(self.config.text(self.ui.lang, key)));
+            }
+            Effect::Reload => {
+                self.delivery.flush_before_unload();
+                let _ = dom::window().location().reload();
+            }
+            Effect::Changed { .. } => {}
+        }
+    }
+
+    fn query(&self, selector: &str) -> Option<Element> {
+        self.root.query_selector(selector).ok().flatten()
+    }
+
+    /// The current decision as a JSON object for the JS API, or `None` before one.
+    pub fn consent_json(&self) -> Option<Json> {
+        self.ui.receipt(&self.config)
+    }
+}
+
+fn delete_cookies(patterns: &[String]) {
+    let jar = dom::cookies();
+    let host = dom::host_name();
+    for name in cookie::names(&jar) {
+        if patterns.iter().any(|p| cookie_matches(p, name)) {
+            for assignment in cookie::deletion_strings(name, &host) {
+                dom::set_cookie(&assignment);
+            }
+        }
+    }
+}
+
+/// One delegated listener per event type inside the shadow root.
+fn listen_inside(root: &ShadowRoot) {
+    dom::listen(root, "click", |event: Event| {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(action_el) = target.closest("[data-action]").ok().flatten() else { return };
+        let msg = match action_el.get_attribute("data-action").as_deref() {
+            Some("accept-all") => Msg::AcceptAll,
+            Some("reject-all") => Msg::RejectAll,
+            Some("settings") => Msg::OpenPreferences,
+            Some("save") => Msg::SavePreferences,
+            Some("close") => Msg::ClosePreferences,
+            _ => return,
+        };
+        dispatch(msg);
+    });
+    dom::listen(root, "change", |event: Event| {
+        let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+        let on = input.checked();
+        if let Some(id) = input.get_attribute("data-category") {
+            dispatch(Msg::ToggleCategory(id, on));
+        } else if let Some(id) = input.get_attribute("data-service") {
+            dispatch(Msg::ToggleService(id, on));
+        }
+    });
+    // Esc on a modal dialog fires `cancel`; route it through the core like the close button.
+    dom::listen(root, "cancel", |event: Event| {
+        event.prevent_default();
+        dispatch(Msg::ClosePreferences);
+    });
+    dom::listen(root, "keydown", |event: Event| {
+        let event: KeyboardEvent = event.unchecked_into();
+        if event.key() == "Tab" {
+            trap_tab(&event);
+        }
+    });
+}
+
+/// Keeps Tab inside the open dialog: from the last control to the first and back.
+fn trap_tab(event: &KeyboardEvent) {
+    with_app(|app| {
+        let Some(dialog) = app.query("dialog") else { return };
+        let Ok(items) = dialog.query_selector_all("button,input:not([disabled]),a[href],summary") else { return };
+        let (Some(first), Some(last)) = (items.item(0), items.item(items.length().saturating_sub(1))) else { return };
+        let active = app.root.active_element();
+        let at_edge = if event.shift_key() { active.as_ref() == first.dyn_ref() } else { active.as_ref() == last.dyn_ref() };
+        if at_edge {
+            event.prevent_default();
+            let target: Element = if event.shift_key() { last.unchecked_into() } else { first.unchecked_into() };
+            dom::focus(&target);
+        }
+    });
+}
+
+/// The shop's own re-open links and buttons: any element with `data-pw-open`.
+fn listen_page() {
+    dom::listen(&dom::document(), "click", |event: Event| {
+        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(opener) = target.closest("[data-pw-open]").ok().flatten() else { return };
+        event.prevent_default();
+        match opener.get_attribute("data-pw-open").as_deref() {
+            Some("banner") => dispatch(Msg::ShowBanner),
+            _ => dispatch(Msg::OpenPreferences),
+        }
+    });
+}
+
+/// `PrivacyWidget.show()` and friends.
+pub fn show(preferences: bool) {
+    dispatch(if preferences { Msg::OpenPreferences } else { Msg::ShowBanner });
+}
+
+pub fn accepted(kind_service: bool, id: &str) -> bool {
+    with_app(|app| {
+        let choices = app.ui.choices(&app.config);
+        if kind_service { choices.service(id) } else { choices.category(id) }
+    })
+    .unwrap_or(false)
+}

@@ -1,0 +1,138 @@
+//! The one place that touches raw DOM APIs: element creation with text (never markup),
+//! attributes, listeners, cookies and the shadow root. Everything else calls these helpers.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Event, EventTarget, HtmlDocument, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect_throw("privacy-widget needs a window")
+}
+
+pub fn document() -> Document {
+    window().document().expect_throw("privacy-widget needs a document")
+}
+
+/// A new element with a class; text is set separately, always as text.
+pub fn el(tag: &str, class: &str) -> Element {
+    let e = document().create_element(tag).expect_throw("createElement");
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    e
+}
+
+/// A new element holding `text` as a text node.
+pub fn text_el(tag: &str, class: &str, text: &str) -> Element {
+    let e = el(tag, class);
+    e.set_text_content(Some(text));
+    e
+}
+
+pub fn attr(e: &Element, name: &str, value: &str) {
+    e.set_attribute(name, value).expect_throw("setAttribute");
+}
+
+pub fn append(parent: &impl AsRef<web_sys::Node>, child: &impl AsRef<web_sys::Node>) {
+    parent.as_ref().append_child(child.as_ref()).expect_throw("appendChild");
+}
+
+/// A button that tells the delegated click handler what to do via `data-action`.
+pub fn button(action: &str, label: &str, class: &str) -> Element {
+    let b = text_el("button", class, label);
+    attr(&b, "type", "button");
+    attr(&b, "data-action", action);
+    b
+}
+
+/// Adds a listener that lives as long as the page (the widget never goes away).
+pub fn listen(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
+    let closure = Closure::<dyn FnMut(Event)>::new(handler);
+    target
+        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+        .expect_throw("addEventListener");
+    closure.forget();
+}
+
+/// The host element and its open shadow root (open so assistive technology and tests reach it).
+pub fn shadow_host(id: &str, css: &str) -> (HtmlElement, ShadowRoot) {
+    let host: HtmlElement = el("div", "").unchecked_into();
+    host.set_id(id);
+    let init = ShadowRootInit::new(ShadowRootMode::Open);
+    let root = host.attach_shadow(&init).expect_throw("attachShadow");
+    adopt_css(&root, css);
+    (host, root)
+}
+
+/// Styles go in through a constructable stylesheet: no inline style text, so a strict CSP holds.
+pub fn adopt_css(root: &ShadowRoot, css: &str) {
+    let sheet = web_sys::CssStyleSheet::new().expect_throw("CSSStyleSheet");
+    sheet.replace_sync(css).expect_throw("replaceSync");
+    root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+}
+
+pub fn clear(node: &web_sys::Node) {
+    while let Some(child) = node.first_child() {
+        let _ = node.remove_child(&child);
+    }
+}
+
+fn html_document() -> HtmlDocument {
+    document().unchecked_into()
+}
+
+pub fn cookies() -> String {
+    html_document().cookie().unwrap_or_default()
+}
+
+pub fn set_cookie(assignment: &str) {
+    let _ = html_document().set_cookie(assignment);
+}
+
+pub fn is_https() -> bool {
+    window().location().protocol().map(|p| p == "https:").unwrap_or(false)
+}
+
+pub fn host_name() -> String {
+    window().location().hostname().unwrap_or_default()
+}
+
+/// Focuses an element if it is focusable; a no-op otherwise.
+pub fn focus(e: &Element) {
+    if let Some(h) = e.dyn_ref::<HtmlElement>() {
+        let _ = h.focus();
+    }
+}
+
+/// The `content` of `<meta name="…">` in the page, if any.
+pub fn meta_content(name: &str) -> Option<String> {
+    let mut selector = String::from("meta[name=\"");
+    selector.push_str(name);
+    selector.push_str("\"]");
+    document()
+        .query_selector(&selector)
+        .ok()
+        .flatten()
+        .and_then(|m| m.get_attribute("content"))
+        .filter(|c| !c.is_empty())
+}
+
+/// 16 bytes from the browser's cryptographic random source.
+pub fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    let crypto = window().crypto().expect_throw("crypto");
+    crypto.get_random_values_with_u8_array(&mut bytes).expect_throw("getRandomValues");
+    bytes
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+pub fn console_error(message: &str) {
+    web_sys::console::error_1(&JsValue::from_str(message));
+}
+
+pub fn console_warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}

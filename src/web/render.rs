@@ -1,0 +1,183 @@
+//! Builds the banner and the preferences dialog from the core state, with elements and
+//! text nodes only. Interaction is delegated: buttons carry `data-action`, switches
+//! `data-category` / `data-service`, and one listener on the shadow root reads them.
+
+use super::dom::{append, attr, button, el, text_el};
+use privacy_widget_core::config::{Category, Config, Service};
+use privacy_widget_core::i18n::TextKey;
+use privacy_widget_core::lang::Lang;
+use privacy_widget_core::ui::{ConsentUi, View};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement};
+
+/// Replaces the view inside `container` with the one the state asks for.
+pub fn render(container: &Element, config: &Config, ui: &ConsentUi) {
+    super::dom::clear(container);
+    attr(container, "lang", ui.lang.tag());
+    match ui.view {
+        View::Hidden => {}
+        View::Banner => append(container, &banner(config, ui)),
+        View::Preferences { .. } => append(container, &preferences(config, ui)),
+    }
+}
+
+fn banner(config: &Config, ui: &ConsentUi) -> Element {
+    let lang = ui.lang;
+    let t = |key| config.text(lang, key);
+    let section = el("section", "banner");
+    attr(&section, "aria-labelledby", "pw-banner-title");
+    let title = text_el("h2", "title", t(TextKey::BannerTitle));
+    attr(&title, "id", "pw-banner-title");
+    append(&section, &title);
+    let text = text_el("p", "text", t(TextKey::BannerText));
+    append(&section, &text);
+    if ui.gpc {
+        append(&section, &text_el("p", "notice", t(TextKey::GpcNotice)));
+    }
+    append(&section, &decision_buttons(config, lang, "settings", TextKey::Settings));
+    if let Some(url) = &config.privacy_policy_url {
+        let link = text_el("a", "link", t(TextKey::PrivacyStatement));
+        attr(&link, "href", url);
+        append(&section, &link);
+    }
+    section
+}
+
+/// Accept all, reject all and a third action as three identical buttons: equal prominence.
+fn decision_buttons(config: &Config, lang: Lang, third_action: &str, third_label: TextKey) -> Element {
+    let row = el("div", "actions");
+    append(&row, &button("accept-all", config.text(lang, TextKey::AcceptAll), "btn"));
+    append(&row, &button("reject-all", config.text(lang, TextKey::RejectAll), "btn"));
+    append(&row, &button(third_action, config.text(lang, third_label), "btn"));
+    row
+}
+
+fn preferences(config: &Config, ui: &ConsentUi) -> Element {
+    let lang = ui.lang;
+    let t = |key| config.text(lang, key);
+    let dialog = el("dialog", "prefs");
+    attr(&dialog, "aria-labelledby", "pw-prefs-title");
+    let head = el("div", "head");
+    let title = text_el("h2", "title", t(TextKey::PreferencesTitle));
+    attr(&title, "id", "pw-prefs-title");
+    append(&head, &title);
+    let close = button("close", "×", "close");
+    attr(&close, "aria-label", t(TextKey::Close));
+    append(&head, &close);
+    append(&dialog, &head);
+
+    let body = el("div", "body");
+    append(&body, &text_el("p", "text", t(TextKey::PreferencesIntro)));
+    if ui.gpc {
+        append(&body, &text_el("p", "notice", t(TextKey::GpcNotice)));
+    }
+    for category in &config.categories {
+        append(&body, &category_section(config, lang, category));
+    }
+    append(&dialog, &body);
+    append(&dialog, &decision_buttons(config, lang, "save", TextKey::SaveChoices));
+    dialog
+}
+
+fn switch(kind: &str, id: &str, label: &str, described_by: Option<&str>, required: bool) -> Element {
+    let input = el("input", "switch");
+    attr(&input, "type", "checkbox");
+    attr(&input, kind, id);
+    attr(&input, "aria-label", label);
+    if let Some(d) = described_by {
+        attr(&input, "aria-describedby", d);
+    }
+    if required {
+        let input: &HtmlInputElement = input.unchecked_ref();
+        input.set_checked(true);
+        input.set_disabled(true);
+    }
+    input
+}
+
+fn category_section(config: &Config, lang: Lang, category: &Category) -> Element {
+    let section = el("section", "category");
+    let head = el("div", "row");
+    let title = config.category_title(category, lang);
+    append(&head, &text_el("h3", "", &title));
+    let mut desc_id = String::from("pw-desc-");
+    desc_id.push_str(&category.id);
+    if category.required {
+        let always = text_el("span", "always", config.text(lang, TextKey::AlwaysOn));
+        append(&head, &always);
+    }
+    append(&head, &switch("data-category", &category.id, &title, Some(&desc_id), category.required));
+    append(&section, &head);
+    let desc = text_el("p", "desc", &config.category_description(category, lang));
+    attr(&desc, "id", &desc_id);
+    append(&section, &desc);
+    if !category.services.is_empty() {
+        let details = el("details", "services");
+        let mut summary_text = String::from(config.text(lang, TextKey::Cookies));
+        summary_text.push_str(" · ");
+        summary_text.push_str(&category.services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "));
+        append(&details, &text_el("summary", "", &summary_text));
+        let list = el("ul", "service-list");
+        for service in &category.services {
+            append(&list, &service_item(config, lang, service, category.required));
+        }
+        append(&details, &list);
+        append(&section, &details);
+    }
+    section
+}
+
+fn service_item(config: &Config, lang: Lang, service: &Service, required: bool) -> Element {
+    let item = el("li", "service");
+    let row = el("div", "row");
+    append(&row, &text_el("strong", "", &service.name));
+    append(&row, &switch("data-service", &service.id, &service.name, None, required));
+    append(&item, &row);
+    let facts = el("dl", "facts");
+    let fact = |label: TextKey, value: &str| {
+        append(&facts, &text_el("dt", "", config.text(lang, label)));
+        append(&facts, &text_el("dd", "", value));
+    };
+    if let Some(provider) = &service.provider {
+        fact(TextKey::Provider, provider);
+    }
+    if let Some(purpose) = &service.purpose {
+        fact(TextKey::Purpose, purpose.get(lang));
+    }
+    if !service.cookies.is_empty() {
+        let listed: Vec<String> = service
+            .cookies
+            .iter()
+            .map(|c| match &c.lifetime {
+                Some(l) => {
+                    let mut s = c.name.clone();
+                    s.push_str(" (");
+                    s.push_str(l.get(lang));
+                    s.push(')');
+                    s
+                }
+                None => c.name.clone(),
+            })
+            .collect();
+        fact(TextKey::Cookies, &listed.join(", "));
+    }
+    append(&item, &facts);
+    item
+}
+
+/// Sets every switch in the open dialog from the draft; a category with some but not all
+/// services on shows as mixed (a native indeterminate checkbox, announced as such).
+pub fn sync_switches(root: &web_sys::ShadowRoot, config: &Config, ui: &ConsentUi) {
+    let Ok(inputs) = root.query_selector_all("input.switch") else { return };
+    for i in 0..inputs.length() {
+        let Some(input) = inputs.item(i).and_then(|n| n.dyn_into::<HtmlInputElement>().ok()) else { continue };
+        if let Some(id) = input.get_attribute("data-category") {
+            let on = ui.draft.category(&id);
+            let mixed = config.category(&id).is_some_and(|c| !on && ui.draft.services_on(c) > 0);
+            input.set_checked(on);
+            input.set_indeterminate(mixed);
+        } else if let Some(id) = input.get_attribute("data-service") {
+            input.set_checked(ui.draft.service(&id));
+        }
+    }
+}
