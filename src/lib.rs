@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 const CONFIG_ELEMENT: &str = "privacy-widget-config";
 
 #[wasm_bindgen(start)]
-pub fn main() {
+pub fn start_widget() {
     let Some(element) = web::dom::document().get_element_by_id(CONFIG_ELEMENT) else {
         web::dom::console_error(
             "privacy-widget: no config found; add <script type=\"application/json\" id=\"privacy-widget-config\">{…}</script> to the page",
