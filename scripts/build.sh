@@ -9,6 +9,7 @@
 #    cached: skipped when the input .wasm (and the flags) are unchanged
 # 4. www/dist/: privacy-widget.js (glue + one appended line that starts the widget, so a single
 #    <script type="module" src="/dist/privacy-widget.js"></script> is the whole embed),
+#    (src/web/entry.js appended: Consent Mode defaults + the start call)
 #    privacy-widget_bg.wasm (optimized), privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
 #    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes)
 # 5. cargo build -p privacy-widget-server  -> target/debug/privacy-widget-server
@@ -34,7 +35,8 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # optimizer use GC/threads/SIMD). Part of the cache key.
 WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
                 --enable-sign-ext --enable-multivalue --enable-mutable-globals)
-START_LINE='__wbg_init(); // privacy-widget: start the widget on load (appended by scripts/build.sh)'
+# The loader tail: Consent Mode defaults and the call that starts the widget.
+ENTRY_JS="$ROOT/src/web/entry.js"
 
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen CLI not found: run scripts/bootstrap.sh"
 [ -x "$WASM_OPT" ] || die "$WASM_OPT not found: run scripts/bootstrap.sh (npm ci)"
@@ -60,7 +62,7 @@ if ! grep -Eq '^(async )?function __wbg_init\(' "$GLUE" ||
    ! grep -Eq '^export \{[^}]*\b__wbg_init as default\b[^}]*\};?$|^export default __wbg_init;?$' "$GLUE"; then
   die "the wasm-bindgen glue ($GLUE) no longer defines and default-exports __wbg_init;
        the auto-start line cannot be appended. wasm-bindgen $(wasm-bindgen --version) changed its output:
-       update START_LINE in scripts/build.sh."
+       update src/web/entry.js and this check."
 fi
 if grep -q 'privacy-widget: start the widget' "$GLUE"; then
   die "glue already contains the start line (unexpected: wasm-bindgen output is regenerated each build)"
@@ -85,7 +87,7 @@ fi
 # Each file is written to a temp name and renamed, so a running server never serves half a file.
 mkdir -p "$DIST"
 put() { cp "$1" "$DIST/.$2.tmp" && mv "$DIST/.$2.tmp" "$DIST/$2"; }
-{ cat "$GLUE"; printf '\n%s\n' "$START_LINE"; } > "$PKG/privacy-widget.start.js"
+{ cat "$GLUE"; printf '\n'; cat "$ENTRY_JS"; } > "$PKG/privacy-widget.start.js"
 put "$PKG/privacy-widget.start.js" privacy-widget.js
 put "$OPT_CACHE/out.wasm" privacy-widget_bg.wasm
 if [ -f "$ROOT/src/privacy-widget.d.ts" ]; then

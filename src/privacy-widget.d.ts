@@ -1,0 +1,58 @@
+// Type declarations for privacy-widget's browser API (`window.PrivacyWidget`) and its DOM events.
+// Shipped as www/dist/privacy-widget.d.ts by scripts/build.sh.
+
+/** The visitor's current decision, as returned by `getConsent()` and carried by the events. */
+export interface PrivacyWidgetConsent {
+  /** Always "privacy-widget consent receipt v1". */
+  receipt: string;
+  /** 32 lowercase hex characters; stays the same across changes within a visit. */
+  consent_id: string;
+  /** Counts the decisions made under this consent id, starting at 1. */
+  seq: number;
+  /** The policy revision from the config that the decision was made under. */
+  revision: string;
+  action: "accept_all" | "reject_all" | "save" | "accept_service";
+  /** Every configured category id → accepted. Required categories are always true. */
+  categories: Record<string, boolean>;
+  /** Every configured service id → accepted. */
+  services: Record<string, boolean>;
+  /** RFC 3339 UTC time of the decision, from the visitor's clock. */
+  timestamp: string;
+  /** Interface language the visitor saw: "nb", "nn" or "en". */
+  language: string;
+  /** SHA-256 (hex) of the banner and category texts the visitor was shown. */
+  texts_hash: string;
+  /** The browser sent Global Privacy Control when the decision was made. */
+  gpc: boolean;
+  /** The config's privacyPolicyUrl, when set. */
+  privacy_policy_url?: string;
+}
+
+export interface PrivacyWidgetApi {
+  /** Shows the first layer (banner) again. */
+  show(): void;
+  /** Opens the preferences dialog. */
+  showPreferences(): void;
+  /** The current decision, or `null` before the visitor made one (or with an invalid config). */
+  getConsent(): PrivacyWidgetConsent | null;
+  /** Whether a category is accepted (all of its services are on). `false` before a decision. */
+  acceptedCategory(categoryId: string): boolean;
+  /** Whether one service is accepted. `false` before a decision. */
+  acceptedService(serviceId: string): boolean;
+  /** Calls `callback` after every decision; returns a function that unsubscribes. */
+  onChange(callback: (consent: PrivacyWidgetConsent) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    PrivacyWidget: PrivacyWidgetApi;
+    dataLayer: unknown[];
+    gtag: (...args: unknown[]) => void;
+  }
+  interface WindowEventMap {
+    /** After the first decision of a visit. */
+    "privacy-widget:consent": CustomEvent<PrivacyWidgetConsent>;
+    /** After every decision, including the first. */
+    "privacy-widget:change": CustomEvent<PrivacyWidgetConsent>;
+  }
+}

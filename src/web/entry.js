@@ -1,0 +1,15 @@
+// Appended to the wasm-bindgen glue by scripts/build.sh, so the one script tag both sets the
+// Google Consent Mode v2 defaults and starts the widget.
+// The defaults deny everything and run at module evaluation, before the widget can activate
+// any tag; the widget sends the matching `update` when a decision exists or is made.
+window.dataLayer = window.dataLayer || [];
+if (typeof window.gtag !== "function") {
+  // gtag.js reads the `arguments` object itself, so this must be a real function, not an array.
+  window.gtag = function gtag() { window.dataLayer.push(arguments); };
+}
+window.gtag("consent", "default", {
+  ad_storage: "denied", analytics_storage: "denied", ad_user_data: "denied", ad_personalization: "denied",
+  functionality_storage: "denied", personalization_storage: "denied", security_storage: "granted",
+  wait_for_update: 500,
+});
+__wbg_init(); // privacy-widget: start the widget on load
