@@ -3,6 +3,7 @@
 //! headers, or as `text/plain` (what `navigator.sendBeacon` sends, which cannot set
 //! headers) carrying the envelope `{"idempotency_key", "csrf", "body"}`.
 
+use std::borrow::Cow;
 use std::future::poll_fn;
 use std::pin::Pin;
 
@@ -13,7 +14,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::idempotency::{BodyFingerprint, IdempotencyKey};
-use crate::validation::ObjectReader;
+use crate::validation::{describe, invalid, ObjectReader};
 use crate::AppState;
 
 /// Largest accepted request body (after which the answer is 413).
@@ -42,49 +43,36 @@ impl FromRequest<AppState> for ApiPost {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let transport = transport_of(request.headers())?;
-        match transport {
+        let csrf_header = header_text(request.headers(), &CSRF_HEADER).map(Cow::into_owned);
+        let (idempotency_key, body) = match transport_of(request.headers())? {
             Transport::Json => {
-                check_csrf(
-                    state,
-                    header_text(request.headers(), &CSRF_HEADER),
-                    "X-CSRF-Token",
-                )?;
-                let idempotency_key = match header_text(request.headers(), &IDEMPOTENCY_KEY_HEADER)
-                {
-                    Some(raw) => IdempotencyKey::parse(raw, "Idempotency-Key")?,
+                check_csrf(state, csrf_header.as_deref(), "X-CSRF-Token")?;
+                let key = match header_text(request.headers(), &IDEMPOTENCY_KEY_HEADER) {
+                    Some(raw) => IdempotencyKey::parse(&raw, "Idempotency-Key")?,
                     None => {
                         return Err(ApiError::MissingIdempotencyKey {
                             field: "Idempotency-Key",
                         })
                     }
                 };
-                let body = read_json(request).await?;
-                Ok(ApiPost {
-                    idempotency_key,
-                    fingerprint: BodyFingerprint::of(&body),
-                    body,
-                })
+                (key, read_json(request).await?)
             }
             Transport::Beacon => {
-                let csrf_header = header_text(request.headers(), &CSRF_HEADER).map(str::to_owned);
                 let envelope_value = read_json(request).await?;
                 let envelope = ObjectReader::new(&envelope_value, "", ENVELOPE_FIELDS)?;
                 let envelope_csrf = match envelope.optional("csrf") {
                     Some(Value::String(token)) => Some(token.as_str()),
-                    Some(other) => {
-                        return Err(crate::validation::invalid("csrf", other, "a string"))
-                    }
+                    Some(other) => return Err(invalid("csrf", other, "a string")),
                     None => None,
                 };
                 // A beacon cannot set headers, but a fetch sending text/plain can: accept either.
                 check_csrf(state, envelope_csrf.or(csrf_header.as_deref()), "csrf")?;
-                let idempotency_key = match envelope.optional("idempotency_key") {
+                let key = match envelope.optional("idempotency_key") {
                     Some(Value::String(raw)) => IdempotencyKey::parse(raw, "idempotency_key")?,
                     Some(other) => {
                         return Err(ApiError::InvalidIdempotencyKey {
                             field: "idempotency_key",
-                            found: crate::validation::describe(other),
+                            found: describe(other),
                         })
                     }
                     None => {
@@ -93,35 +81,39 @@ impl FromRequest<AppState> for ApiPost {
                         })
                     }
                 };
-                let body = envelope
-                    .required("body", "the event as a JSON object")?
-                    .clone();
-                Ok(ApiPost {
-                    idempotency_key,
-                    fingerprint: BodyFingerprint::of(&body),
-                    body,
-                })
+                let body = envelope.required("body", "the event as a JSON object")?;
+                (key, body.clone())
             }
-        }
+        };
+        Ok(ApiPost {
+            idempotency_key,
+            fingerprint: BodyFingerprint::of(&body),
+            body,
+        })
     }
 }
 
 fn transport_of(headers: &HeaderMap) -> Result<Transport, ApiError> {
     let content_type = header_text(headers, &header::CONTENT_TYPE);
     let essence = content_type
+        .as_deref()
         .and_then(|value| value.split(';').next())
         .map(|essence| essence.trim().to_ascii_lowercase());
     match essence.as_deref() {
         Some("application/json") => Ok(Transport::Json),
         Some("text/plain") => Ok(Transport::Beacon),
         _ => Err(ApiError::UnsupportedMediaType {
-            found: content_type.map(str::to_owned),
+            found: content_type.map(Cow::into_owned),
         }),
     }
 }
 
-fn header_text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<&'h str> {
-    headers.get(name).and_then(|value| value.to_str().ok())
+/// A header's value; bytes that are not UTF-8 are replaced rather than making the header
+/// look absent, so a wrong value is reported as wrong, not as missing.
+fn header_text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<Cow<'h, str>> {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()))
 }
 
 fn check_csrf(
@@ -152,7 +144,7 @@ async fn read_json(request: Request) -> Result<Value, ApiError> {
         limit_bytes: MAX_BODY_BYTES,
     };
     let declared_length = header_text(request.headers(), &header::CONTENT_LENGTH)
-        .and_then(|length| length.parse::<usize>().ok());
+        .and_then(|length| length.trim().parse::<usize>().ok());
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(too_large);
     }

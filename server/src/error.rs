@@ -33,6 +33,7 @@ pub enum ApiError {
     },
     InvalidIdempotencyKey {
         field: &'static str,
+        /// Already described for the message: a quoted string, `7`, `an object`.
         found: String,
     },
     IdempotencyKeyReused,
@@ -145,8 +146,7 @@ impl ApiError {
                 "No idempotency key found in `{field}`; expected 1-128 characters of A-Z, a-z, 0-9, '_' or '-', unique per event and reused only for retries of it."
             ),
             ApiError::InvalidIdempotencyKey { field, found } => format!(
-                "`{field}` is {}; expected 1-128 characters of A-Z, a-z, 0-9, '_' or '-'.",
-                quote_truncated(found)
+                "`{field}` is {found}; expected 1-128 characters of A-Z, a-z, 0-9, '_' or '-'."
             ),
             ApiError::IdempotencyKeyReused => "This idempotency key was already used for a different request body; retries must resend the identical body, and a new event needs a new key.".to_owned(),
             ApiError::CsrfMismatch { field, missing: true } => format!(
@@ -160,7 +160,7 @@ impl ApiError {
             ),
             ApiError::UnsupportedMediaType { found } => format!(
                 "Content-Type is {}; expected application/json (with an Idempotency-Key header) or text/plain carrying a sendBeacon envelope {{\"idempotency_key\", \"csrf\", \"body\"}}.",
-                found.as_deref().map_or("missing".to_owned(), |value| format!("\"{value}\""))
+                found.as_deref().map_or("missing".to_owned(), quote_truncated)
             ),
             ApiError::CorsOriginNotAllowed { origin: Some(origin) } => format!(
                 "Origin {} may not call this API cross-origin; expected one of the origins in the server's CORS_ALLOW_ORIGINS.",

@@ -11,7 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::db::{Database, SQL_NOW};
-use crate::error::ApiError;
+use crate::error::{quote_truncated, ApiError};
 use crate::validation::{is_token_char, TextRule};
 
 /// Marks an answer that was replayed from the idempotency store, for debugging retries.
@@ -36,7 +36,7 @@ impl IdempotencyKey {
         } else {
             Err(ApiError::InvalidIdempotencyKey {
                 field,
-                found: raw.to_owned(),
+                found: quote_truncated(raw),
             })
         }
     }
@@ -200,5 +200,33 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn keys_are_scoped_per_endpoint() {
+        let database = Database::open(&crate::config::DatabaseLocation::InMemory).unwrap();
+        let key = IdempotencyKey::parse("shared-key", "Idempotency-Key").unwrap();
+        let answer = |endpoint: &'static str, body: Value| {
+            let (database, key) = (database.clone(), key.clone());
+            async move {
+                let fingerprint = BodyFingerprint::of(&body);
+                respond_once(&database, endpoint, key, fingerprint, move |_, _| {
+                    Ok(StoredResponse {
+                        status: StatusCode::CREATED,
+                        body,
+                    })
+                })
+                .await
+                .map(|response| response.status())
+            }
+        };
+        assert_eq!(answer("/api/a", json!({"n": 1})).await.unwrap(), StatusCode::CREATED);
+        // Another endpoint with the same key and another body is a new request there ...
+        assert_eq!(answer("/api/b", json!({"n": 2})).await.unwrap(), StatusCode::CREATED);
+        // ... while on the first endpoint that body reuses the key.
+        assert!(matches!(
+            answer("/api/a", json!({"n": 2})).await,
+            Err(ApiError::IdempotencyKeyReused)
+        ));
     }
 }

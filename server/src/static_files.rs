@@ -24,6 +24,13 @@ const FIXTURES_FOLDER: &str = "fixtures";
 
 /// Fallback handler: every request that is not an API route.
 pub async fn serve_static(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+    let Some(segments) = safe_segments(uri.path()) else {
+        return not_found();
+    };
+    let Some(file) = find_file(&state.config.www_dir, &segments).await else {
+        return not_found();
+    };
+    // 405 only where something exists; elsewhere (e.g. `/__faults` while disabled) 404.
     if method != Method::GET && method != Method::HEAD {
         let mut response =
             plain_response(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed\n");
@@ -32,34 +39,35 @@ pub async fn serve_static(State(state): State<AppState>, method: Method, uri: Ur
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
-    let Some(segments) = safe_segments(uri.path()) else {
-        return not_found();
-    };
-    for candidate in candidates(&state.config.www_dir, &segments) {
+    match tokio::fs::read(&file).await {
+        Ok(contents) => {
+            let is_fixture = segments.first().map(String::as_str) == Some(FIXTURES_FOLDER);
+            file_response(&state, &file, contents, is_fixture)
+        }
+        Err(error) => {
+            eprintln!(
+                "privacy-widget server: cannot read {}: {error}",
+                file.display()
+            );
+            plain_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "500 Internal Server Error\n",
+            )
+        }
+    }
+}
+
+/// The first candidate that is a regular file.
+async fn find_file(www_dir: &Path, segments: &[String]) -> Option<PathBuf> {
+    for candidate in candidates(www_dir, segments) {
         let is_file = tokio::fs::metadata(&candidate)
             .await
             .is_ok_and(|metadata| metadata.is_file());
-        if !is_file {
-            continue;
+        if is_file {
+            return Some(candidate);
         }
-        return match tokio::fs::read(&candidate).await {
-            Ok(contents) => {
-                let is_fixture = segments.first().map(String::as_str) == Some(FIXTURES_FOLDER);
-                file_response(&state, &candidate, contents, is_fixture)
-            }
-            Err(error) => {
-                eprintln!(
-                    "privacy-widget server: cannot read {}: {error}",
-                    candidate.display()
-                );
-                plain_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "500 Internal Server Error\n",
-                )
-            }
-        };
     }
-    not_found()
+    None
 }
 
 /// Splits a request path into decoded segments, or `None` for anything that could leave

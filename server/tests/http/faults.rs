@@ -1,0 +1,145 @@
+//! Fault injection: off by default, faulted requests are never stored, the plan switches
+//! itself off, admin and health are never faulted.
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::support::{consent_body, TestApp, CONSENT_ID};
+
+#[tokio::test]
+async fn fault_endpoint_is_404_unless_enabled() {
+    let app = TestApp::new(&[]);
+    assert_eq!(app.get("/__faults").await.status, StatusCode::NOT_FOUND);
+    let response = app
+        .set_faults(json!({"mode": "status", "status": 500}))
+        .await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    let stored = app
+        .post_consent("evt-1", &consent_body(CONSENT_ID, 1))
+        .await;
+    assert_eq!(stored.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn status_fault_fails_the_next_requests_without_storing_them() {
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    let body = consent_body(CONSENT_ID, 1);
+    let set = app
+        .set_faults(json!({"mode": "status", "status": 500, "count": 2}))
+        .await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/__faults").await.json(),
+        json!({"mode": "status", "status": 500, "remaining": 2, "served": 0})
+    );
+
+    let first = app.post_consent("evt-retried", &body).await;
+    let second = app.post_consent("evt-retried", &body).await;
+    let third = app.post_consent("evt-retried", &body).await;
+
+    for faulted in [&first, &second] {
+        assert_eq!(faulted.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(faulted.json()["error"], "fault_injected");
+    }
+    // The retry with the same key is processed fresh: the faulted tries left no trace.
+    assert_eq!(third.status, StatusCode::CREATED);
+    assert_eq!(third.header("idempotency-replayed"), None);
+    assert_eq!(app.stored_event_count().await, 1);
+    assert_eq!(
+        app.get("/__faults").await.json(),
+        json!({"mode": "off", "remaining": 0, "served": 2})
+    );
+}
+
+#[tokio::test]
+async fn garbage_fault_answers_200_with_a_non_json_body_and_stores_nothing() {
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    app.set_faults(json!({"mode": "garbage"})).await;
+
+    let response = app
+        .post_consent("evt-garbage", &consent_body(CONSENT_ID, 1))
+        .await;
+
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(serde_json::from_slice::<serde_json::Value>(&response.body).is_err());
+    assert_eq!(app.stored_event_count().await, 0);
+    let retry = app
+        .post_consent("evt-garbage", &consent_body(CONSENT_ID, 1))
+        .await;
+    assert_eq!(retry.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn delay_fault_processes_the_request_after_the_delay() {
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    app.set_faults(json!({"mode": "delay", "ms": 200})).await;
+
+    let started = Instant::now();
+    let response = app
+        .post_consent("evt-slow", &consent_body(CONSENT_ID, 1))
+        .await;
+
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(response.status, StatusCode::CREATED);
+    assert_eq!(app.stored_event_count().await, 1);
+}
+
+#[tokio::test]
+async fn admin_and_health_are_never_faulted() {
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    app.set_faults(json!({"mode": "status", "status": 503, "count": 1}))
+        .await;
+
+    assert_eq!(app.get("/api/health").await.status, StatusCode::OK);
+    assert_eq!(app.stored_event_count().await, 0);
+    assert_eq!(app.get("/__faults").await.json()["remaining"], 1);
+    let faulted = app
+        .post_consent("evt-x", &consent_body(CONSENT_ID, 1))
+        .await;
+    assert_eq!(faulted.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn off_cancels_a_plan() {
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    app.set_faults(json!({"mode": "drop", "count": 5})).await;
+    assert_eq!(
+        app.set_faults(json!({"mode": "off"})).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let response = app
+        .post_consent("evt-1", &consent_body(CONSENT_ID, 1))
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn invalid_fault_plans_name_the_field() {
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    let cases = [
+        (json!({}), "missing_field", "mode"),
+        (json!({"mode": "explode"}), "invalid_field", "mode"),
+        (json!({"mode": "status"}), "missing_field", "status"),
+        (
+            json!({"mode": "status", "status": 200}),
+            "invalid_field",
+            "status",
+        ),
+        (json!({"mode": "delay", "ms": -1}), "invalid_field", "ms"),
+        (
+            json!({"mode": "drop", "count": 0}),
+            "invalid_field",
+            "count",
+        ),
+        (json!({"mode": "off", "count": 2}), "unknown_field", "count"),
+    ];
+    for (plan, error, field) in cases {
+        let response = app.set_faults(plan.clone()).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{plan}");
+        assert_eq!(response.json()["error"], error, "{plan}");
+        assert_eq!(response.json()["field"], field, "{plan}");
+    }
+    assert_eq!(app.get("/__faults").await.json()["mode"], "off");
+}

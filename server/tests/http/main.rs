@@ -1,0 +1,11 @@
+//! HTTP-level tests of the server: in-process through `oneshot`, plus a few over a real
+//! socket (startup line, graceful shutdown, the `drop` fault).
+
+mod admin;
+mod consent;
+mod cors;
+mod faults;
+mod socket;
+mod static_files;
+mod support;
+mod transport;

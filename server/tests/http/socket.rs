@@ -1,0 +1,151 @@
+//! Over a real socket: the binary's start-up line and graceful shutdown, and the `drop`
+//! fault closing a connection without any response.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use privacy_widget_server::db::Database;
+use privacy_widget_server::{serve, AppState};
+use serde_json::{json, Value};
+
+use crate::support::{consent_body, test_config, TempDir, ADMIN_TOKEN, CONSENT_ID};
+
+/// Sends one HTTP/1.1 request and reads until the server closes the connection.
+/// Returns `None` when the connection closed (or was reset) without a response.
+fn exchange(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    if stream.read_to_end(&mut response).is_err() || response.is_empty() {
+        return None;
+    }
+    let response = String::from_utf8(response).unwrap();
+    let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
+    Some((status, body))
+}
+
+fn post_consent(address: SocketAddr, key: &str) -> Option<(u16, String)> {
+    exchange(
+        address,
+        "POST",
+        "/api/consent",
+        &[
+            ("Content-Type", "application/json"),
+            ("Idempotency-Key", key),
+        ],
+        &consent_body(CONSENT_ID, 1).to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drop_fault_closes_the_connection_without_a_response_and_stores_nothing() {
+    let www = TempDir::new("socket-www");
+    let config = test_config(www.path(), &[("PW_FAULTS", "1")]);
+    let state = AppState::new(config.clone(), Database::open(&config.database).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    // The client side is blocking std I/O: run it off the runtime's worker threads.
+    let outcome = tokio::task::spawn_blocking(move || {
+        let plan = json!({"mode": "drop", "count": 1}).to_string();
+        let set = exchange(
+            address,
+            "POST",
+            "/__faults",
+            &[("Content-Type", "application/json")],
+            &plan,
+        );
+        assert_eq!(set.map(|(status, _)| status), Some(204));
+
+        let dropped = post_consent(address, "evt-drop");
+        let retried = post_consent(address, "evt-drop");
+        let auth = format!("Bearer {ADMIN_TOKEN}");
+        let (_, listing) = exchange(
+            address,
+            "GET",
+            "/api/admin/consents",
+            &[("Authorization", &auth)],
+            "",
+        )
+        .unwrap();
+        (dropped, retried, listing)
+    })
+    .await
+    .unwrap();
+
+    let (dropped, retried, listing) = outcome;
+    assert_eq!(
+        dropped, None,
+        "the faulted request must get no response at all"
+    );
+    assert_eq!(retried.map(|(status, _)| status), Some(201));
+    let listing: Value = serde_json::from_str(&listing).unwrap();
+    assert_eq!(listing["events"].as_array().unwrap().len(), 1);
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
+
+#[test]
+fn binary_prints_its_address_serves_and_stops_on_sigterm() {
+    let www = TempDir::new("binary-www");
+    www.write("index.html", "<!doctype html><title>ok</title>");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-widget-server"))
+        .env_clear()
+        .env("PORT", "0")
+        .env("HOST", "127.0.0.1")
+        .env("DATABASE_PATH", ":memory:")
+        .env("WWW_DIR", www.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+
+    let address = line
+        .strip_prefix("privacy-widget server listening on http://")
+        .and_then(|rest| rest.strip_suffix("/\n"))
+        .unwrap_or_else(|| panic!("unexpected start-up line {line:?}"));
+    let address: SocketAddr = address.parse().unwrap();
+    assert_eq!(address.ip().to_string(), "127.0.0.1");
+    assert_ne!(address.port(), 0, "the line shows the port actually bound");
+
+    let (status, body) = exchange(address, "GET", "/api/health", &[], "").unwrap();
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    assert_eq!(exchange(address, "GET", "/", &[], "").unwrap().0, 200);
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "", "exactly one line on stdout");
+}

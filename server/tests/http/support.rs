@@ -1,0 +1,193 @@
+//! Shared test helpers: an in-process app with its own in-memory database and temporary
+//! `WWW_DIR`, requests through `tower::ServiceExt::oneshot`, and valid consent bodies.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use privacy_widget_server::config::Config;
+use privacy_widget_server::db::Database;
+use privacy_widget_server::{app, AppState};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
+/// A folder under the system temp dir, removed when dropped.
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "pw-server-test-{label}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir { path }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `contents` to `relative`, creating folders as needed.
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) {
+        let file = self.path.join(relative);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, contents).unwrap();
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Environment of a test server: in-memory database, fresh `WWW_DIR`, admin enabled.
+/// `overrides` replace those defaults; an empty value unsets a variable.
+pub fn test_config(www_dir: &Path, overrides: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_PATH".to_owned(), ":memory:".to_owned()),
+        ("WWW_DIR".to_owned(), www_dir.display().to_string()),
+        ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
+    ]);
+    for (name, value) in overrides {
+        vars.insert(name.to_string(), value.to_string());
+    }
+    Config::from_lookup(|name| vars.get(name).cloned()).unwrap()
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub www: TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "body is not JSON ({error}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.to_vec()).unwrap()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().unwrap())
+    }
+}
+
+impl TestApp {
+    pub fn new(overrides: &[(&str, &str)]) -> Self {
+        let www = TempDir::new("www");
+        let config = test_config(www.path(), overrides);
+        let database = Database::open(&config.database).unwrap();
+        TestApp {
+            router: app(AppState::new(config, database)),
+            www,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body: to_bytes(body, usize::MAX).await.unwrap(),
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// `POST /api/consent` as the widget's fetch sends it.
+    pub async fn post_consent(&self, key: &str, body: &Value) -> TestResponse {
+        self.send(
+            Request::post("/api/consent")
+                .header("content-type", "application/json")
+                .header("idempotency-key", key)
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// `POST /api/consent` as `navigator.sendBeacon` sends it.
+    pub async fn post_consent_beacon(&self, envelope: &Value) -> TestResponse {
+        self.send(
+            Request::post("/api/consent")
+                .header("content-type", "text/plain;charset=UTF-8")
+                .body(Body::from(envelope.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// `GET /api/admin/consents{query}` with the admin token; must succeed.
+    pub async fn admin_consents(&self, query: &str) -> Value {
+        let response = self
+            .send(
+                Request::get(format!("/api/admin/consents{query}"))
+                    .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    pub async fn stored_event_count(&self) -> usize {
+        self.admin_consents("").await["events"]
+            .as_array()
+            .unwrap()
+            .len()
+    }
+
+    pub async fn set_faults(&self, plan: Value) -> TestResponse {
+        self.send(
+            Request::post("/__faults")
+                .header("content-type", "application/json")
+                .body(Body::from(plan.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+pub const CONSENT_ID: &str = "0123456789abcdef0123456789abcdef";
+
+/// A valid consent event body.
+pub fn consent_body(consent_id: &str, seq: i64) -> Value {
+    json!({
+        "consent_id": consent_id,
+        "seq": seq,
+        "revision": "2026-11-01",
+        "action": "accept_all",
+        "categories": {"necessary": true, "analytics": true},
+        "services": {"google-analytics": true},
+        "timestamp": "2026-11-26T12:00:00.000Z",
+        "language": "nb"
+    })
+}
