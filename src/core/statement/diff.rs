@@ -1,0 +1,501 @@
+//! "What changed since you last consented": a per-section diff of two statement revisions,
+//! down to list items and words, so the viewer can highlight inserted and deleted text.
+//! Every LCS is bounded by [`MAX_LCS_CELLS`]; beyond it a block counts as replaced whole.
+
+use super::{Block, Inline, Section, Statement};
+
+/// Largest LCS table (old tokens × new tokens, after trimming the common prefix and suffix)
+/// computed for one comparison; larger inputs fall back to "replaced whole".
+pub const MAX_LCS_CELLS: usize = 250_000;
+
+/// Minimum share of common words (2·common / (old + new)) for two unequal blocks or list
+/// items to be shown as one edited thing rather than one removed and one added.
+const SIMILAR_PERCENT: usize = 40;
+
+/// The difference between an earlier and a later revision of a statement (same language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementDiff<'a> {
+    pub old_revision: &'a str,
+    pub new_revision: &'a str,
+    /// Word diff of the title, when it changed.
+    pub title: Option<Vec<DiffRun>>,
+    /// Word diff of the intro, when it changed.
+    pub intro: Option<Vec<DiffRun>>,
+    /// In the new statement's order; a removed section follows the section that preceded it
+    /// in the old statement (or comes first when nothing did).
+    pub sections: Vec<SectionChange<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SectionChange<'a> {
+    Added(&'a Section),
+    Removed(&'a Section),
+    Changed(SectionDiff<'a>),
+    /// Present in both revisions with identical content.
+    Unchanged(&'a Section),
+}
+
+/// A section present in both revisions whose heading or blocks differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionDiff<'a> {
+    pub id: &'a str,
+    pub old: &'a Section,
+    pub new: &'a Section,
+    /// Word diff of the heading, when it changed.
+    pub heading: Option<Vec<DiffRun>>,
+    /// The blocks of both revisions, aligned, in reading order.
+    pub blocks: Vec<BlockChange<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockChange<'a> {
+    Same(&'a Block),
+    Added(&'a Block),
+    Removed(&'a Block),
+    /// An edited paragraph, word by word.
+    Paragraph(Vec<DiffRun>),
+    /// An edited list, item by item.
+    List(Vec<ItemChange<'a>>),
+    /// Shown as the old block struck out and the new one inserted: a changed contact block,
+    /// or a paragraph too large to diff word by word.
+    Replaced {
+        old: &'a Block,
+        new: &'a Block,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemChange<'a> {
+    Same(&'a [Inline]),
+    Added(&'a [Inline]),
+    Removed(&'a [Inline]),
+    /// An edited item, word by word.
+    Changed(Vec<DiffRun>),
+}
+
+/// A run of text in a word diff, keeping its inline kind so links stay links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffRun {
+    Same(Inline),
+    Inserted(Inline),
+    Deleted(Inline),
+}
+
+impl DiffRun {
+    pub fn inline(&self) -> &Inline {
+        match self {
+            DiffRun::Same(i) | DiffRun::Inserted(i) | DiffRun::Deleted(i) => i,
+        }
+    }
+}
+
+impl SectionChange<'_> {
+    /// The section id (the deep link), from whichever revision has the section.
+    pub fn id(&self) -> &str {
+        match self {
+            SectionChange::Added(s) | SectionChange::Removed(s) | SectionChange::Unchanged(s) => &s.id,
+            SectionChange::Changed(d) => d.id,
+        }
+    }
+
+    pub fn is_unchanged(&self) -> bool {
+        matches!(self, SectionChange::Unchanged(_))
+    }
+}
+
+impl StatementDiff<'_> {
+    /// True when anything a reader can see differs (the revision id alone does not count).
+    pub fn has_changes(&self) -> bool {
+        self.title.is_some() || self.intro.is_some() || !self.sections.iter().all(SectionChange::is_unchanged)
+    }
+}
+
+/// Compares two revisions of the statement in one language, section by section (by id).
+pub fn diff<'a>(old: &'a Statement, new: &'a Statement) -> StatementDiff<'a> {
+    let title = (old.title != new.title).then(|| diff_text(&old.title, &new.title));
+    let intro = (old.intro != new.intro).then(|| diff_runs_or_replace(&old.intro, &new.intro));
+
+    // Removed sections are anchored after the nearest earlier old section that still exists.
+    let mut removed_at_start = Vec::new();
+    let mut removed_after: Vec<(&str, &Section)> = Vec::new();
+    let mut anchor: Option<&str> = None;
+    for section in &old.sections {
+        if new.section(&section.id).is_some() {
+            anchor = Some(&section.id);
+        } else {
+            match anchor {
+                Some(id) => removed_after.push((id, section)),
+                None => removed_at_start.push(section),
+            }
+        }
+    }
+
+    let mut sections: Vec<SectionChange> = removed_at_start.into_iter().map(SectionChange::Removed).collect();
+    for section in &new.sections {
+        sections.push(match old.section(&section.id) {
+            None => SectionChange::Added(section),
+            Some(before) if before == section => SectionChange::Unchanged(section),
+            Some(before) => SectionChange::Changed(diff_section(before, section)),
+        });
+        sections
+            .extend(removed_after.iter().filter(|(id, _)| *id == section.id).map(|(_, s)| SectionChange::Removed(s)));
+    }
+    StatementDiff { old_revision: &old.revision, new_revision: &new.revision, title, intro, sections }
+}
+
+fn diff_section<'a>(old: &'a Section, new: &'a Section) -> SectionDiff<'a> {
+    let heading = (old.heading != new.heading).then(|| diff_text(&old.heading, &new.heading));
+    let mut blocks = Vec::with_capacity(new.blocks.len());
+    for step in align(&old.blocks, &new.blocks, similar_blocks) {
+        blocks.push(match step {
+            Step::Same(_, j) => BlockChange::Same(&new.blocks[j]),
+            Step::Old(i) => BlockChange::Removed(&old.blocks[i]),
+            Step::New(j) => BlockChange::Added(&new.blocks[j]),
+            Step::Pair(i, j) => diff_block(&old.blocks[i], &new.blocks[j]),
+        });
+    }
+    SectionDiff { id: &new.id, old, new, heading, blocks }
+}
+
+fn diff_block<'a>(old: &'a Block, new: &'a Block) -> BlockChange<'a> {
+    match (old, new) {
+        (Block::Paragraph(a), Block::Paragraph(b)) => match diff_runs(a, b) {
+            Some(runs) => BlockChange::Paragraph(runs),
+            None => BlockChange::Replaced { old, new },
+        },
+        (Block::List(a), Block::List(b)) => {
+            let mut items = Vec::with_capacity(b.len());
+            for step in align(a, b, |x, y| similar_words(x, y)) {
+                match step {
+                    Step::Same(_, j) => items.push(ItemChange::Same(&b[j])),
+                    Step::Old(i) => items.push(ItemChange::Removed(&a[i])),
+                    Step::New(j) => items.push(ItemChange::Added(&b[j])),
+                    Step::Pair(i, j) => match diff_runs(&a[i], &b[j]) {
+                        Some(runs) => items.push(ItemChange::Changed(runs)),
+                        None => {
+                            items.push(ItemChange::Removed(&a[i]));
+                            items.push(ItemChange::Added(&b[j]));
+                        }
+                    },
+                }
+            }
+            BlockChange::List(items)
+        }
+        _ => BlockChange::Replaced { old, new },
+    }
+}
+
+fn similar_blocks(a: &Block, b: &Block) -> bool {
+    match (a, b) {
+        (Block::Paragraph(x), Block::Paragraph(y)) => similar_words(x, y),
+        (Block::List(x), Block::List(y)) => similar_words(&x.concat(), &y.concat()),
+        // A contact block is one per place; an edited one is still the same card.
+        (Block::Contact(_), Block::Contact(_)) => true,
+        _ => false,
+    }
+}
+
+/// Whether two run sequences share enough words to be shown as one edited text.
+fn similar_words(a: &[Inline], b: &[Inline]) -> bool {
+    fn words(runs: &[Inline]) -> Vec<&str> {
+        let mut w: Vec<&str> = Vec::new();
+        for run in runs {
+            w.extend(tokens(run.text()).filter(|t| t.chars().next().is_some_and(char::is_alphanumeric)));
+        }
+        w.sort_unstable();
+        w
+    }
+    let (x, y) = (words(a), words(b));
+    if x.is_empty() || y.is_empty() {
+        return false;
+    }
+    // Size of the multiset intersection of the two sorted word lists.
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    200 * common >= SIMILAR_PERCENT * (x.len() + y.len())
+}
+
+// ---------------------------------------------------------------------------------------
+// Alignment of sequences (blocks, list items, words)
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Equal elements: old index, new index.
+    Same(usize, usize),
+    /// Unequal but similar elements shown as one edit.
+    Pair(usize, usize),
+    Old(usize),
+    New(usize),
+}
+
+/// Aligns two sequences: equal elements by a bounded LCS, then, inside each gap between
+/// equal elements, similar ones are paired in order and the rest are removed or added.
+fn align<T: PartialEq>(old: &[T], new: &[T], similar: impl Fn(&T, &T) -> bool) -> Vec<Step> {
+    let matches = lcs(old, new, |a, b| a == b).unwrap_or_default();
+    let mut steps = Vec::with_capacity(old.len().max(new.len()));
+    let (mut i, mut j) = (0, 0);
+    for &(mi, mj) in matches.iter().chain(std::iter::once(&(old.len(), new.len()))) {
+        pair_gap(i..mi, j..mj, old, new, &similar, &mut steps);
+        if mi < old.len() {
+            steps.push(Step::Same(mi, mj));
+        }
+        (i, j) = (mi + 1, mj + 1);
+    }
+    steps
+}
+
+fn pair_gap<T>(
+    old_gap: std::ops::Range<usize>,
+    new_gap: std::ops::Range<usize>,
+    old: &[T],
+    new: &[T],
+    similar: &impl Fn(&T, &T) -> bool,
+    steps: &mut Vec<Step>,
+) {
+    let mut next_old = old_gap.start;
+    let mut pending_new = Vec::new();
+    for j in new_gap {
+        match (next_old..old_gap.end).find(|&i| similar(&old[i], &new[j])) {
+            Some(i) => {
+                steps.extend((next_old..i).map(Step::Old));
+                steps.extend(pending_new.drain(..).map(Step::New));
+                steps.push(Step::Pair(i, j));
+                next_old = i + 1;
+            }
+            None => pending_new.push(j),
+        }
+    }
+    steps.extend((next_old..old_gap.end).map(Step::Old));
+    steps.extend(pending_new.into_iter().map(Step::New));
+}
+
+/// Index pairs of a longest common subsequence, in order; `None` when the part left after
+/// trimming the common prefix and suffix needs a table larger than [`MAX_LCS_CELLS`].
+pub(super) fn lcs<T>(a: &[T], b: &[T], eq: impl Fn(&T, &T) -> bool) -> Option<Vec<(usize, usize)>> {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| eq(x, y)).count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| eq(x, y)).count();
+    let (ma, mb) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    let (n, m) = (ma.len(), mb.len());
+    if n.saturating_mul(m) > MAX_LCS_CELLS {
+        return None;
+    }
+    let mut pairs: Vec<(usize, usize)> = (0..prefix).map(|k| (k, k)).collect();
+    if n > 0 && m > 0 {
+        // table[i * (m + 1) + j] = LCS length of ma[i..] and mb[j..]; min(n, m) <= 500 fits u16.
+        let width = m + 1;
+        let mut table = vec![0u16; (n + 1) * width];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                table[i * width + j] = if eq(&ma[i], &mb[j]) {
+                    table[(i + 1) * width + j + 1] + 1
+                } else {
+                    table[(i + 1) * width + j].max(table[i * width + j + 1])
+                };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < n && j < m {
+            if eq(&ma[i], &mb[j]) {
+                pairs.push((prefix + i, prefix + j));
+                i += 1;
+                j += 1;
+            } else if table[(i + 1) * width + j] >= table[i * width + j + 1] {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+    }
+    pairs.extend((0..suffix).map(|k| (a.len() - suffix + k, b.len() - suffix + k)));
+    Some(pairs)
+}
+
+// ---------------------------------------------------------------------------------------
+// Word diff
+
+/// The inline kind a token came from; tokens only match when text and kind both match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style<'a> {
+    Text,
+    Emphasis,
+    Link(&'a str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Token<'a> {
+    text: &'a str,
+    style: Style<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Same,
+    Deleted,
+    Inserted,
+}
+
+/// Splits text into words (runs of letters and digits), whitespace runs and single
+/// punctuation characters.
+fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let len = if first.is_alphanumeric() {
+            rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len())
+        } else if first.is_whitespace() {
+            rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len())
+        } else {
+            first.len_utf8()
+        };
+        let (token, tail) = rest.split_at(len);
+        rest = tail;
+        Some(token)
+    })
+}
+
+fn tokenize(runs: &[Inline]) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    for run in runs {
+        let (text, style) = match run {
+            Inline::Text(t) => (t.as_str(), Style::Text),
+            Inline::Emphasis(t) => (t.as_str(), Style::Emphasis),
+            Inline::Link { text, href } => (text.as_str(), Style::Link(href)),
+        };
+        out.extend(tokens(text).map(|text| Token { text, style }));
+    }
+    out
+}
+
+/// Word diff of two plain texts (title, heading); whole-text replacement beyond the limit.
+pub(super) fn diff_text(old: &str, new: &str) -> Vec<DiffRun> {
+    diff_runs_or_replace(&[Inline::Text(old.to_string())], &[Inline::Text(new.to_string())])
+}
+
+fn diff_runs_or_replace(old: &[Inline], new: &[Inline]) -> Vec<DiffRun> {
+    diff_runs(old, new).unwrap_or_else(|| {
+        let mut runs: Vec<DiffRun> = old.iter().cloned().map(DiffRun::Deleted).collect();
+        runs.extend(new.iter().cloned().map(DiffRun::Inserted));
+        runs
+    })
+}
+
+/// Word diff of two inline sequences; `None` when it would exceed [`MAX_LCS_CELLS`].
+fn diff_runs(old: &[Inline], new: &[Inline]) -> Option<Vec<DiffRun>> {
+    let (a, b) = (tokenize(old), tokenize(new));
+    let matches = lcs(&a, &b, |x, y| x == y)?;
+
+    let mut ops: Vec<(Op, Token)> = Vec::with_capacity(a.len().max(b.len()));
+    let (mut i, mut j) = (0, 0);
+    for &(mi, mj) in &matches {
+        ops.extend(a[i..mi].iter().map(|t| (Op::Deleted, *t)));
+        ops.extend(b[j..mj].iter().map(|t| (Op::Inserted, *t)));
+        ops.push((Op::Same, b[mj]));
+        (i, j) = (mi + 1, mj + 1);
+    }
+    ops.extend(a[i..].iter().map(|t| (Op::Deleted, *t)));
+    ops.extend(b[j..].iter().map(|t| (Op::Inserted, *t)));
+    Some(group(&ops))
+}
+
+/// Turns token operations into readable runs: whitespace kept between two changes is folded
+/// into them ("[-a b-]{+c d+}" rather than "[-a-]{+c+} [-b-]{+d+}"), each changed stretch
+/// shows its deletions before its insertions, and neighbouring tokens of the same operation
+/// and inline kind merge into one run.
+fn group(ops: &[(Op, Token)]) -> Vec<DiffRun> {
+    let is_change = |k: usize| ops.get(k).is_some_and(|(op, _)| *op != Op::Same);
+    let mut runs: Vec<DiffRun> = Vec::new();
+    let mut deleted: Vec<Token> = Vec::new();
+    let mut inserted: Vec<Token> = Vec::new();
+    let mut k = 0;
+    while k < ops.len() {
+        let (op, token) = ops[k];
+        match op {
+            Op::Deleted => deleted.push(token),
+            Op::Inserted => inserted.push(token),
+            Op::Same => {
+                // A stretch of unchanged whitespace-only tokens between two changes.
+                let end = (k..ops.len())
+                    .find(|&e| !(ops[e].0 == Op::Same && ops[e].1.text.trim().is_empty()))
+                    .unwrap_or(ops.len());
+                if end > k && k > 0 && is_change(k - 1) && is_change(end) {
+                    for &(_, t) in &ops[k..end] {
+                        deleted.push(t);
+                        inserted.push(t);
+                    }
+                    k = end;
+                    continue;
+                }
+                flush(&mut runs, &mut deleted, &mut inserted);
+                push_token(&mut runs, Op::Same, token);
+            }
+        }
+        k += 1;
+    }
+    flush(&mut runs, &mut deleted, &mut inserted);
+    runs
+}
+
+/// Emits one changed stretch. Tokens that begin or end both its deleted and its inserted
+/// side (typically a space left over from folding) are shown as unchanged text instead.
+fn flush(runs: &mut Vec<DiffRun>, deleted: &mut Vec<Token>, inserted: &mut Vec<Token>) {
+    let prefix = deleted.iter().zip(inserted.iter()).take_while(|(d, i)| d == i).count();
+    let suffix =
+        deleted[prefix..].iter().rev().zip(inserted[prefix..].iter().rev()).take_while(|(d, i)| d == i).count();
+    for &t in &deleted[..prefix] {
+        push_token(runs, Op::Same, t);
+    }
+    for &t in &deleted[prefix..deleted.len() - suffix] {
+        push_token(runs, Op::Deleted, t);
+    }
+    for &t in &inserted[prefix..inserted.len() - suffix] {
+        push_token(runs, Op::Inserted, t);
+    }
+    for &t in &deleted[deleted.len() - suffix..] {
+        push_token(runs, Op::Same, t);
+    }
+    deleted.clear();
+    inserted.clear();
+}
+
+/// Appends a token, extending the last run when operation and inline kind match.
+fn push_token(runs: &mut Vec<DiffRun>, op: Op, token: Token) {
+    if let Some(last) = runs.last_mut() {
+        let same_op = matches!(
+            (op, &*last),
+            (Op::Same, DiffRun::Same(_)) | (Op::Deleted, DiffRun::Deleted(_)) | (Op::Inserted, DiffRun::Inserted(_))
+        );
+        let inline = match last {
+            DiffRun::Same(i) | DiffRun::Inserted(i) | DiffRun::Deleted(i) => i,
+        };
+        let text = match (inline, token.style) {
+            (Inline::Text(t), Style::Text) | (Inline::Emphasis(t), Style::Emphasis) => Some(t),
+            (Inline::Link { text, href }, Style::Link(h)) if href == h => Some(text),
+            _ => None,
+        };
+        if let (true, Some(text)) = (same_op, text) {
+            text.push_str(token.text);
+            return;
+        }
+    }
+    let text = token.text.to_string();
+    let inline = match token.style {
+        Style::Text => Inline::Text(text),
+        Style::Emphasis => Inline::Emphasis(text),
+        Style::Link(href) => Inline::Link { text, href: href.to_string() },
+    };
+    runs.push(match op {
+        Op::Same => DiffRun::Same(inline),
+        Op::Deleted => DiffRun::Deleted(inline),
+        Op::Inserted => DiffRun::Inserted(inline),
+    });
+}
