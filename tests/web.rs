@@ -57,14 +57,14 @@ fn blocked_scripts_run_only_when_allowed_and_only_once() {
     blocked_script("marketing", None, "__marketing_flag");
     blocked_script("unknown", None, "__unknown_flag");
 
-    blocking::activate(&Choices::none(&config));
+    blocking::activate(&config, &Choices::none(&config), Lang::Nb);
     assert!(global("__category_flag").is_undefined());
     assert!(global("__service_flag").is_undefined());
 
     let mut choices = Choices::none(&config);
     choices.set_category(&config, "analytics", true);
-    blocking::activate(&choices);
-    blocking::activate(&choices);
+    blocking::activate(&config, &choices, Lang::Nb);
+    blocking::activate(&config, &choices, Lang::Nb);
     assert_eq!(global("__category_flag").as_f64(), Some(1.0), "runs once, however often activation is asked");
     assert_eq!(global("__service_flag").as_f64(), Some(1.0));
     assert!(global("__marketing_flag").is_undefined());
@@ -78,9 +78,9 @@ fn embeds_get_their_source_only_when_allowed() {
     dom::attr(&frame, "data-src", "about:blank#video");
     dom::attr(&frame, "data-service", "stats");
     dom::append(&dom::document().body().unwrap(), &frame);
-    blocking::activate(&Choices::none(&config));
+    blocking::activate(&config, &Choices::none(&config), Lang::Nb);
     assert_eq!(frame.get_attribute("src"), None);
-    blocking::activate(&Choices::all(&config));
+    blocking::activate(&config, &Choices::all(&config), Lang::Nb);
     assert_eq!(frame.get_attribute("src").as_deref(), Some("about:blank#video"));
 }
 

@@ -127,6 +127,14 @@ impl ConsentSignal {
     }
 }
 
+/// Colour scheme of the widget; `Auto` follows the visitor's system setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Auto,
+    Light,
+    Dark,
+}
+
 /// Where the outbox keeps undelivered events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStorage {
@@ -164,6 +172,7 @@ pub struct Config {
     pub consent_mode: Vec<(ConsentSignal, Vec<String>)>,
     pub floating_button: bool,
     pub reload_on_withdraw: bool,
+    pub theme: Theme,
     pub outbox_storage: OutboxStorage,
     pub keep_history: bool,
     pub texts: Vec<(Lang, Vec<(TextKey, String)>)>,
@@ -182,7 +191,7 @@ impl Config {
         let root = Obj::new(root, String::new())?;
         root.only(&[
             "revision", "language", "categories", "endpoints", "privacyPolicyUrl", "contactEmail", "cookie",
-            "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts",
+            "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts", "theme",
         ])?;
         let revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
         check_token(&revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
@@ -245,6 +254,12 @@ impl Config {
         };
 
         let texts = parse_texts(&root)?;
+        let theme = match root.opt_str("theme")?.as_deref() {
+            None | Some("auto") => Theme::Auto,
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some(other) => return Err(invalid("theme".into(), "\"auto\", \"light\" or \"dark\"", other)),
+        };
 
         let config = Config {
             revision,
@@ -256,6 +271,7 @@ impl Config {
             consent_mode,
             floating_button: root.opt_bool("floatingButton")?.unwrap_or(false),
             reload_on_withdraw: root.opt_bool("reloadOnWithdraw")?.unwrap_or(false),
+            theme,
             outbox_storage,
             keep_history,
             texts,
@@ -695,6 +711,7 @@ pub(crate) mod tests {
             (Box::new(|t| *t = t.replace("\"nb\": \"2 år\"", "\"se\": \"2 år\"")), "unknown field \"categories[1].services[0].cookies[0].lifetime.se\""),
             (Box::new(|t| *t = t.replace("\"name\": \"Meta Pixel\"", "\"name\": 5")), "\"categories[2].services[0].name\" must be a non-empty string, found 5"),
             (Box::new(|t| t.push('x')), "not valid JSON: unexpected text after the JSON value"),
+            (Box::new(|t| *t = t.replacen('{', r#"{"theme": "blue","#, 1)), "\"theme\" must be \"auto\", \"light\" or \"dark\", found \"blue\""),
         ];
         for (edit, expected) in cases {
             let message = error_for(edit);

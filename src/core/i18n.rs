@@ -82,6 +82,12 @@ catalogue! {
         nn: "Dette innhaldet frå {service} blir ikkje vist fordi du ikkje har samtykt til {category}.",
         en: "This content from {service} is not shown because you have not consented to {category}."
     }
+    PlaceholderCategoryText = "placeholderCategoryText" {
+        nb: "Dette innholdet vises ikke fordi du ikke har samtykket til {category}.",
+        nn: "Dette innhaldet blir ikkje vist fordi du ikkje har samtykt til {category}.",
+        en: "This content is not shown because you have not consented to {category}."
+    }
+    PlaceholderSettings = "placeholderSettings" { nb: "Åpne innstillinger", nn: "Opne innstillingar", en: "Open settings" }
     PlaceholderAccept = "placeholderAccept" { nb: "Tillat {service}", nn: "Tillat {service}", en: "Allow {service}" }
     ReceiptTitle = "receiptTitle" { nb: "Samtykkekvittering", nn: "Samtykkekvittering", en: "Consent receipt" }
     ReceiptId = "receiptId" { nb: "Samtykke-ID", nn: "Samtykke-ID", en: "Consent ID" }

@@ -36,6 +36,8 @@ pub enum Msg {
     /// Allow one service from an embed placeholder.
     AcceptService(String),
     SetLanguage(Lang),
+    /// Save the consent receipt as a JSON file.
+    DownloadReceipt,
 }
 
 /// What the browser layer must do after an update, in order.
@@ -67,6 +69,8 @@ pub enum Effect {
     Announce(TextKey),
     /// Withdrawn services cannot be stopped without a reload (configured by the shop).
     Reload,
+    /// Offer a file to the visitor.
+    Download { filename: String, content: String },
 }
 
 /// Time and randomness for a decision, supplied by the caller so tests are deterministic.
@@ -171,6 +175,15 @@ impl ConsentUi {
                 self.view = View::Banner;
                 vec![Effect::Render, Effect::FocusBanner]
             }
+            Msg::DownloadReceipt => match self.receipt(config) {
+                Some(receipt) => {
+                    let mut filename = String::from("samtykke-");
+                    filename.push_str(self.consent.as_ref().map_or("", |c| &c.consent_id[..8]));
+                    filename.push_str(".json");
+                    vec![Effect::Download { filename, content: receipt.to_json() }]
+                }
+                None => Vec::new(),
+            },
             Msg::SetLanguage(lang) => {
                 self.lang = lang;
                 self.texts_hash = texts_hash(config, lang);
@@ -257,6 +270,28 @@ pub fn texts_hash(config: &Config, lang: Lang) -> String {
         }
     }
     sha256::hex_digest(shown.as_bytes())
+}
+
+/// What a blocked embed's placeholder says, and the label of its "allow this service" button
+/// (none when the embed names only a category: then the visitor opens the preferences).
+pub fn placeholder_texts(config: &Config, lang: Lang, service: Option<&str>, category: Option<&str>) -> (String, Option<String>) {
+    let found = service.and_then(|id| config.service(id));
+    let category = found.map(|(c, _)| c).or_else(|| category.and_then(|id| config.category(id)));
+    // Mid-sentence, "Statistikk" reads "statistikk". ASCII only: full Unicode case tables cost
+    // kilobytes of wasm, and built-in titles start with ASCII letters.
+    let category_name = category.map_or_else(String::new, |c| {
+        let mut title = config.category_title(c, lang);
+        if let Some(first) = title.get_mut(..1) {
+            first.make_ascii_lowercase();
+        }
+        title
+    });
+    let service_name = found.map_or_else(|| category_name.clone(), |(_, s)| s.name.clone());
+    let values = [("service", service_name.as_str()), ("category", category_name.as_str())];
+    let template = if found.is_some() { TextKey::PlaceholderText } else { TextKey::PlaceholderCategoryText };
+    let text = crate::i18n::fill(config.text(lang, template), &values);
+    let accept = found.map(|_| crate::i18n::fill(config.text(lang, TextKey::PlaceholderAccept), &values));
+    (text, accept)
 }
 
 /// The receipt as a human-readable line list for a text download.
@@ -422,6 +457,31 @@ mod tests {
         assert!(choices.service("google-analytics"));
         assert!(!choices.service("meta-pixel"));
         assert!(ui.update(&config, Msg::AcceptService("nope".into()), input(2)).is_empty());
+    }
+
+    #[test]
+    fn receipt_download_is_offered_only_after_a_decision() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        assert!(ui.update(&config, Msg::DownloadReceipt, input(1)).is_empty());
+        ui.update(&config, Msg::AcceptAll, input(1));
+        let effects = ui.update(&config, Msg::DownloadReceipt, input(2));
+        let [Effect::Download { filename, content }] = &effects[..] else { panic!("{effects:?}") };
+        assert_eq!(filename, "samtykke-01010101.json");
+        let receipt = json::parse(content).unwrap();
+        assert_eq!(receipt.get("consent_id").unwrap().as_str(), Some("01".repeat(16).as_str()));
+        assert_eq!(receipt.get("texts_hash").unwrap().as_str(), Some(ui.texts_hash.as_str()));
+    }
+
+    #[test]
+    fn placeholders_name_the_service_and_offer_it_alone() {
+        let config = demo();
+        let (text, accept) = placeholder_texts(&config, Lang::Nb, Some("google-analytics"), Some("analytics"));
+        assert_eq!(text, "Dette innholdet fra Google Analytics vises ikke fordi du ikke har samtykket til statistikk.");
+        assert_eq!(accept.as_deref(), Some("Tillat Google Analytics"));
+        let (text, accept) = placeholder_texts(&config, Lang::En, None, Some("marketing"));
+        assert_eq!(text, "This content is not shown because you have not consented to marketing.");
+        assert_eq!(accept, None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::blocking;
 use super::delivery::Delivery;
 use super::dom::{self, append, attr, el};
 use super::render;
-use privacy_widget_core::config::Config;
+use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
 use privacy_widget_core::cookie;
 use privacy_widget_core::json::Json;
@@ -63,6 +63,11 @@ pub fn start(config_text: &str) {
     report_stored(&status);
 
     let (host, root) = dom::shadow_host("privacy-widget", CSS);
+    match config.theme {
+        Theme::Auto => {}
+        Theme::Light => attr(&host, "data-theme", "light"),
+        Theme::Dark => attr(&host, "data-theme", "dark"),
+    }
     let container = el("div", "pw");
     let live = el("div", "sr-only");
     attr(&live, "aria-live", "polite");
@@ -74,11 +79,12 @@ pub fn start(config_text: &str) {
     APP.with(|cell| *cell.borrow_mut() = Some(app));
 
     let body = doc.body().expect_throw("privacy-widget needs a <body>");
-    append(&body, &host);
+    // First in the body, so keyboard and screen-reader users meet the banner before the page.
+    let _ = body.prepend_with_node_1(&host);
     listen_inside(&root);
     listen_page();
     blocking::observe(|| {
-        with_app(|app| blocking::activate(&app.ui.choices(&app.config)));
+        with_app(|app| app.activate());
     });
     run(effects);
 }
@@ -104,9 +110,10 @@ fn report_stored(status: &StoredConsent) {
 /// Sends a message through the core and executes what it decides.
 pub fn dispatch(msg: Msg) {
     let effects = with_app(|app| {
-        let opens_from_outside = app.ui.view == View::Hidden && matches!(msg, Msg::OpenPreferences | Msg::ShowBanner);
-        if opens_from_outside {
-            app.return_focus = dom::document().active_element();
+        let opens_from_hidden = app.ui.view == View::Hidden && matches!(msg, Msg::OpenPreferences | Msg::ShowBanner);
+        if opens_from_hidden {
+            // Inside the shadow root (the floating button) the document only sees the host.
+            app.return_focus = app.root.active_element().or_else(|| dom::document().active_element());
         }
         let input = DecisionInput { now_ms: dom::now_ms(), random_id: dom::random_bytes() };
         let config = &app.config;
@@ -152,7 +159,8 @@ impl App {
             Effect::DeleteCookies(patterns) => delete_cookies(&patterns),
             Effect::Post(body) => self.delivery.send_consent(&self.config, body),
             Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
-            Effect::Activate => blocking::activate(&self.ui.choices(&self.config)),
+            Effect::Activate => self.activate(),
+            Effect::Download { filename, content } => dom::download(&filename, &content),
             Effect::FocusDialog => {
                 if let Some(first) = self.query("dialog .close") {
                     dom::focus(&first);
@@ -179,6 +187,10 @@ impl App {
             }
             Effect::Changed { .. } => {}
         }
+    }
+
+    fn activate(&self) {
+        blocking::activate(&self.config, &self.ui.choices(&self.config), self.ui.lang);
     }
 
     fn query(&self, selector: &str) -> Option<Element> {
@@ -214,6 +226,8 @@ fn listen_inside(root: &ShadowRoot) {
             Some("settings") => Msg::OpenPreferences,
             Some("save") => Msg::SavePreferences,
             Some("close") => Msg::ClosePreferences,
+            Some("reopen") => Msg::OpenPreferences,
+            Some("download-receipt") => Msg::DownloadReceipt,
             _ => return,
         };
         dispatch(msg);

@@ -2,8 +2,11 @@
 //! inert until the visitor's choices allow their category or service, then they are started.
 //! Scripts added to the page later are caught by a MutationObserver.
 
-use super::dom::document;
+use super::dom::{self, append, attr, document};
+use privacy_widget_core::config::Config;
 use privacy_widget_core::consent::Choices;
+use privacy_widget_core::lang::Lang;
+use privacy_widget_core::ui::{placeholder_texts, Msg};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlScriptElement, MutationObserver, MutationObserverInit};
@@ -21,8 +24,9 @@ pub fn allowed(e: &Element, choices: &Choices) -> bool {
     }
 }
 
-/// Starts every blocked script and embed the choices allow, in document order.
-pub fn activate(choices: &Choices) {
+/// Starts every blocked script and embed the choices allow, in document order; embeds that are
+/// not (or no longer) allowed are unloaded and get a placeholder offering that one service.
+pub fn activate(config: &Config, choices: &Choices, lang: Lang) {
     let doc = document();
     if let Ok(scripts) = doc.query_selector_all(BLOCKED_SCRIPTS) {
         for i in 0..scripts.length() {
@@ -35,13 +39,58 @@ pub fn activate(choices: &Choices) {
     if let Ok(frames) = doc.query_selector_all(BLOCKED_FRAMES) {
         for i in 0..frames.length() {
             let Some(frame) = frames.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
-            if allowed(&frame, choices) && frame.get_attribute("src").is_none() {
-                if let Some(src) = frame.get_attribute("data-src") {
-                    let _ = frame.set_attribute("src", &src);
+            let placeholder = frame.previous_element_sibling().filter(|p| p.has_attribute("data-pw-placeholder"));
+            if allowed(&frame, choices) {
+                if let Some(p) = placeholder {
+                    p.remove();
+                }
+                let _ = frame.remove_attribute("hidden");
+                if frame.get_attribute("src").is_none() {
+                    if let Some(src) = frame.get_attribute("data-src") {
+                        attr(&frame, "src", &src);
+                    }
+                }
+            } else {
+                // Withdrawal stops an embed: it is unloaded, not merely hidden.
+                if frame.has_attribute("src") {
+                    attr(&frame, "src", "about:blank");
+                    let _ = frame.remove_attribute("src");
+                }
+                attr(&frame, "hidden", "");
+                if placeholder.is_none() {
+                    insert_placeholder(config, lang, &frame);
                 }
             }
         }
     }
+}
+
+const PLACEHOLDER_CSS: &str = ":host{display:block}.ph{box-sizing:border-box;min-height:120px;padding:16px;display:flex;flex-direction:column;justify-content:center;gap:10px;font:15px/1.5 var(--pw-font,system-ui,sans-serif);color:var(--pw-fg,#1d2327);background:var(--pw-bg,#eef3f6);border:1px dashed var(--pw-muted,#4f5a62);border-radius:var(--pw-radius,10px)}p{margin:0}button{align-self:flex-start;min-height:44px;padding:8px 16px;font:inherit;font-weight:600;color:var(--pw-accent-fg,#fff);background:var(--pw-accent,#1f5f8b);border:0;border-radius:6px;cursor:pointer}button:focus-visible{outline:3px solid var(--pw-fg,#1d2327);outline-offset:2px}";
+
+/// A placeholder in place of a blocked embed: what would load, and a button to allow just that
+/// service (or to open the preferences when the embed names only a category).
+fn insert_placeholder(config: &Config, lang: Lang, frame: &Element) {
+    let service = frame.get_attribute("data-service");
+    let category = frame.get_attribute("data-category");
+    let (text, accept) = placeholder_texts(config, lang, service.as_deref(), category.as_deref());
+    let (host, root) = dom::shadow_host("", PLACEHOLDER_CSS);
+    attr(&host, "data-pw-placeholder", "");
+    attr(&host, "lang", lang.tag());
+    let box_ = dom::el("div", "ph");
+    append(&box_, &dom::text_el("p", "", &text));
+    let label = accept.unwrap_or_else(|| config.text(lang, privacy_widget_core::i18n::TextKey::PlaceholderSettings).to_string());
+    append(&box_, &dom::button("allow", &label, ""));
+    append(&root, &box_);
+    dom::listen(&root, "click", move |event| {
+        let on_button = event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.closest("button").ok().flatten().is_some());
+        if on_button {
+            super::app::dispatch(match &service {
+                Some(id) => Msg::AcceptService(id.clone()),
+                None => Msg::OpenPreferences,
+            });
+        }
+    });
+    let _ = frame.before_with_node_1(&host);
 }
 
 /// A script parsed as `text/plain` never ran, so a clone with the real type runs when inserted.

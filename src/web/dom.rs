@@ -57,7 +57,9 @@ pub fn listen(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 's
 /// The host element and its open shadow root (open so assistive technology and tests reach it).
 pub fn shadow_host(id: &str, css: &str) -> (HtmlElement, ShadowRoot) {
     let host: HtmlElement = el("div", "").unchecked_into();
-    host.set_id(id);
+    if !id.is_empty() {
+        host.set_id(id);
+    }
     let init = ShadowRootInit::new(ShadowRootMode::Open);
     let root = host.attach_shadow(&init).expect_throw("attachShadow");
     adopt_css(&root, css);
@@ -115,6 +117,20 @@ pub fn meta_content(name: &str) -> Option<String> {
         .flatten()
         .and_then(|m| m.get_attribute("content"))
         .filter(|c| !c.is_empty())
+}
+
+/// Offers `content` as a JSON file download through a temporary object URL.
+pub fn download(filename: &str, content: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(content));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    let link: web_sys::HtmlAnchorElement = el("a", "").unchecked_into();
+    link.set_href(&url);
+    link.set_download(filename);
+    link.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// 16 bytes from the browser's cryptographic random source.

@@ -15,6 +15,10 @@ pub fn render(container: &Element, config: &Config, ui: &ConsentUi) {
     super::dom::clear(container);
     attr(container, "lang", ui.lang.tag());
     match ui.view {
+        View::Hidden if config.floating_button && ui.consent.is_some() => {
+            let reopen = button("reopen", config.text(ui.lang, TextKey::ReopenButton), "reopen");
+            append(container, &reopen);
+        }
         View::Hidden => {}
         View::Banner => append(container, &banner(config, ui)),
         View::Preferences { .. } => append(container, &preferences(config, ui)),
@@ -74,9 +78,34 @@ fn preferences(config: &Config, ui: &ConsentUi) -> Element {
     for category in &config.categories {
         append(&body, &category_section(config, lang, category));
     }
+    if let Some(receipt) = receipt(config, ui) {
+        append(&body, &receipt);
+    }
     append(&dialog, &body);
     append(&dialog, &decision_buttons(config, lang, "save", TextKey::SaveChoices));
     dialog
+}
+
+/// The visitor's proof of what they decided and what they were shown.
+fn receipt(config: &Config, ui: &ConsentUi) -> Option<Element> {
+    let consent = ui.consent.as_ref()?;
+    let lang = ui.lang;
+    let section = el("section", "receipt");
+    append(&section, &text_el("h3", "", config.text(lang, TextKey::ReceiptTitle)));
+    let facts = el("dl", "facts");
+    let timestamp = privacy_widget_core::time::iso8601(consent.decided_at_ms);
+    for (label, value) in [
+        (TextKey::ReceiptId, consent.consent_id.as_str()),
+        (TextKey::ReceiptTime, timestamp.as_str()),
+        (TextKey::ReceiptRevision, consent.revision.as_str()),
+        (TextKey::ReceiptHash, ui.texts_hash.as_str()),
+    ] {
+        append(&facts, &text_el("dt", "", config.text(lang, label)));
+        append(&facts, &text_el("dd", "", value));
+    }
+    append(&section, &facts);
+    append(&section, &button("download-receipt", config.text(lang, TextKey::ReceiptDownload), "btn-secondary"));
+    Some(section)
 }
 
 fn switch(kind: &str, id: &str, label: &str, described_by: Option<&str>, required: bool) -> Element {
