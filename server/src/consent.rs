@@ -15,7 +15,7 @@ use crate::db::SQL_NOW;
 use crate::error::ApiError;
 use crate::idempotency::{respond_once, IdempotencyKey, StoredResponse};
 use crate::validation::{
-    boolean, boolean_map, integer, is_lowercase_hex, is_lowercase_key_char, is_token_char,
+    boolean, boolean_map, integer, invalid, is_lowercase_hex, is_lowercase_key_char, is_token_char,
     language_tag, one_of, text, utc_timestamp, ObjectReader, TextRule,
 };
 use crate::AppState;
@@ -35,7 +35,23 @@ const EVENT_FIELDS: &[&str] = &[
     "gpc",
     "history",
 ];
-const CHANGE_FIELDS: &[&str] = &["seq", "action", "categories", "services", "timestamp"];
+/// A history entry: the choice, plus optionally the context fields of a whole event body.
+const CHANGE_FIELDS: &[&str] = &[
+    "seq",
+    "action",
+    "categories",
+    "services",
+    "timestamp",
+    "consent_id",
+    "revision",
+    "language",
+    "texts_hash",
+    "gpc",
+];
+
+const ACTION_EXPECTED: &str = "one of accept_all, reject_all, save, withdraw, accept_service";
+const TIMESTAMP_EXPECTED: &str = "an RFC 3339 UTC timestamp like \"2026-11-26T12:00:00.000Z\"";
+const LANGUAGE_EXPECTED: &str = "a language tag like \"nb\" or \"en\"";
 
 /// How many earlier changes one event may carry in `history`.
 const MAX_HISTORY_ENTRIES: usize = 50;
@@ -123,55 +139,78 @@ pub struct ConsentChoice {
 
 impl ConsentChoice {
     fn from_json(reader: &ObjectReader<'_>) -> Result<Self, ApiError> {
-        let field = |name: &str| reader.path_of(name);
         Ok(ConsentChoice {
-            seq: integer(
-                reader.required("seq", SEQ_EXPECTED)?,
-                &field("seq"),
-                1..=MAX_SEQ,
-                SEQ_EXPECTED,
+            seq: reader.read("seq", SEQ_EXPECTED, |value, path| {
+                integer(value, path, 1..=MAX_SEQ, SEQ_EXPECTED)
+            })?,
+            action: reader.read("action", ACTION_EXPECTED, ConsentAction::from_json)?,
+            categories: reader.read(
+                "categories",
+                "an object of category names to true|false",
+                |value, path| boolean_map(value, path, &CATEGORY_NAME_RULE, 1..=32),
             )?,
-            action: ConsentAction::from_json(
-                reader.required(
-                    "action",
-                    "one of accept_all, reject_all, save, withdraw, accept_service",
-                )?,
-                &field("action"),
+            services: reader.read(
+                "services",
+                "an object of service names to true|false (may be empty)",
+                |value, path| boolean_map(value, path, &SERVICE_NAME_RULE, 0..=128),
             )?,
-            categories: boolean_map(
-                reader.required("categories", "an object of category names to true|false")?,
-                &field("categories"),
-                &CATEGORY_NAME_RULE,
-                1..=32,
-            )?,
-            services: boolean_map(
-                reader.required(
-                    "services",
-                    "an object of service names to true|false (may be empty)",
-                )?,
-                &field("services"),
-                &SERVICE_NAME_RULE,
-                0..=128,
-            )?,
-            timestamp: utc_timestamp(
-                reader.required(
-                    "timestamp",
-                    "an RFC 3339 UTC timestamp like \"2026-11-26T12:00:00.000Z\"",
-                )?,
-                &field("timestamp"),
-            )?
-            .to_owned(),
+            timestamp: reader.read("timestamp", TIMESTAMP_EXPECTED, owned(utc_timestamp))?,
         })
     }
+}
 
-    fn to_json(&self) -> Value {
-        json!({
-            "seq": self.seq,
-            "action": self.action.as_str(),
-            "categories": self.categories,
-            "services": self.services,
-            "timestamp": self.timestamp,
+/// The fields that say under which policy and wording a choice was made.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChoiceContext {
+    pub revision: Option<String>,
+    pub language: Option<String>,
+    pub texts_hash: Option<String>,
+    pub gpc: Option<bool>,
+}
+
+impl ChoiceContext {
+    fn from_json(reader: &ObjectReader<'_>) -> Result<Self, ApiError> {
+        Ok(ChoiceContext {
+            revision: reader.read_optional("revision", owned(revision))?,
+            language: reader.read_optional("language", owned(language_tag))?,
+            texts_hash: reader.read_optional("texts_hash", owned(texts_hash))?,
+            gpc: reader.read_optional("gpc", boolean)?,
         })
+    }
+}
+
+/// An earlier change coalesced into an event's `history`. The widget folds whole replaced
+/// event bodies in, so an entry may repeat the event-level fields; they are checked like
+/// the event's own, and `consent_id`, when present, must be the event's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentChange {
+    pub choice: ConsentChoice,
+    pub context: ChoiceContext,
+}
+
+impl ConsentChange {
+    fn to_json(&self) -> Value {
+        let mut entry = json!({
+            "seq": self.choice.seq,
+            "action": self.choice.action.as_str(),
+            "categories": self.choice.categories,
+            "services": self.choice.services,
+            "timestamp": self.choice.timestamp,
+        });
+        let context = &self.context;
+        if let Some(revision) = &context.revision {
+            entry["revision"] = json!(revision);
+        }
+        if let Some(language) = &context.language {
+            entry["language"] = json!(language);
+        }
+        if let Some(texts_hash) = &context.texts_hash {
+            entry["texts_hash"] = json!(texts_hash);
+        }
+        if let Some(gpc) = context.gpc {
+            entry["gpc"] = json!(gpc);
+        }
+        entry
     }
 }
 
@@ -186,42 +225,21 @@ pub struct ConsentEvent {
     pub texts_hash: Option<String>,
     pub gpc: Option<bool>,
     /// Earlier changes coalesced into this event (e.g. made while offline).
-    pub history: Option<Vec<ConsentChoice>>,
+    pub history: Option<Vec<ConsentChange>>,
 }
 
 impl ConsentEvent {
     pub fn from_json(body: &Value) -> Result<Self, ApiError> {
         let reader = ObjectReader::new(body, "", EVENT_FIELDS)?;
-        let consent_id = text(
-            reader.required("consent_id", CONSENT_ID_RULE.expected)?,
-            "consent_id",
-            &CONSENT_ID_RULE,
-        )?
-        .to_owned();
+        let consent_id = reader.read("consent_id", CONSENT_ID_RULE.expected, owned(consent_id))?;
         let choice = ConsentChoice::from_json(&reader)?;
-        let revision = text(
-            reader.required("revision", REVISION_RULE.expected)?,
-            "revision",
-            &REVISION_RULE,
-        )?
-        .to_owned();
-        let language = language_tag(
-            reader.required("language", "a language tag like \"nb\" or \"en\"")?,
-            "language",
-        )?
-        .to_owned();
-        let texts_hash = reader
-            .optional("texts_hash")
-            .map(|value| text(value, "texts_hash", &TEXTS_HASH_RULE).map(str::to_owned))
-            .transpose()?;
-        let gpc = reader
-            .optional("gpc")
-            .map(|value| boolean(value, "gpc"))
-            .transpose()?;
-        let history = reader
-            .optional("history")
-            .map(|value| history_from_json(value, choice.seq))
-            .transpose()?;
+        let revision = reader.read("revision", REVISION_RULE.expected, owned(revision))?;
+        let language = reader.read("language", LANGUAGE_EXPECTED, owned(language_tag))?;
+        let texts_hash = reader.read_optional("texts_hash", owned(texts_hash))?;
+        let gpc = reader.read_optional("gpc", boolean)?;
+        let history = reader.read_optional("history", |value, path| {
+            history_from_json(value, path, &consent_id, choice.seq)
+        })?;
         Ok(ConsentEvent {
             consent_id,
             revision,
@@ -234,31 +252,67 @@ impl ConsentEvent {
     }
 }
 
-fn history_from_json(value: &Value, event_seq: i64) -> Result<Vec<ConsentChoice>, ApiError> {
-    let expected =
-        "an array of at most 50 earlier changes {seq, action, categories, services, timestamp}";
+fn history_from_json(
+    value: &Value,
+    path: &str,
+    consent_id: &str,
+    event_seq: i64,
+) -> Result<Vec<ConsentChange>, ApiError> {
     let entries = value
         .as_array()
         .filter(|entries| entries.len() <= MAX_HISTORY_ENTRIES)
-        .ok_or_else(|| crate::validation::invalid("history", value, expected))?;
+        .ok_or_else(|| {
+            invalid(
+                path,
+                value,
+                "an array of at most 50 earlier changes {seq, action, categories, services, timestamp}",
+            )
+        })?;
     entries
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            let path = format!("history[{index}]");
-            let change = ConsentChoice::from_json(&ObjectReader::new(entry, &path, CHANGE_FIELDS)?)?;
-            if change.seq >= event_seq {
+            let entry_path = format!("{path}[{index}]");
+            let reader = ObjectReader::new(entry, &entry_path, CHANGE_FIELDS)?;
+            let change = ConsentChange {
+                choice: ConsentChoice::from_json(&reader)?,
+                context: ChoiceContext::from_json(&reader)?,
+            };
+            reader.read_optional("consent_id", |value, field| match value.as_str() {
+                Some(id) if id == consent_id => Ok(()),
+                _ => Err(invalid(field, value, "the event's own consent_id (or none)")),
+            })?;
+            if change.choice.seq >= event_seq {
                 return Err(ApiError::InvalidField {
-                    field: format!("{path}.seq"),
+                    field: reader.path_of("seq"),
                     message: format!(
                         "found {}; expected an earlier change, with seq lower than the event's seq {event_seq}",
-                        change.seq
+                        change.choice.seq
                     ),
                 });
             }
             Ok(change)
         })
         .collect()
+}
+
+/// Adapts a validator that borrows its result into one that returns an owned `String`.
+fn owned<'v>(
+    validate: impl FnOnce(&'v Value, &str) -> Result<&'v str, ApiError>,
+) -> impl FnOnce(&'v Value, &str) -> Result<String, ApiError> {
+    move |value, path| validate(value, path).map(str::to_owned)
+}
+
+fn consent_id<'v>(value: &'v Value, path: &str) -> Result<&'v str, ApiError> {
+    text(value, path, &CONSENT_ID_RULE)
+}
+
+fn revision<'v>(value: &'v Value, path: &str) -> Result<&'v str, ApiError> {
+    text(value, path, &REVISION_RULE)
+}
+
+fn texts_hash<'v>(value: &'v Value, path: &str) -> Result<&'v str, ApiError> {
+    text(value, path, &TEXTS_HASH_RULE)
 }
 
 /// `POST /api/consent`.
@@ -284,7 +338,7 @@ fn store_event(
 ) -> Result<StoredResponse, ApiError> {
     let choice = &event.choice;
     let history = event.history.as_ref().map(|changes| {
-        Value::Array(changes.iter().map(ConsentChoice::to_json).collect()).to_string()
+        Value::Array(changes.iter().map(ConsentChange::to_json).collect()).to_string()
     });
     transaction.execute(
         &format!(
@@ -369,7 +423,7 @@ mod tests {
         assert_eq!(event.choice.categories.get("analytics"), Some(&false));
         assert_eq!(event.gpc, None, "null counts as absent");
         let history = event.history.unwrap();
-        assert_eq!(history[0].action, ConsentAction::AcceptAll);
+        assert_eq!(history[0].choice.action, ConsentAction::AcceptAll);
     }
 
     #[test]
@@ -392,5 +446,28 @@ mod tests {
         body["history"][0]["extra"] = json!(1);
         let error = ConsentEvent::from_json(&body).unwrap_err();
         assert_eq!(error.field(), Some("history[0].extra"));
+    }
+
+    #[test]
+    fn history_may_hold_whole_earlier_event_bodies_of_the_same_chain() {
+        let mut body = valid_body();
+        let mut earlier = valid_body();
+        earlier.as_object_mut().unwrap().remove("history");
+        earlier["seq"] = json!(2);
+        earlier["texts_hash"] = json!("cd".repeat(32));
+        body["history"] = json!([earlier.clone()]);
+        let event = ConsentEvent::from_json(&body).unwrap();
+        let change = &event.history.unwrap()[0];
+        assert_eq!(change.choice.seq, 2);
+        assert_eq!(
+            change.context.texts_hash.as_deref(),
+            Some("cd".repeat(32).as_str())
+        );
+        assert_eq!(change.to_json()["texts_hash"], json!("cd".repeat(32)));
+
+        earlier["consent_id"] = json!("f".repeat(32));
+        body["history"] = json!([earlier]);
+        let error = ConsentEvent::from_json(&body).unwrap_err();
+        assert_eq!(error.field(), Some("history[0].consent_id"));
     }
 }

@@ -220,9 +220,15 @@ mod tests {
                 .map(|response| response.status())
             }
         };
-        assert_eq!(answer("/api/a", json!({"n": 1})).await.unwrap(), StatusCode::CREATED);
+        assert_eq!(
+            answer("/api/a", json!({"n": 1})).await.unwrap(),
+            StatusCode::CREATED
+        );
         // Another endpoint with the same key and another body is a new request there ...
-        assert_eq!(answer("/api/b", json!({"n": 2})).await.unwrap(), StatusCode::CREATED);
+        assert_eq!(
+            answer("/api/b", json!({"n": 2})).await.unwrap(),
+            StatusCode::CREATED
+        );
         // ... while on the first endpoint that body reuses the key.
         assert!(matches!(
             answer("/api/a", json!({"n": 2})).await,

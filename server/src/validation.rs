@@ -61,6 +61,27 @@ impl<'a> ObjectReader<'a> {
         })
     }
 
+    /// A required field, checked by `parse` (which gets the value and its JSON path).
+    pub fn read<T>(
+        &self,
+        name: &str,
+        expected: &'static str,
+        parse: impl FnOnce(&'a Value, &str) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        parse(self.required(name, expected)?, &self.path_of(name))
+    }
+
+    /// An optional field, checked by `parse` when present.
+    pub fn read_optional<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&'a Value, &str) -> Result<T, ApiError>,
+    ) -> Result<Option<T>, ApiError> {
+        self.optional(name)
+            .map(|value| parse(value, &self.path_of(name)))
+            .transpose()
+    }
+
     /// A field that may be absent; `null` counts as absent, because serializers commonly
     /// write `None` that way.
     pub fn optional(&self, name: &str) -> Option<&'a Value> {
