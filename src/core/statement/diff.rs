@@ -146,7 +146,7 @@ pub fn diff<'a>(old: &'a Statement, new: &'a Statement) -> StatementDiff<'a> {
 fn diff_section<'a>(old: &'a Section, new: &'a Section) -> SectionDiff<'a> {
     let heading = (old.heading != new.heading).then(|| diff_text(&old.heading, &new.heading));
     let mut blocks = Vec::with_capacity(new.blocks.len());
-    for step in align(&old.blocks, &new.blocks, similar_blocks) {
+    for step in align(&old.blocks, &new.blocks, block_words) {
         blocks.push(match step {
             Step::Same(_, j) => BlockChange::Same(&new.blocks[j]),
             Step::Old(i) => BlockChange::Removed(&old.blocks[i]),
@@ -165,7 +165,7 @@ fn diff_block<'a>(old: &'a Block, new: &'a Block) -> BlockChange<'a> {
         },
         (Block::List(a), Block::List(b)) => {
             let mut items = Vec::with_capacity(b.len());
-            for step in align(a, b, |x, y| similar_words(x, y)) {
+            for step in align(a, b, |item| Words::of("item", item.iter().map(Inline::text))) {
                 match step {
                     Step::Same(_, j) => items.push(ItemChange::Same(&b[j])),
                     Step::Old(i) => items.push(ItemChange::Removed(&a[i])),
@@ -185,44 +185,52 @@ fn diff_block<'a>(old: &'a Block, new: &'a Block) -> BlockChange<'a> {
     }
 }
 
-fn similar_blocks(a: &Block, b: &Block) -> bool {
-    match (a, b) {
-        (Block::Paragraph(x), Block::Paragraph(y)) => similar_words(x, y),
-        (Block::List(x), Block::List(y)) => similar_words(&x.concat(), &y.concat()),
-        // A contact block is one per place; an edited one is still the same card.
-        (Block::Contact(_), Block::Contact(_)) => true,
-        _ => false,
+/// The sorted words of an element and its kind: what similarity is judged on.
+struct Words<'a> {
+    kind: &'static str,
+    words: Vec<&'a str>,
+}
+
+impl<'a> Words<'a> {
+    fn of(kind: &'static str, texts: impl IntoIterator<Item = &'a str>) -> Words<'a> {
+        let mut words: Vec<&str> = Vec::new();
+        for text in texts {
+            words.extend(tokens(text).filter(|t| t.chars().next().is_some_and(char::is_alphanumeric)));
+        }
+        words.sort_unstable();
+        Words { kind, words }
+    }
+
+    /// Same kind and enough words in common to be shown as one edited element.
+    fn similar(&self, other: &Words) -> bool {
+        let (x, y) = (&self.words, &other.words);
+        if self.kind != other.kind || x.is_empty() || y.is_empty() {
+            return false;
+        }
+        // Size of the multiset intersection of the two sorted word lists.
+        let (mut i, mut j, mut common) = (0, 0, 0);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        200 * common >= SIMILAR_PERCENT * (x.len() + y.len())
     }
 }
 
-/// Whether two run sequences share enough words to be shown as one edited text.
-fn similar_words(a: &[Inline], b: &[Inline]) -> bool {
-    fn words(runs: &[Inline]) -> Vec<&str> {
-        let mut w: Vec<&str> = Vec::new();
-        for run in runs {
-            w.extend(tokens(run.text()).filter(|t| t.chars().next().is_some_and(char::is_alphanumeric)));
-        }
-        w.sort_unstable();
-        w
+fn block_words(block: &Block) -> Words<'_> {
+    match block {
+        Block::Paragraph(runs) => Words::of("paragraph", runs.iter().map(Inline::text)),
+        Block::List(items) => Words::of("list", items.iter().flatten().map(Inline::text)),
+        // A contact card for the same organisation is the same card, edited.
+        Block::Contact(c) => Words::of("contact", [c.organisation.as_str()]),
     }
-    let (x, y) = (words(a), words(b));
-    if x.is_empty() || y.is_empty() {
-        return false;
-    }
-    // Size of the multiset intersection of the two sorted word lists.
-    let (mut i, mut j, mut common) = (0, 0, 0);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(y[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    200 * common >= SIMILAR_PERCENT * (x.len() + y.len())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -240,12 +248,12 @@ enum Step {
 
 /// Aligns two sequences: equal elements by a bounded LCS, then, inside each gap between
 /// equal elements, similar ones are paired in order and the rest are removed or added.
-fn align<T: PartialEq>(old: &[T], new: &[T], similar: impl Fn(&T, &T) -> bool) -> Vec<Step> {
+fn align<'a, T: PartialEq>(old: &'a [T], new: &'a [T], words: impl Fn(&'a T) -> Words<'a>) -> Vec<Step> {
     let matches = lcs(old, new, |a, b| a == b).unwrap_or_default();
     let mut steps = Vec::with_capacity(old.len().max(new.len()));
     let (mut i, mut j) = (0, 0);
     for &(mi, mj) in matches.iter().chain(std::iter::once(&(old.len(), new.len()))) {
-        pair_gap(i..mi, j..mj, old, new, &similar, &mut steps);
+        pair_gap(i..mi, j..mj, old, new, &words, &mut steps);
         if mi < old.len() {
             steps.push(Step::Same(mi, mj));
         }
@@ -254,18 +262,22 @@ fn align<T: PartialEq>(old: &[T], new: &[T], similar: impl Fn(&T, &T) -> bool) -
     steps
 }
 
-fn pair_gap<T>(
+/// Pairs similar elements of one gap in order. Word lists are built once per element, so a
+/// gap costs one sort per element plus a linear merge per candidate pair.
+fn pair_gap<'a, T>(
     old_gap: std::ops::Range<usize>,
     new_gap: std::ops::Range<usize>,
-    old: &[T],
-    new: &[T],
-    similar: &impl Fn(&T, &T) -> bool,
+    old: &'a [T],
+    new: &'a [T],
+    words: &impl Fn(&'a T) -> Words<'a>,
     steps: &mut Vec<Step>,
 ) {
+    let old_words: Vec<Words> = old_gap.clone().map(|i| words(&old[i])).collect();
     let mut next_old = old_gap.start;
     let mut pending_new = Vec::new();
     for j in new_gap {
-        match (next_old..old_gap.end).find(|&i| similar(&old[i], &new[j])) {
+        let new_words = words(&new[j]);
+        match (next_old..old_gap.end).find(|&i| old_words[i - old_gap.start].similar(&new_words)) {
             Some(i) => {
                 steps.extend((next_old..i).map(Step::Old));
                 steps.extend(pending_new.drain(..).map(Step::New));

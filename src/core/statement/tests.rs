@@ -1047,6 +1047,42 @@ fn pathological_sizes_fall_back_to_whole_block_replacement() {
 }
 
 #[test]
+fn many_unrelated_blocks_are_removed_and_added() {
+    // 100 paragraphs replaced by 100 unrelated ones: every new paragraph is compared with
+    // every old one for similarity, which stays cheap because word lists are built once.
+    let paragraphs = |p: &str| {
+        (0..MAX_BLOCKS)
+            .map(|b| {
+                let words: Vec<String> = (0..300).map(|w| format!("{p}{b}x{w}")).collect();
+                format!(r#"{{ "type": "paragraph", "text": [{}] }}"#, runs_json(&words))
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    const SLOT: &str = r#"{ "type": "paragraph", "text": ["Regnskapsopplysninger lagrer vi i fem år."] },
+        { "type": "paragraph", "text": ["Andre opplysninger sletter vi når vi ikke trenger dem."] }"#;
+    let old = parse(&edit(VALID, SLOT, &paragraphs("a")));
+    let new = parse(&edit(VALID, SLOT, &paragraphs("b")));
+    let d = diff(&old, &new);
+    let SectionChange::Changed(section) = section_change(&d, "lagringstid") else { panic!() };
+    assert_eq!(section.blocks.len(), 2 * MAX_BLOCKS);
+    assert!(section.blocks[..MAX_BLOCKS].iter().all(|b| matches!(b, BlockChange::Removed(_))));
+    assert!(section.blocks[MAX_BLOCKS..].iter().all(|b| matches!(b, BlockChange::Added(_))));
+}
+
+#[test]
+fn contact_cards_pair_by_organisation() {
+    let old = parse(VALID);
+    let renamed = parse(&edit(VALID, r#""organisation": "Serviteur AS""#, r#""organisation": "Grossisten Nord""#));
+    let d = diff(&old, &renamed);
+    let SectionChange::Changed(section) = section_change(&d, "behandlingsansvarlig") else { panic!() };
+    assert!(matches!(
+        (&section.blocks[1], &section.blocks[2]),
+        (BlockChange::Removed(Block::Contact(_)), BlockChange::Added(Block::Contact(_)))
+    ));
+}
+
+#[test]
 fn lcs_limit_is_respected_exactly() {
     let side = (MAX_LCS_CELLS as f64).sqrt() as usize; // 500 × 500 = the limit
     let a: Vec<usize> = (0..side).collect();
