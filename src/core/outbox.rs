@@ -9,11 +9,15 @@
 //! 2. On a user action: [`Outbox::enqueue`], persist [`Outbox::serialize`], then `due`.
 //! 3. For each [`Dispatch`] returned by `due`: POST `body` to the endpoint's URL with the
 //!    `Idempotency-Key: <key>` header, abort after `timeout_ms`, and report exactly one
-//!    [`Outcome`] with [`Outbox::on_outcome`]; persist; call `due` again.
+//!    [`Outcome`] with [`Outbox::on_outcome`]; persist; call `due` again. Send these *without*
+//!    `keepalive`: the browser's 64 KiB keepalive quota counts every keepalive body still in
+//!    flight, and step 5 needs it. (Ordinary fetches die with the page, which is why
+//!    `unload_flush` sends entries in flight again.)
 //! 4. After every call: schedule one timer for [`Outbox::next_wake_ms`] that calls `due`.
 //! 5. On `pagehide`: [`Outbox::unload_flush`] with the keepalive budget left, send those with
-//!    `fetch(…, {keepalive: true})` (or `sendBeacon`, reporting [`Outcome::BeaconQueued`]) and
-//!    persist. Whatever the page never hears back about is sent again on the next page.
+//!    `fetch(…, {keepalive: true})` (or `sendBeacon` with the backend's envelope, reporting
+//!    [`Outcome::BeaconQueued`]) and persist. Whatever the page never hears back about is sent
+//!    again on the next page, under the same key.
 //!
 //! # Policy
 //!
@@ -111,11 +115,11 @@ impl Endpoint {
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
-    /// Accepts 1–128 characters from `A-Z a-z 0-9 - _ . : + / =`: safe in an HTTP header.
+    /// Accepts 1–128 characters from `A-Z a-z 0-9 _ -`, the reference backend's rule.
     pub fn new(key: &str) -> Option<IdempotencyKey> {
         let valid = !key.is_empty()
             && key.len() <= MAX_KEY_LEN
-            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:+/=".contains(&b));
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         valid.then(|| IdempotencyKey(key.to_string()))
     }
 

@@ -61,8 +61,9 @@ fn states(o: &Outbox, now: u64) -> Vec<(String, EntryState)> {
 
 #[test]
 fn keys_are_validated() {
-    assert!(IdempotencyKey::new("0f3a-B_9.x:y+z/w=").is_some());
-    for bad in ["", "with space", "quote\"", "newline\n", "æ", &"k".repeat(MAX_KEY_LEN + 1)] {
+    assert!(IdempotencyKey::new("0f3a-B_9").is_some());
+    assert!(IdempotencyKey::new(&"k".repeat(MAX_KEY_LEN)).is_some());
+    for bad in ["", "with space", "dot.", "colon:", "plus+", "slash/", "eq=", "quote\"", "newline\n", "æ", &"k".repeat(MAX_KEY_LEN + 1)] {
         assert!(IdempotencyKey::new(bad).is_none(), "{bad:?}");
     }
     assert_eq!(IdempotencyKey::from_random([0xab; 16]).as_str(), "ab".repeat(16));
