@@ -145,16 +145,19 @@ pub fn section_ids_missing<'a>(from: &'a Statement, other: &Statement) -> Vec<&'
 }
 
 /// Where an earlier revision is kept, relative to the statement directory:
-/// `revisions/<revision>/<language>.json`. Both parts are validated by [`Statement::parse`]
-/// to be plain path segments.
-pub fn revision_file(revision: &str, language: &str) -> String {
+/// `revisions/<revision>/<language>.json`. `None` unless both parts are valid (a revision
+/// taken from a cookie or config may be "..", which must not become a path segment).
+pub fn revision_file(revision: &str, language: &str) -> Option<String> {
+    if !is_revision(revision) || !is_language(language) {
+        return None;
+    }
     let mut path = String::with_capacity(16 + revision.len() + language.len());
     path.push_str("revisions/");
     path.push_str(revision);
     path.push('/');
     path.push_str(language);
     path.push_str(".json");
-    path
+    Some(path)
 }
 
 // ---------------------------------------------------------------------------------------

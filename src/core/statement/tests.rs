@@ -504,7 +504,10 @@ fn long_found_values_are_cut_in_messages() {
 
 #[test]
 fn revision_file_is_relative_to_the_statement_directory() {
-    assert_eq!(revision_file("2025-06-01", "nb"), "revisions/2025-06-01/nb.json");
+    assert_eq!(revision_file("2025-06-01", "nb").as_deref(), Some("revisions/2025-06-01/nb.json"));
+    assert_eq!(revision_file("..", "nb"), None);
+    assert_eq!(revision_file("2025-06-01", "../nb"), None);
+    assert_eq!(revision_file("a/b", "en"), None);
     // The demo's earlier revision lives exactly there (this file include_str!s it).
     assert_eq!(parse(NB_2025).revision, "2025-06-01");
 }
