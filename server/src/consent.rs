@@ -160,7 +160,7 @@ impl ConsentChoice {
 }
 
 /// The fields that say under which policy and wording a choice was made.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceContext {
     pub revision: Option<String>,
     pub language: Option<String>,
