@@ -32,9 +32,11 @@ OPT_CACHE="$TARGET_DIR/wasm-opt-cache"
 DIST="$ROOT/www/dist"
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # Explicit feature list = the wasm32 defaults of rustc >= 1.87; no -all (it would let the
-# optimizer use GC/threads/SIMD). Part of the cache key.
+# optimizer use GC/threads/SIMD). The custom sections browsers ignore (names, producers,
+# target_features) are dropped. Part of the cache key.
 WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
-                --enable-sign-ext --enable-multivalue --enable-mutable-globals)
+                --enable-sign-ext --enable-multivalue --enable-mutable-globals
+                --strip-debug --strip-producers --strip-target-features)
 # The loader tail: Consent Mode defaults and the call that starts the widget.
 ENTRY_JS="$ROOT/src/web/entry.js"
 
