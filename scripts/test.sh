@@ -6,6 +6,7 @@
 #   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium
 #   bash scripts/test.sh e2e          # node --test tests/e2e/ (Playwright + Chromium vs. the real server)
 #   bash scripts/test.sh host e2e     # any combination
+#   bash scripts/test.sh tests/e2e/infra.test.mjs   # e2e layer, only the given test file(s)
 #   npm test -- e2e                   # same, through npm
 #
 # Extra arguments for node's runner on the e2e layer: E2E_ARGS='--test-name-pattern=banner'.
@@ -21,14 +22,18 @@ CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 case ":$PATH:" in *":$CARGO_BIN:"*) ;; *) export PATH="$CARGO_BIN:$PATH" ;; esac
 
 LAYERS=()
+E2E_FILES=()
 for arg in "$@"; do
   case "$arg" in
     host|wasm|e2e) LAYERS+=("$arg") ;;
     all) LAYERS+=(host wasm e2e) ;;
-    *) echo "usage: scripts/test.sh [host|wasm|e2e|all]..." >&2; exit 2 ;;
+    *.test.mjs) [ -f "$arg" ] || { echo "no such test file: $arg" >&2; exit 2; }
+                E2E_FILES+=("$arg"); LAYERS+=(e2e) ;;
+    *) echo "usage: scripts/test.sh [host|wasm|e2e|all|tests/e2e/FILE.test.mjs]..." >&2; exit 2 ;;
   esac
 done
 [ "${#LAYERS[@]}" -gt 0 ] || LAYERS=(host wasm e2e)
+read -r -a LAYERS <<< "$(printf '%s\n' "${LAYERS[@]}" | awk '!seen[$0]++' | tr '\n' ' ')"
 want() { [[ " ${LAYERS[*]} " == *" $1 "* ]]; }
 
 T0=$SECONDS
@@ -101,7 +106,7 @@ for layer in "${LAYERS[@]}"; do
     wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown ;;
     # shellcheck disable=SC2086
     e2e)  if [ "$BUILD_OK" = 0 ]; then SUMMARY+=("e2e   SKIPPED (build failed)"); continue; fi
-          run_layer e2e node --test --test-concurrency=1 --test-timeout=180000 ${E2E_ARGS:-} tests/e2e/ ;;
+          run_layer e2e node --test --test-concurrency=1 --test-timeout=180000 ${E2E_ARGS:-} "${E2E_FILES[@]:-tests/e2e/}" ;;
   esac
 done
 
