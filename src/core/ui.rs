@@ -121,8 +121,9 @@ impl ConsentUi {
         let mut effects = vec![Effect::Render];
         if let Some(c) = &ui.consent {
             effects.push(Effect::ConsentMode(c.choices.consent_mode(config)));
-            effects.push(Effect::Activate);
         }
+        // Also without consent: blocked embeds need their placeholders.
+        effects.push(Effect::Activate);
         (ui, effects, status)
     }
 
@@ -339,11 +340,12 @@ mod tests {
     }
 
     #[test]
-    fn first_visit_shows_the_banner_and_activates_nothing() {
+    fn first_visit_shows_the_banner_and_allows_nothing() {
         let (ui, effects, status) = start(None);
         assert_eq!(ui.view, View::Banner);
         assert_eq!(status, StoredConsent::None);
-        assert_eq!(effects, vec![Effect::Render]);
+        assert_eq!(effects, vec![Effect::Render, Effect::Activate]);
+        assert!(!ui.choices(&demo()).any_optional_on(&demo()));
     }
 
     #[test]
@@ -427,7 +429,8 @@ mod tests {
         let (ui2, effects2, status) = ConsentUi::start(&revised, Some(value), false, Lang::Nb);
         assert_eq!(status, StoredConsent::OutdatedRevision("2026-11-01".into()));
         assert_eq!(ui2.view, View::Banner);
-        assert!(!effects2.contains(&Effect::Activate));
+        assert!(!effects2.iter().any(|e| matches!(e, Effect::ConsentMode(_))));
+        assert!(!ui2.choices(&revised).any_optional_on(&revised));
     }
 
     #[test]

@@ -172,7 +172,9 @@ impl App {
                 }
             }
             Effect::RestoreFocus => {
-                if let Some(e) = self.return_focus.take() {
+                // The floating button is re-rendered while the dialog is open: focus its successor.
+                let target = self.return_focus.take().filter(|e| e.is_connected()).or_else(|| self.query(".reopen"));
+                if let Some(e) = target {
                     dom::focus(&e);
                 }
             }
@@ -242,7 +244,7 @@ fn listen_inside(root: &ShadowRoot) {
         }
     });
     // Esc on a modal dialog fires `cancel`; route it through the core like the close button.
-    dom::listen(root, "cancel", |event: Event| {
+    dom::listen_capture(root, "cancel", |event: Event| {
         event.prevent_default();
         dispatch(Msg::ClosePreferences);
     });

@@ -47,9 +47,19 @@ pub fn button(action: &str, label: &str, class: &str) -> Element {
 
 /// Adds a listener that lives as long as the page (the widget never goes away).
 pub fn listen(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
+    add_listener(target, event, handler, false);
+}
+
+/// Like `listen`, in the capture phase: the only way an ancestor hears events that do not
+/// bubble, such as a dialog's `cancel`.
+pub fn listen_capture(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 'static) {
+    add_listener(target, event, handler, true);
+}
+
+fn add_listener(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 'static, capture: bool) {
     let closure = Closure::<dyn FnMut(Event)>::new(handler);
     target
-        .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+        .add_event_listener_with_callback_and_bool(event, closure.as_ref().unchecked_ref(), capture)
         .expect_throw("addEventListener");
     closure.forget();
 }

@@ -1,0 +1,348 @@
+// The consent manager in depth: keyboard use, accessibility, CSP, GPC, Consent Mode, embeds,
+// late scripts, withdrawal, revisions, small screens, invalid config, the JS API.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+
+const W = '#privacy-widget';
+const BANNER = `${W} .banner`;
+const DIALOG = `${W} dialog.prefs`;
+const button = (action) => `${W} [data-action="${action}"]`;
+
+async function open(context, url, { banner = true } = {}) {
+  const page = await newPage(context);
+  await page.goto(url);
+  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  if (banner) await page.locator(BANNER).waitFor({ state: 'visible' });
+  return page;
+}
+
+const consentCookie = async (context) => (await context.cookies()).find((c) => c.name === 'pw_consent');
+const cookieFields = async (context) => decodeURIComponent((await consentCookie(context)).value).split('|');
+/** Where keyboard focus is, looking through the widget's shadow root. */
+const focused = (page) => page.evaluate(() => {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el ? (el.getAttribute('data-action') || el.getAttribute('data-category') || el.getAttribute('data-service') || el.tagName) : null;
+});
+
+describe('consent manager', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  test('keyboard only: banner first, dialog traps focus, Esc closes and returns focus, Space and Enter decide', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/`);
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(page), 'accept-all', 'the banner comes first in the tab order');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(page), 'settings');
+      await page.keyboard.press('Enter');
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+      assert.equal(await focused(page), 'close', 'focus moves into the dialog');
+
+      const seen = [];
+      for (let i = 0; i < 12; i++) {
+        await page.keyboard.press('Tab');
+        seen.push(await focused(page));
+      }
+      assert.ok(!seen.includes('BODY') && !seen.includes(null), `focus never fell out to the page: ${seen.join(' → ')}`);
+      const inside = await page.evaluate(() => {
+        const root = document.querySelector('#privacy-widget').shadowRoot;
+        return root.querySelector('dialog').contains(root.activeElement);
+      });
+      assert.ok(inside, `focus stayed in the dialog while tabbing: ${seen.join(' → ')}`);
+      assert.ok(seen.includes('close') && seen.includes('save'), `Tab wraps around: ${seen.join(' → ')}`);
+      await page.keyboard.down('Shift');
+      while ((await focused(page)) !== 'close') await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      await page.keyboard.up('Shift');
+      assert.equal(await focused(page), 'save', 'Shift+Tab from the first control wraps to the last');
+
+      await page.keyboard.press('Escape');
+      await page.locator(DIALOG).waitFor({ state: 'detached' });
+      assert.equal(await focused(page), 'settings', 'focus returns to the button that opened the dialog');
+      assert.equal(await consentCookie(context), undefined, 'Esc is not consent');
+
+      await page.keyboard.press('Enter');
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+      while ((await focused(page)) !== 'analytics') await page.keyboard.press('Tab');
+      await page.keyboard.press('Space');
+      while ((await focused(page)) !== 'save') await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.locator(DIALOG).waitFor({ state: 'detached' });
+      await page.waitForFunction(() => window.__gaRuns === 1);
+      assert.equal((await cookieFields(context))[5], 's', 'saved from the dialog');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('axe-core finds nothing on banner, dialog and placeholder, in bokmål, English and dark mode', async () => {
+    for (const colorScheme of ['light', 'dark']) {
+      const context = await launchBrowser({ colorScheme });
+      try {
+        const shop = await open(context, `${server.url}/`);
+        let violations = await runAxe(shop, W);
+        assert.deepEqual(violations, [], `banner nb ${colorScheme}:\n${formatAxeViolations(violations)}`);
+        await shop.click(button('settings'));
+        await shop.locator(DIALOG).waitFor({ state: 'visible' });
+        await shop.locator(`${DIALOG} details`).first().evaluate((d) => { d.open = true; });
+        violations = await runAxe(shop, W);
+        assert.deepEqual(violations, [], `dialog nb ${colorScheme}:\n${formatAxeViolations(violations)}`);
+
+        const fixture = await open(context, `${server.url}/fixtures/embeds.html`);
+        violations = await runAxe(fixture);
+        assert.deepEqual(violations, [], `banner + placeholders en ${colorScheme}:\n${formatAxeViolations(violations)}`);
+        await fixture.click(button('settings'));
+        await fixture.locator(DIALOG).waitFor({ state: 'visible' });
+        violations = await runAxe(fixture, W);
+        assert.deepEqual(violations, [], `dialog en ${colorScheme}:\n${formatAxeViolations(violations)}`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('strict CSP and Trusted Types: the demo works with no violation, analytics starts after accept', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/`);
+      const response = await page.request.get(`${server.url}/`);
+      assert.match(response.headers()['content-security-policy'], /require-trusted-types-for 'script'/);
+      await page.click(button('settings'));
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+      await page.click(button('accept-all'));
+      await page.waitForFunction(() => window.__gaRuns === 1);
+      expectNoPageErrors(page);
+      assert.deepEqual(page.cspViolations, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('config texts with markup render as literal text', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      const title = await page.locator(`${BANNER} h2`).textContent();
+      assert.equal(title, '<img src=x onerror="window.__xss=1">Cookies <script>window.__xss=2</script>');
+      assert.equal(await page.locator(`${BANNER} img, ${BANNER} script`).count(), 0);
+      await page.waitForTimeout(200);
+      assert.equal(await page.evaluate(() => window.__xss), undefined);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('Global Privacy Control: told it was honoured, nothing optional runs, the decision records it', async () => {
+    const context = await launchBrowser();
+    try {
+      await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+      const page = await open(context, `${server.url}/`);
+      assert.match(await page.locator(`${BANNER} .notice`).textContent(), /Global Privacy Control/);
+      await page.waitForTimeout(300);
+      assert.equal(await page.evaluate(() => window.__gaRuns), undefined);
+      await page.click(button('settings'));
+      assert.equal(await page.locator(`${W} input[data-category="analytics"]`).isChecked(), false);
+      await page.click(button('save'));
+      const fields = await cookieFields(context);
+      assert.equal(fields[6], 'g', 'GPC flag stored with the decision');
+      assert.equal(fields[7], 'necessary:1/analytics:0');
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent().gpc), true);
+      assert.equal(await page.evaluate(() => window.__gaRuns), undefined);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('Google Consent Mode v2: denied defaults first, then the update for the decision', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/`);
+      await page.click(button('accept-all'));
+      await page.waitForFunction(() => window.__gaRuns === 1);
+      const layer = await page.evaluate(() => window.dataLayer.map((a) => Array.from(a)));
+      assert.deepEqual(layer[0].slice(0, 2), ['consent', 'default']);
+      assert.equal(layer[0][2].analytics_storage, 'denied');
+      assert.equal(layer[0][2].ad_user_data, 'denied');
+      assert.equal(layer[0][2].wait_for_update, 500);
+      const update = layer.find((a) => a[0] === 'consent' && a[1] === 'update');
+      assert.deepEqual(update[2], {
+        ad_storage: 'denied', analytics_storage: 'granted', ad_user_data: 'denied', ad_personalization: 'denied',
+        functionality_storage: 'denied', personalization_storage: 'denied',
+      });
+      const isArguments = await page.evaluate(() => Object.prototype.toString.call(window.dataLayer[0]));
+      assert.equal(isArguments, '[object Arguments]', 'gtag pushes its arguments object, as gtag.js expects');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('embeds: placeholder explains and allows one service; category-only embeds open the settings', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      assert.equal(await page.locator('#video').getAttribute('src'), null);
+      assert.equal(await page.locator('#video').isHidden(), true);
+      const placeholder = page.locator('[data-pw-placeholder] .ph').first();
+      assert.match(await placeholder.textContent(), /DemoTube.*functional/);
+      const adsPlaceholder = page.locator('[data-pw-placeholder] .ph').filter({ hasText: 'marketing' });
+      assert.equal(await adsPlaceholder.locator('button').textContent(), 'Open settings');
+      await placeholder.locator('button').click();
+      await page.waitForFunction(() => document.querySelector('#video').getAttribute('src') === '/fixtures/video.html');
+      assert.equal(await page.locator('[data-pw-placeholder]').count(), 1, 'only the allowed embed lost its placeholder');
+      const fields = await cookieFields(context);
+      assert.equal(fields[5], 'p');
+      assert.equal(fields[8], 'video:1/stats:0');
+      assert.equal(await page.evaluate(() => window.__inlineAnalytics), undefined);
+      await adsPlaceholder.locator('button').click();
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('scripts added after start-up wait for consent too', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      await page.click('#add-late');
+      await page.waitForTimeout(300);
+      assert.equal(await page.evaluate(() => window.__lateAnalytics), undefined, 'blocked before consent');
+      await page.click(button('accept-all'));
+      await page.waitForFunction(() => window.__lateAnalytics === 1);
+      await page.click('#add-late');
+      await page.waitForFunction(() => window.__lateAnalytics === 2, null, { timeout: 3000 });
+      assert.equal(await page.evaluate(() => window.__inlineAnalytics), 1, 'inline blocked script ran once');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('withdrawal is one click from the floating button: cookies deleted, embeds unloaded', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      await page.click(button('accept-all'));
+      await page.waitForFunction(() => document.cookie.includes('_st_x=1'));
+      assert.equal(await page.locator('#video').getAttribute('src'), '/fixtures/video.html');
+      await page.click(button('reopen'));
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+      await page.click(button('reject-all'));
+      await page.locator(DIALOG).waitFor({ state: 'detached' });
+      const names = (await context.cookies()).map((c) => c.name);
+      assert.ok(!names.includes('_st') && !names.includes('_st_x'), `declared cookies deleted: ${names}`);
+      assert.equal(await page.locator('#video').getAttribute('src'), null, 'embed unloaded');
+      assert.equal(await page.locator('[data-pw-placeholder]').count(), 2);
+      assert.equal(await focused(page), 'reopen', 'focus returns to the floating button');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a new policy revision asks again', async () => {
+    const context = await launchBrowser();
+    try {
+      const url = new URL(server.url);
+      const old = '1|2025-06-01|0123456789abcdef0123456789abcdef|1|1764158400000|a||necessary:1/analytics:1|serviteur-shop:1/google-analytics:1';
+      await context.addCookies([{ name: 'pw_consent', value: old, domain: url.hostname, path: '/' }]);
+      const page = await open(context, `${server.url}/`);
+      await page.waitForTimeout(200);
+      assert.equal(await page.evaluate(() => window.__gaRuns), undefined, 'consent under an old revision does not count');
+      const current = old.replace('2025-06-01', '2026-11-01');
+      await context.addCookies([{ name: 'pw_consent', value: current, domain: url.hostname, path: '/' }]);
+      const again = await open(context, `${server.url}/`, { banner: false });
+      await again.waitForFunction(() => window.__gaRuns === 1);
+      assert.equal(await again.locator(BANNER).count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('320 px wide: banner and dialog fit without horizontal scrolling', async () => {
+    const context = await launchBrowser({ viewport: { width: 320, height: 640 } });
+    try {
+      const page = await open(context, `${server.url}/`);
+      const fits = () => page.evaluate(() => {
+        const root = document.querySelector('#privacy-widget').shadowRoot;
+        const box = (root.querySelector('dialog[open]') || root.querySelector('.banner')).getBoundingClientRect();
+        return { scroll: document.documentElement.scrollWidth, left: box.left, right: box.right };
+      });
+      let m = await fits();
+      assert.ok(m.scroll <= 320 && m.left >= 0 && m.right <= 320, JSON.stringify(m));
+      await page.click(button('settings'));
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+      m = await fits();
+      assert.ok(m.left >= 0 && m.right <= 320, JSON.stringify(m));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an invalid config names the field and fails closed', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/fixtures/invalid-config.html`, { banner: false });
+      await page.waitForTimeout(200);
+      const errors = page.consoleErrors.map((e) => e.text).join('\n');
+      assert.match(errors, /privacy-widget config: "categories\[1\]\.services\[0\]\.id" must be an id/);
+      assert.equal(await page.locator(BANNER).count(), 0);
+      assert.equal(await page.evaluate(() => window.__ran), undefined);
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent()), null);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('JS API: onChange subscribers, unsubscribe, acceptedService, English from <html lang>', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      assert.deepEqual(await page.locator(`${BANNER} .actions button`).allTextContents(), ['Accept all', 'Reject all', 'Customise']);
+      await page.evaluate(() => {
+        window.__calls = [];
+        const off = window.PrivacyWidget.onChange((c) => window.__calls.push(c.action));
+        window.__off = off;
+      });
+      await page.click(button('accept-all'));
+      assert.deepEqual(await page.evaluate(() => window.__calls), ['accept_all']);
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.acceptedService('video')), true);
+      await page.evaluate(() => window.__off());
+      await page.evaluate(() => window.PrivacyWidget.showPreferences());
+      await page.click(button('reject-all'));
+      assert.deepEqual(await page.evaluate(() => window.__calls), ['accept_all'], 'no call after unsubscribing');
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.acceptedService('video')), false);
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent().seq), 2);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the receipt shows the consent id and downloads as JSON with the texts hash', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/`);
+      await page.click(button('accept-all'));
+      await page.click('footer [data-pw-open="preferences"]');
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+      const consent = await page.evaluate(() => window.PrivacyWidget.getConsent());
+      assert.match(await page.locator(`${DIALOG} .receipt`).textContent(), new RegExp(consent.consent_id));
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(button('download-receipt'))]);
+      assert.equal(download.suggestedFilename(), `samtykke-${consent.consent_id.slice(0, 8)}.json`);
+      const stream = await download.createReadStream();
+      let text = '';
+      for await (const chunk of stream) text += chunk;
+      const receipt = JSON.parse(text);
+      assert.equal(receipt.consent_id, consent.consent_id);
+      assert.match(receipt.texts_hash, /^[0-9a-f]{64}$/);
+      const { events } = await server.admin(`/api/admin/consents?consent_id=${consent.consent_id}`);
+      assert.equal(events[0].texts_hash, receipt.texts_hash, 'the backend holds the same proof of what was shown');
+    } finally {
+      await context.close();
+    }
+  });
+});
