@@ -151,6 +151,17 @@ pub struct Endpoints {
     pub rights_request: Option<String>,
 }
 
+/// Where the privacy statement's structured content lives (see `www/statement/README.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementSource {
+    /// The current statement; `{lang}` is replaced by the language tag.
+    pub url: String,
+    /// Earlier revisions, for "what changed"; `{revision}` and `{lang}` are replaced.
+    pub revision_url: Option<String>,
+    /// The id of the element on the shop's statement page that shows the statement inline.
+    pub container: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieSettings {
     pub name: String,
@@ -168,6 +179,7 @@ pub struct Config {
     pub endpoints: Endpoints,
     pub privacy_policy_url: Option<String>,
     pub contact_email: Option<String>,
+    pub statement: Option<StatementSource>,
     pub cookie: CookieSettings,
     pub consent_mode: Vec<(ConsentSignal, Vec<String>)>,
     pub floating_button: bool,
@@ -191,7 +203,7 @@ impl Config {
         let root = Obj::new(root, String::new())?;
         root.only(&[
             "revision", "language", "categories", "endpoints", "privacyPolicyUrl", "contactEmail", "cookie",
-            "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts", "theme",
+            "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts", "theme", "statement",
         ])?;
         let revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
         check_token(&revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
@@ -254,6 +266,27 @@ impl Config {
         };
 
         let texts = parse_texts(&root)?;
+        let statement = match root.opt_obj("statement")? {
+            None => None,
+            Some(st) => {
+                st.only(&["url", "revisionUrl", "container"])?;
+                let url = st.opt_url("url")?.ok_or(ConfigError::Missing {
+                    field: st.path_of("url"),
+                    expected: "the URL of the statement document, with {lang} for the language, e.g. \"/statement/{lang}.json\"",
+                })?;
+                let revision_url = st.opt_url("revisionUrl")?;
+                if let Some(u) = &revision_url {
+                    if !u.contains("{revision}") {
+                        return Err(invalid(st.path_of("revisionUrl"), "a URL containing {revision} (and usually {lang})", u));
+                    }
+                }
+                let container = st.opt_str("container")?;
+                if let Some(id) = &container {
+                    check_token(id, 64, &st.path_of("container"), "an element id of letters, digits, '_' or '-'", false)?;
+                }
+                Some(StatementSource { url, revision_url, container })
+            }
+        };
         let theme = match root.opt_str("theme")?.as_deref() {
             None | Some("auto") => Theme::Auto,
             Some("light") => Theme::Light,
@@ -267,6 +300,7 @@ impl Config {
             endpoints,
             privacy_policy_url: root.opt_url("privacyPolicyUrl")?,
             contact_email: root.opt_str("contactEmail")?,
+            statement,
             cookie,
             consent_mode,
             floating_button: root.opt_bool("floatingButton")?.unwrap_or(false),
@@ -711,6 +745,8 @@ pub(crate) mod tests {
             (Box::new(|t| *t = t.replace("\"nb\": \"2 år\"", "\"se\": \"2 år\"")), "unknown field \"categories[1].services[0].cookies[0].lifetime.se\""),
             (Box::new(|t| *t = t.replace("\"name\": \"Meta Pixel\"", "\"name\": 5")), "\"categories[2].services[0].name\" must be a non-empty string, found 5"),
             (Box::new(|t| t.push('x')), "not valid JSON: unexpected text after the JSON value"),
+            (Box::new(|t| *t = t.replacen('{', r#"{"statement": {"revisionUrl": "/s.json"},"#, 1)), "\"statement.url\" is missing"),
+            (Box::new(|t| *t = t.replacen('{', r#"{"statement": {"url": "/s/{lang}.json", "revisionUrl": "/s.json"},"#, 1)), "\"statement.revisionUrl\" must be a URL containing {revision}"),
             (Box::new(|t| *t = t.replacen('{', r#"{"theme": "blue","#, 1)), "\"theme\" must be \"auto\", \"light\" or \"dark\", found \"blue\""),
         ];
         for (edit, expected) in cases {

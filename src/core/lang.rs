@@ -1,5 +1,5 @@
-//! The languages the widget speaks and how the visitor's language is chosen:
-//! the config first, then `<html lang>`, then the browser's languages, then bokmål.
+//! The languages the widget speaks and how the visitor's language is chosen: the visitor's own
+//! choice (kept in a session cookie), the config, `<html lang>`, the browser, then bokmål.
 
 /// A supported interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +11,9 @@ pub enum Lang {
     /// English.
     En,
 }
+
+/// The session cookie that keeps the visitor's language choice (the statement promises it).
+pub const LANG_COOKIE: &str = "pw_lang";
 
 impl Lang {
     pub const ALL: [Lang; 3] = [Lang::Nb, Lang::Nn, Lang::En];
@@ -36,10 +39,11 @@ impl Lang {
         }
     }
 
-    /// Picks the visitor's language: an explicit choice, else the page's `<html lang>`,
-    /// else the first supported browser language, else bokmål.
-    pub fn choose(explicit: Option<Lang>, html_lang: Option<&str>, browser: &[String]) -> Lang {
-        explicit
+    /// Picks the visitor's language: their own choice, else the shop's configured one, else the
+    /// page's `<html lang>`, else the first supported browser language, else bokmål.
+    pub fn choose(visitor: Option<Lang>, configured: Option<Lang>, html_lang: Option<&str>, browser: &[String]) -> Lang {
+        visitor
+            .or(configured)
             .or_else(|| html_lang.and_then(Lang::from_tag))
             .or_else(|| browser.iter().find_map(|tag| Lang::from_tag(tag)))
             .unwrap_or(Lang::Nb)
@@ -61,11 +65,12 @@ mod tests {
     }
 
     #[test]
-    fn choice_order_is_config_then_page_then_browser_then_bokmaal() {
+    fn choice_order_is_visitor_then_config_then_page_then_browser_then_bokmaal() {
         let browser = vec!["de-DE".to_string(), "en-US".to_string()];
-        assert_eq!(Lang::choose(Some(Lang::Nn), Some("en"), &browser), Lang::Nn);
-        assert_eq!(Lang::choose(None, Some("en"), &[]), Lang::En);
-        assert_eq!(Lang::choose(None, Some("de"), &browser), Lang::En);
-        assert_eq!(Lang::choose(None, None, &["sv".to_string()]), Lang::Nb);
+        assert_eq!(Lang::choose(Some(Lang::En), Some(Lang::Nn), Some("nb"), &browser), Lang::En);
+        assert_eq!(Lang::choose(None, Some(Lang::Nn), Some("en"), &browser), Lang::Nn);
+        assert_eq!(Lang::choose(None, None, Some("en"), &[]), Lang::En);
+        assert_eq!(Lang::choose(None, None, Some("de"), &browser), Lang::En);
+        assert_eq!(Lang::choose(None, None, None, &["sv".to_string()]), Lang::Nb);
     }
 }

@@ -13,3 +13,4 @@ pub mod sha256;
 pub mod statement;
 pub mod time;
 pub mod ui;
+pub mod viewer;

@@ -91,6 +91,8 @@ pub struct ConsentUi {
     pub draft: Choices,
     /// SHA-256 of the texts shown in `lang`, carried by every event and the receipt.
     pub texts_hash: String,
+    /// The revision of a stored consent that is no longer current, for "what changed".
+    pub previous_revision: Option<String>,
 }
 
 /// The outcome of reading the stored cookie at start-up, for the console.
@@ -117,7 +119,11 @@ impl ConsentUi {
         };
         let draft = consent.as_ref().map_or_else(|| Choices::none(config), |c| c.choices.clone());
         let view = if consent.is_some() { View::Hidden } else { View::Banner };
-        let ui = ConsentUi { view, lang, gpc, consent, draft, texts_hash: texts_hash(config, lang) };
+        let previous_revision = match &status {
+            StoredConsent::OutdatedRevision(old) => Some(old.clone()),
+            _ => None,
+        };
+        let ui = ConsentUi { view, lang, gpc, consent, draft, texts_hash: texts_hash(config, lang), previous_revision };
         let mut effects = vec![Effect::Render];
         if let Some(c) = &ui.consent {
             effects.push(Effect::ConsentMode(c.choices.consent_mode(config)));
@@ -428,6 +434,7 @@ mod tests {
         revised.revision = "2027-01-01".into();
         let (ui2, effects2, status) = ConsentUi::start(&revised, Some(value), false, Lang::Nb);
         assert_eq!(status, StoredConsent::OutdatedRevision("2026-11-01".into()));
+        assert_eq!(ui2.previous_revision.as_deref(), Some("2026-11-01"), "kept for the what-changed view");
         assert_eq!(ui2.view, View::Banner);
         assert!(!effects2.iter().any(|e| matches!(e, Effect::ConsentMode(_))));
         assert!(!ui2.choices(&revised).any_optional_on(&revised));

@@ -9,7 +9,7 @@ use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
 use privacy_widget_core::cookie;
 use privacy_widget_core::json::Json;
-use privacy_widget_core::lang::Lang;
+use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent, View};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -53,11 +53,12 @@ pub fn start(config_text: &str) {
     let html_lang = doc.document_element().and_then(|e| e.get_attribute("lang"));
     let navigator = dom::window().navigator();
     let browser_langs: Vec<String> = navigator.languages().iter().filter_map(|v| v.as_string()).collect();
-    let lang = Lang::choose(config.language, html_lang.as_deref(), &browser_langs);
+    let stored_text = dom::cookies();
+    let visitor_lang = cookie::find(&stored_text, LANG_COOKIE).and_then(Lang::from_tag);
+    let lang = Lang::choose(visitor_lang, config.language, html_lang.as_deref(), &browser_langs);
     let gpc = js_sys::Reflect::get(&navigator, &JsValue::from_str("globalPrivacyControl"))
         .map(|v| v.is_truthy())
         .unwrap_or(false);
-    let stored_text = dom::cookies();
     let stored = cookie::find(&stored_text, &config.cookie.name);
     let (ui, effects, status) = ConsentUi::start(&config, stored, gpc, lang);
     report_stored(&status);
