@@ -6,7 +6,6 @@
 pub mod web;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The element holding the config: inline JSON, or a `data-src` URL to fetch it from.
 const CONFIG_ELEMENT: &str = "privacy-widget-config";
@@ -21,7 +20,7 @@ pub fn start_widget() {
     };
     match element.get_attribute("data-src") {
         Some(url) => wasm_bindgen_futures::spawn_local(async move {
-            match fetch_text(&url).await {
+            match web::dom::fetch_text(&url).await {
                 Ok(text) => start(&text),
                 Err(_) => {
                     let mut m = String::from("privacy-widget: could not load the config from ");
@@ -37,14 +36,4 @@ pub fn start_widget() {
 fn start(config_text: &str) {
     web::app::start(config_text);
     web::api::install();
-}
-
-async fn fetch_text(url: &str) -> Result<String, JsValue> {
-    let response = wasm_bindgen_futures::JsFuture::from(web::dom::window().fetch_with_str(url)).await?;
-    let response: web_sys::Response = response.unchecked_into();
-    if !response.ok() {
-        return Err(JsValue::NULL);
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
-    text.as_string().ok_or(JsValue::NULL)
 }

@@ -99,6 +99,35 @@ catalogue! {
     Granted = "granted" { nb: "Tillatt", nn: "Tillate", en: "Allowed" }
     Denied = "denied" { nb: "Ikke tillatt", nn: "Ikkje tillate", en: "Not allowed" }
     ViaGpc = "viaGpc" { nb: "satt av GPC-signalet", nn: "sett av GPC-signalet", en: "set by the GPC signal" }
+    StatementContents = "statementContents" { nb: "Innhold", nn: "Innhald", en: "Contents" }
+    StatementVersion = "statementVersion" { nb: "Versjon {revision}, gjelder fra {date}", nn: "Versjon {revision}, gjeld frå {date}", en: "Version {revision}, effective {date}" }
+    StatementPrint = "statementPrint" { nb: "Skriv ut", nn: "Skriv ut", en: "Print" }
+    StatementCopyLink = "statementCopyLink" { nb: "Kopier lenke til «{section}»", nn: "Kopier lenkje til «{section}»", en: "Copy link to “{section}”" }
+    StatementLinkCopied = "statementLinkCopied" { nb: "Lenken er kopiert.", nn: "Lenkja er kopiert.", en: "Link copied." }
+    StatementUnavailable = "statementUnavailable" {
+        nb: "Personvernerklæringen kunne ikke vises her. Les den på personvernsiden vår.",
+        nn: "Personvernerklæringa kunne ikkje visast her. Les ho på personvernsida vår.",
+        en: "The privacy statement could not be shown here. Read it on our privacy page."
+    }
+    StatementLanguage = "statementLanguage" { nb: "Språk", nn: "Språk", en: "Language" }
+    StatementWhatChanged = "statementWhatChanged" {
+        nb: "Se hva som er endret siden du sist samtykket",
+        nn: "Sjå kva som er endra sidan du sist samtykte",
+        en: "See what changed since you last consented"
+    }
+    StatementChangesTitle = "statementChangesTitle" { nb: "Endringer siden versjon {revision}", nn: "Endringar sidan versjon {revision}", en: "Changes since version {revision}" }
+    StatementBackToReading = "statementBackToReading" { nb: "Vis hele erklæringen", nn: "Vis heile fråsegna", en: "Show the whole statement" }
+    StatementAdded = "statementAdded" { nb: "Ny del", nn: "Ny del", en: "New section" }
+    StatementRemoved = "statementRemoved" { nb: "Fjernet del", nn: "Fjerna del", en: "Removed section" }
+    StatementChanged = "statementChanged" { nb: "Endret", nn: "Endra", en: "Changed" }
+    StatementUnchanged = "statementUnchanged" { nb: "Uendret", nn: "Uendra", en: "Unchanged" }
+    StatementInserted = "statementInserted" { nb: "lagt til", nn: "lagt til", en: "added" }
+    StatementDeleted = "statementDeleted" { nb: "fjernet", nn: "fjerna", en: "removed" }
+    YourChoices = "yourChoices" { nb: "Dine valg nå", nn: "Vala dine no", en: "Your choices now" }
+    ChangeChoices = "changeChoices" { nb: "Endre valgene", nn: "Endre vala", en: "Change choices" }
+    ContactEmail = "contactEmail" { nb: "E-post", nn: "E-post", en: "E-mail" }
+    ContactPhone = "contactPhone" { nb: "Telefon", nn: "Telefon", en: "Phone" }
+    ContactWeb = "contactWeb" { nb: "Nettsted", nn: "Nettstad", en: "Website" }
     CategoryNecessary = "category.necessary" { nb: "Nødvendige", nn: "Naudsynte", en: "Necessary" }
     CategoryNecessaryText = "category.necessary.description" {
         nb: "Får nettbutikken til å virke: handlekurv, innlogging, språkvalg og lagring av dette valget. Kan ikke slås av.",

@@ -29,6 +29,10 @@ pub fn install() {
     set(&api, "show", &show.into_js_value());
     let prefs = Closure::<dyn Fn()>::new(|| app::show(true));
     set(&api, "showPreferences", &prefs.into_js_value());
+    let statement = Closure::<dyn Fn(Option<String>)>::new(|section: Option<String>| {
+        super::statement::open(section, false);
+    });
+    set(&api, "showStatement", &statement.into_js_value());
     let get = Closure::<dyn Fn() -> JsValue>::new(consent_value);
     set(&api, "getConsent", &get.into_js_value());
     let category = Closure::<dyn Fn(String) -> bool>::new(|id: String| app::accepted(false, &id));

@@ -87,6 +87,9 @@ pub fn start(config_text: &str) {
     blocking::observe(|| {
         with_app(|app| app.activate());
     });
+    if let Some((config, lang, previous)) = with_app(|app| (app.config.clone(), app.ui.lang, app.ui.previous_revision.clone())) {
+        super::statement::start(&config, lang, previous);
+    }
     run(effects);
 }
 
@@ -139,7 +142,22 @@ fn run(effects: Vec<Effect>) {
     });
     if let Some(first) = notify {
         super::api::notify_change(first);
+        super::statement::refresh();
     }
+}
+
+/// The focused element, looking inside the widget's shadow root.
+pub fn focused_element() -> Option<Element> {
+    with_app(|app| app.root.active_element()).flatten().or_else(|| dom::document().active_element())
+}
+
+/// Every category's title in the visitor's language and whether it is accepted now.
+pub fn choices_summary() -> Vec<(String, bool)> {
+    with_app(|app| {
+        let choices = app.ui.choices(&app.config);
+        app.config.categories.iter().map(|c| (app.config.category_title(c, app.ui.lang), choices.category(&c.id))).collect()
+    })
+    .unwrap_or_default()
 }
 
 impl App {
@@ -224,6 +242,13 @@ fn listen_inside(root: &ShadowRoot) {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
         let Some(action_el) = target.closest("[data-action]").ok().flatten() else { return };
         let msg = match action_el.get_attribute("data-action").as_deref() {
+            Some(kind @ ("statement" | "statement-changes")) => {
+                // Without a configured viewer the link simply navigates to the statement page.
+                if super::statement::open(None, kind == "statement-changes") {
+                    event.prevent_default();
+                }
+                return;
+            }
             Some("accept-all") => Msg::AcceptAll,
             Some("reject-all") => Msg::RejectAll,
             Some("settings") => Msg::OpenPreferences,

@@ -29,6 +29,21 @@ pub fn text_el(tag: &str, class: &str, text: &str) -> Element {
     e
 }
 
+pub fn text_node(text: &str) -> web_sys::Text {
+    document().create_text_node(text)
+}
+
+/// GETs `url` (same-origin credentials) and returns the body of a 2xx answer.
+pub async fn fetch_text(url: &str) -> Result<String, JsValue> {
+    let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url)).await?;
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(JsValue::NULL);
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
+    text.as_string().ok_or(JsValue::NULL)
+}
+
 pub fn attr(e: &Element, name: &str, value: &str) {
     e.set_attribute(name, value).expect_throw("setAttribute");
 }

@@ -7,3 +7,4 @@ pub mod blocking;
 pub mod delivery;
 pub mod dom;
 pub mod render;
+pub mod statement;

@@ -2,7 +2,7 @@
 //! text nodes only. Interaction is delegated: buttons carry `data-action`, switches
 //! `data-category` / `data-service`, and one listener on the shadow root reads them.
 
-use super::dom::{append, attr, button, el, text_el};
+use super::dom::{self, append, attr, button, el, text_el};
 use privacy_widget_core::config::{Category, Config, Service};
 use privacy_widget_core::i18n::TextKey;
 use privacy_widget_core::lang::Lang;
@@ -12,7 +12,7 @@ use web_sys::{Element, HtmlInputElement};
 
 /// Replaces the view inside `container` with the one the state asks for.
 pub fn render(container: &Element, config: &Config, ui: &ConsentUi) {
-    super::dom::clear(container);
+    dom::clear(container);
     attr(container, "lang", ui.lang.tag());
     match ui.view {
         View::Hidden if config.floating_button && ui.consent.is_some() => {
@@ -39,12 +39,23 @@ fn banner(config: &Config, ui: &ConsentUi) -> Element {
         append(&section, &text_el("p", "notice", t(TextKey::GpcNotice)));
     }
     append(&section, &decision_buttons(config, lang, "settings", TextKey::Settings));
-    if let Some(url) = &config.privacy_policy_url {
-        let link = text_el("a", "link", t(TextKey::PrivacyStatement));
-        attr(&link, "href", url);
+    if let Some(link) = statement_link(config, lang) {
         append(&section, &link);
     }
+    let revision_changed = ui.previous_revision.is_some() && config.statement.as_ref().is_some_and(|s| s.revision_url.is_some());
+    if revision_changed {
+        append(&section, &button("statement-changes", t(TextKey::StatementWhatChanged), "link"));
+    }
     section
+}
+
+/// A real link to the statement page; with a configured viewer, clicking opens it in place.
+fn statement_link(config: &Config, lang: Lang) -> Option<Element> {
+    let url = config.privacy_policy_url.as_ref()?;
+    let link = text_el("a", "link", config.text(lang, TextKey::PrivacyStatement));
+    attr(&link, "href", url);
+    attr(&link, "data-action", "statement");
+    Some(link)
 }
 
 /// Accept all, reject all and a third action as three identical buttons: equal prominence.
@@ -71,7 +82,12 @@ fn preferences(config: &Config, ui: &ConsentUi) -> Element {
     append(&dialog, &head);
 
     let body = el("div", "body");
-    append(&body, &text_el("p", "text", t(TextKey::PreferencesIntro)));
+    let intro = text_el("p", "text", t(TextKey::PreferencesIntro));
+    if let Some(link) = statement_link(config, lang) {
+        append(&intro, &dom::text_node(" "));
+        append(&intro, &link);
+    }
+    append(&body, &intro);
     if ui.gpc {
         append(&body, &text_el("p", "notice", t(TextKey::GpcNotice)));
     }
