@@ -152,6 +152,176 @@ catalogue! {
         nn: "Blir brukt til å vise deg relevante tilbod, òg på andre nettstader.",
         en: "Used to show you relevant offers, also on other websites."
     }
+    EmailLabel = "emailLabel" { nb: "E-postadresse", nn: "E-postadresse", en: "E-mail address" }
+    EmailEmpty = "emailEmpty" { nb: "Skriv inn e-postadressen din.", nn: "Skriv inn e-postadressa di.", en: "Enter your e-mail address." }
+    EmailMissingAt = "emailMissingAt" {
+        nb: "E-postadressen mangler @, som i navn@eksempel.no.",
+        nn: "E-postadressa manglar @, som i namn@eksempel.no.",
+        en: "The e-mail address is missing an @, as in name@example.com."
+    }
+    EmailBadLocalPart = "emailBadLocalPart" {
+        nb: "Delen før @ er tom eller har tegn som ikke kan brukes i en e-postadresse, for eksempel mellomrom eller komma.",
+        nn: "Delen før @ er tom eller har teikn som ikkje kan brukast i ei e-postadresse, til dømes mellomrom eller komma.",
+        en: "The part before the @ is empty or has characters that cannot be used in an e-mail address, such as spaces or commas."
+    }
+    EmailBadDomain = "emailBadDomain" {
+        nb: "Delen etter @ er ikke et gyldig domenenavn, som eksempel.no.",
+        nn: "Delen etter @ er ikkje eit gyldig domenenamn, som eksempel.no.",
+        en: "The part after the @ is not a valid domain name, such as example.com."
+    }
+    EmailMissingTld = "emailMissingTld" {
+        nb: "Domenet mangler en endelse, som .no eller .com.",
+        nn: "Domenet manglar ei ending, som .no eller .com.",
+        en: "The domain is missing an ending such as .no or .com."
+    }
+    EmailTooLong = "emailTooLong" {
+        nb: "E-postadressen er for lang: høyst 254 tegn, og høyst 64 før @.",
+        nn: "E-postadressa er for lang: høgst 254 teikn, og høgst 64 før @.",
+        en: "The e-mail address is too long: at most 254 characters, and at most 64 before the @."
+    }
+    EmailNonAscii = "emailNonAscii" {
+        nb: "Vi kan bare ta imot adresser uten æ, ø, å og andre spesialtegn. Har domenet slike tegn, skriv det i ASCII-form (den som begynner med xn--), eller bruk en annen adresse.",
+        nn: "Vi kan berre ta imot adresser utan æ, ø, å og andre spesialteikn. Har domenet slike teikn, skriv det i ASCII-form (den som byrjar med xn--), eller bruk ei anna adresse.",
+        en: "We can only accept addresses without letters such as æ, ø and å. If the domain has such letters, write it in its ASCII form (the one starting with xn--), or use another address."
+    }
+    EmailQuotedLocalPart = "emailQuotedLocalPart" {
+        nb: "Adresser med anførselstegn før @ kan ikke brukes her. Bruk en annen adresse.",
+        nn: "Adresser med hermeteikn før @ kan ikkje brukast her. Bruk ei anna adresse.",
+        en: "Addresses with quotation marks before the @ cannot be used here. Please use another address."
+    }
+    FormSending = "formSending" { nb: "Sender …", nn: "Sender …", en: "Sending …" }
+    FormRateLimited = "formRateLimited" {
+        nb: "Det har kommet for mange forsøk på kort tid. Vent litt og prøv igjen.",
+        nn: "Det har kome for mange forsøk på kort tid. Vent litt og prøv igjen.",
+        en: "There have been too many attempts in a short time. Please wait a moment and try again."
+    }
+    FormFailed = "formFailed" {
+        nb: "Noe gikk galt, og skjemaet ble ikke sendt. Det du skrev, er tatt vare på, så du kan prøve igjen.",
+        nn: "Noko gjekk gale, og skjemaet vart ikkje sendt. Det du skreiv, er teke vare på, så du kan prøve igjen.",
+        en: "Something went wrong and the form was not sent. What you entered has been kept, so you can try again."
+    }
+    FormRetry = "formRetry" { nb: "Prøv igjen", nn: "Prøv igjen", en: "Try again" }
+    FormHoneypotLabel = "formHoneypotLabel" { nb: "Ikke fyll ut dette feltet", nn: "Ikkje fyll ut dette feltet", en: "Do not fill in this field" }
+    NewsletterTitle = "newsletterTitle" { nb: "Nyhetsbrev", nn: "Nyheitsbrev", en: "Newsletter" }
+    NewsletterFirstNameLabel = "newsletterFirstNameLabel" { nb: "Fornavn (valgfritt)", nn: "Førenamn (valfritt)", en: "First name (optional)" }
+    NewsletterSender = "newsletterSender" { nb: "oss", nn: "oss", en: "us" }
+    NewsletterFrequency = "newsletterFrequency" { nb: "omtrent én gang i måneden", nn: "omtrent éin gong i månaden", en: "about once a month" }
+    NewsletterConsent = "newsletterConsent" {
+        nb: "Ja, send meg nyhetsbrev med tilbud fra {sender} på e-post, {frequency}. Jeg kan melde meg av når som helst.",
+        nn: "Ja, send meg nyheitsbrev med tilbod frå {sender} på e-post, {frequency}. Eg kan melde meg av når som helst.",
+        en: "Yes, send me newsletters with offers from {sender} by e-mail, {frequency}. I can unsubscribe at any time."
+    }
+    NewsletterConsentRequired = "newsletterConsentRequired" {
+        nb: "Kryss av i boksen hvis du vil ha nyhetsbrevet.",
+        nn: "Kryss av i boksen om du vil ha nyheitsbrevet.",
+        en: "Tick the box if you want the newsletter."
+    }
+    NewsletterFirstNameTooLong = "newsletterFirstNameTooLong" {
+        nb: "Fornavnet kan ha høyst 100 tegn.",
+        nn: "Førenamnet kan ha høgst 100 teikn.",
+        en: "The first name can have at most 100 characters."
+    }
+    NewsletterSubmit = "newsletterSubmit" { nb: "Meld meg på", nn: "Meld meg på", en: "Sign me up" }
+    NewsletterCheckEmail = "newsletterCheckEmail" {
+        nb: "Takk! Sjekk e-posten din og følg lenken i meldingen vi har sendt, for å bekrefte påmeldingen. Du får ingen nyhetsbrev før den er bekreftet.",
+        nn: "Takk! Sjå i e-posten din og følg lenkja i meldinga vi har sendt, for å stadfeste påmeldinga. Du får ingen nyheitsbrev før ho er stadfesta.",
+        en: "Thank you! Check your e-mail and follow the link in the message we sent to confirm your signup. You will not receive any newsletters until it is confirmed."
+    }
+    NewsletterUnsubscribeTitle = "newsletterUnsubscribeTitle" { nb: "Meld deg av nyhetsbrevet", nn: "Meld deg av nyheitsbrevet", en: "Unsubscribe from the newsletter" }
+    NewsletterUnsubscribeSubmit = "newsletterUnsubscribeSubmit" { nb: "Meld meg av", nn: "Meld meg av", en: "Unsubscribe" }
+    NewsletterUnsubscribeCheckEmail = "newsletterUnsubscribeCheckEmail" {
+        nb: "Sjekk e-posten din og følg lenken i meldingen vi har sendt, for å bekrefte avmeldingen.",
+        nn: "Sjå i e-posten din og følg lenkja i meldinga vi har sendt, for å stadfeste avmeldinga.",
+        en: "Check your e-mail and follow the link in the message we sent to confirm that you want to unsubscribe."
+    }
+    RightsTitle = "rightsTitle" { nb: "Bruk rettighetene dine", nn: "Bruk rettane dine", en: "Use your rights" }
+    RightsIntro = "rightsIntro" {
+        nb: "Send oss en forespørsel om personopplysningene dine, så svarer vi innen én måned.",
+        nn: "Send oss ein førespurnad om personopplysningane dine, så svarar vi innan ein månad.",
+        en: "Send us a request about your personal data and we will answer within one month."
+    }
+    RightsTypeLabel = "rightsTypeLabel" { nb: "Hva gjelder forespørselen?", nn: "Kva gjeld førespurnaden?", en: "What is your request about?" }
+    RightsTypeAccess = "rightsType.access" { nb: "Innsyn", nn: "Innsyn", en: "Access" }
+    RightsTypeAccessText = "rightsType.access.description" {
+        nb: "Få vite hvilke opplysninger vi har om deg, og få en kopi av dem.",
+        nn: "Få vite kva opplysningar vi har om deg, og få ein kopi av dei.",
+        en: "Find out what information we hold about you and get a copy of it."
+    }
+    RightsTypeRectification = "rightsType.rectification" { nb: "Retting", nn: "Retting", en: "Rectification" }
+    RightsTypeRectificationText = "rightsType.rectification.description" {
+        nb: "Få rettet opplysninger om deg som er feil eller ufullstendige.",
+        nn: "Få retta opplysningar om deg som er feil eller ufullstendige.",
+        en: "Have information about you corrected that is wrong or incomplete."
+    }
+    RightsTypeErasure = "rightsType.erasure" { nb: "Sletting", nn: "Sletting", en: "Erasure" }
+    RightsTypeErasureText = "rightsType.erasure.description" {
+        nb: "Få slettet opplysninger om deg som vi ikke lenger trenger eller har rett til å ha.",
+        nn: "Få sletta opplysningar om deg som vi ikkje lenger treng eller har rett til å ha.",
+        en: "Have information about you deleted that we no longer need or have a right to keep."
+    }
+    RightsTypeWithdrawConsent = "rightsType.withdrawConsent" { nb: "Trekke tilbake samtykke", nn: "Trekkje tilbake samtykke", en: "Withdraw consent" }
+    RightsTypeWithdrawConsentText = "rightsType.withdrawConsent.description" {
+        nb: "Trekk tilbake et samtykke du har gitt oss, for eksempel til nyhetsbrev eller statistikk.",
+        nn: "Trekk tilbake eit samtykke du har gjeve oss, til dømes til nyheitsbrev eller statistikk.",
+        en: "Withdraw a consent you have given us, for example to the newsletter or to analytics."
+    }
+    RightsEmailHint = "rightsEmailHint" {
+        nb: "Vi svarer til denne adressen og kan be deg bekrefte at den er din.",
+        nn: "Vi svarar til denne adressa og kan be deg stadfeste at ho er di.",
+        en: "We will reply to this address and may ask you to confirm that it is yours."
+    }
+    RightsMessageLabel = "rightsMessageLabel" { nb: "Beskriv forespørselen", nn: "Skildre førespurnaden", en: "Describe your request" }
+    RightsMessageHint = "rightsMessageHint" {
+        nb: "Valgfritt, men nødvendig ved retting: skriv hva som er feil, og hva som er riktig. Høyst 4000 tegn.",
+        nn: "Valfritt, men naudsynt ved retting: skriv kva som er feil, og kva som er rett. Høgst 4000 teikn.",
+        en: "Optional, but needed for rectification: say what is wrong and what is correct. At most 4000 characters."
+    }
+    RightsCharsLeft = "rightsCharsLeft" { nb: "{count} tegn igjen", nn: "{count} teikn att", en: "{count} characters left" }
+    RightsConsentIdHint = "rightsConsentIdHint" {
+        nb: "Sendes med, slik at vi finner samtykkene du har gitt i denne nettleseren.",
+        nn: "Blir send med, slik at vi finn samtykka du har gjeve i denne nettlesaren.",
+        en: "Sent along so that we can find the consents you gave in this browser."
+    }
+    RightsConfirmLabel = "rightsConfirmLabel" {
+        nb: "Jeg bekrefter at jeg er personen forespørselen gjelder.",
+        nn: "Eg stadfestar at eg er personen førespurnaden gjeld.",
+        en: "I confirm that I am the person the request concerns."
+    }
+    RightsSubmit = "rightsSubmit" { nb: "Send forespørselen", nn: "Send førespurnaden", en: "Send request" }
+    RightsSubmitMailto = "rightsSubmitMailto" { nb: "Lag e-post med forespørselen", nn: "Lag e-post med førespurnaden", en: "Create an e-mail with the request" }
+    RightsTypeRequired = "rightsTypeRequired" { nb: "Velg hva forespørselen gjelder.", nn: "Vel kva førespurnaden gjeld.", en: "Choose what your request is about." }
+    RightsMessageRequired = "rightsMessageRequired" {
+        nb: "Skriv hvilke opplysninger som er feil, og hva som er riktig.",
+        nn: "Skriv kva opplysningar som er feil, og kva som er rett.",
+        en: "Say which information is wrong and what is correct."
+    }
+    RightsMessageTooLong = "rightsMessageTooLong" {
+        nb: "Meldingen er for lang: høyst 4000 tegn.",
+        nn: "Meldinga er for lang: høgst 4000 teikn.",
+        en: "The message is too long: at most 4000 characters."
+    }
+    RightsConfirmRequired = "rightsConfirmRequired" {
+        nb: "Kryss av for å bekrefte at forespørselen gjelder deg.",
+        nn: "Kryss av for å stadfeste at førespurnaden gjeld deg.",
+        en: "Tick the box to confirm that the request concerns you."
+    }
+    RightsDelivered = "rightsDelivered" {
+        nb: "Takk! Vi har mottatt forespørselen din og svarer innen én måned.",
+        nn: "Takk! Vi har fått førespurnaden din og svarar innan ein månad.",
+        en: "Thank you! We have received your request and will answer within one month."
+    }
+    RightsReference = "rightsReference" { nb: "Referansenummeret ditt er {reference}.", nn: "Referansenummeret ditt er {reference}.", en: "Your reference number is {reference}." }
+    RightsMailtoOpened = "rightsMailtoOpened" {
+        nb: "E-postprogrammet ditt skal nå ha åpnet en ferdig utfylt e-post. Send den for å fullføre forespørselen. Åpnet det seg ikke noe? Skriv til {address}.",
+        nn: "E-postprogrammet ditt skal no ha opna ein ferdig utfylt e-post. Send han for å fullføre førespurnaden. Opna det seg ikkje noko? Skriv til {address}.",
+        en: "Your e-mail program should now have opened a prefilled e-mail. Send it to complete your request. Nothing opened? Write to {address}."
+    }
+    RightsMailSubject = "rightsMailSubject" { nb: "Personvernforespørsel: {type}", nn: "Personvernførespurnad: {type}", en: "Privacy request: {type}" }
+    RightsComplaint = "rightsComplaint" {
+        nb: "Du kan også klage til Datatilsynet",
+        nn: "Du kan òg klage til Datatilsynet",
+        en: "You can also complain to Datatilsynet, the Norwegian Data Protection Authority"
+    }
 }
 
 /// Built-in titles and descriptions exist for these category ids; other ids need their own.
