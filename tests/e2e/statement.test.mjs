@@ -1,0 +1,198 @@
+// The privacy-statement viewer: inline on /personopplysninger and as a modal elsewhere.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+
+const W = '#privacy-widget';
+const MODAL = '#privacy-widget-statement dialog.viewer';
+const INLINE = '#privacy-statement';
+
+async function open(context, url) {
+  const page = await newPage(context);
+  await page.goto(url);
+  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  return page;
+}
+
+/** The element focused inside whichever shadow root holds it. */
+const focusedText = (page) => page.evaluate(() => {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el ? `${el.tagName}:${el.id}:${el.textContent.trim().slice(0, 40)}` : null;
+});
+
+describe('privacy statement viewer', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  test('inline on the statement page, with contents, version and a deep link that lands on its section', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/personopplysninger#lagringstid`);
+      const heading = page.locator(`${INLINE} #h-lagringstid`);
+      await heading.waitFor();
+      assert.equal(await page.locator(`${INLINE} h2`).first().textContent(), 'Personvernerklæring');
+      assert.match(await page.locator(`${INLINE} .meta`).textContent(), /Versjon 2026-11-01, gjelder fra 2026-11-01/);
+      assert.equal(await page.locator(`${INLINE} nav.toc li`).count(), 14);
+      assert.match(await focusedText(page), /^H3:h-lagringstid:Hvor lenge vi lagrer/);
+      assert.ok(await heading.evaluate((h) => { const r = h.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }), 'scrolled into view');
+      const text = await page.evaluate(() => document.querySelector('#privacy-statement').shadowRoot.textContent);
+      for (const fact of ['Datatilsynet', 'bokføringsloven', 'IP-anonymisering', 'post@serviteur.no', 'Brønnøysundregistrene', 'EØS']) {
+        assert.ok(text.includes(fact), `statement mentions ${fact}`);
+      }
+      expectNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('keyboard: a contents link moves focus to its section and updates the address for copying', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/personopplysninger`);
+      await page.locator(`${INLINE} nav.toc a`).first().waitFor();
+      await page.locator(`${INLINE} nav.toc a`, { hasText: 'Dine rettigheter' }).focus();
+      await page.keyboard.press('Enter');
+      assert.match(await focusedText(page), /^H3:h-rettigheter:/);
+      assert.equal(new URL(page.url()).hash, '#rettigheter');
+      await page.locator(`${INLINE} [data-action="copy-link"][data-section="rettigheter"]`).click();
+      assert.equal(await page.locator(`${INLINE} [data-section="rettigheter"]`).getAttribute('data-copied'), `${server.url}/personopplysninger#rettigheter`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('opens as a modal from the banner, the preferences dialog and the JS API; Esc closes and returns focus', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/`);
+      await page.locator(`${W} .banner`).waitFor();
+      await page.click(`${W} .banner [data-action="statement"]`);
+      await page.locator(MODAL).waitFor({ state: 'visible' });
+      assert.equal(new URL(page.url()).pathname, '/', 'opened in place, no navigation');
+      await page.keyboard.press('Escape');
+      await page.locator(MODAL).waitFor({ state: 'detached' });
+      assert.match(await focusedText(page), /^A::Personvernerklæring/, 'focus back on the link');
+
+      await page.click(`${W} [data-action="settings"]`);
+      await page.click(`${W} dialog.prefs [data-action="statement"]`);
+      await page.locator(MODAL).waitFor({ state: 'visible' });
+      await page.click(`${MODAL} [data-action="close"]`);
+      await page.locator(MODAL).waitFor({ state: 'detached' });
+      assert.equal(await page.locator(`${W} dialog.prefs`).isVisible(), true, 'the preferences stay open underneath');
+      await page.keyboard.press('Escape');
+
+      await page.evaluate(() => window.PrivacyWidget.showStatement('nyhetsbrev'));
+      await page.locator(`${MODAL} #h-nyhetsbrev`).waitFor();
+      assert.match(await focusedText(page), /^H3:h-nyhetsbrev:Nyhetsbrev/);
+      expectNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('language switch: English is kept in a session cookie and used by the whole widget after reload', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/personopplysninger`);
+      await page.locator(`${INLINE} [data-lang="en"]`).click();
+      await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
+      const cookie = (await context.cookies()).find((c) => c.name === 'pw_lang');
+      assert.equal(cookie.value, 'en');
+      assert.equal(cookie.expires, -1, 'session cookie');
+      assert.equal(await page.locator(`${W} .banner h2`).textContent(), 'We respect your privacy', 'the banner follows');
+      await page.reload();
+      await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
+      assert.equal(await page.locator(`${INLINE} [data-lang="en"]`).getAttribute('aria-pressed'), 'true');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('print: every section is shown and no button or contents list is printed', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/personopplysninger`);
+      await page.locator(`${INLINE} section.part`).first().waitFor();
+      await page.emulateMedia({ media: 'print' });
+      const visible = await page.evaluate(() => {
+        const root = document.querySelector('#privacy-statement').shadowRoot;
+        const shown = (el) => el.checkVisibility();
+        return {
+          sections: [...root.querySelectorAll('section.part')].filter(shown).length,
+          buttons: [...root.querySelectorAll('button')].filter(shown).length,
+          toc: shown(root.querySelector('nav.toc')),
+          banner: document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner')?.checkVisibility() ?? false,
+        };
+      });
+      assert.deepEqual(visible, { sections: 14, buttons: 0, toc: false, banner: false });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('after a policy change the banner offers what changed, computed from the two revisions', async () => {
+    const context = await launchBrowser();
+    try {
+      const url = new URL(server.url);
+      const old = '1|2025-06-01|0123456789abcdef0123456789abcdef|1|1750000000000|a||necessary:1/analytics:1|serviteur-shop:1/google-analytics:1';
+      await context.addCookies([{ name: 'pw_consent', value: old, domain: url.hostname, path: '/' }]);
+      const page = await open(context, `${server.url}/`);
+      await page.click(`${W} .banner [data-action="statement-changes"]`);
+      await page.locator(`${MODAL} .changes`).waitFor();
+      assert.equal(await page.locator(`${MODAL} .changes h3`).textContent(), 'Endringer siden versjon 2025-06-01');
+      const added = await page.locator(`${MODAL} .part.added h4`).allTextContents();
+      assert.ok(added.some((h) => h.includes('Ditt valg om informasjonskapsler')), `new section listed: ${added}`);
+      const deleted = await page.locator(`${MODAL} .part.changed del`).allTextContents();
+      assert.ok(deleted.some((d) => /Google/.test(d)), `removed recipient shown as deleted: ${deleted}`);
+      const inserted = await page.locator(`${MODAL} .part.changed ins`).allTextContents();
+      assert.ok(inserted.some((d) => /regnskapsåret/.test(d)), `reworded retention shown as inserted: ${inserted}`);
+      await page.click(`${MODAL} [data-action="show-reading"]`);
+      await page.locator(`${MODAL} nav.toc`).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('axe-core finds nothing inline or in the modal, in both languages', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await open(context, `${server.url}/personopplysninger`);
+      await page.locator(`${INLINE} section.part`).first().waitFor();
+      let violations = await runAxe(page, INLINE);
+      assert.deepEqual(violations, [], formatAxeViolations(violations));
+      const shop = await open(context, `${server.url}/`);
+      await shop.evaluate(() => window.PrivacyWidget.showStatement());
+      await shop.locator(`${MODAL} section.part`).first().waitFor();
+      violations = await runAxe(shop, '#privacy-widget-statement');
+      assert.deepEqual(violations, [], formatAxeViolations(violations));
+      await shop.click(`${MODAL} [data-lang="en"]`);
+      await shop.waitForFunction(() => document.querySelector('#privacy-widget-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
+      violations = await runAxe(shop, '#privacy-widget-statement');
+      assert.deepEqual(violations, [], formatAxeViolations(violations));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a statement with markup in its text is refused: console error and a plain link, nothing rendered from it', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await newPage(context);
+      await page.route('**/statement/nb.json', async (route) => {
+        const response = await route.fetch();
+        const doc = await response.json();
+        doc.intro = ['<img src=x onerror="window.__xss=1">Hei'];
+        await route.fulfill({ response, json: doc });
+      });
+      await page.goto(`${server.url}/personopplysninger`);
+      await page.locator(`${INLINE} a`, { hasText: 'kunne ikke vises' }).waitFor();
+      assert.ok(page.consoleErrors.some((e) => /privacy-widget statement: intro\[0\]/.test(e.text)), JSON.stringify(page.consoleErrors));
+      assert.equal(await page.locator(`${INLINE} img`).count(), 0);
+      assert.equal(await page.evaluate(() => window.__xss), undefined);
+    } finally {
+      await context.close();
+    }
+  });
+});
