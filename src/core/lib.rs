@@ -8,6 +8,7 @@ pub mod cookie;
 pub mod i18n;
 pub mod json;
 pub mod lang;
+pub mod newsletter;
 pub mod outbox;
 pub mod sha256;
 pub mod statement;

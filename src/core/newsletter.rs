@@ -1,0 +1,433 @@
+//! The newsletter signup and unsubscribe forms as `update(state, msg) -> effects`, and the
+//! e-mail address check they share with the rights-request form. Double opt-in (and opt-out)
+//! is the backend's job: the widget posts the request and tells the visitor to check their e-mail.
+//!
+//! # Focus and announcements
+//!
+//! A validation error re-renders and focuses the first invalid field ([`Field`] order is the
+//! visual order); the field's `aria-describedby` error text is read on focus, so nothing is
+//! announced on top. Sending, rate limiting and failure are announced in the live region while
+//! focus stays on the submit button. Success replaces the form with its status message and
+//! moves focus there ([`NewsletterEffect::FocusStatus`]); that message is read on focus, so it
+//! is not announced as well. Errors appear on submit; afterwards, typing can clear or change a
+//! field's error ([`NewsletterEffect::SyncErrors`]) but never adds a new one mid-typing.
+//!
+//! # Outcomes
+//!
+//! The browser layer reports how the posted request ended: [`NewsletterMsg::Delivered`] for a
+//! 2xx, [`NewsletterMsg::RateLimited`] and [`NewsletterMsg::Failed`] only once nothing of that
+//! request is left queued (so a retry cannot double it). A late `Delivered` after either still
+//! shows success: the server has the request.
+
+use crate::config::Config;
+use crate::i18n::{fill, TextKey};
+use crate::json::Json;
+use crate::lang::Lang;
+use crate::outbox::Endpoint;
+use crate::sha256;
+
+/// Longest address accepted, in bytes: an SMTP path is at most 256 octets including the angle
+/// brackets (RFC 5321 §4.5.3.1.3, erratum 1690), so longer addresses cannot receive mail.
+pub const MAX_EMAIL_LEN: usize = 254;
+/// Longest local part (before the `@`), in bytes (RFC 5321 §4.5.3.1.1).
+pub const MAX_LOCAL_LEN: usize = 64;
+/// Longest first name accepted, in characters.
+pub const MAX_FIRST_NAME_CHARS: usize = 100;
+
+/// Why a typed address is refused; each has a message for the field's error text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailError {
+    /// Nothing but whitespace.
+    Empty,
+    MissingAt,
+    /// Empty before the `@`, or a character outside the HTML rule's local-part set.
+    BadLocalPart,
+    /// After the `@`: an empty, too long (> 63) or hyphen-edged label, a character other than
+    /// letters, digits and hyphens (a second `@`, a space), or a trailing dot.
+    BadDomain,
+    /// Valid under the HTML rule but without a dot (`post@localhost`): no shop mail goes there.
+    MissingTld,
+    /// Over [`MAX_EMAIL_LEN`] bytes, or over [`MAX_LOCAL_LEN`] before the `@`.
+    TooLong,
+    /// Any non-ASCII character (`æøå@…`, an IDN such as `sjø.no`): the form asks for the
+    /// ASCII (`xn--`) form, which is what the HTML rule and most shop backends accept.
+    NonAscii,
+    /// `"a b"@example.no`: valid in RFC 5322, refused by the HTML rule.
+    QuotedLocalPart,
+}
+
+impl EmailError {
+    /// The error text shown next to the field.
+    pub fn text_key(self) -> TextKey {
+        match self {
+            EmailError::Empty => TextKey::EmailEmpty,
+            EmailError::MissingAt => TextKey::EmailMissingAt,
+            EmailError::BadLocalPart => TextKey::EmailBadLocalPart,
+            EmailError::BadDomain => TextKey::EmailBadDomain,
+            EmailError::MissingTld => TextKey::EmailMissingTld,
+            EmailError::TooLong => TextKey::EmailTooLong,
+            EmailError::NonAscii => TextKey::EmailNonAscii,
+            EmailError::QuotedLocalPart => TextKey::EmailQuotedLocalPart,
+        }
+    }
+}
+
+/// Checks a typed e-mail address and returns it normalised.
+///
+/// Leading and trailing ASCII whitespace is removed, then the address must match the WHATWG
+/// HTML "valid e-mail address" rule exactly:
+/// `^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$`
+/// (so dots may lead, trail or repeat in the local part: `.a..b.@example.no` passes, as it
+/// does in the browser's own `type=email` check). On top of it, stricter rules of our own:
+/// at most [`MAX_EMAIL_LEN`] bytes in all and [`MAX_LOCAL_LEN`] before the `@`, and the domain
+/// must contain a dot, because a shop newsletter to `post@localhost` is a typo.
+///
+/// The domain is lowercased (ASCII only: domains are case-insensitive); the local part keeps
+/// its case, which the receiving server may treat as significant.
+pub fn validate_email(input: &str) -> Result<String, EmailError> {
+    let address = input.trim_ascii();
+    if address.is_empty() {
+        return Err(EmailError::Empty);
+    }
+    if !address.is_ascii() {
+        return Err(EmailError::NonAscii);
+    }
+    if address.starts_with('"') {
+        return Err(EmailError::QuotedLocalPart);
+    }
+    // The local part cannot contain '@', so the first one separates it from the domain.
+    let Some((local, domain)) = address.split_once('@') else {
+        return Err(EmailError::MissingAt);
+    };
+    if address.len() > MAX_EMAIL_LEN || local.len() > MAX_LOCAL_LEN {
+        return Err(EmailError::TooLong);
+    }
+    if local.is_empty() || !local.bytes().all(is_local_byte) {
+        return Err(EmailError::BadLocalPart);
+    }
+    if !domain.split('.').all(is_domain_label) {
+        return Err(EmailError::BadDomain);
+    }
+    if !domain.contains('.') {
+        return Err(EmailError::MissingTld);
+    }
+    let mut normalised = String::with_capacity(address.len());
+    normalised.push_str(local);
+    normalised.push('@');
+    normalised.push_str(&domain.to_ascii_lowercase());
+    Ok(normalised)
+}
+
+/// `[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]`
+fn is_local_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~.-".contains(&b)
+}
+
+/// `[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?`
+fn is_domain_label(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => {
+            bytes.len() <= 63
+                && first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        }
+        _ => false,
+    }
+}
+
+/// Which request the form sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewsletterMode {
+    /// `POST` [`Endpoint::Newsletter`]: address, consent text and version, revision, language.
+    Subscribe,
+    /// `POST` [`Endpoint::NewsletterWithdrawal`]: the address only.
+    Unsubscribe,
+}
+
+/// A visible form field, in the order the form shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Email,
+    FirstName,
+    /// The consent checkbox (subscribe only).
+    Consent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewsletterState {
+    Editing,
+    /// Posted; waiting for the outcome. Another submit does nothing.
+    Sending,
+    /// The backend took the request (or the honeypot was filled). The same state whatever the
+    /// server knew about the address, so the form never reveals who is subscribed.
+    CheckYourEmail,
+    /// The server asked us to slow down; the retry button may be enabled after `retry_after_s`.
+    RateLimited { retry_after_s: u32 },
+    /// Server error or permanent refusal; the input is kept and a retry button is shown.
+    Failed,
+}
+
+/// Something the visitor did, or how a posted request ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewsletterMsg {
+    EmailInput(String),
+    /// Ignored when the shop does not ask for a first name.
+    FirstNameInput(String),
+    /// Ignored in unsubscribe mode.
+    ConsentToggled(bool),
+    /// The visually hidden field only bots fill in.
+    HoneypotInput(String),
+    Submit,
+    /// The backend answered 2xx.
+    Delivered,
+    /// The backend answered 429; nothing of the request is left queued.
+    RateLimited { retry_after_s: u32 },
+    /// Server error or a permanent 4xx; nothing of the request is left queued.
+    Failed,
+    /// The retry button (rate-limited or failed): submits the kept input again.
+    Retry,
+    SetLanguage(Lang),
+}
+
+/// What the browser layer must do after an update, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewsletterEffect {
+    /// Re-render the form from the state.
+    Render,
+    /// Update the error texts and `aria-invalid` of the fields without re-rendering (the caret
+    /// stays where it is).
+    SyncErrors,
+    /// Queue this request body for delivery; report its outcome as a message.
+    Post { endpoint: Endpoint, body: Json },
+    FocusField(Field),
+    /// Move focus to the status message that replaced the form.
+    FocusStatus,
+    /// Say this text in the live region.
+    Announce(TextKey),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewsletterForm {
+    pub mode: NewsletterMode,
+    pub state: NewsletterState,
+    pub lang: Lang,
+    /// Exactly what the visitor typed: never cleared or rewritten, whatever happens.
+    pub email: String,
+    /// `None` when the shop does not ask for a first name.
+    pub first_name: Option<String>,
+    /// The consent checkbox; starts unticked.
+    pub consent: bool,
+    pub honeypot: String,
+    /// The errors shown, in [`Field`] order.
+    pub errors: Vec<(Field, TextKey)>,
+}
+
+impl NewsletterForm {
+    /// An empty signup form; `ask_first_name` adds the optional first-name field.
+    pub fn subscribe(lang: Lang, ask_first_name: bool) -> NewsletterForm {
+        NewsletterForm::new(NewsletterMode::Subscribe, lang, ask_first_name.then(String::new))
+    }
+
+    /// An empty unsubscribe form (e-mail address only).
+    pub fn unsubscribe(lang: Lang) -> NewsletterForm {
+        NewsletterForm::new(NewsletterMode::Unsubscribe, lang, None)
+    }
+
+    fn new(mode: NewsletterMode, lang: Lang, first_name: Option<String>) -> NewsletterForm {
+        NewsletterForm {
+            mode,
+            state: NewsletterState::Editing,
+            lang,
+            email: String::new(),
+            first_name,
+            consent: false,
+            honeypot: String::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn update(&mut self, config: &Config, msg: NewsletterMsg) -> Vec<NewsletterEffect> {
+        use NewsletterState as S;
+        match msg {
+            NewsletterMsg::EmailInput(text) => {
+                self.email = text;
+                self.revalidate()
+            }
+            NewsletterMsg::FirstNameInput(text) => match &mut self.first_name {
+                Some(name) => {
+                    *name = text;
+                    self.revalidate()
+                }
+                None => Vec::new(),
+            },
+            NewsletterMsg::ConsentToggled(on) => {
+                if self.mode == NewsletterMode::Unsubscribe {
+                    return Vec::new();
+                }
+                self.consent = on;
+                self.revalidate()
+            }
+            NewsletterMsg::HoneypotInput(text) => {
+                self.honeypot = text;
+                Vec::new()
+            }
+            NewsletterMsg::Submit => match self.state {
+                S::Editing | S::RateLimited { .. } | S::Failed => self.submit(config),
+                S::Sending | S::CheckYourEmail => Vec::new(),
+            },
+            NewsletterMsg::Retry => match self.state {
+                S::RateLimited { .. } | S::Failed => self.submit(config),
+                S::Editing | S::Sending | S::CheckYourEmail => Vec::new(),
+            },
+            NewsletterMsg::Delivered => match self.state {
+                S::Sending | S::RateLimited { .. } | S::Failed => self.succeed(),
+                S::Editing | S::CheckYourEmail => Vec::new(),
+            },
+            NewsletterMsg::RateLimited { retry_after_s } if self.state == S::Sending => {
+                self.state = S::RateLimited { retry_after_s };
+                vec![NewsletterEffect::Render, NewsletterEffect::Announce(TextKey::FormRateLimited)]
+            }
+            NewsletterMsg::Failed if self.state == S::Sending => {
+                self.state = S::Failed;
+                vec![NewsletterEffect::Render, NewsletterEffect::Announce(TextKey::FormFailed)]
+            }
+            NewsletterMsg::RateLimited { .. } | NewsletterMsg::Failed => Vec::new(),
+            NewsletterMsg::SetLanguage(lang) => {
+                self.lang = lang;
+                vec![NewsletterEffect::Render]
+            }
+        }
+    }
+
+    fn submit(&mut self, config: &Config) -> Vec<NewsletterEffect> {
+        if !self.honeypot.is_empty() {
+            // A bot: the same success the visitor would see, and nothing posted.
+            return self.succeed();
+        }
+        self.errors = self.validate();
+        let email = match (self.errors.first(), validate_email(&self.email)) {
+            (None, Ok(email)) => email,
+            (first, _) => {
+                self.state = NewsletterState::Editing;
+                let field = first.map_or(Field::Email, |(f, _)| *f);
+                return vec![NewsletterEffect::Render, NewsletterEffect::FocusField(field)];
+            }
+        };
+        let (endpoint, body) = match self.mode {
+            NewsletterMode::Subscribe => (Endpoint::Newsletter, self.subscribe_body(config, email)),
+            NewsletterMode::Unsubscribe => {
+                (Endpoint::NewsletterWithdrawal, Json::Object(vec![("email".into(), Json::Str(email))]))
+            }
+        };
+        self.state = NewsletterState::Sending;
+        vec![
+            NewsletterEffect::Post { endpoint, body },
+            NewsletterEffect::Render,
+            NewsletterEffect::Announce(TextKey::FormSending),
+        ]
+    }
+
+    fn subscribe_body(&self, config: &Config, email: String) -> Json {
+        let consent_text = consent_text(config, self.lang);
+        let version = sha256::hex_digest(consent_text.as_bytes());
+        let mut members = vec![
+            ("email".to_string(), Json::Str(email)),
+            ("consent_text".to_string(), Json::Str(consent_text)),
+            ("consent_text_version".to_string(), Json::Str(version)),
+            ("revision".to_string(), Json::Str(config.revision.clone())),
+            ("language".to_string(), Json::Str(self.lang.tag().to_string())),
+        ];
+        if let Some(name) = self.first_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            members.push(("first_name".to_string(), Json::Str(name.to_string())));
+        }
+        Json::Object(members)
+    }
+
+    fn succeed(&mut self) -> Vec<NewsletterEffect> {
+        self.errors.clear();
+        self.state = NewsletterState::CheckYourEmail;
+        vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]
+    }
+
+    /// Every field's error, in [`Field`] order.
+    fn validate(&self) -> Vec<(Field, TextKey)> {
+        [Field::Email, Field::FirstName, Field::Consent]
+            .into_iter()
+            .filter_map(|field| self.field_error(field).map(|key| (field, key)))
+            .collect()
+    }
+
+    fn field_error(&self, field: Field) -> Option<TextKey> {
+        match field {
+            Field::Email => validate_email(&self.email).err().map(EmailError::text_key),
+            Field::FirstName => self
+                .first_name
+                .as_deref()
+                .filter(|name| name.trim().chars().count() > MAX_FIRST_NAME_CHARS)
+                .map(|_| TextKey::NewsletterFirstNameTooLong),
+            Field::Consent => {
+                (self.mode == NewsletterMode::Subscribe && !self.consent).then_some(TextKey::NewsletterConsentRequired)
+            }
+        }
+    }
+
+    /// After an input: re-checks only the fields already showing an error, so an error can be
+    /// fixed or change while typing but a new one only appears on submit.
+    fn revalidate(&mut self) -> Vec<NewsletterEffect> {
+        let before = self.errors.clone();
+        let shown: Vec<Field> = self.errors.iter().map(|(f, _)| *f).collect();
+        self.errors = shown.into_iter().filter_map(|f| self.field_error(f).map(|key| (f, key))).collect();
+        if self.errors == before {
+            Vec::new()
+        } else {
+            vec![NewsletterEffect::SyncErrors]
+        }
+    }
+
+    /// The error shown for `field`, if any.
+    pub fn error(&self, field: Field) -> Option<TextKey> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, key)| *key)
+    }
+
+    /// The status message for the current state (`None` while editing).
+    pub fn status(&self) -> Option<TextKey> {
+        match self.state {
+            NewsletterState::Editing => None,
+            NewsletterState::Sending => Some(TextKey::FormSending),
+            NewsletterState::CheckYourEmail => Some(match self.mode {
+                NewsletterMode::Subscribe => TextKey::NewsletterCheckEmail,
+                NewsletterMode::Unsubscribe => TextKey::NewsletterUnsubscribeCheckEmail,
+            }),
+            NewsletterState::RateLimited { .. } => Some(TextKey::FormRateLimited),
+            NewsletterState::Failed => Some(TextKey::FormFailed),
+        }
+    }
+
+    /// The submit button's label: a retry after a failure.
+    pub fn submit_label(&self) -> TextKey {
+        match (self.state, self.mode) {
+            (NewsletterState::RateLimited { .. } | NewsletterState::Failed, _) => TextKey::FormRetry,
+            (_, NewsletterMode::Subscribe) => TextKey::NewsletterSubmit,
+            (_, NewsletterMode::Unsubscribe) => TextKey::NewsletterUnsubscribeSubmit,
+        }
+    }
+}
+
+/// The consent checkbox label in `lang`: what is sent, by whom and how often. The form shows
+/// exactly this text and posts it with its SHA-256, so the shop can prove the wording; the
+/// shop sets its name and frequency through the `newsletterSender` and `newsletterFrequency`
+/// texts (or rewrites `newsletterConsent` entirely).
+pub fn consent_text(config: &Config, lang: Lang) -> String {
+    fill(
+        config.text(lang, TextKey::NewsletterConsent),
+        &[
+            ("sender", config.text(lang, TextKey::NewsletterSender)),
+            ("frequency", config.text(lang, TextKey::NewsletterFrequency)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests;
