@@ -10,6 +10,7 @@ pub mod json;
 pub mod lang;
 pub mod newsletter;
 pub mod outbox;
+pub mod rights;
 pub mod sha256;
 pub mod statement;
 pub mod time;
