@@ -142,7 +142,7 @@ fn is_domain_label(label: &str) -> bool {
 pub enum NewsletterMode {
     /// `POST` [`Endpoint::Newsletter`]: address, consent text and version, revision, language.
     Subscribe,
-    /// `POST` [`Endpoint::NewsletterWithdrawal`]: the address only.
+    /// `POST` [`Endpoint::NewsletterWithdrawal`]: the address and the language.
     Unsubscribe,
 }
 
@@ -317,9 +317,14 @@ impl NewsletterForm {
         };
         let (endpoint, body) = match self.mode {
             NewsletterMode::Subscribe => (Endpoint::Newsletter, self.subscribe_body(config, email)),
-            NewsletterMode::Unsubscribe => {
-                (Endpoint::NewsletterWithdrawal, Json::Object(vec![("email".into(), Json::Str(email))]))
-            }
+            NewsletterMode::Unsubscribe => (
+                Endpoint::NewsletterWithdrawal,
+                // The language picks the language of the confirmation e-mail.
+                Json::Object(vec![
+                    ("email".into(), Json::Str(email)),
+                    ("language".into(), Json::Str(self.lang.tag().to_string())),
+                ]),
+            ),
         };
         self.state = NewsletterState::Sending;
         vec![

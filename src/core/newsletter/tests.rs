@@ -422,7 +422,7 @@ fn set_language_rerenders_and_the_next_post_uses_the_new_wording() {
 }
 
 #[test]
-fn unsubscribe_posts_only_the_address_and_asks_to_confirm_by_email() {
+fn unsubscribe_posts_the_address_and_language_and_asks_to_confirm_by_email() {
     let config = demo();
     let mut form = NewsletterForm::unsubscribe(Lang::Nb);
     assert_eq!(form.submit_label(), TextKey::NewsletterUnsubscribeSubmit);
@@ -434,7 +434,7 @@ fn unsubscribe_posts_only_the_address_and_asks_to_confirm_by_email() {
     form.update(&config, NewsletterMsg::EmailInput(" Ola@Serviteur.NO ".into()));
     let (endpoint, body) = posted(&form.update(&config, NewsletterMsg::Submit));
     assert_eq!(endpoint, Endpoint::NewsletterWithdrawal);
-    assert_eq!(body, r#"{"email":"Ola@serviteur.no"}"#);
+    assert_eq!(body, r#"{"email":"Ola@serviteur.no","language":"nb"}"#);
     assert!(form.update(&config, NewsletterMsg::Submit).is_empty());
     form.update(&config, NewsletterMsg::Failed);
     assert_eq!(form.email, " Ola@Serviteur.NO ");
