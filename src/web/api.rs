@@ -41,6 +41,8 @@ pub fn install() {
     set(&api, "acceptedService", &service.into_js_value());
     let on_change = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(subscribe);
     set(&api, "onChange", &on_change.into_js_value());
+    let on_error = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(super::delivery::on_error);
+    set(&api, "onError", &on_error.into_js_value());
     set(&dom::window(), "PrivacyWidget", &api);
 }
 

@@ -2,7 +2,7 @@
 //! messages, runs `ConsentUi::update` and executes the effects it returns.
 
 use super::blocking;
-use super::delivery::Delivery;
+use super::delivery::{self, Endpoint};
 use super::dom::{self, append, attr, el};
 use super::render;
 use privacy_widget_core::config::{Config, Theme};
@@ -26,7 +26,6 @@ pub struct App {
     live: Element,
     /// Where focus was before the widget took it, to give it back.
     return_focus: Option<Element>,
-    delivery: Delivery,
     /// `PrivacyWidget.onChange` subscribers.
     pub subscribers: Vec<js_sys::Function>,
 }
@@ -75,8 +74,8 @@ pub fn start(config_text: &str) {
     attr(&live, "role", "status");
     append(&root, &container);
     append(&root, &live);
-    let delivery = Delivery::start(&config);
-    let app = App { config, ui, root: root.clone(), container, live, return_focus: None, delivery, subscribers: Vec::new() };
+    delivery::start(&config);
+    let app = App { config, ui, root: root.clone(), container, live, return_focus: None, subscribers: Vec::new() };
     APP.with(|cell| *cell.borrow_mut() = Some(app));
 
     let body = doc.body().expect_throw("privacy-widget needs a <body>");
@@ -176,7 +175,11 @@ impl App {
                 dom::set_cookie(&cookie::set_cookie_string(&self.config.cookie, &value, dom::is_https()));
             }
             Effect::DeleteCookies(patterns) => delete_cookies(&patterns),
-            Effect::Post(body) => self.delivery.send_consent(&self.config, body),
+            Effect::Post(body) => {
+                let consent_id = body.get("consent_id").and_then(Json::as_str).map(str::to_string);
+                // No consent endpoint configured: nothing is posted. Other refusals were reported.
+                let _ = delivery::send(Endpoint::Consent, body, consent_id.as_deref());
+            }
             Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
             Effect::Activate => self.activate(),
             Effect::Download { filename, content } => dom::download(&filename, &content),
@@ -203,7 +206,7 @@ impl App {
                 self.live.set_text_content(Some(self.config.text(self.ui.lang, key)));
             }
             Effect::Reload => {
-                self.delivery.flush_before_unload();
+                delivery::flush();
                 let _ = dom::window().location().reload();
             }
             Effect::Changed { .. } => {}
