@@ -93,6 +93,25 @@ impl FromRequest<AppState> for ApiPost {
     }
 }
 
+/// A JSON body for the admin POSTs: the same content-type check, size limit and JSON
+/// parsing as [`ApiPost`], without CSRF or idempotency key (a bearer token is not sent
+/// by browsers on their own, and the admin updates are idempotent by nature).
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &AppState) -> Result<Self, ApiError> {
+        match transport_of(request.headers())? {
+            Transport::Json => Ok(JsonBody(read_json(request).await?)),
+            Transport::Beacon => Err(ApiError::UnsupportedMediaType {
+                found: header_text(request.headers(), &header::CONTENT_TYPE).map(Cow::into_owned),
+            }),
+        }
+    }
+}
+
 fn transport_of(headers: &HeaderMap) -> Result<Transport, ApiError> {
     let content_type = header_text(headers, &header::CONTENT_TYPE);
     let essence = content_type

@@ -4,8 +4,13 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use sha2::{Digest, Sha256};
+
+use crate::rate_limit::RateLimit;
 
 /// File name of the SQLite database inside `DATA_DIR`.
 pub const DATABASE_FILE_NAME: &str = "privacy-widget.sqlite3";
@@ -29,7 +34,32 @@ pub struct Config {
     pub cors_allow_origins: Vec<String>,
     /// `PW_FAULTS=1`: enables the test-only fault-injection endpoint.
     pub faults_enabled: bool,
+    /// `BASE_URL`: how links in mails start (no trailing slash). `None` means
+    /// `http://HOST:PORT`, with the bound port filled in by `main` when `PORT=0`.
+    pub base_url: Option<String>,
+    /// `DEMO_MAILBOX=1`: serves the outgoing mails as a page at `/demo/mailbox`.
+    pub demo_mailbox: bool,
+    /// `SMTP_URL`: when set, mails are also sent through this SMTP server.
+    pub smtp_url: Option<Secret>,
+    /// `MAIL_FROM`: the sender of every mail.
+    pub mail_from: Mailbox,
+    /// `NEWSLETTER_TOKEN_TTL_HOURS`: how long a confirmation link works.
+    pub newsletter_token_ttl: Duration,
+    /// `NEWSLETTER_PENDING_TTL_HOURS`: how long an unconfirmed address is kept.
+    pub newsletter_pending_ttl: Duration,
+    /// `MAILBOX_RETENTION_HOURS`: how long the outgoing-mail table keeps a mail.
+    pub mailbox_retention: Duration,
+    /// `RATE_LIMIT_PER_ADDRESS`: mail-sending requests per e-mail address.
+    pub rate_limit_per_address: RateLimit,
+    /// `RATE_LIMIT_PER_IP`: mail-sending requests per client IP (IPv6: per /64).
+    pub rate_limit_per_ip: RateLimit,
+    /// `TRUST_PROXY=1`: take the client IP from the last `X-Forwarded-For` entry.
+    pub trust_proxy: bool,
 }
+
+/// Sender of the shop's mails unless `MAIL_FROM` says otherwise: the contact address of
+/// the demo statement.
+pub const DEFAULT_MAIL_FROM: &str = "Serviteur AS <post@serviteur.no>";
 
 /// Where the SQLite database lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,15 +155,51 @@ impl Config {
             Some(list) => parse_origins(&list)?,
         };
 
-        let faults_enabled = match read("PW_FAULTS").as_deref() {
-            None | Some("0") => false,
-            Some("1") => true,
-            Some(other) => {
-                return Err(ConfigError {
-                    variable: "PW_FAULTS",
-                    message: format!("found {other:?}; expected 1 (enable fault injection) or 0"),
-                })
+        let faults_enabled = flag(read("PW_FAULTS"), "PW_FAULTS", "enable fault injection")?;
+        let demo_mailbox = flag(
+            read("DEMO_MAILBOX"),
+            "DEMO_MAILBOX",
+            "serve the demo mailbox page",
+        )?;
+        let trust_proxy = flag(
+            read("TRUST_PROXY"),
+            "TRUST_PROXY",
+            "trust X-Forwarded-For from a reverse proxy",
+        )?;
+
+        let base_url = read("BASE_URL").map(parse_base_url).transpose()?;
+        let smtp_url = read("SMTP_URL").map(parse_smtp_url).transpose()?;
+        let mail_from_text = read("MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned());
+        let mail_from = mail_from_text.parse::<Mailbox>().map_err(|error| ConfigError {
+            variable: "MAIL_FROM",
+            message: format!(
+                "found {mail_from_text:?} ({error}); expected an address like \"Serviteur AS <post@serviteur.no>\""
+            ),
+        })?;
+
+        let hours = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match read(name) {
+                None => Ok(Duration::from_secs(default * 3600)),
+                Some(raw) => match raw.parse::<u64>() {
+                    Ok(hours @ 1..=87_600) => Ok(Duration::from_secs(hours * 3600)),
+                    _ => Err(ConfigError {
+                        variable: name,
+                        message: format!(
+                            "found {raw:?}; expected a whole number of hours from 1 to 87600"
+                        ),
+                    }),
+                },
             }
+        };
+        let rate_limit = |name: &'static str, default: &str| -> Result<RateLimit, ConfigError> {
+            read(name)
+                .as_deref()
+                .unwrap_or(default)
+                .parse::<RateLimit>()
+                .map_err(|message| ConfigError {
+                    variable: name,
+                    message,
+                })
         };
 
         Ok(Config {
@@ -145,7 +211,73 @@ impl Config {
             csrf_token: read("CSRF_TOKEN").map(Secret::new),
             cors_allow_origins,
             faults_enabled,
+            base_url,
+            demo_mailbox,
+            smtp_url,
+            mail_from,
+            newsletter_token_ttl: hours("NEWSLETTER_TOKEN_TTL_HOURS", 48)?,
+            newsletter_pending_ttl: hours("NEWSLETTER_PENDING_TTL_HOURS", 48)?,
+            mailbox_retention: hours("MAILBOX_RETENTION_HOURS", 168)?,
+            rate_limit_per_address: rate_limit("RATE_LIMIT_PER_ADDRESS", "5/3600")?,
+            rate_limit_per_ip: rate_limit("RATE_LIMIT_PER_IP", "20/600")?,
+            trust_proxy,
         })
+    }
+
+    /// The start of every link in a mail, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        match &self.base_url {
+            Some(url) => url.clone(),
+            None if self.host.contains(':') => format!("http://[{}]:{}", self.host, self.port),
+            None => format!("http://{}:{}", self.host, self.port),
+        }
+    }
+}
+
+/// `1` or `0` (unset means `0`).
+fn flag(value: Option<String>, variable: &'static str, meaning: &str) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None | Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => Err(ConfigError {
+            variable,
+            message: format!("found {other:?}; expected 1 ({meaning}) or 0"),
+        }),
+    }
+}
+
+/// Links in mails must be absolute: `http(s)://host[:port][/path]`, stored without a
+/// trailing slash so paths can be appended.
+fn parse_base_url(raw: String) -> Result<String, ConfigError> {
+    let trimmed = raw.trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', ' ']) => Ok(trimmed.to_owned()),
+        _ => Err(ConfigError {
+            variable: "BASE_URL",
+            message: format!(
+                "found {raw:?}; expected the shop's public address like https://shop.example (scheme and host, optional path, no query)"
+            ),
+        }),
+    }
+}
+
+/// Checked with lettre's own parser at start-up, so a typo stops the server instead of
+/// failing every mail later. The value is a secret: it may hold a password.
+fn parse_smtp_url(raw: String) -> Result<Secret, ConfigError> {
+    let scheme_ok = raw.starts_with("smtp://") || raw.starts_with("smtps://");
+    let parsed = AsyncSmtpTransport::<Tokio1Executor>::from_url(&raw);
+    match (scheme_ok, parsed) {
+        (true, Ok(_)) => Ok(Secret::new(raw)),
+        (_, parsed) => Err(ConfigError {
+            variable: "SMTP_URL",
+            message: format!(
+                "cannot be used{}; expected smtp://user:pass@host:587?tls=required (STARTTLS), smtps://user:pass@host:465 (TLS) or smtp://host:25 (plain, local relays only)",
+                parsed.err().map(|error| format!(" ({error})")).unwrap_or_default()
+            ),
+        }),
     }
 }
 
@@ -199,6 +331,53 @@ mod tests {
         assert!(config.csrf_token.is_none());
         assert!(config.cors_allow_origins.is_empty());
         assert!(!config.faults_enabled);
+        assert_eq!(config.base_url(), "http://127.0.0.1:8080");
+        assert!(!config.demo_mailbox);
+        assert!(config.smtp_url.is_none());
+        assert_eq!(config.mail_from.to_string(), DEFAULT_MAIL_FROM);
+        assert_eq!(config.newsletter_token_ttl, Duration::from_secs(48 * 3600));
+        assert_eq!(
+            config.newsletter_pending_ttl,
+            Duration::from_secs(48 * 3600)
+        );
+        assert_eq!(config.mailbox_retention, Duration::from_secs(168 * 3600));
+        assert_eq!(config.rate_limit_per_address.to_string(), "5/3600");
+        assert_eq!(config.rate_limit_per_ip.to_string(), "20/600");
+        assert!(!config.trust_proxy);
+    }
+
+    #[test]
+    fn mail_settings_are_checked() {
+        let config = config(&[
+            ("BASE_URL", "https://shop.example/"),
+            (
+                "SMTP_URL",
+                "smtp://user:secret@mail.example:587?tls=required",
+            ),
+            ("NEWSLETTER_TOKEN_TTL_HOURS", "24"),
+        ])
+        .unwrap();
+        assert_eq!(config.base_url(), "https://shop.example");
+        assert_eq!(config.newsletter_token_ttl, Duration::from_secs(24 * 3600));
+        assert!(!format!("{config:?}").contains("secret"));
+        for (variable, value) in [
+            ("BASE_URL", "shop.example"),
+            ("BASE_URL", "https://shop.example/?x"),
+            ("SMTP_URL", "http://mail.example"),
+            ("SMTP_URL", "smtp://"),
+            ("MAIL_FROM", "not an address"),
+            ("NEWSLETTER_TOKEN_TTL_HOURS", "0"),
+            ("NEWSLETTER_PENDING_TTL_HOURS", "2d"),
+            ("RATE_LIMIT_PER_IP", "20"),
+            ("DEMO_MAILBOX", "yes"),
+            ("TRUST_PROXY", "true"),
+        ] {
+            assert_eq!(
+                self::config(&[(variable, value)]).unwrap_err().variable,
+                variable,
+                "{value:?}"
+            );
+        }
     }
 
     #[test]

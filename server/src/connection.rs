@@ -108,9 +108,24 @@ impl AsyncWrite for SeverableStream {
 #[derive(Clone, Debug)]
 pub struct ConnectionHandle {
     severed: Arc<AtomicBool>,
+    peer: SocketAddr,
 }
 
 impl ConnectionHandle {
+    /// A handle not tied to any socket, for in-process requests that need a peer address
+    /// (rate-limit tests); severing it has no effect.
+    pub fn detached(peer: SocketAddr) -> Self {
+        ConnectionHandle {
+            severed: Arc::new(AtomicBool::new(false)),
+            peer,
+        }
+    }
+
+    /// The address of the other end of the TCP connection.
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
     /// Makes the connection fail from now on: the response being prepared is never sent.
     pub fn sever(&self) {
         self.severed.store(true, Ordering::Release);
@@ -121,6 +136,7 @@ impl Connected<IncomingStream<'_, SeverableListener>> for ConnectionHandle {
     fn connect_info(stream: IncomingStream<'_, SeverableListener>) -> Self {
         ConnectionHandle {
             severed: Arc::clone(&stream.io().severed),
+            peer: *stream.remote_addr(),
         }
     }
 }

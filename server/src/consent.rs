@@ -66,7 +66,7 @@ pub const CONSENT_ID_RULE: TextRule = TextRule {
     allowed: is_lowercase_hex,
     expected: "32 lowercase hexadecimal characters",
 };
-const REVISION_RULE: TextRule = TextRule {
+pub const REVISION_RULE: TextRule = TextRule {
     min_chars: 1,
     max_chars: 64,
     allowed: |c| is_token_char(c) || c == '.',

@@ -55,6 +55,59 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL,
         PRIMARY KEY (endpoint, idempotency_key)
     ) WITHOUT ROWID;",
+    // 2: outgoing mail, newsletter subscribers (the address and the proof of consent,
+    // nothing else) and their link tokens (SHA-256 only).
+    "CREATE TABLE mailbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_address TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        list_unsubscribe TEXT,
+        smtp_status TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX mailbox_by_address ON mailbox (to_address);
+
+    CREATE TABLE newsletter_subscribers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        email TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed')),
+        consented_at TEXT NOT NULL,
+        consent_text TEXT NOT NULL,
+        consent_text_version TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        language TEXT NOT NULL,
+        confirmed_at TEXT
+    );
+
+    CREATE TABLE newsletter_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL
+            REFERENCES newsletter_subscribers (id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL CHECK (purpose IN ('confirm', 'unsubscribe')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        used_at TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX newsletter_tokens_by_subscriber ON newsletter_tokens (subscriber_id);",
+    // 3: rights requests, numbered per year for a reference like PV-2026-000123.
+    "CREATE TABLE rights_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        reference TEXT NOT NULL UNIQUE,
+        year INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        email TEXT NOT NULL,
+        message TEXT NOT NULL,
+        consent_id TEXT,
+        language TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('received', 'in_progress', 'completed', 'rejected')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (year, number)
+    );",
 ];
 
 /// SQL expression for "now" in the format every stored server timestamp uses

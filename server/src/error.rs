@@ -52,7 +52,18 @@ pub enum ApiError {
     },
     Unauthorized,
     NotFound,
+    /// The endpoint exists, but the record named in the path does not.
+    RecordNotFound {
+        field: &'static str,
+        what: &'static str,
+        id: String,
+    },
     MethodNotAllowed,
+    /// Too many mail-sending requests from this client or for this address.
+    RateLimited {
+        limited_by: crate::rate_limit::LimitedBy,
+        retry_after_secs: u64,
+    },
     /// Answer forced by the test-only fault injection.
     FaultInjected {
         status: StatusCode,
@@ -85,8 +96,9 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::RecordNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::FaultInjected { status } => *status,
             ApiError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -107,8 +119,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
             ApiError::CorsOriginNotAllowed { .. } => "cors_origin_not_allowed",
             ApiError::Unauthorized => "unauthorized",
-            ApiError::NotFound => "not_found",
+            ApiError::NotFound | ApiError::RecordNotFound { .. } => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::FaultInjected { .. } => "fault_injected",
             ApiError::Internal { .. } => "internal",
         }
@@ -122,7 +135,12 @@ impl ApiError {
             | ApiError::InvalidField { field, .. } => Some(field),
             ApiError::MissingIdempotencyKey { field }
             | ApiError::InvalidIdempotencyKey { field, .. }
-            | ApiError::CsrfMismatch { field, .. } => Some(field),
+            | ApiError::CsrfMismatch { field, .. }
+            | ApiError::RecordNotFound { field, .. } => Some(field),
+            ApiError::RateLimited {
+                limited_by: crate::rate_limit::LimitedBy::Address,
+                ..
+            } => Some("email"),
             _ => None,
         }
     }
@@ -173,6 +191,16 @@ impl ApiError {
                 "Missing or wrong bearer token; expected the header `Authorization: Bearer <ADMIN_TOKEN>`.".to_owned()
             }
             ApiError::NotFound => "No such endpoint; see openapi.yaml for the API.".to_owned(),
+            ApiError::RecordNotFound { what, id, .. } => {
+                format!("No {what} {} exists.", quote_truncated(id))
+            }
+            ApiError::RateLimited { limited_by, retry_after_secs } => format!(
+                "Too many requests {}; try again in {retry_after_secs} seconds (see the Retry-After header).",
+                match limited_by {
+                    crate::rate_limit::LimitedBy::Address => "for this e-mail address",
+                    crate::rate_limit::LimitedBy::Client => "from this network address",
+                }
+            ),
             ApiError::MethodNotAllowed => {
                 "This endpoint does not accept that method; see openapi.yaml for the API.".to_owned()
             }
@@ -200,6 +228,14 @@ impl IntoResponse for ApiError {
             body.insert("message".to_owned(), json!(message));
         }
         let mut response = (self.status(), Json(Value::Object(body))).into_response();
+        if let ApiError::RateLimited {
+            retry_after_secs, ..
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
         if matches!(self, ApiError::Unauthorized) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

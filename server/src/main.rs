@@ -22,7 +22,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), String> {
-    let config = Config::from_env().map_err(|error| error.to_string())?;
+    let mut config = Config::from_env().map_err(|error| error.to_string())?;
     let database = Database::open(&config.database).map_err(|error| error.to_string())?;
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
@@ -30,6 +30,11 @@ async fn run() -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|error| format!("cannot read the bound address: {error}"))?;
+
+    if config.base_url.is_none() {
+        // Links in mails must carry the port actually bound (PORT=0 in tests).
+        config.base_url = Some(format!("http://{address}"));
+    }
 
     // The only stdout line: scripts and tests parse it for the port when PORT=0.
     let mut stdout = std::io::stdout().lock();

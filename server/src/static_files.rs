@@ -192,7 +192,8 @@ fn with_csrf_token(contents: Vec<u8>, token: &str) -> Vec<u8> {
     }
 }
 
-fn escape_html(text: &str) -> String {
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape_html(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '&' => "&amp;".to_owned(),

@@ -126,6 +126,24 @@ pub fn is_lowercase_key_char(c: char) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
 }
 
+/// Text a person typed or read on one line: no control characters.
+pub fn is_single_line_char(c: char) -> bool {
+    !c.is_control()
+}
+
+/// Text a person typed in a text area: line breaks and tabs, no other control characters.
+pub fn is_multi_line_char(c: char) -> bool {
+    !c.is_control() || matches!(c, '\n' | '\r' | '\t')
+}
+
+/// The languages the widget speaks and the server writes mail in (nynorsk gets bokmål).
+pub const WIDGET_LANGUAGES: &[&str] = &["nb", "nn", "en"];
+
+/// One of [`WIDGET_LANGUAGES`].
+pub fn widget_language(value: &Value, field: &str) -> Result<&'static str, ApiError> {
+    one_of(value, field, WIDGET_LANGUAGES).map(|index| WIDGET_LANGUAGES[index])
+}
+
 /// An error for a value that is present but wrong.
 pub fn invalid(field: &str, found: &Value, expected: &str) -> ApiError {
     ApiError::InvalidField {

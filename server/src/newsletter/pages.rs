@@ -1,0 +1,210 @@
+//! The pages the links in newsletter mails open: confirming a signup, and unsubscribing
+//! (a page with a one-click form, since mail scanners prefetch GET links; the POST also
+//! serves RFC 8058 one-click unsubscribe from the `List-Unsubscribe` header).
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+
+use crate::api_post::MAX_BODY_BYTES;
+use crate::error::ApiError;
+use crate::pages::{link_paragraph, paragraph, Page};
+use crate::static_files::escape_html;
+use crate::token::LinkToken;
+use crate::AppState;
+
+use super::store::{self, ConfirmOutcome};
+use super::texts::{self, PageText, TextLanguage};
+
+type TokenQuery = Result<Query<BTreeMap<String, String>>, QueryRejection>;
+
+/// The token in `?token=`, if it has the shape of one.
+fn query_token(query: TokenQuery) -> Option<LinkToken> {
+    let Query(query) = query.ok()?;
+    LinkToken::parse(query.get("token")?)
+}
+
+fn page(status: StatusCode, language: TextLanguage, text: PageText) -> Page {
+    let mut body: String = text.paragraphs.iter().map(|p| paragraph(p)).collect();
+    body.push_str(&link_paragraph("/", text.back_link));
+    Page {
+        status,
+        lang: language.html_lang(),
+        title: text.title.to_owned(),
+        body,
+    }
+}
+
+fn unknown_link(unsubscribing: bool) -> Page {
+    page(
+        StatusCode::NOT_FOUND,
+        TextLanguage::Bokmal,
+        texts::unknown_link_page(unsubscribing),
+    )
+}
+
+/// A failure of ours, as a page rather than the API's JSON.
+fn failure_page(error: ApiError) -> Page {
+    if let ApiError::Internal { detail } = &error {
+        eprintln!("privacy-widget server: internal error: {detail}");
+    }
+    Page {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        lang: "nb",
+        title: "Noe gikk galt / Something went wrong".to_owned(),
+        body: paragraph("Prøv igjen om litt. / Please try again in a moment."),
+    }
+}
+
+/// `GET /newsletter/confirm?token=…`.
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    method: Method,
+    query: TokenQuery,
+) -> Page {
+    // A HEAD (link checkers) must not use up the single-use token.
+    if method == Method::HEAD {
+        return page(
+            StatusCode::OK,
+            TextLanguage::Bokmal,
+            texts::confirmed_page(TextLanguage::Bokmal, state.mailer.shop_name()),
+        );
+    }
+    let Some(token) = query_token(query) else {
+        return unknown_link(false);
+    };
+    let now = state.clock.now();
+    let outcome = state
+        .database
+        .call(move |connection| {
+            let transaction = connection.transaction()?;
+            let outcome = store::confirm(&transaction, &token, now)?;
+            transaction.commit()?;
+            Ok(outcome)
+        })
+        .await;
+    let shop = state.mailer.shop_name();
+    let token_ttl_hours = state.config.newsletter_token_ttl.as_secs() / 3600;
+    match outcome {
+        Ok(ConfirmOutcome::Confirmed(tag)) => {
+            let language = TextLanguage::for_tag(&tag);
+            page(
+                StatusCode::OK,
+                language,
+                texts::confirmed_page(language, shop),
+            )
+        }
+        Ok(ConfirmOutcome::AlreadyUsed(tag)) => {
+            let language = TextLanguage::for_tag(&tag);
+            page(StatusCode::GONE, language, texts::used_page(language))
+        }
+        Ok(ConfirmOutcome::Expired(tag)) => {
+            let language = TextLanguage::for_tag(&tag);
+            page(
+                StatusCode::GONE,
+                language,
+                texts::expired_page(language, token_ttl_hours),
+            )
+        }
+        Ok(ConfirmOutcome::Unknown) => unknown_link(false),
+        Err(error) => failure_page(error),
+    }
+}
+
+/// `GET /newsletter/unsubscribe?token=…`: asks for the one click; changes nothing.
+pub async fn unsubscribe_form_page(State(state): State<AppState>, query: TokenQuery) -> Page {
+    let Some(token) = query_token(query) else {
+        return unknown_link(true);
+    };
+    let lookup = token.clone();
+    let language = state
+        .database
+        .call(move |connection| store::unsubscribe_token_language(connection, &lookup))
+        .await;
+    let language = match language {
+        Ok(Some(tag)) => TextLanguage::for_tag(&tag),
+        Ok(None) => return unknown_link(true),
+        Err(error) => return failure_page(error),
+    };
+    let text = texts::unsubscribe_form(language, state.mailer.shop_name());
+    let mut body: String = text.page.paragraphs.iter().map(|p| paragraph(p)).collect();
+    // No `action`: the form posts to this very URL, token and any BASE_URL path included.
+    body.push_str(&format!(
+        "<form method=\"post\">\n<input type=\"hidden\" name=\"token\" value=\"{}\">\n\
+         <button type=\"submit\" class=\"primary\">{}</button>\n</form>\n",
+        escape_html(token.as_str()),
+        escape_html(text.button)
+    ));
+    body.push_str(&link_paragraph("/", text.page.back_link));
+    Page {
+        status: StatusCode::OK,
+        lang: language.html_lang(),
+        title: text.page.title.to_owned(),
+        body,
+    }
+}
+
+/// `POST /newsletter/unsubscribe[?token=…]`: the form's button (token in the form body,
+/// `application/x-www-form-urlencoded`) or an RFC 8058 one-click POST from a mail client
+/// (token in the URL, body `List-Unsubscribe=One-Click`). Deletes the address entirely.
+/// The token itself is the authorisation, so no CSRF token is needed.
+pub async fn unsubscribe_submit(
+    State(state): State<AppState>,
+    query: TokenQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    if body.len() > MAX_BODY_BYTES {
+        return Page {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            lang: "nb",
+            title: "For stor forespørsel / Request too large".to_owned(),
+            body: String::new(),
+        };
+    }
+    let from_form = || {
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| {
+                value
+                    .to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return None;
+        }
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).ok()?;
+        fields
+            .into_iter()
+            .find(|(name, _)| name == "token")
+            .and_then(|(_, value)| LinkToken::parse(&value))
+    };
+    let Some(token) = query_token(query).or_else(from_form) else {
+        return unknown_link(true);
+    };
+    let outcome = state
+        .database
+        .call(move |connection| {
+            let transaction = connection.transaction()?;
+            let outcome = store::unsubscribe(&transaction, &token)?;
+            transaction.commit()?;
+            Ok(outcome)
+        })
+        .await;
+    match outcome {
+        Ok(Some(tag)) => {
+            let language = TextLanguage::for_tag(&tag);
+            page(
+                StatusCode::OK,
+                language,
+                texts::unsubscribed_page(language, state.mailer.shop_name()),
+            )
+        }
+        Ok(None) => unknown_link(true),
+        Err(error) => failure_page(error),
+    }
+}

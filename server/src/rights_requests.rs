@@ -1,0 +1,368 @@
+//! Rights requests from the privacy-statement viewer (access, rectification, erasure,
+//! withdrawal of consent). Each is stored with a reference like `PV-2026-000123` (year and
+//! a per-year sequence), acknowledged by mail, and worked through by the shop with the
+//! admin status endpoint. GDPR art. 12(3): the answer is due within one month.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Json;
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde_json::{json, Value};
+
+use crate::admin::AdminAccess;
+use crate::api_post::{ApiPost, JsonBody};
+use crate::clock::Timestamp;
+use crate::consent::CONSENT_ID_RULE;
+use crate::email::{email_field, EMAIL_EXPECTED};
+use crate::error::ApiError;
+use crate::idempotency::{respond_once, StoredResponse};
+use crate::mail::{MailPurpose, Mailer, OutgoingMail};
+use crate::newsletter::rate_limited;
+use crate::newsletter::texts::TextLanguage;
+use crate::rate_limit::{ClientIp, Scope};
+use crate::validation::{
+    boolean, is_multi_line_char, one_of, text, widget_language, ObjectReader, TextRule,
+};
+use crate::AppState;
+
+pub const ENDPOINT: &str = "/api/rights-requests";
+pub const ADMIN_LIST_ENDPOINT: &str = "/api/admin/rights-requests";
+pub const ADMIN_STATUS_ENDPOINT: &str = "/api/admin/rights-requests/{reference}/status";
+
+const FIELDS: &[&str] = &[
+    "type",
+    "email",
+    "message",
+    "consent_id",
+    "language",
+    "confirmed",
+];
+const STATUS_FIELDS: &[&str] = &["status"];
+
+/// What the visitor asks for.
+pub const REQUEST_TYPES: &[&str] = &["access", "rectification", "erasure", "withdraw_consent"];
+/// The statuses an operator can set; every request starts as `received`.
+pub const SETTABLE_STATUSES: &[&str] = &["in_progress", "completed", "rejected"];
+
+const TYPE_EXPECTED: &str = "one of access, rectification, erasure, withdraw_consent";
+const MESSAGE_RULE: TextRule = TextRule {
+    min_chars: 0,
+    max_chars: 4000,
+    allowed: is_multi_line_char,
+    expected: "free text of at most 4000 characters (may be empty; line breaks allowed, no other control characters)",
+};
+/// Rights requests listed by the admin endpoint.
+const LIST_LIMIT: u32 = 500;
+/// Digits of the sequence number in a reference.
+const REFERENCE_DIGITS: usize = 6;
+
+/// A validated rights request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RightsRequest {
+    pub request_type: &'static str,
+    pub email: String,
+    pub message: String,
+    pub consent_id: Option<String>,
+    pub language: &'static str,
+}
+
+impl RightsRequest {
+    pub fn from_json(body: &Value) -> Result<Self, ApiError> {
+        let reader = ObjectReader::new(body, "", FIELDS)?;
+        let request = RightsRequest {
+            request_type: reader.read("type", TYPE_EXPECTED, |value, path| {
+                one_of(value, path, REQUEST_TYPES).map(|index| REQUEST_TYPES[index])
+            })?,
+            email: reader.read("email", EMAIL_EXPECTED, email_field)?,
+            message: reader.read("message", MESSAGE_RULE.expected, |value, path| {
+                text(value, path, &MESSAGE_RULE).map(str::to_owned)
+            })?,
+            consent_id: reader.read_optional("consent_id", |value, path| {
+                text(value, path, &CONSENT_ID_RULE).map(str::to_owned)
+            })?,
+            language: reader.read("language", "one of nb, nn, en", widget_language)?,
+        };
+        let confirmed = reader.read("confirmed", "true", boolean)?;
+        if !confirmed {
+            return Err(ApiError::InvalidField {
+                field: "confirmed".to_owned(),
+                message: "found false; expected true: the visitor must confirm that the information is correct and that the request concerns themselves".to_owned(),
+            });
+        }
+        Ok(request)
+    }
+}
+
+/// `PV-2026-000123`.
+pub fn reference(year: i64, number: i64) -> String {
+    format!("PV-{year}-{number:0width$}", width = REFERENCE_DIGITS)
+}
+
+/// `POST /api/rights-requests`.
+pub async fn submit(
+    State(state): State<AppState>,
+    client: ClientIp,
+    post: ApiPost,
+) -> Result<Response, ApiError> {
+    let request = RightsRequest::from_json(&post.body)?;
+    let (clock, limiter, config, mailer) = (
+        Arc::clone(&state.clock),
+        Arc::clone(&state.rate_limiter),
+        Arc::clone(&state.config),
+        Arc::clone(&state.mailer),
+    );
+    let response = respond_once(
+        &state.database,
+        ENDPOINT,
+        post.idempotency_key,
+        post.fingerprint,
+        move |transaction, _key| {
+            let now = clock.now();
+            // The acknowledgement goes to whatever address was typed: limit it like the
+            // newsletter's mail.
+            limiter
+                .admit(
+                    now,
+                    Scope::RightsRequests,
+                    client,
+                    config.rate_limit_per_ip,
+                    &request.email,
+                    config.rate_limit_per_address,
+                )
+                .map_err(rate_limited)?;
+            let reference = store(transaction, &request, now)?;
+            mailer.enqueue(
+                transaction,
+                &acknowledgement(&mailer, &request, &reference),
+                now,
+            )?;
+            Ok(StoredResponse {
+                status: StatusCode::CREATED,
+                body: json!({"status": "received", "reference": reference}),
+            })
+        },
+    )
+    .await?;
+    state.mailer.wake();
+    Ok(response)
+}
+
+/// Inserts the request with the next number of the year; runs inside the immediate
+/// transaction of `respond_once`, so two requests cannot take the same number.
+fn store(
+    connection: &Connection,
+    request: &RightsRequest,
+    now: Timestamp,
+) -> Result<String, ApiError> {
+    let year = now.year();
+    let number: i64 = connection.query_row(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM rights_requests WHERE year = ?1",
+        [year],
+        |row| row.get(0),
+    )?;
+    let reference = reference(year, number);
+    connection.execute(
+        "INSERT INTO rights_requests
+         (reference, year, number, type, email, message, consent_id, language, status,
+          created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?9)",
+        rusqlite::params![
+            reference,
+            year,
+            number,
+            request.request_type,
+            request.email,
+            request.message,
+            request.consent_id,
+            request.language,
+            now.rfc3339(),
+        ],
+    )?;
+    Ok(reference)
+}
+
+/// The receipt mail. It does not repeat the message: the address is unverified, and the
+/// form must not become a way to send arbitrary text to strangers.
+fn acknowledgement(mailer: &Mailer, request: &RightsRequest, reference: &str) -> OutgoingMail {
+    let shop = mailer.shop_name();
+    let (subject, body) = match TextLanguage::for_tag(request.language) {
+        TextLanguage::Bokmal => {
+            let what = match request.request_type {
+                "access" => "innsyn i personopplysningene dine",
+                "rectification" => "retting av personopplysningene dine",
+                "erasure" => "sletting av personopplysningene dine",
+                _ => "å trekke tilbake et samtykke",
+            };
+            (
+                format!("Vi har mottatt forespørselen din ({reference})"),
+                format!(
+                    "Hei!\n\n\
+                     Vi har mottatt forespørselen din om {what}. Referansen er {reference}; \
+                     oppgi den hvis du kontakter oss om saken.\n\n\
+                     Vi svarer så snart vi kan, og senest innen én måned (personvernforordningen \
+                     artikkel 12 nr. 3). Vi kan be deg bekrefte hvem du er før vi svarer.\n\n\
+                     Sendte du ikke denne forespørselen? Gi oss beskjed ved å svare på denne e-posten.\n\n\
+                     Er du ikke fornøyd med hvordan vi behandler personopplysningene dine, kan du \
+                     klage til Datatilsynet.\n\n\
+                     Vennlig hilsen\n{shop}\n"
+                ),
+            )
+        }
+        TextLanguage::English => {
+            let what = match request.request_type {
+                "access" => "access to your personal data",
+                "rectification" => "rectification of your personal data",
+                "erasure" => "erasure of your personal data",
+                _ => "withdrawal of a consent",
+            };
+            (
+                format!("We have received your request ({reference})"),
+                format!(
+                    "Hello,\n\n\
+                     We have received your request for {what}. Its reference is {reference}; \
+                     please quote it if you contact us about it.\n\n\
+                     We will answer as soon as we can, and within one month at the latest (GDPR \
+                     Article 12(3)). We may ask you to confirm your identity before we answer.\n\n\
+                     Did you not send this request? Please tell us by replying to this e-mail.\n\n\
+                     If you are not satisfied with how we process your personal data, you can \
+                     complain to the Norwegian Data Protection Authority (Datatilsynet).\n\n\
+                     Kind regards,\n{shop}\n"
+                ),
+            )
+        }
+    };
+    OutgoingMail {
+        to: request.email.clone(),
+        subject,
+        body,
+        purpose: MailPurpose::RightsRequest,
+        list_unsubscribe: None,
+    }
+}
+
+const COLUMNS: &str = "reference, type, email, message, consent_id, language, status, \
+                       created_at, updated_at";
+
+fn request_json(row: &Row<'_>) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "reference": row.get::<_, String>(0)?,
+        "type": row.get::<_, String>(1)?,
+        "email": row.get::<_, String>(2)?,
+        "message": row.get::<_, String>(3)?,
+        "consent_id": row.get::<_, Option<String>>(4)?,
+        "language": row.get::<_, String>(5)?,
+        "status": row.get::<_, String>(6)?,
+        "created_at": row.get::<_, String>(7)?,
+        "updated_at": row.get::<_, String>(8)?,
+    }))
+}
+
+/// `GET /api/admin/rights-requests`: the latest 500, newest first.
+pub async fn list(
+    _access: AdminAccess,
+    State(state): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
+    let requests = state
+        .database
+        .call(|connection| {
+            let mut statement = connection.prepare(&format!(
+                "SELECT {COLUMNS} FROM rights_requests ORDER BY id DESC LIMIT {LIST_LIMIT}"
+            ))?;
+            let rows = statement.query_map([], request_json)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await?;
+    Ok(Json(json!({ "requests": requests })))
+}
+
+/// `POST /api/admin/rights-requests/{reference}/status` with `{"status": …}`: sets the
+/// status and `updated_at`, and answers with the updated request.
+pub async fn update_status(
+    _access: AdminAccess,
+    State(state): State<AppState>,
+    Path(reference): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let reader = ObjectReader::new(&body, "", STATUS_FIELDS)?;
+    let status = reader.read(
+        "status",
+        "one of in_progress, completed, rejected",
+        |value, path| one_of(value, path, SETTABLE_STATUSES).map(|index| SETTABLE_STATUSES[index]),
+    )?;
+    let now = state.clock.now();
+    state
+        .database
+        .call(move |connection| {
+            let changed = connection.execute(
+                "UPDATE rights_requests SET status = ?2, updated_at = ?3 WHERE reference = ?1",
+                (&reference, status, now.rfc3339()),
+            )?;
+            if changed == 0 {
+                return Err(ApiError::RecordNotFound {
+                    field: "reference",
+                    what: "rights request",
+                    id: reference,
+                });
+            }
+            let updated = connection
+                .query_row(
+                    &format!("SELECT {COLUMNS} FROM rights_requests WHERE reference = ?1"),
+                    [&reference],
+                    request_json,
+                )
+                .optional()?;
+            Ok(Json(updated.unwrap_or(Value::Null)))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> Value {
+        json!({
+            "type": "access",
+            "email": "kari@example.no",
+            "message": "Hva har dere lagret om meg?\nTakk.",
+            "consent_id": "0123456789abcdef0123456789abcdef",
+            "language": "nb",
+            "confirmed": true
+        })
+    }
+
+    #[test]
+    fn references_are_year_and_zero_padded_number() {
+        assert_eq!(reference(2026, 123), "PV-2026-000123");
+        assert_eq!(reference(2027, 1_234_567), "PV-2027-1234567");
+    }
+
+    #[test]
+    fn parses_a_request_and_names_fields_at_fault() {
+        let request = RightsRequest::from_json(&valid()).unwrap();
+        assert_eq!(request.request_type, "access");
+        let mut empty_message = valid();
+        empty_message["message"] = json!("");
+        empty_message.as_object_mut().unwrap().remove("consent_id");
+        assert!(RightsRequest::from_json(&empty_message).is_ok());
+
+        for (field, value) in [
+            ("type", json!("delete")),
+            ("email", json!("kari@")),
+            ("message", json!("x".repeat(4001))),
+            ("message", json!("bell\u{7}")),
+            ("consent_id", json!("XYZ")),
+            ("language", json!("de")),
+            ("confirmed", json!(false)),
+            ("confirmed", json!("yes")),
+        ] {
+            let mut body = valid();
+            body[field] = value;
+            let error = RightsRequest::from_json(&body).unwrap_err();
+            assert_eq!(error.field(), Some(field), "{body}");
+        }
+    }
+}
