@@ -1,0 +1,331 @@
+// Reliable delivery end to end: the widget's outbox against the real backend with injected
+// faults (PW_FAULTS=1). Every test decides on the demo shop's banner and then asserts what the
+// backend stored for the consent id, polling the admin endpoint (backoff starts at 1 s).
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, expectNoPageErrors } from './harness.mjs';
+
+const W = '#privacy-widget';
+const BANNER = `${W} .banner`;
+const button = (action) => `${W} [data-action="${action}"]`;
+const OUTBOX_KEY = 'privacy-widget-outbox';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens the shop with the banner showing; `page.posted` collects the consent POSTs. */
+async function openShop(context, url) {
+  const page = await newPage(context);
+  page.posted = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && req.url().endsWith('/api/consent')) page.posted.push(req);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  await page.locator(BANNER).waitFor({ state: 'visible' });
+  return page;
+}
+
+async function consentId(context) {
+  const cookie = (await context.cookies()).find((c) => c.name === 'pw_consent');
+  assert.ok(cookie, 'the decision is in the consent cookie');
+  return decodeURIComponent(cookie.value).split('|')[2];
+}
+
+/** Polls the backend until `ready(record)` holds for the consent id (up to `timeoutMs`). */
+async function stored(server, id, { ready = (r) => r.events.length > 0, timeoutMs = 15_000 } = {}) {
+  const until = Date.now() + timeoutMs;
+  let record;
+  while (Date.now() < until) {
+    record = await server.admin(`/api/admin/consents?consent_id=${id}`);
+    if (ready(record)) return record;
+    await sleep(150);
+  }
+  throw new Error(`the backend did not reach the expected state for ${id} in ${timeoutMs} ms: ${JSON.stringify(record)}`);
+}
+
+/** The fault plan as the server reports it ({mode, remaining, served}). */
+async function faultPlan(server) {
+  const res = await fetch(`${server.url}/__faults`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+  return res.json();
+}
+
+async function waitUntil(what, check, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const keysOf = (page) => [...new Set(page.posted.map((r) => r.headers()['idempotency-key']))];
+
+describe('delivery: outbox against a failing backend', () => {
+  let server;
+  let context;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  test('500 three times, then OK: one row, delivered after retries with the same key and body', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await server.faults({ mode: 'status', status: 500, count: 3 });
+      await page.click(button('accept-all'));
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      const id = await consentId(context);
+      const { events, state } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.equal(state.action, 'accept_all');
+      assert.equal(page.posted.length, 4, 'three failures and one success');
+      assert.deepEqual(keysOf(page), [events[0].idempotency_key], 'one key on every attempt');
+      assert.equal(new Set(page.posted.map((r) => r.postData())).size, 1, 'the same bytes on every attempt');
+      await waitUntil('the outbox to empty', async () => (await page.evaluate((k) => sessionStorage.getItem(k), OUTBOX_KEY)) === null);
+      // Chromium itself logs every 5xx answer; the widget logs nothing for a retryable failure.
+      expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of 500/] });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('backend unreachable during the click (connection dropped), up later: one row', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await server.faults({ mode: 'drop', count: 2 });
+      await page.click(button('reject-all'));
+      const id = await consentId(context);
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.equal(events[0].action, 'reject_all');
+      assert.deepEqual(keysOf(page), [events[0].idempotency_key]);
+      expectNoPageErrors(page, { ignore: [/Failed to load resource/] });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('reload while the backend is down: the next page resumes from sessionStorage', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await server.faults({ mode: 'drop', count: 1000 });
+      await page.click(button('accept-all'));
+      const id = await consentId(context);
+      await waitUntil('the first attempt to fail', async () => (await faultPlan(server)).served >= 1);
+      const saved = JSON.parse(await page.evaluate((k) => sessionStorage.getItem(k), OUTBOX_KEY));
+      assert.equal(saved.v, 1);
+      assert.equal(saved.entries.length, 1);
+      const key = saved.entries[0].key;
+      assert.equal(page.posted[0].headers()['idempotency-key'], key);
+
+      // The reload's keepalive flush is dropped too: only the next page can deliver it.
+      await page.reload();
+      await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+      assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0);
+      await server.faults({ mode: 'off' });
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.equal(events[0].idempotency_key, key, 'resent under the key it got on the first page');
+      await waitUntil('the outbox to empty', async () => (await page.evaluate((k) => sessionStorage.getItem(k), OUTBOX_KEY)) === null);
+    } finally {
+      await server.faults({ mode: 'off' });
+      await context.close();
+    }
+  });
+
+  test('slow backend (5 s): the banner closes at once, the page stays responsive, the row arrives later', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await server.faults({ mode: 'delay', ms: 5000, count: 1 });
+      const clicked = Date.now();
+      await page.click(button('accept-all'));
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      const closedAfter = Date.now() - clicked;
+      assert.ok(closedAfter < 1000, `banner closed ${closedAfter} ms after the click`);
+      const t = Date.now();
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent().action), 'accept_all');
+      const roundTrip = Date.now() - t;
+      assert.ok(roundTrip < 500, `page.evaluate round trip ${roundTrip} ms while the POST is pending`);
+      const id = await consentId(context);
+      assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0, 'still on its way');
+      const { events } = await stored(server, id);
+      const arrivedAfter = Date.now() - clicked;
+      assert.equal(events.length, 1);
+      assert.ok(arrivedAfter >= 4500, `stored after the delay (${arrivedAfter} ms)`);
+      assert.equal(page.posted.length, 1, 'a slow answer within the 10 s timeout is not retried');
+      expectNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('tab closed right after the click while the POST is pending: the keepalive flush delivers', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      // The normal request would be answered only after 10 s; the flush's request is not delayed.
+      await server.faults({ mode: 'delay', ms: 10_000, count: 1 });
+      await page.click(button('accept-all'));
+      const id = await consentId(context);
+      await waitUntil('the normal request to reach the server', async () => (await faultPlan(server)).served >= 1);
+      const key = page.posted[0].headers()['idempotency-key'];
+      const closed = Date.now();
+      await page.close({ runBeforeUnload: true });
+      const { events } = await stored(server, id, { timeoutMs: 6_000 });
+      assert.equal(events.length, 1);
+      assert.equal(events[0].idempotency_key, key);
+      assert.ok(Date.now() - closed < 6_000, 'arrived well before the delayed request could have');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('offline, click, online: delivered once', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await context.setOffline(true);
+      await page.click(button('accept-all'));
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      const id = await consentId(context);
+      await sleep(1500);
+      assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0);
+      const whileOffline = page.posted.length;
+      assert.equal(whileOffline, 0, 'nothing is sent while the browser says it is offline');
+      const online = Date.now();
+      await context.setOffline(false);
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.ok(Date.now() - online < 3000, `sent when the browser came back online (${Date.now() - online} ms)`);
+      assert.equal(keysOf(page).length, 1);
+      expectNoPageErrors(page, { ignore: [/Failed to load resource/] });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('two rapid changes with the first in flight: the server ends with the later choice', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await server.faults({ mode: 'delay', ms: 1500, count: 1 });
+      await page.evaluate(() => new Promise((resolve) => {
+        const root = document.querySelector('#privacy-widget').shadowRoot;
+        root.querySelector('[data-action="accept-all"]').click();
+        setTimeout(() => {
+          window.PrivacyWidget.showPreferences();
+          root.querySelector('dialog [data-action="reject-all"]').click();
+          resolve();
+        }, 100);
+      }));
+      const id = await consentId(context);
+      const { events, state } = await stored(server, id, { ready: (r) => r.state?.seq === 2 });
+      assert.equal(state.action, 'reject_all');
+      assert.deepEqual(events.map((e) => [e.seq, e.action]), [[1, 'accept_all'], [2, 'reject_all']], 'in order, each once');
+      await sleep(500);
+      const after = await server.admin(`/api/admin/consents?consent_id=${id}`);
+      assert.equal(after.state.seq, 2);
+      assert.equal(after.events.length, 2);
+      expectNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('garbage 200 answers are not acknowledgements: retried, no crash, one row', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await server.faults({ mode: 'garbage', count: 2 });
+      await page.click(button('accept-all'));
+      const id = await consentId(context);
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.equal(page.posted.length, 3, 'two garbage answers, then the real one');
+      assert.equal(keysOf(page).length, 1);
+      assert.equal(page.pageErrors.length, 0);
+      expectNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a permanent 422 is reported once (console + onError) and never retried', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await page.evaluate(() => {
+        window.__errors = [];
+        window.PrivacyWidget.onError((e) => window.__errors.push(e));
+      });
+      await server.faults({ mode: 'status', status: 422, count: 1 });
+      await page.click(button('accept-all'));
+      await page.waitForFunction(() => window.__errors.length > 0);
+      const [error] = await page.evaluate(() => window.__errors);
+      assert.equal(error.endpoint, 'consent');
+      assert.equal(error.status, 422);
+      assert.equal(typeof error.error, 'string');
+      assert.ok(page.consoleErrors.some((c) => /refused a consent event with HTTP 422/.test(c.text)), JSON.stringify(page.consoleErrors));
+      await sleep(3000);
+      assert.equal(page.posted.length, 1, 'no retries after a permanent rejection');
+      assert.equal(await page.evaluate(() => window.__errors.length), 1);
+      assert.equal(await page.evaluate((k) => sessionStorage.getItem(k), OUTBOX_KEY), null, 'dropped from the outbox');
+      const id = await consentId(context);
+      assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('delivery: CSRF', () => {
+  let server;
+  let context;
+  before(async () => { server = await startServer({ env: { CSRF_TOKEN: 'x-csrf-e2e' } }); });
+  after(async () => { await server?.stop(); });
+
+  test('the page\'s <meta name="csrf-token"> travels as X-CSRF-Token', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await page.click(button('accept-all'));
+      const id = await consentId(context);
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.equal(page.posted[0].headers()['x-csrf-token'], 'x-csrf-e2e');
+      expectNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a wrong token is a permanent 403: console error, onError with the status, no endless retries', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      await page.evaluate(() => {
+        document.querySelector('meta[name="csrf-token"]').content = 'stale-token';
+        window.__errors = [];
+        window.PrivacyWidget.onError((e) => window.__errors.push(e));
+      });
+      await page.click(button('accept-all'));
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      await page.waitForFunction(() => window.__errors.length > 0);
+      const [error] = await page.evaluate(() => window.__errors);
+      assert.equal(error.endpoint, 'consent');
+      assert.equal(error.status, 403);
+      assert.match(error.error, /csrf/i);
+      assert.match(error.key, /^[0-9a-f]{32}$/);
+      const logged = page.consoleErrors.filter((c) => /privacy-widget: the backend refused a consent event with HTTP 403/.test(c.text));
+      assert.equal(logged.length, 1, JSON.stringify(page.consoleErrors));
+      await sleep(3000);
+      assert.equal(page.posted.length, 1, 'sent once, never retried');
+      const id = await consentId(context);
+      assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0);
+      expectNoPageErrors(page, { ignore: [/refused a consent event/, /Failed to load resource.*403/] });
+    } finally {
+      await context.close();
+    }
+  });
+});
