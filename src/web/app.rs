@@ -88,6 +88,7 @@ pub fn start(config_text: &str) {
     });
     if let Some((config, lang, previous)) = with_app(|app| (app.config.clone(), app.ui.lang, app.ui.previous_revision.clone())) {
         super::statement::start(&config, lang, previous);
+        super::newsletter::start(&config, lang);
     }
     run(effects);
 }
@@ -148,6 +149,11 @@ fn run(effects: Vec<Effect>) {
 /// The focused element, looking inside the widget's shadow root.
 pub fn focused_element() -> Option<Element> {
     with_app(|app| app.root.active_element()).flatten().or_else(|| dom::document().active_element())
+}
+
+/// The visitor's consent id, when they decided (prefills the rights-request form).
+pub fn consent_id() -> Option<String> {
+    with_app(|app| app.ui.consent.as_ref().map(|c| c.consent_id.clone())).flatten()
 }
 
 /// Every category's title in the visitor's language and whether it is accepted now.

@@ -6,5 +6,8 @@ pub mod app;
 pub mod blocking;
 pub mod delivery;
 pub mod dom;
+pub mod forms;
+pub mod newsletter;
 pub mod render;
+pub mod rights;
 pub mod statement;

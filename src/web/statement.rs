@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, ShadowRoot};
 
-const CSS: &str = include_str!("statement.css");
+const CSS: &str = concat!(include_str!("statement.css"), include_str!("forms.css"));
 
 struct StatementApp {
     config: Config,
@@ -143,6 +143,7 @@ fn run(effects: Vec<ViewerEffect>) {
                 }
                 dom::set_cookie(&assignment);
                 super::app::dispatch(Msg::SetLanguage(lang));
+                super::newsletter::set_language(lang);
             }
             ViewerEffect::ConsoleError(message) => dom::console_error(&message),
         }
@@ -227,6 +228,9 @@ impl StatementApp {
         append(&article, &inline_paragraph(&statement.intro, "intro"));
         for section in &statement.sections {
             append(&article, &self.section(section));
+        }
+        if super::rights::available(&self.config) {
+            append(&article, &super::rights::section(&self.config, lang, super::app::consent_id()));
         }
         article
     }
@@ -572,6 +576,8 @@ fn listen(root: &ShadowRoot) {
             _ => {}
         }
     });
+    dom::listen(root, "input", |event: Event| super::rights::on_input(&event));
+    dom::listen(root, "submit", |event: Event| super::rights::on_submit(&event));
     dom::listen_capture(root, "cancel", |event: Event| {
         event.prevent_default();
         with_viewer(|app| app.close());

@@ -1,0 +1,334 @@
+//! The rights-request form (access, rectification, erasure, withdrawal of consent) inside the
+//! statement viewer. The core's `RightsForm` decides; this module renders it, forwards input,
+//! delivers through the outbox or opens a prefilled e-mail, and names Datatilsynet.
+
+use super::delivery;
+use super::dom::{self, append, attr, el, text_el};
+use super::forms::{self, FormOutcome, TextField};
+use privacy_widget_core::config::Config;
+use privacy_widget_core::i18n::TextKey;
+use privacy_widget_core::json;
+use privacy_widget_core::lang::Lang;
+use privacy_widget_core::outbox::IdempotencyKey;
+use privacy_widget_core::rights::{Field, RequestType, RightsChannel, RightsEffect, RightsForm, RightsMsg, RightsState, DATATILSYNET_URL};
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
+
+const PREFIX: &str = "rr";
+/// The form's section in the viewer; re-rendered on its own, the statement stays put.
+pub const SECTION_ID: &str = "pw-rights";
+
+struct Rights {
+    config: Config,
+    form: RightsForm,
+    pending: Option<IdempotencyKey>,
+    /// The element the form is rendered into (inside the viewer's shadow root).
+    scope: Option<Element>,
+    /// The prefilled e-mail last opened, offered as a link in case no mail program opened.
+    mailto: Option<String>,
+}
+
+thread_local! {
+    static RIGHTS: RefCell<Option<Rights>> = const { RefCell::new(None) };
+}
+
+/// Whether the shop offers the form: an endpoint, or a contact address for the e-mail fallback.
+pub fn available(config: &Config) -> bool {
+    RightsChannel::of(config).is_some()
+}
+
+/// The form's section, built from its state (created on first use, prefilled with the consent id).
+pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Element {
+    RIGHTS.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let rights = cell.get_or_insert_with(|| {
+            subscribe_outcomes();
+            Rights { config: config.clone(), form: RightsForm::new(lang, consent_id), pending: None, scope: None, mailto: None }
+        });
+        if rights.form.lang != lang {
+            rights.form.lang = lang;
+        }
+        let section = el("section", "rights");
+        attr(&section, "id", SECTION_ID);
+        attr(&section, "aria-labelledby", "rr-title");
+        append(&section, &render(rights));
+        rights.scope = Some(section.clone());
+        section
+    })
+}
+
+fn subscribe_outcomes() {
+    delivery::subscribe(|report| {
+        let ours = RIGHTS.with(|c| c.borrow().as_ref().is_some_and(|r| r.pending.as_ref() == Some(&report.key)));
+        let (true, Some(outcome)) = (ours, forms::outcome(report)) else { return };
+        let msg = match outcome {
+            FormOutcome::Delivered(body) => {
+                let reference = json::parse(&body)
+                    .ok()
+                    .and_then(|j| j.get("reference").and_then(|r| r.as_str()).map(String::from))
+                    .unwrap_or_default();
+                RightsMsg::Delivered { reference }
+            }
+            FormOutcome::RateLimited(retry_after_s) => RightsMsg::RateLimited { retry_after_s },
+            FormOutcome::Failed => RightsMsg::Failed,
+        };
+        if matches!(msg, RightsMsg::Delivered { .. }) || matches!(report.kind, delivery::ReportKind::Rejected { .. }) {
+            RIGHTS.with(|c| {
+                if let Some(r) = c.borrow_mut().as_mut() {
+                    r.pending = None;
+                }
+            });
+        }
+        dispatch(msg);
+    });
+}
+
+fn dispatch(msg: RightsMsg) {
+    let effects = RIGHTS.with(|c| {
+        let mut c = c.borrow_mut();
+        let r = c.as_mut()?;
+        let config = r.config.clone();
+        Some(r.form.update(&config, msg))
+    });
+    for effect in effects.unwrap_or_default() {
+        match effect {
+            RightsEffect::Post { endpoint, body } => {
+                let queued = RIGHTS.with(|c| c.borrow().as_ref().is_some_and(|r| r.pending.is_some()));
+                if queued {
+                    continue;
+                }
+                match delivery::send(endpoint, body, None) {
+                    Ok(key) => RIGHTS.with(|c| {
+                        if let Some(r) = c.borrow_mut().as_mut() {
+                            r.pending = Some(key);
+                        }
+                    }),
+                    Err(_) => dispatch(RightsMsg::Failed),
+                }
+            }
+            RightsEffect::OpenMailto(url) => {
+                let _ = dom::window().location().set_href(&url);
+                RIGHTS.with(|c| {
+                    if let Some(r) = c.borrow_mut().as_mut() {
+                        r.mailto = Some(url);
+                        execute(r, RightsEffect::Render);
+                    }
+                });
+            }
+            other => RIGHTS.with(|c| {
+                if let Some(r) = c.borrow().as_ref() {
+                    execute(r, other);
+                }
+            }),
+        }
+    }
+}
+
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::RequestType => "type",
+        Field::Email => "email",
+        Field::Message => "message",
+        Field::Confirm => "confirm",
+    }
+}
+
+fn execute(r: &Rights, effect: RightsEffect) {
+    let Some(scope) = &r.scope else { return };
+    let t = |key| r.config.text(r.form.lang, key);
+    match effect {
+        RightsEffect::Render => {
+            dom::clear(scope);
+            append(scope, &render(r));
+        }
+        RightsEffect::SyncErrors => {
+            let errors: Vec<(&str, Option<&str>)> = [Field::RequestType, Field::Email, Field::Message, Field::Confirm]
+                .iter()
+                .map(|f| (field_name(*f), r.form.error(*f).map(|k| t(k))))
+                .collect();
+            forms::sync_errors(scope, PREFIX, &errors);
+            if let Some(counter) = scope.query_selector(".counter").ok().flatten() {
+                counter.set_text_content(Some(&r.form.message_counter(&r.config)));
+            }
+        }
+        RightsEffect::FocusField(field) => {
+            // A radio group is focused through its first option.
+            let name = if field == Field::RequestType { "type-access" } else { field_name(field) };
+            forms::focus_field(scope, PREFIX, name);
+        }
+        RightsEffect::FocusStatus => {
+            if let Some(status) = scope.query_selector(".status").ok().flatten() {
+                dom::focus(&status);
+            }
+        }
+        RightsEffect::Announce(key) => {
+            if let Some(live) = scope.query_selector(".live").ok().flatten() {
+                live.set_text_content(None);
+                live.set_text_content(Some(t(key)));
+            }
+        }
+        RightsEffect::Post { .. } | RightsEffect::OpenMailto(_) => {}
+    }
+}
+
+fn render(r: &Rights) -> Element {
+    let (config, form) = (&r.config, &r.form);
+    let t = |key| config.text(form.lang, key);
+    let wrap = el("div", "pw-form");
+    let title = text_el("h3", "", t(TextKey::RightsTitle));
+    attr(&title, "id", "rr-title");
+    append(&wrap, &title);
+    append(&wrap, &text_el("p", "", t(TextKey::RightsIntro)));
+    let live = el("p", "live sr-only");
+    attr(&live, "aria-live", "polite");
+    let status = form.status(config);
+    if let RightsState::Delivered { .. } = form.state {
+        let done = text_el("p", "status", status.as_deref().unwrap_or(""));
+        attr(&done, "tabindex", "-1");
+        append(&wrap, &done);
+        append(&wrap, &complaint(config, form.lang));
+        append(&wrap, &live);
+        return wrap;
+    }
+    let f = el("form", "rights-form");
+    attr(&f, "novalidate", "");
+    attr(&f, "aria-labelledby", "rr-title");
+    let err = |field| form.error(field).map(|k| t(k));
+
+    let group = el("fieldset", "");
+    let legend = text_el("legend", "", t(TextKey::RightsTypeLabel));
+    append(&group, &legend);
+    for kind in RequestType::ALL {
+        let choice = el("div", "choice");
+        let mut name = String::from("type-");
+        name.push_str(kind.name());
+        let id = forms::field_id(PREFIX, &name);
+        let input = el("input", "");
+        attr(&input, "type", "radio");
+        attr(&input, "name", "type");
+        attr(&input, "id", &id);
+        attr(&input, "value", kind.name());
+        let mut desc_id = id.clone();
+        desc_id.push_str("-desc");
+        attr(&input, "aria-describedby", &desc_id);
+        input.unchecked_ref::<HtmlInputElement>().set_checked(form.request_type == Some(kind));
+        append(&choice, &input);
+        let label = text_el("label", "", t(kind.title()));
+        attr(&label, "for", &id);
+        append(&choice, &label);
+        let desc = text_el("p", "desc", t(kind.description()));
+        attr(&desc, "id", &desc_id);
+        append(&choice, &desc);
+        append(&group, &choice);
+    }
+    let type_error = text_el("p", "error", err(Field::RequestType).unwrap_or(""));
+    attr(&type_error, "id", "rr-type-error");
+    if err(Field::RequestType).is_none() {
+        attr(&type_error, "hidden", "");
+    }
+    append(&group, &type_error);
+    append(&f, &group);
+
+    let email = TextField {
+        prefix: PREFIX,
+        name: "email",
+        label: t(TextKey::EmailLabel),
+        kind: "email",
+        autocomplete: "email",
+        value: &form.email,
+        hint: Some(t(TextKey::RightsEmailHint)),
+        error: err(Field::Email),
+    };
+    append(&f, &email.build());
+    let message = TextField {
+        prefix: PREFIX,
+        name: "message",
+        label: t(TextKey::RightsMessageLabel),
+        kind: "textarea",
+        autocomplete: "",
+        value: &form.message,
+        hint: Some(t(TextKey::RightsMessageHint)),
+        error: err(Field::Message),
+    };
+    let message = message.build();
+    let counter = text_el("p", "hint counter", &form.message_counter(config));
+    attr(&counter, "aria-live", "off");
+    append(&message, &counter);
+    append(&f, &message);
+    if let Some(id) = &form.consent_id {
+        let p = el("p", "");
+        append(&p, &text_el("span", "", t(TextKey::ReceiptId)));
+        append(&p, &dom::text_node(": "));
+        append(&p, &text_el("span", "readonly", id));
+        append(&f, &p);
+        append(&f, &text_el("p", "hint", t(TextKey::RightsConsentIdHint)));
+    }
+    append(&f, &forms::checkbox(PREFIX, "confirm", t(TextKey::RightsConfirmLabel), form.confirmed, err(Field::Confirm)));
+    let submit = text_el("button", "submit", t(form.submit_label(config)));
+    attr(&submit, "type", "submit");
+    if form.state == RightsState::Sending {
+        attr(&submit, "aria-disabled", "true");
+    }
+    append(&f, &submit);
+    if let Some(text) = status {
+        let s = text_el("p", "status", &text);
+        attr(&s, "tabindex", "-1");
+        if let (RightsState::MailtoOpened, Some(url)) = (&form.state, &r.mailto) {
+            append(&s, &dom::text_node(" "));
+            let link = text_el("a", "mailto", t(TextKey::RightsSubmitMailto));
+            attr(&link, "href", url);
+            append(&s, &link);
+        }
+        append(&f, &s);
+    }
+    append(&wrap, &f);
+    append(&wrap, &complaint(config, form.lang));
+    append(&wrap, &live);
+    wrap
+}
+
+/// The complaint route is always named, with its link.
+fn complaint(config: &Config, lang: Lang) -> Element {
+    let p = el("p", "complaint");
+    append(&p, &dom::text_node(config.text(lang, TextKey::RightsComplaint)));
+    append(&p, &dom::text_node(": "));
+    let a = text_el("a", "", DATATILSYNET_URL);
+    attr(&a, "href", DATATILSYNET_URL);
+    append(&p, &a);
+    p
+}
+
+/// Input inside the viewer's shadow root that belongs to this form.
+pub fn on_input(event: &Event) {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    if target.closest(".rights-form").ok().flatten().is_none() {
+        return;
+    }
+    let msg = if let Some(area) = target.dyn_ref::<HtmlTextAreaElement>() {
+        RightsMsg::MessageInput(area.value())
+    } else if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
+        match input.name().as_str() {
+            "type" => match RequestType::from_name(&input.value()) {
+                Some(kind) => RightsMsg::TypeSelected(kind),
+                None => return,
+            },
+            "email" => RightsMsg::EmailInput(input.value()),
+            "confirm" => RightsMsg::ConfirmToggled(input.checked()),
+            _ => return,
+        }
+    } else {
+        return;
+    };
+    dispatch(msg);
+}
+
+pub fn on_submit(event: &Event) {
+    let in_form = event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|f| f.class_name() == "rights-form");
+    if !in_form {
+        return;
+    }
+    event.prevent_default();
+    let retry = RIGHTS.with(|c| c.borrow().as_ref().is_some_and(|r| matches!(r.form.state, RightsState::Failed | RightsState::RateLimited { .. })));
+    dispatch(if retry { RightsMsg::Retry } else { RightsMsg::Submit });
+}
