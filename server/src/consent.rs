@@ -323,6 +323,7 @@ pub async fn record_consent(
     let event = ConsentEvent::from_json(&post.body)?;
     respond_once(
         &state.database,
+        state.clock.now(),
         ENDPOINT,
         post.idempotency_key,
         post.fingerprint,

@@ -10,7 +10,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Database, SQL_NOW};
+use crate::clock::Timestamp;
+use crate::db::Database;
 use crate::error::{quote_truncated, ApiError};
 use crate::validation::{is_token_char, TextRule};
 
@@ -103,8 +104,10 @@ pub struct StoredResponse {
 /// Runs `store` at most once per (`endpoint`, `key`): inside one immediate transaction it
 /// looks the key up, replays or refuses, or runs `store` and records its response.
 /// Errors from `store` roll everything back and are not recorded, so a retry can succeed.
+/// `now` dates the record, so purges of old records follow the app's clock.
 pub async fn respond_once<F>(
     database: &Database,
+    now: Timestamp,
     endpoint: &'static str,
     key: IdempotencyKey,
     fingerprint: BodyFingerprint,
@@ -146,17 +149,16 @@ where
 
             let response = store(&transaction, &key)?;
             transaction.execute(
-                &format!(
-                    "INSERT INTO idempotency_records
-                     (endpoint, idempotency_key, body_sha256, status, response_body, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, {SQL_NOW})"
-                ),
+                "INSERT INTO idempotency_records
+                 (endpoint, idempotency_key, body_sha256, status, response_body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 (
                     endpoint,
                     key.as_str(),
                     &fingerprint.0,
                     response.status.as_u16(),
                     response.body.to_string(),
+                    now.rfc3339(),
                 ),
             )?;
             transaction.commit()?;
@@ -210,7 +212,8 @@ mod tests {
             let (database, key) = (database.clone(), key.clone());
             async move {
                 let fingerprint = BodyFingerprint::of(&body);
-                respond_once(&database, endpoint, key, fingerprint, move |_, _| {
+                let now = Timestamp::from_unix_millis(0);
+                respond_once(&database, now, endpoint, key, fingerprint, move |_, _| {
                     Ok(StoredResponse {
                         status: StatusCode::CREATED,
                         body,

@@ -75,6 +75,12 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(config: &Config) -> Self {
+        if let Some(url) = &config.smtp_url {
+            let url = url.expose();
+            if url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=") {
+                eprintln!("privacy-widget server: SMTP_URL logs in without TLS; add ?tls=required (STARTTLS) or use smtps:// unless the relay is local");
+            }
+        }
         let transport = config.smtp_url.as_ref().and_then(|url| {
             match AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose()) {
                 Ok(builder) => Some(builder.build()),

@@ -116,6 +116,7 @@ pub async fn submit(
     );
     let response = respond_once(
         &state.database,
+        state.clock.now(),
         ENDPOINT,
         post.idempotency_key,
         post.fingerprint,

@@ -162,6 +162,7 @@ pub async fn subscribe(
     );
     let response = respond_once(
         &state.database,
+        state.clock.now(),
         SUBSCRIBE_ENDPOINT,
         post.idempotency_key,
         post.fingerprint,
@@ -203,6 +204,7 @@ pub async fn request_unsubscribe(
     );
     let response = respond_once(
         &state.database,
+        state.clock.now(),
         UNSUBSCRIBE_ENDPOINT,
         post.idempotency_key,
         post.fingerprint,

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::pages::{link_paragraph, paragraph, Page};
 use crate::static_files::escape_html;
 use crate::token::LinkToken;
+use crate::validation::WIDGET_LANGUAGES;
 use crate::AppState;
 
 use super::store::{self, ConfirmOutcome};
@@ -21,10 +22,31 @@ use super::texts::{self, PageText, TextLanguage};
 
 type TokenQuery = Result<Query<BTreeMap<String, String>>, QueryRejection>;
 
-/// The token in `?token=`, if it has the shape of one.
-fn query_token(query: TokenQuery) -> Option<LinkToken> {
-    let Query(query) = query.ok()?;
-    LinkToken::parse(query.get("token")?)
+/// What a link from a mail carries: `?token=…&lang=…`.
+struct LinkQuery {
+    /// `None` unless it has the shape of a token.
+    token: Option<LinkToken>,
+    /// The language of the mail the link came from, which the page speaks too.
+    language: Option<TextLanguage>,
+}
+
+impl LinkQuery {
+    fn read(query: TokenQuery) -> Self {
+        let query = query.map(|Query(query)| query).unwrap_or_default();
+        LinkQuery {
+            token: query.get("token").and_then(|raw| LinkToken::parse(raw)),
+            language: query
+                .get("lang")
+                .filter(|tag| WIDGET_LANGUAGES.contains(&tag.as_str()))
+                .map(|tag| TextLanguage::for_tag(tag)),
+        }
+    }
+
+    /// The link's language, else the subscriber's.
+    fn language_or(&self, stored: &str) -> TextLanguage {
+        self.language
+            .unwrap_or_else(|| TextLanguage::for_tag(stored))
+    }
 }
 
 fn page(status: StatusCode, language: TextLanguage, text: PageText) -> Page {
@@ -73,7 +95,8 @@ pub async fn confirm_page(
             texts::confirmed_page(TextLanguage::Bokmal, state.mailer.shop_name()),
         );
     }
-    let Some(token) = query_token(query) else {
+    let link = LinkQuery::read(query);
+    let Some(token) = link.token.clone() else {
         return unknown_link(false);
     };
     let now = state.clock.now();
@@ -90,7 +113,7 @@ pub async fn confirm_page(
     let token_ttl_hours = state.config.newsletter_token_ttl.as_secs() / 3600;
     match outcome {
         Ok(ConfirmOutcome::Confirmed(tag)) => {
-            let language = TextLanguage::for_tag(&tag);
+            let language = link.language_or(&tag);
             page(
                 StatusCode::OK,
                 language,
@@ -98,11 +121,11 @@ pub async fn confirm_page(
             )
         }
         Ok(ConfirmOutcome::AlreadyUsed(tag)) => {
-            let language = TextLanguage::for_tag(&tag);
+            let language = link.language_or(&tag);
             page(StatusCode::GONE, language, texts::used_page(language))
         }
         Ok(ConfirmOutcome::Expired(tag)) => {
-            let language = TextLanguage::for_tag(&tag);
+            let language = link.language_or(&tag);
             page(
                 StatusCode::GONE,
                 language,
@@ -116,7 +139,8 @@ pub async fn confirm_page(
 
 /// `GET /newsletter/unsubscribe?token=…`: asks for the one click; changes nothing.
 pub async fn unsubscribe_form_page(State(state): State<AppState>, query: TokenQuery) -> Page {
-    let Some(token) = query_token(query) else {
+    let link = LinkQuery::read(query);
+    let Some(token) = link.token.clone() else {
         return unknown_link(true);
     };
     let lookup = token.clone();
@@ -125,7 +149,7 @@ pub async fn unsubscribe_form_page(State(state): State<AppState>, query: TokenQu
         .call(move |connection| store::unsubscribe_token_language(connection, &lookup))
         .await;
     let language = match language {
-        Ok(Some(tag)) => TextLanguage::for_tag(&tag),
+        Ok(Some(tag)) => link.language_or(&tag),
         Ok(None) => return unknown_link(true),
         Err(error) => return failure_page(error),
     };
@@ -183,7 +207,8 @@ pub async fn unsubscribe_submit(
             .find(|(name, _)| name == "token")
             .and_then(|(_, value)| LinkToken::parse(&value))
     };
-    let Some(token) = query_token(query).or_else(from_form) else {
+    let link = LinkQuery::read(query);
+    let Some(token) = link.token.clone().or_else(from_form) else {
         return unknown_link(true);
     };
     let outcome = state
@@ -197,7 +222,7 @@ pub async fn unsubscribe_submit(
         .await;
     match outcome {
         Ok(Some(tag)) => {
-            let language = TextLanguage::for_tag(&tag);
+            let language = link.language_or(&tag);
             page(
                 StatusCode::OK,
                 language,

@@ -26,8 +26,14 @@ pub struct MailSettings {
 }
 
 impl MailSettings {
-    fn link(&self, page: &str, token: &LinkToken) -> String {
-        format!("{}{page}?token={}", self.base_url, token.as_str())
+    /// A link for a mail written in `language`; the page it opens speaks the same.
+    fn link(&self, page: &str, token: &LinkToken, language: TextLanguage) -> String {
+        format!(
+            "{}{page}?token={}&lang={}",
+            self.base_url,
+            token.as_str(),
+            language.html_lang()
+        )
     }
 }
 
@@ -129,7 +135,7 @@ pub fn subscribe(
     }) = existing
     {
         let unsubscribe = issue_token(connection, id, "unsubscribe", now, None)?;
-        let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe);
+        let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe, language);
         let text = texts::already_subscribed_mail(language, shop, &unsubscribe_url);
         send(
             connection,
@@ -190,11 +196,11 @@ pub fn subscribe(
         Some(now.plus(settings.token_ttl)),
     )?;
     let unsubscribe = issue_token(connection, id, "unsubscribe", now, None)?;
-    let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe);
+    let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe, language);
     let text = texts::confirmation_mail(
         language,
         shop,
-        &settings.link(CONFIRM_PAGE, &confirm),
+        &settings.link(CONFIRM_PAGE, &confirm, language),
         &unsubscribe_url,
         settings.token_ttl.as_secs() / 3600,
         settings.pending_ttl.as_secs() / 3600,
@@ -223,8 +229,8 @@ pub fn mail_unsubscribe_link(
         return Ok(());
     };
     let unsubscribe = issue_token(connection, subscriber.id, "unsubscribe", now, None)?;
-    let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe);
     let language = TextLanguage::for_tag(language.unwrap_or(&subscriber.language));
+    let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe, language);
     let text =
         texts::unsubscribe_link_mail(language, settings.mailer.shop_name(), &unsubscribe_url);
     send(connection, settings, email, text, &unsubscribe_url, now)?;

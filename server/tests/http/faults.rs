@@ -143,3 +143,49 @@ async fn invalid_fault_plans_name_the_field() {
     }
     assert_eq!(app.get("/__faults").await.json()["mode"], "off");
 }
+
+#[tokio::test]
+async fn newsletter_and_rights_request_posts_are_faulted_too_but_link_pages_are_not() {
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    let signup = json!({
+        "email": "kari@example.no",
+        "consent_text": "Ja takk",
+        "consent_text_version": "v1",
+        "revision": "2026-11-01",
+        "language": "nb"
+    });
+    let rights = json!({
+        "type": "access", "email": "kari@example.no", "message": "",
+        "language": "nb", "confirmed": true
+    });
+    app.set_faults(json!({"mode": "status", "status": 503, "count": 3}))
+        .await;
+    for (path, body) in [
+        ("/api/newsletter/subscribe", &signup),
+        (
+            "/api/newsletter/unsubscribe",
+            &json!({"email": "kari@example.no"}),
+        ),
+        ("/api/rights-requests", &rights),
+    ] {
+        let response = app.post_json(path, "faulted", body).await;
+        assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(response.json()["error"], "fault_injected");
+    }
+    let dump = app.dump_database().await;
+    assert!(!dump.contains("kari@example.no"), "nothing stored: {dump}");
+
+    // A plan meant for the widget is not used up by someone clicking a mail link.
+    app.set_faults(json!({"mode": "status", "status": 503, "count": 1}))
+        .await;
+    let page = app.get("/newsletter/confirm?token=x").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let response = app
+        .post_json("/api/newsletter/subscribe", "after", &signup)
+        .await;
+    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    let response = app
+        .post_json("/api/newsletter/subscribe", "after", &signup)
+        .await;
+    assert_eq!(response.status, StatusCode::ACCEPTED);
+}

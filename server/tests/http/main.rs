@@ -5,6 +5,8 @@ mod admin;
 mod consent;
 mod cors;
 mod faults;
+mod newsletter;
+mod rights_requests;
 mod socket;
 mod static_files;
 mod support;

@@ -2,19 +2,30 @@
 //! `WWW_DIR`, requests through `tower::ServiceExt::oneshot`, and valid consent bodies.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
+use privacy_widget_server::clock::{ManualClock, Timestamp};
 use privacy_widget_server::config::Config;
+use privacy_widget_server::connection::ConnectionHandle;
 use privacy_widget_server::db::Database;
 use privacy_widget_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
+
+/// Where every test app's clock starts: 2026-11-26T12:00:00.000Z.
+pub const START: Timestamp = Timestamp::from_unix_millis(1_795_694_400_000);
+
+/// `BASE_URL` of a test app: what links in mails start with.
+pub const BASE_URL: &str = "http://127.0.0.1:8080";
 
 /// A folder under the system temp dir, removed when dropped.
 pub struct TempDir {
@@ -68,6 +79,10 @@ pub fn test_config(www_dir: &Path, overrides: &[(&str, &str)]) -> Config {
 pub struct TestApp {
     pub router: Router,
     pub www: TempDir,
+    /// The app's state, for direct calls (purge) and raw SQL on its database.
+    pub state: AppState,
+    /// The app's clock; moves only when a test advances it.
+    pub clock: Arc<ManualClock>,
 }
 
 pub struct TestResponse {
@@ -100,9 +115,13 @@ impl TestApp {
         let www = TempDir::new("www");
         let config = test_config(www.path(), overrides);
         let database = Database::open(&config.database).unwrap();
+        let clock = Arc::new(ManualClock::new(START));
+        let state = AppState::with_clock(config, database, clock.clone());
         TestApp {
-            router: app(AppState::new(config, database)),
+            router: app(state.clone()),
             www,
+            state,
+            clock,
         }
     }
 
@@ -163,6 +182,95 @@ impl TestApp {
             .as_array()
             .unwrap()
             .len()
+    }
+
+    /// A JSON API POST with an idempotency key, from the client address `peer`.
+    pub async fn post_json_from(
+        &self,
+        peer: &str,
+        path: &str,
+        key: &str,
+        body: &Value,
+    ) -> TestResponse {
+        let mut request = Request::post(path)
+            .header("content-type", "application/json")
+            .header("idempotency-key", key)
+            .header("user-agent", "TestAgent/1.0 (privacy-widget tests)")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let peer: SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(ConnectionHandle::detached(peer)));
+        self.send(request).await
+    }
+
+    /// A JSON API POST from 192.0.2.10.
+    pub async fn post_json(&self, path: &str, key: &str, body: &Value) -> TestResponse {
+        self.post_json_from("192.0.2.10:50000", path, key, body)
+            .await
+    }
+
+    /// `GET` with the admin token; must succeed.
+    pub async fn admin_get(&self, path: &str) -> Value {
+        let response = self
+            .send(
+                Request::get(path)
+                    .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    /// The mails sent to `address`, newest first.
+    pub async fn mails_to(&self, address: &str) -> Vec<Value> {
+        let query: String = address
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        self.admin_get(&format!("/api/admin/mailbox?to={query}"))
+            .await["mails"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// Every value in every table of the database, as text: for "is X stored anywhere?".
+    pub async fn dump_database(&self) -> String {
+        self.state
+            .database
+            .call(|connection| {
+                let tables: Vec<String> = connection
+                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+                    .query_map([], |row| row.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut dump = String::new();
+                for table in tables {
+                    let mut statement =
+                        connection.prepare(&format!("SELECT * FROM \"{table}\""))?;
+                    let columns = statement.column_count();
+                    let mut rows = statement.query([])?;
+                    while let Some(row) = rows.next()? {
+                        dump.push_str(&table);
+                        for index in 0..columns {
+                            let value: rusqlite::types::Value = row.get(index)?;
+                            dump.push_str(&format!(" | {value:?}"));
+                        }
+                        dump.push('\n');
+                    }
+                }
+                Ok(dump)
+            })
+            .await
+            .unwrap()
     }
 
     pub async fn set_faults(&self, plan: Value) -> TestResponse {
