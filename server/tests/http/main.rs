@@ -7,6 +7,7 @@ mod cors;
 mod faults;
 mod newsletter;
 mod rights_requests;
+mod smtp;
 mod socket;
 mod static_files;
 mod support;

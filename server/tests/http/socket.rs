@@ -21,6 +21,17 @@ fn exchange(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Option<(u16, String)> {
+    exchange_with_head(address, method, path, headers, body).map(|(status, _, body)| (status, body))
+}
+
+/// [`exchange`], also returning the response head (status line and headers).
+fn exchange_with_head(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<(u16, String, String)> {
     let mut stream = TcpStream::connect(address).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -38,8 +49,8 @@ fn exchange(
     }
     let response = String::from_utf8(response).unwrap();
     let status = response.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = response.split_once("\r\n\r\n").unwrap().1.to_owned();
-    Some((status, body))
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    Some((status, head.to_ascii_lowercase(), body.to_owned()))
 }
 
 fn post_consent(address: SocketAddr, key: &str) -> Option<(u16, String)> {
@@ -148,4 +159,89 @@ fn binary_prints_its_address_serves_and_stops_on_sigterm() {
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     assert_eq!(rest, "", "exactly one line on stdout");
+}
+
+#[test]
+fn binary_limits_by_peer_address_and_links_mails_to_the_bound_port() {
+    let www = TempDir::new("binary-mail-www");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-widget-server"))
+        .env_clear()
+        .env("PORT", "0")
+        .env("HOST", "127.0.0.1")
+        .env("DATABASE_PATH", ":memory:")
+        .env("WWW_DIR", www.path())
+        .env("ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("DEMO_MAILBOX", "1")
+        .env("RATE_LIMIT_PER_IP", "1/600")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let base = line
+        .trim_end()
+        .trim_end_matches('/')
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let address: SocketAddr = base.strip_prefix("http://").unwrap().parse().unwrap();
+
+    let subscribe = |key: &str, email: &str| {
+        let body = json!({
+            "email": email, "consent_text": "Ja takk", "consent_text_version": "v1",
+            "revision": "2026-11-01", "language": "nb"
+        });
+        exchange_with_head(
+            address,
+            "POST",
+            "/api/newsletter/subscribe",
+            &[
+                ("Content-Type", "application/json"),
+                ("Idempotency-Key", key),
+            ],
+            &body.to_string(),
+        )
+        .unwrap()
+    };
+    let (status, _, body) = subscribe("k-1", "kari@example.no");
+    assert_eq!(
+        (status, body.as_str()),
+        (202, r#"{"status":"check_your_email"}"#)
+    );
+    let (status, head, body) = subscribe("k-2", "ola@example.no");
+    assert_eq!(status, 429, "{body}");
+    assert!(head.contains("\r\nretry-after: 600"), "{head}");
+
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    let (_, mailbox) = exchange(
+        address,
+        "GET",
+        "/api/admin/mailbox",
+        &[("Authorization", &auth)],
+        "",
+    )
+    .unwrap();
+    let mailbox: Value = serde_json::from_str(&mailbox).unwrap();
+    let text = mailbox["mails"][0]["body"].as_str().unwrap();
+    let prefix = format!("{base}/newsletter/confirm?token=");
+    let start = text.find(&prefix).expect("links use the bound address");
+    let link = text[start + base.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap();
+    let (status, confirmed) = exchange(address, "GET", link, &[], "").unwrap();
+    assert_eq!(status, 200);
+    assert!(confirmed.contains("Takk! Du er nå påmeldt"));
+    let (status, page) = exchange(address, "GET", "/demo/mailbox", &[], "").unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("kari@example.no"));
+
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
 }
