@@ -44,11 +44,11 @@ pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Eleme
         let mut cell = cell.borrow_mut();
         let rights = cell.get_or_insert_with(|| {
             subscribe_outcomes();
-            Rights { config: config.clone(), form: RightsForm::new(lang, consent_id), pending: None, scope: None, mailto: None }
+            Rights { config: config.clone(), form: RightsForm::new(lang, None), pending: None, scope: None, mailto: None }
         });
-        if rights.form.lang != lang {
-            rights.form.lang = lang;
-        }
+        // Language and consent id follow the visitor (a decision made after the form appeared).
+        rights.form.lang = lang;
+        rights.form.consent_id = consent_id;
         let section = el("section", "rights");
         attr(&section, "id", SECTION_ID);
         attr(&section, "aria-labelledby", "rr-title");

@@ -59,6 +59,7 @@ export async function startServer({ env = {}, timeoutMs = 20_000, bin = SERVER_B
     WWW_DIR: path.join(REPO_ROOT, 'www'),
     ADMIN_TOKEN,
     PW_FAULTS: '1',
+    DEMO_MAILBOX: '1',
     ...env,
   };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
