@@ -41,6 +41,23 @@ export interface PrivacyWidgetApi {
   acceptedService(serviceId: string): boolean;
   /** Calls `callback` after every decision; returns a function that unsubscribes. */
   onChange(callback: (consent: PrivacyWidgetConsent) => void): () => void;
+  /**
+   * Calls `callback` when the backend refused an event for good (a 4xx other than 408, 425,
+   * 429): the event was dropped and will not be sent again. Retryable failures (5xx, network,
+   * timeouts) are retried silently and never reported here. Returns a function that unsubscribes.
+   */
+  onError(callback: (error: PrivacyWidgetDeliveryError) => void): () => void;
+}
+
+/** A permanent delivery failure, as passed to `PrivacyWidget.onError`. */
+export interface PrivacyWidgetDeliveryError {
+  endpoint: "consent" | "newsletter" | "rights_request" | "newsletter_withdrawal";
+  /** The HTTP status, e.g. 403 or 422; `null` if delivery gave up on retryable failures. */
+  status: number | null;
+  /** The backend's explanation (`"<error code>: <message>"` from its JSON error body), or the start of the body. */
+  error: string;
+  /** The event's `Idempotency-Key`. */
+  key: string;
 }
 
 declare global {

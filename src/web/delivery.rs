@@ -10,7 +10,7 @@ use super::dom;
 use browser::Answer;
 use privacy_widget_core::config::{Config, OutboxStorage};
 use privacy_widget_core::json::{self, Json};
-use privacy_widget_core::outbox::{Dispatch, OrderingKey, Outbox, OutboxEvent, OutboxPolicy, Outcome};
+use privacy_widget_core::outbox::{Dispatch, OrderingKey, Outbox, OutboxEvent, OutboxPolicy, Outcome, RestoreProblem};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -118,9 +118,7 @@ pub fn start(config: &Config) {
     let now = dom::now_ms();
     let (outbox, problem) = Outbox::restore(policy, stored.as_deref().unwrap_or(""), now);
     if let Some(problem) = problem {
-        let mut m = String::from("privacy-widget: ");
-        m.push_str(&problem.to_string());
-        dom::console_warn(&m);
+        dom::console_warn(&restore_message(&problem));
     }
     let e = &config.endpoints;
     let urls = [e.consent.clone(), e.newsletter.clone(), e.rights_request.clone(), e.newsletter.as_deref().map(wire::withdrawal_url)];
@@ -162,9 +160,7 @@ pub fn send(endpoint: Endpoint, body: Json, ordering: Option<&str>) -> Result<Id
     match queued {
         None => Err(SendError::NotStarted),
         Some(Err(SendError::Outbox(e))) => {
-            let mut m = String::from("privacy-widget: ");
-            m.push_str(&e.to_string());
-            dom::console_error(&m);
+            dom::console_error(&enqueue_message(endpoint, &e));
             Err(SendError::Outbox(e))
         }
         Some(Err(e)) => Err(e),
@@ -281,6 +277,60 @@ impl Driver {
         }
         self.timer = browser::set_timer(&self.wake, wait);
     }
+}
+
+// The two messages below are written out instead of using the core's `Display` impls, which
+// would pull `core::fmt` formatting of strings and numbers into the .wasm (about 2 KB).
+
+fn restore_message(problem: &RestoreProblem) -> String {
+    let mut m = String::from("privacy-widget: the saved delivery outbox ");
+    match problem {
+        RestoreProblem::SkippedEntries(skipped) => {
+            m.push_str("had invalid entries; dropped:");
+            for s in skipped {
+                m.push_str(" entries[");
+                json::push_int(&mut m, s.index as i64);
+                m.push_str("] (");
+                m.push_str(s.reason);
+                m.push(')');
+            }
+            return m;
+        }
+        RestoreProblem::Unreadable(e) => {
+            m.push_str("is not valid JSON (");
+            m.push_str(e.reason);
+            m.push(')');
+        }
+        RestoreProblem::NotAnOutbox(what) => {
+            m.push_str("is not an outbox (");
+            m.push_str(what);
+            m.push(')');
+        }
+        RestoreProblem::UnsupportedVersion(_) => m.push_str("has another format version"),
+    }
+    m.push_str("; its undelivered events were discarded");
+    m
+}
+
+fn enqueue_message(endpoint: Endpoint, e: &EnqueueError) -> String {
+    let mut m = String::from("privacy-widget: a ");
+    m.push_str(endpoint.name());
+    m.push_str(" event was not queued: ");
+    match e {
+        EnqueueError::Full { max_entries } => {
+            json::push_int(&mut m, *max_entries as i64);
+            m.push_str(" events are already waiting for the server; try again later");
+        }
+        EnqueueError::TooLarge { bytes, max } => {
+            m.push_str("its body is ");
+            json::push_int(&mut m, *bytes as i64);
+            m.push_str(" bytes, at most ");
+            json::push_int(&mut m, *max as i64);
+            m.push_str(" are accepted");
+        }
+        EnqueueError::DuplicateKey(_) => m.push_str("an event with the same idempotency key is queued"),
+    }
+    m
 }
 
 fn storage_unavailable(local: bool, doing: &str) {
