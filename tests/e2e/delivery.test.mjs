@@ -251,6 +251,61 @@ describe('delivery: outbox against a failing backend', () => {
     }
   });
 
+  test('outbox.storage "local": the outbox is kept in localStorage', async () => {
+    context = await launchBrowser();
+    try {
+      // The demo page with `"outbox": {"storage": "local"}` added to its inline config.
+      await context.route(`${server.url}/`, async (route) => {
+        const response = await route.fetch();
+        const html = (await response.text()).replace('"endpoints":', '"outbox": {"storage": "local"}, "endpoints":');
+        assert.match(html, /"outbox": \{"storage": "local"\}/);
+        await route.fulfill({ response, body: html });
+      });
+      const page = await openShop(context, `${server.url}/`);
+      await server.faults({ mode: 'status', status: 503, count: 1000 });
+      await page.click(button('accept-all'));
+      const id = await consentId(context);
+      await waitUntil('the first attempt to fail', async () => (await faultPlan(server)).served >= 1);
+      const saved = await page.evaluate((k) => [localStorage.getItem(k), sessionStorage.getItem(k)], OUTBOX_KEY);
+      assert.equal(JSON.parse(saved[0]).entries.length, 1, 'in localStorage');
+      assert.equal(saved[1], null, 'not in sessionStorage');
+      await server.faults({ mode: 'off' });
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      await waitUntil('localStorage to empty', async () => (await page.evaluate((k) => localStorage.getItem(k), OUTBOX_KEY)) === null);
+    } finally {
+      await server.faults({ mode: 'off' });
+      await context.close();
+    }
+  });
+
+  test('web storage that throws (sandboxed, private mode): kept in memory, one console warning, still delivered', async () => {
+    context = await launchBrowser();
+    try {
+      await context.addInitScript(() => {
+        Object.defineProperty(window, 'sessionStorage', {
+          get() { throw new DOMException('The document is sandboxed', 'SecurityError'); },
+        });
+      });
+      const page = await openShop(context, `${server.url}/`);
+      const warnings = [];
+      page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+      await server.faults({ mode: 'status', status: 500, count: 1 });
+      await page.click(button('accept-all'));
+      const id = await consentId(context);
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.equal(page.posted.length, 2);
+      expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of 500/] });
+      await page.reload();
+      await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+      // (The listener was attached after the first page started; this is the reloaded page's.)
+      assert.equal(warnings.filter((w) => /sessionStorage failed.*kept in memory/.test(w)).length, 1, `one warning: ${warnings}`);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a permanent 422 is reported once (console + onError) and never retried', async () => {
     context = await launchBrowser();
     try {
