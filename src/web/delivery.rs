@@ -224,7 +224,9 @@ pub fn flush() {
     let batch = with(|d| {
         let in_flight: usize = d.keepalive.iter().map(|(_, bytes)| bytes).sum();
         let dispatches = d.outbox.unload_flush(dom::now_ms(), KEEPALIVE_QUOTA.saturating_sub(in_flight));
-        d.persist();
+        if !dispatches.is_empty() {
+            d.persist();
+        }
         // One keepalive request per event is enough (hidden, then pagehide, flushes twice).
         let fresh: Vec<Dispatch> = dispatches.into_iter().filter(|x| !d.keepalive.iter().any(|(k, _)| *k == x.key)).collect();
         d.with_urls(fresh)

@@ -133,6 +133,36 @@ describe('delivery: outbox against a failing backend', () => {
     }
   });
 
+  test('Retry-After is honoured, in seconds and as an HTTP date', async () => {
+    context = await launchBrowser();
+    try {
+      const page = await openShop(context, `${server.url}/`);
+      const answered = [];
+      await page.route('**/api/consent', async (route) => {
+        answered.push(Date.now());
+        if (answered.length === 1) {
+          await route.fulfill({ status: 503, headers: { 'Retry-After': '2' }, contentType: 'application/json', body: '{"error":"unavailable"}' });
+        } else if (answered.length === 2) {
+          const at = new Date(Date.now() + 5000).toUTCString(); // whole seconds: 4–5 s from now
+          await route.fulfill({ status: 429, headers: { 'Retry-After': at }, contentType: 'application/json', body: '{"error":"rate_limited"}' });
+        } else {
+          await route.continue();
+        }
+      });
+      await page.click(button('accept-all'));
+      const id = await consentId(context);
+      const { events } = await stored(server, id);
+      assert.equal(events.length, 1);
+      assert.equal(answered.length, 3);
+      const gaps = [answered[1] - answered[0], answered[2] - answered[1]];
+      assert.ok(gaps[0] >= 1900, `waited for Retry-After: 2 (${gaps[0]} ms; backoff alone is at most 1 s)`);
+      assert.ok(gaps[1] >= 3500, `waited for the Retry-After date (${gaps[1]} ms; backoff alone is at most 2 s)`);
+      expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of (503|429)/] });
+    } finally {
+      await context.close();
+    }
+  });
+
   test('slow backend (5 s): the banner closes at once, the page stays responsive, the row arrives later', async () => {
     context = await launchBrowser();
     try {
