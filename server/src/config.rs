@@ -10,6 +10,7 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use sha2::{Digest, Sha256};
 
+use crate::db::Synchronous;
 use crate::rate_limit::RateLimit;
 
 /// File name of the SQLite database inside `DATA_DIR`.
@@ -24,6 +25,8 @@ pub struct Config {
     pub port: u16,
     /// `DATABASE_PATH`, or `DATA_DIR/privacy-widget.sqlite3`.
     pub database: DatabaseLocation,
+    /// `DATABASE_SYNCHRONOUS`: `full` (default) or `normal`.
+    pub database_synchronous: Synchronous,
     /// `WWW_DIR`: the demo shop served as static files.
     pub www_dir: PathBuf,
     /// `ADMIN_TOKEN`: bearer token of the admin endpoints; `None` disables them.
@@ -150,6 +153,19 @@ impl Config {
             }
         };
 
+        let database_synchronous = match read("DATABASE_SYNCHRONOUS").as_deref() {
+            None | Some("full") => Synchronous::Full,
+            Some("normal") => Synchronous::Normal,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "DATABASE_SYNCHRONOUS",
+                    message: format!(
+                        "found {other:?}; expected full (every commit reaches the disk) or normal (faster; a power cut may lose the last commits)"
+                    ),
+                })
+            }
+        };
+
         let cors_allow_origins = match read("CORS_ALLOW_ORIGINS") {
             None => Vec::new(),
             Some(list) => parse_origins(&list)?,
@@ -206,6 +222,7 @@ impl Config {
             host: read("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port,
             database,
+            database_synchronous,
             www_dir: PathBuf::from(read("WWW_DIR").unwrap_or_else(|| "www".to_owned())),
             admin_token: read("ADMIN_TOKEN").map(Secret::new),
             csrf_token: read("CSRF_TOKEN").map(Secret::new),
@@ -344,6 +361,7 @@ mod tests {
         assert_eq!(config.rate_limit_per_address.to_string(), "5/3600");
         assert_eq!(config.rate_limit_per_ip.to_string(), "20/600");
         assert!(!config.trust_proxy);
+        assert_eq!(config.database_synchronous, Synchronous::Full);
     }
 
     #[test]
@@ -371,6 +389,7 @@ mod tests {
             ("RATE_LIMIT_PER_IP", "20"),
             ("DEMO_MAILBOX", "yes"),
             ("TRUST_PROXY", "true"),
+            ("DATABASE_SYNCHRONOUS", "off"),
         ] {
             assert_eq!(
                 self::config(&[(variable, value)]).unwrap_err().variable,

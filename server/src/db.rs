@@ -114,6 +114,26 @@ const MIGRATIONS: &[&str] = &[
 /// (RFC 3339 UTC with milliseconds, like the client timestamps).
 pub const SQL_NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
+/// `PRAGMA synchronous` for a database file in WAL mode (`DATABASE_SYNCHRONOUS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit waits for the disk: a reported success survives a power cut.
+    #[default]
+    Full,
+    /// Commits wait only for the OS; the disk sync happens at WAL checkpoints. A power cut
+    /// (not a crash of the process) can lose the last commits, never corrupt the file.
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma_value(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
+}
+
 /// A shared handle to the one SQLite connection.
 ///
 /// One connection behind a mutex serialises all access: SQLite allows a single writer
@@ -139,8 +159,17 @@ impl fmt::Display for DatabaseOpenError {
 impl std::error::Error for DatabaseOpenError {}
 
 impl Database {
-    /// Opens (creating the folder and file if needed) and migrates the database.
+    /// Opens (creating the folder and file if needed) and migrates the database, with
+    /// `synchronous=FULL`.
     pub fn open(location: &DatabaseLocation) -> Result<Self, DatabaseOpenError> {
+        Self::open_with(location, Synchronous::Full)
+    }
+
+    /// [`Database::open`] with a chosen `PRAGMA synchronous`.
+    pub fn open_with(
+        location: &DatabaseLocation,
+        synchronous: Synchronous,
+    ) -> Result<Self, DatabaseOpenError> {
         let failed = |what: &str, error: &dyn fmt::Display| DatabaseOpenError {
             message: format!("{what} ({location:?}): {error}"),
         };
@@ -159,7 +188,7 @@ impl Database {
         }
         .map_err(|error| failed("cannot open the database", &error))?;
 
-        configure(&connection, location)
+        configure(&connection, location, synchronous)
             .map_err(|error| failed("cannot configure the database", &error))?;
         migrate(&mut connection).map_err(|error| failed("cannot migrate the database", &error))?;
         Ok(Database {
@@ -186,13 +215,18 @@ impl Database {
     }
 }
 
-fn configure(connection: &Connection, location: &DatabaseLocation) -> rusqlite::Result<()> {
+fn configure(
+    connection: &Connection,
+    location: &DatabaseLocation,
+    synchronous: Synchronous,
+) -> rusqlite::Result<()> {
     if matches!(location, DatabaseLocation::File(_)) {
         // WAL lets a backup or an operator's sqlite3 shell read while the server writes.
         connection.pragma_update(None, "journal_mode", "WAL")?;
     }
-    // Consent records are evidence: a reported success must survive a power cut.
-    connection.pragma_update(None, "synchronous", "FULL")?;
+    // Consent records are evidence: by default a reported success must survive a power
+    // cut. NORMAL trades that for throughput (see "Load test" in the README).
+    connection.pragma_update(None, "synchronous", synchronous.pragma_value())?;
     connection.pragma_update(None, "foreign_keys", true)?;
     connection.busy_timeout(std::time::Duration::from_secs(5))
 }

@@ -23,7 +23,8 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let mut config = Config::from_env().map_err(|error| error.to_string())?;
-    let database = Database::open(&config.database).map_err(|error| error.to_string())?;
+    let database = Database::open_with(&config.database, config.database_synchronous)
+        .map_err(|error| error.to_string())?;
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
         .map_err(|error| format!("cannot listen on {}:{}: {error}", config.host, config.port))?;
