@@ -117,6 +117,7 @@ pub fn start(config: &Config) {
     };
     let now = dom::now_ms();
     let (outbox, problem) = Outbox::restore(policy, stored.as_deref().unwrap_or(""), now);
+    let damaged = problem.is_some();
     if let Some(problem) = problem {
         dom::console_warn(&restore_message(&problem));
     }
@@ -131,6 +132,10 @@ pub fn start(config: &Config) {
     });
     let driver = Driver { outbox, urls, storage, local, timer: None, timer_forced: false, wake, keepalive: Vec::new() };
     DRIVER.with(|cell| *cell.borrow_mut() = Some(driver));
+    if damaged {
+        // Overwrite what could not be read, so the next page does not report it again.
+        with(Driver::persist);
+    }
 
     let window = dom::window();
     dom::listen(&window, "online", |_: Event| pump(false));
