@@ -1,7 +1,7 @@
 //! The shop's widget configuration: parsed from JSON and validated field by field.
 //! An invalid config yields one error naming the field, so the widget can fail closed.
 
-use crate::i18n::{category_defaults, TextKey};
+use crate::i18n::{category_defaults, is_text_name, Text};
 use crate::json::{self, Json};
 use crate::lang::Lang;
 use std::fmt;
@@ -187,7 +187,8 @@ pub struct Config {
     pub theme: Theme,
     pub outbox_storage: OutboxStorage,
     pub keep_history: bool,
-    pub texts: Vec<(Lang, Vec<(TextKey, String)>)>,
+    /// Overrides by text key name, per language.
+    pub texts: Vec<(Lang, Vec<(&'static str, String)>)>,
 }
 
 /// The consent cookie must stay far below the 4096-byte browser limit.
@@ -337,11 +338,12 @@ impl Config {
     }
 
     /// The text for `key` in `lang`, with the shop's override if any.
-    pub fn text(&self, lang: Lang, key: TextKey) -> &str {
+    pub fn text(&self, lang: Lang, key: impl Text) -> &str {
+        let name = key.name();
         self.texts
             .iter()
             .find(|(l, _)| *l == lang)
-            .and_then(|(_, overrides)| overrides.iter().find(|(k, _)| *k == key))
+            .and_then(|(_, overrides)| overrides.iter().find(|(k, _)| *k == name))
             .map(|(_, s)| s.as_str())
             .unwrap_or_else(|| key.default_text(lang))
     }
@@ -660,7 +662,7 @@ fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(Consen
     Ok(mapping)
 }
 
-fn parse_texts(root: &Obj) -> Result<Vec<(Lang, Vec<(TextKey, String)>)>, ConfigError> {
+fn parse_texts(root: &Obj) -> Result<Vec<(Lang, Vec<(&'static str, String)>)>, ConfigError> {
     let Some(texts) = root.opt_obj("texts")? else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for (tag, overrides) in texts.members {
@@ -669,7 +671,7 @@ fn parse_texts(root: &Obj) -> Result<Vec<(Lang, Vec<(TextKey, String)>)>, Config
         let o = Obj::new(overrides, path)?;
         let mut list = Vec::new();
         for (name, value) in o.members {
-            let key = TextKey::from_name(name).ok_or_else(|| ConfigError::Unknown { field: o.path_of(name) })?;
+            let key = is_text_name(name).ok_or_else(|| ConfigError::Unknown { field: o.path_of(name) })?;
             match value {
                 Json::Str(s) if !s.trim().is_empty() => list.push((key, s.clone())),
                 other => return Err(invalid_json(o.path_of(name), "a non-empty string", other)),
@@ -759,8 +761,8 @@ pub(crate) mod tests {
     fn texts_override_and_validate() {
         let with_texts = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAll": "Yes please"}},"#, 1);
         let c = Config::parse(&with_texts).unwrap();
-        assert_eq!(c.text(Lang::En, TextKey::AcceptAll), "Yes please");
-        assert_eq!(c.text(Lang::Nb, TextKey::AcceptAll), "Godta alle");
+        assert_eq!(c.text(Lang::En, crate::i18n::TextKey::AcceptAll), "Yes please");
+        assert_eq!(c.text(Lang::Nb, crate::i18n::TextKey::AcceptAll), "Godta alle");
         let typo = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAl": "x"}},"#, 1);
         assert!(Config::parse(&typo).unwrap_err().to_string().contains("unknown field \"texts.en.acceptAl\""));
     }

@@ -20,7 +20,7 @@
 //! shows success: the server has the request.
 
 use crate::config::Config;
-use crate::i18n::{fill, TextKey};
+use crate::i18n::{fill, FormText};
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::outbox::Endpoint;
@@ -58,16 +58,16 @@ pub enum EmailError {
 
 impl EmailError {
     /// The error text shown next to the field.
-    pub fn text_key(self) -> TextKey {
+    pub fn text_key(self) -> FormText {
         match self {
-            EmailError::Empty => TextKey::EmailEmpty,
-            EmailError::MissingAt => TextKey::EmailMissingAt,
-            EmailError::BadLocalPart => TextKey::EmailBadLocalPart,
-            EmailError::BadDomain => TextKey::EmailBadDomain,
-            EmailError::MissingTld => TextKey::EmailMissingTld,
-            EmailError::TooLong => TextKey::EmailTooLong,
-            EmailError::NonAscii => TextKey::EmailNonAscii,
-            EmailError::QuotedLocalPart => TextKey::EmailQuotedLocalPart,
+            EmailError::Empty => FormText::EmailEmpty,
+            EmailError::MissingAt => FormText::EmailMissingAt,
+            EmailError::BadLocalPart => FormText::EmailBadLocalPart,
+            EmailError::BadDomain => FormText::EmailBadDomain,
+            EmailError::MissingTld => FormText::EmailMissingTld,
+            EmailError::TooLong => FormText::EmailTooLong,
+            EmailError::NonAscii => FormText::EmailNonAscii,
+            EmailError::QuotedLocalPart => FormText::EmailQuotedLocalPart,
         }
     }
 }
@@ -205,7 +205,7 @@ pub enum NewsletterEffect {
     /// Move focus to the status message that replaced the form.
     FocusStatus,
     /// Say this text in the live region.
-    Announce(TextKey),
+    Announce(FormText),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,7 +221,7 @@ pub struct NewsletterForm {
     pub consent: bool,
     pub honeypot: String,
     /// The errors shown, in [`Field`] order.
-    pub errors: Vec<(Field, TextKey)>,
+    pub errors: Vec<(Field, FormText)>,
 }
 
 impl NewsletterForm {
@@ -287,11 +287,11 @@ impl NewsletterForm {
             },
             NewsletterMsg::RateLimited { retry_after_s } if self.state == S::Sending => {
                 self.state = S::RateLimited { retry_after_s };
-                vec![NewsletterEffect::Render, NewsletterEffect::Announce(TextKey::FormRateLimited)]
+                vec![NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormRateLimited)]
             }
             NewsletterMsg::Failed if self.state == S::Sending => {
                 self.state = S::Failed;
-                vec![NewsletterEffect::Render, NewsletterEffect::Announce(TextKey::FormFailed)]
+                vec![NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormFailed)]
             }
             NewsletterMsg::RateLimited { .. } | NewsletterMsg::Failed => Vec::new(),
             NewsletterMsg::SetLanguage(lang) => {
@@ -330,7 +330,7 @@ impl NewsletterForm {
         vec![
             NewsletterEffect::Post { endpoint, body },
             NewsletterEffect::Render,
-            NewsletterEffect::Announce(TextKey::FormSending),
+            NewsletterEffect::Announce(FormText::FormSending),
         ]
     }
 
@@ -357,23 +357,23 @@ impl NewsletterForm {
     }
 
     /// Every field's error, in [`Field`] order.
-    fn validate(&self) -> Vec<(Field, TextKey)> {
+    fn validate(&self) -> Vec<(Field, FormText)> {
         [Field::Email, Field::FirstName, Field::Consent]
             .into_iter()
             .filter_map(|field| self.field_error(field).map(|key| (field, key)))
             .collect()
     }
 
-    fn field_error(&self, field: Field) -> Option<TextKey> {
+    fn field_error(&self, field: Field) -> Option<FormText> {
         match field {
             Field::Email => validate_email(&self.email).err().map(EmailError::text_key),
             Field::FirstName => self
                 .first_name
                 .as_deref()
                 .filter(|name| name.trim().chars().count() > MAX_FIRST_NAME_CHARS)
-                .map(|_| TextKey::NewsletterFirstNameTooLong),
+                .map(|_| FormText::NewsletterFirstNameTooLong),
             Field::Consent => {
-                (self.mode == NewsletterMode::Subscribe && !self.consent).then_some(TextKey::NewsletterConsentRequired)
+                (self.mode == NewsletterMode::Subscribe && !self.consent).then_some(FormText::NewsletterConsentRequired)
             }
         }
     }
@@ -392,30 +392,30 @@ impl NewsletterForm {
     }
 
     /// The error shown for `field`, if any.
-    pub fn error(&self, field: Field) -> Option<TextKey> {
+    pub fn error(&self, field: Field) -> Option<FormText> {
         self.errors.iter().find(|(f, _)| *f == field).map(|(_, key)| *key)
     }
 
     /// The status message for the current state (`None` while editing).
-    pub fn status(&self) -> Option<TextKey> {
+    pub fn status(&self) -> Option<FormText> {
         match self.state {
             NewsletterState::Editing => None,
-            NewsletterState::Sending => Some(TextKey::FormSending),
+            NewsletterState::Sending => Some(FormText::FormSending),
             NewsletterState::CheckYourEmail => Some(match self.mode {
-                NewsletterMode::Subscribe => TextKey::NewsletterCheckEmail,
-                NewsletterMode::Unsubscribe => TextKey::NewsletterUnsubscribeCheckEmail,
+                NewsletterMode::Subscribe => FormText::NewsletterCheckEmail,
+                NewsletterMode::Unsubscribe => FormText::NewsletterUnsubscribeCheckEmail,
             }),
-            NewsletterState::RateLimited { .. } => Some(TextKey::FormRateLimited),
-            NewsletterState::Failed => Some(TextKey::FormFailed),
+            NewsletterState::RateLimited { .. } => Some(FormText::FormRateLimited),
+            NewsletterState::Failed => Some(FormText::FormFailed),
         }
     }
 
     /// The submit button's label: a retry after a failure.
-    pub fn submit_label(&self) -> TextKey {
+    pub fn submit_label(&self) -> FormText {
         match (self.state, self.mode) {
-            (NewsletterState::RateLimited { .. } | NewsletterState::Failed, _) => TextKey::FormRetry,
-            (_, NewsletterMode::Subscribe) => TextKey::NewsletterSubmit,
-            (_, NewsletterMode::Unsubscribe) => TextKey::NewsletterUnsubscribeSubmit,
+            (NewsletterState::RateLimited { .. } | NewsletterState::Failed, _) => FormText::FormRetry,
+            (_, NewsletterMode::Subscribe) => FormText::NewsletterSubmit,
+            (_, NewsletterMode::Unsubscribe) => FormText::NewsletterUnsubscribeSubmit,
         }
     }
 }
@@ -426,10 +426,10 @@ impl NewsletterForm {
 /// texts (or rewrites `newsletterConsent` entirely).
 pub fn consent_text(config: &Config, lang: Lang) -> String {
     fill(
-        config.text(lang, TextKey::NewsletterConsent),
+        config.text(lang, FormText::NewsletterConsent),
         &[
-            ("sender", config.text(lang, TextKey::NewsletterSender)),
-            ("frequency", config.text(lang, TextKey::NewsletterFrequency)),
+            ("sender", config.text(lang, FormText::NewsletterSender)),
+            ("frequency", config.text(lang, FormText::NewsletterFrequency)),
         ],
     )
 }

@@ -7,7 +7,7 @@
 //! with a status message that takes focus. The reference number from the backend is part of it.
 
 use crate::config::Config;
-use crate::i18n::{fill, TextKey};
+use crate::i18n::{fill, FormText, TextKey};
 use crate::json::{self, Json};
 use crate::lang::Lang;
 use crate::newsletter::{validate_email, EmailError};
@@ -51,22 +51,22 @@ impl RequestType {
         RequestType::ALL.into_iter().find(|t| t.name() == name)
     }
 
-    pub fn title(self) -> TextKey {
+    pub fn title(self) -> FormText {
         match self {
-            RequestType::Access => TextKey::RightsTypeAccess,
-            RequestType::Rectification => TextKey::RightsTypeRectification,
-            RequestType::Erasure => TextKey::RightsTypeErasure,
-            RequestType::WithdrawConsent => TextKey::RightsTypeWithdrawConsent,
+            RequestType::Access => FormText::RightsTypeAccess,
+            RequestType::Rectification => FormText::RightsTypeRectification,
+            RequestType::Erasure => FormText::RightsTypeErasure,
+            RequestType::WithdrawConsent => FormText::RightsTypeWithdrawConsent,
         }
     }
 
     /// The one-line explanation shown under the title.
-    pub fn description(self) -> TextKey {
+    pub fn description(self) -> FormText {
         match self {
-            RequestType::Access => TextKey::RightsTypeAccessText,
-            RequestType::Rectification => TextKey::RightsTypeRectificationText,
-            RequestType::Erasure => TextKey::RightsTypeErasureText,
-            RequestType::WithdrawConsent => TextKey::RightsTypeWithdrawConsentText,
+            RequestType::Access => FormText::RightsTypeAccessText,
+            RequestType::Rectification => FormText::RightsTypeRectificationText,
+            RequestType::Erasure => FormText::RightsTypeErasureText,
+            RequestType::WithdrawConsent => FormText::RightsTypeWithdrawConsentText,
         }
     }
 }
@@ -151,7 +151,7 @@ pub enum RightsEffect {
     /// Move focus to the status message.
     FocusStatus,
     /// Say this text in the live region.
-    Announce(TextKey),
+    Announce(FormText),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +168,7 @@ pub struct RightsForm {
     /// The visitor's consent id, when they have one: shown read-only and sent along.
     pub consent_id: Option<String>,
     /// The errors shown, in [`Field`] order.
-    pub errors: Vec<(Field, TextKey)>,
+    pub errors: Vec<(Field, FormText)>,
 }
 
 impl RightsForm {
@@ -222,7 +222,7 @@ impl RightsForm {
             },
             RightsMsg::RateLimited { retry_after_s } if self.state == S::Sending => {
                 self.state = S::RateLimited { retry_after_s };
-                vec![RightsEffect::Render, RightsEffect::Announce(TextKey::FormRateLimited)]
+                vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormRateLimited)]
             }
             RightsMsg::Failed if self.state == S::Sending => self.fail(),
             RightsMsg::RateLimited { .. } | RightsMsg::Failed => Vec::new(),
@@ -249,7 +249,7 @@ impl RightsForm {
                 vec![
                     RightsEffect::Post { endpoint: Endpoint::RightsRequest, body: self.body(request_type, email) },
                     RightsEffect::Render,
-                    RightsEffect::Announce(TextKey::FormSending),
+                    RightsEffect::Announce(FormText::FormSending),
                 ]
             }
             Some(RightsChannel::Mailto(to)) => {
@@ -263,7 +263,7 @@ impl RightsForm {
 
     fn fail(&mut self) -> Vec<RightsEffect> {
         self.state = RightsState::Failed;
-        vec![RightsEffect::Render, RightsEffect::Announce(TextKey::FormFailed)]
+        vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormFailed)]
     }
 
     /// `{"type","email","message","consent_id"?,"language","confirmed":true}`
@@ -287,7 +287,7 @@ impl RightsForm {
     fn mailto(&self, config: &Config, to: &str, request_type: RequestType, email: &str) -> String {
         let lang = self.lang;
         let title = config.text(lang, request_type.title());
-        let subject = fill(config.text(lang, TextKey::RightsMailSubject), &[("type", title)]);
+        let subject = fill(config.text(lang, FormText::RightsMailSubject), &[("type", title)]);
         let mut body = String::new();
         let mut line = |label: &str, value: &str| {
             body.push_str(label);
@@ -296,7 +296,7 @@ impl RightsForm {
             body.push('\n');
         };
         line(title, config.text(lang, request_type.description()));
-        line(config.text(lang, TextKey::EmailLabel), email);
+        line(config.text(lang, FormText::EmailLabel), email);
         if let Some(id) = &self.consent_id {
             line(config.text(lang, TextKey::ReceiptId), id);
         }
@@ -307,28 +307,28 @@ impl RightsForm {
             body.push('\n');
         }
         body.push('\n');
-        body.push_str(config.text(lang, TextKey::RightsConfirmLabel));
+        body.push_str(config.text(lang, FormText::RightsConfirmLabel));
         mailto_url(to, &subject, &body)
     }
 
     /// Every field's error, in [`Field`] order.
-    fn validate(&self) -> Vec<(Field, TextKey)> {
+    fn validate(&self) -> Vec<(Field, FormText)> {
         [Field::RequestType, Field::Email, Field::Message, Field::Confirm]
             .into_iter()
             .filter_map(|field| self.field_error(field).map(|key| (field, key)))
             .collect()
     }
 
-    fn field_error(&self, field: Field) -> Option<TextKey> {
+    fn field_error(&self, field: Field) -> Option<FormText> {
         match field {
-            Field::RequestType => self.request_type.is_none().then_some(TextKey::RightsTypeRequired),
+            Field::RequestType => self.request_type.is_none().then_some(FormText::RightsTypeRequired),
             Field::Email => validate_email(&self.email).err().map(EmailError::text_key),
-            Field::Message if self.message.chars().count() > MAX_MESSAGE_CHARS => Some(TextKey::RightsMessageTooLong),
+            Field::Message if self.message.chars().count() > MAX_MESSAGE_CHARS => Some(FormText::RightsMessageTooLong),
             Field::Message if self.request_type == Some(RequestType::Rectification) && self.message.trim().is_empty() => {
-                Some(TextKey::RightsMessageRequired)
+                Some(FormText::RightsMessageRequired)
             }
             Field::Message => None,
-            Field::Confirm => (!self.confirmed).then_some(TextKey::RightsConfirmRequired),
+            Field::Confirm => (!self.confirmed).then_some(FormText::RightsConfirmRequired),
         }
     }
 
@@ -346,7 +346,7 @@ impl RightsForm {
     }
 
     /// The error shown for `field`, if any.
-    pub fn error(&self, field: Field) -> Option<TextKey> {
+    pub fn error(&self, field: Field) -> Option<FormText> {
         self.errors.iter().find(|(f, _)| *f == field).map(|(_, key)| *key)
     }
 
@@ -359,7 +359,7 @@ impl RightsForm {
     pub fn message_counter(&self, config: &Config) -> String {
         let mut count = String::new();
         json::push_int(&mut count, self.message_chars_left());
-        fill(config.text(self.lang, TextKey::RightsCharsLeft), &[("count", &count)])
+        fill(config.text(self.lang, FormText::RightsCharsLeft), &[("count", &count)])
     }
 
     /// The status message for the current state, filled in (`None` while editing).
@@ -367,12 +367,12 @@ impl RightsForm {
         let text = |key| config.text(self.lang, key).to_string();
         match &self.state {
             RightsState::Editing => None,
-            RightsState::Sending => Some(text(TextKey::FormSending)),
+            RightsState::Sending => Some(text(FormText::FormSending)),
             RightsState::Delivered { reference } => {
-                let mut out = text(TextKey::RightsDelivered);
+                let mut out = text(FormText::RightsDelivered);
                 if !reference.is_empty() {
                     out.push(' ');
-                    out.push_str(&fill(config.text(self.lang, TextKey::RightsReference), &[("reference", reference)]));
+                    out.push_str(&fill(config.text(self.lang, FormText::RightsReference), &[("reference", reference)]));
                 }
                 Some(out)
             }
@@ -381,19 +381,19 @@ impl RightsForm {
                     Some(RightsChannel::Mailto(address)) => address,
                     _ => String::new(),
                 };
-                Some(fill(config.text(self.lang, TextKey::RightsMailtoOpened), &[("address", &address)]))
+                Some(fill(config.text(self.lang, FormText::RightsMailtoOpened), &[("address", &address)]))
             }
-            RightsState::RateLimited { .. } => Some(text(TextKey::FormRateLimited)),
-            RightsState::Failed => Some(text(TextKey::FormFailed)),
+            RightsState::RateLimited { .. } => Some(text(FormText::FormRateLimited)),
+            RightsState::Failed => Some(text(FormText::FormFailed)),
         }
     }
 
     /// The submit button's label: sending, writing an e-mail, or retrying.
-    pub fn submit_label(&self, config: &Config) -> TextKey {
+    pub fn submit_label(&self, config: &Config) -> FormText {
         match (&self.state, RightsChannel::of(config)) {
-            (RightsState::RateLimited { .. } | RightsState::Failed, _) => TextKey::FormRetry,
-            (_, Some(RightsChannel::Mailto(_))) => TextKey::RightsSubmitMailto,
-            _ => TextKey::RightsSubmit,
+            (RightsState::RateLimited { .. } | RightsState::Failed, _) => FormText::FormRetry,
+            (_, Some(RightsChannel::Mailto(_))) => FormText::RightsSubmitMailto,
+            _ => FormText::RightsSubmit,
         }
     }
 }

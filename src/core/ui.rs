@@ -498,7 +498,7 @@ mod tests {
     fn texts_hash_changes_with_the_wording() {
         let config = demo();
         let mut changed = config.clone();
-        changed.texts.push((Lang::Nb, vec![(TextKey::BannerText, "Annen tekst".into())]));
+        changed.texts.push((Lang::Nb, vec![(TextKey::BannerText.name(), "Annen tekst".into())]));
         assert_ne!(texts_hash(&config, Lang::Nb), texts_hash(&changed, Lang::Nb));
         assert_eq!(texts_hash(&config, Lang::En), texts_hash(&changed, Lang::En));
         assert_eq!(texts_hash(&config, Lang::Nb).len(), 64);

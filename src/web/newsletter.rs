@@ -6,7 +6,7 @@ use super::delivery;
 use super::dom::{self, append, attr, button, el, text_el};
 use super::forms::{self, FormOutcome, TextField};
 use privacy_widget_core::config::Config;
-use privacy_widget_core::i18n::TextKey;
+use privacy_widget_core::i18n::{FormText, TextKey};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::{consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg, NewsletterState};
 use privacy_widget_core::outbox::{Endpoint, IdempotencyKey};
@@ -170,7 +170,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
     let live = el("p", "live sr-only");
     attr(&live, "aria-live", "polite");
     if form.state == NewsletterState::CheckYourEmail {
-        let key = form.status().unwrap_or(TextKey::NewsletterCheckEmail);
+        let key = form.status().unwrap_or(FormText::NewsletterCheckEmail);
         let done = text_el("p", "done status", t(key));
         attr(&done, "tabindex", "-1");
         append(&wrap, &done);
@@ -180,8 +180,8 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
     let f = el("form", "");
     attr(&f, "novalidate", "");
     let title_key = match form.mode {
-        NewsletterMode::Subscribe => TextKey::NewsletterTitle,
-        NewsletterMode::Unsubscribe => TextKey::NewsletterUnsubscribeTitle,
+        NewsletterMode::Subscribe => FormText::NewsletterTitle,
+        NewsletterMode::Unsubscribe => FormText::NewsletterUnsubscribeTitle,
     };
     let title = text_el("h3", "form-title", t(title_key));
     attr(&title, "id", "nl-title");
@@ -191,7 +191,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
     let email = TextField {
         prefix: PREFIX,
         name: "email",
-        label: t(TextKey::EmailLabel),
+        label: t(FormText::EmailLabel),
         kind: "email",
         autocomplete: "email",
         value: &form.email,
@@ -203,7 +203,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
         let field = TextField {
             prefix: PREFIX,
             name: "first-name",
-            label: t(TextKey::NewsletterFirstNameLabel),
+            label: t(FormText::NewsletterFirstNameLabel),
             kind: "text",
             autocomplete: "given-name",
             value: first_name,
@@ -217,14 +217,14 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
         // Beside the label, not inside it: the label text is posted as the exact consent wording.
         if let Some(url) = &config.privacy_policy_url {
             let p = el("p", "policy");
-            let link = text_el("a", "", t(TextKey::PrivacyStatement));
+            let link = text_el("a", "", config.text(form.lang, TextKey::PrivacyStatement));
             attr(&link, "href", url);
             attr(&link, "data-action", "statement");
             append(&p, &link);
             append(&f, &p);
         }
     }
-    append(&f, &forms::honeypot(PREFIX, t(TextKey::FormHoneypotLabel)));
+    append(&f, &forms::honeypot(PREFIX, t(FormText::FormHoneypotLabel)));
     let submit = button("submit", t(form.submit_label()), "submit");
     attr(&submit, "type", "submit");
     if form.state == NewsletterState::Sending {

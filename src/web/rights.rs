@@ -6,7 +6,7 @@ use super::delivery;
 use super::dom::{self, append, attr, el, text_el};
 use super::forms::{self, FormOutcome, TextField};
 use privacy_widget_core::config::Config;
-use privacy_widget_core::i18n::TextKey;
+use privacy_widget_core::i18n::{FormText, TextKey};
 use privacy_widget_core::json;
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::outbox::IdempotencyKey;
@@ -176,10 +176,10 @@ fn render(r: &Rights) -> Element {
     let (config, form) = (&r.config, &r.form);
     let t = |key| config.text(form.lang, key);
     let wrap = el("div", "pw-form");
-    let title = text_el("h3", "", t(TextKey::RightsTitle));
+    let title = text_el("h3", "", t(FormText::RightsTitle));
     attr(&title, "id", "rr-title");
     append(&wrap, &title);
-    append(&wrap, &text_el("p", "", t(TextKey::RightsIntro)));
+    append(&wrap, &text_el("p", "", t(FormText::RightsIntro)));
     let live = el("p", "live sr-only");
     attr(&live, "aria-live", "polite");
     let status = form.status(config);
@@ -197,7 +197,7 @@ fn render(r: &Rights) -> Element {
     let err = |field| form.error(field).map(|k| t(k));
 
     let group = el("fieldset", "");
-    let legend = text_el("legend", "", t(TextKey::RightsTypeLabel));
+    let legend = text_el("legend", "", t(FormText::RightsTypeLabel));
     append(&group, &legend);
     for kind in RequestType::ALL {
         let choice = el("div", "choice");
@@ -233,22 +233,22 @@ fn render(r: &Rights) -> Element {
     let email = TextField {
         prefix: PREFIX,
         name: "email",
-        label: t(TextKey::EmailLabel),
+        label: t(FormText::EmailLabel),
         kind: "email",
         autocomplete: "email",
         value: &form.email,
-        hint: Some(t(TextKey::RightsEmailHint)),
+        hint: Some(t(FormText::RightsEmailHint)),
         error: err(Field::Email),
     };
     append(&f, &email.build());
     let message = TextField {
         prefix: PREFIX,
         name: "message",
-        label: t(TextKey::RightsMessageLabel),
+        label: t(FormText::RightsMessageLabel),
         kind: "textarea",
         autocomplete: "",
         value: &form.message,
-        hint: Some(t(TextKey::RightsMessageHint)),
+        hint: Some(t(FormText::RightsMessageHint)),
         error: err(Field::Message),
     };
     let message = message.build();
@@ -258,13 +258,13 @@ fn render(r: &Rights) -> Element {
     append(&f, &message);
     if let Some(id) = &form.consent_id {
         let p = el("p", "");
-        append(&p, &text_el("span", "", t(TextKey::ReceiptId)));
+        append(&p, &text_el("span", "", config.text(form.lang, TextKey::ReceiptId)));
         append(&p, &dom::text_node(": "));
         append(&p, &text_el("span", "readonly", id));
         append(&f, &p);
-        append(&f, &text_el("p", "hint", t(TextKey::RightsConsentIdHint)));
+        append(&f, &text_el("p", "hint", t(FormText::RightsConsentIdHint)));
     }
-    append(&f, &forms::checkbox(PREFIX, "confirm", t(TextKey::RightsConfirmLabel), form.confirmed, err(Field::Confirm)));
+    append(&f, &forms::checkbox(PREFIX, "confirm", t(FormText::RightsConfirmLabel), form.confirmed, err(Field::Confirm)));
     let submit = text_el("button", "submit", t(form.submit_label(config)));
     attr(&submit, "type", "submit");
     if form.state == RightsState::Sending {
@@ -276,7 +276,7 @@ fn render(r: &Rights) -> Element {
         attr(&s, "tabindex", "-1");
         if let (RightsState::MailtoOpened, Some(url)) = (&form.state, &r.mailto) {
             append(&s, &dom::text_node(" "));
-            let link = text_el("a", "mailto", t(TextKey::RightsSubmitMailto));
+            let link = text_el("a", "mailto", t(FormText::RightsSubmitMailto));
             attr(&link, "href", url);
             append(&s, &link);
         }
@@ -291,7 +291,7 @@ fn render(r: &Rights) -> Element {
 /// The complaint route is always named, with its link.
 fn complaint(config: &Config, lang: Lang) -> Element {
     let p = el("p", "complaint");
-    append(&p, &dom::text_node(config.text(lang, TextKey::RightsComplaint)));
+    append(&p, &dom::text_node(config.text(lang, FormText::RightsComplaint)));
     append(&p, &dom::text_node(": "));
     let a = text_el("a", "", DATATILSYNET_URL);
     attr(&a, "href", DATATILSYNET_URL);

@@ -4,7 +4,7 @@
 
 use super::dom::{self, append, attr, button, el, text_el};
 use privacy_widget_core::config::{Config, StatementSource};
-use privacy_widget_core::i18n::{fill, TextKey};
+use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::statement::{Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement};
 use privacy_widget_core::ui::Msg;
@@ -151,7 +151,7 @@ fn run(effects: Vec<ViewerEffect>) {
 }
 
 impl StatementApp {
-    fn t(&self, key: TextKey) -> &str {
+    fn t(&self, key: impl Text) -> &str {
         self.config.text(self.viewer.lang, key)
     }
 
@@ -193,7 +193,7 @@ impl StatementApp {
         let Some(statement) = &self.viewer.current else {
             if self.viewer.failed {
                 let p = el("p", "");
-                let link = text_el("a", "", self.t(TextKey::StatementUnavailable));
+                let link = text_el("a", "", self.t(FormText::StatementUnavailable));
                 attr(&link, "href", self.config.privacy_policy_url.as_deref().unwrap_or("/"));
                 append(&p, &link);
                 append(&article, &self.toolbar());
@@ -205,15 +205,15 @@ impl StatementApp {
         let title = text_el("h2", "title", &statement.title);
         attr(&title, "id", "pw-statement-title");
         append(&header, &title);
-        let meta = fill(self.t(TextKey::StatementVersion), &[("revision", &statement.revision), ("date", &statement.effective_date)]);
+        let meta = fill(self.t(FormText::StatementVersion), &[("revision", &statement.revision), ("date", &statement.effective_date)]);
         append(&header, &text_el("p", "meta", &meta));
         append(&header, &self.toolbar());
         if self.viewer.can_show_changes(&self.source) {
             let (action, label) = match self.viewer.mode {
-                ViewerMode::Reading => ("show-changes", TextKey::StatementWhatChanged),
-                ViewerMode::Changes => ("show-reading", TextKey::StatementBackToReading),
+                ViewerMode::Reading => ("show-changes", self.t(TextKey::StatementWhatChanged)),
+                ViewerMode::Changes => ("show-reading", self.t(FormText::StatementBackToReading)),
             };
-            append(&header, &button(action, self.t(label), "secondary"));
+            append(&header, &button(action, label, "secondary"));
         }
         append(&article, &header);
 
@@ -239,7 +239,7 @@ impl StatementApp {
         let tools = el("div", "tools");
         let group = el("div", "langs");
         attr(&group, "role", "group");
-        attr(&group, "aria-label", self.t(TextKey::StatementLanguage));
+        attr(&group, "aria-label", self.t(FormText::StatementLanguage));
         for (lang, label) in [(Lang::Nb, "Norsk"), (Lang::En, "English")] {
             let b = button("lang", label, "lang");
             attr(&b, "data-lang", lang.tag());
@@ -249,7 +249,7 @@ impl StatementApp {
             append(&group, &b);
         }
         append(&tools, &group);
-        append(&tools, &button("print", self.t(TextKey::StatementPrint), "secondary"));
+        append(&tools, &button("print", self.t(FormText::StatementPrint), "secondary"));
         if !self.inline {
             let close = button("close", "×", "close");
             attr(&close, "aria-label", self.t(TextKey::Close));
@@ -261,7 +261,7 @@ impl StatementApp {
     fn choices(&self, choices: &[(String, bool)]) -> Element {
         let section = el("section", "choices");
         attr(&section, "aria-labelledby", "pw-choices-title");
-        let h = text_el("h3", "", self.t(TextKey::YourChoices));
+        let h = text_el("h3", "", self.t(FormText::YourChoices));
         attr(&h, "id", "pw-choices-title");
         append(&section, &h);
         let list = el("ul", "");
@@ -273,14 +273,14 @@ impl StatementApp {
             append(&list, &item);
         }
         append(&section, &list);
-        append(&section, &button("change-choices", self.t(TextKey::ChangeChoices), "secondary"));
+        append(&section, &button("change-choices", self.t(FormText::ChangeChoices), "secondary"));
         section
     }
 
     fn contents(&self, statement: &Statement) -> Element {
         let nav = el("nav", "toc");
         attr(&nav, "aria-labelledby", "pw-toc-title");
-        let h = text_el("h3", "", self.t(TextKey::StatementContents));
+        let h = text_el("h3", "", self.t(FormText::StatementContents));
         attr(&h, "id", "pw-toc-title");
         append(&nav, &h);
         let list = el("ol", "");
@@ -304,7 +304,7 @@ impl StatementApp {
         attr(&h, "tabindex", "-1");
         let copy = button("copy-link", "#", "copy");
         attr(&copy, "data-section", &section.id);
-        attr(&copy, "aria-label", &fill(self.t(TextKey::StatementCopyLink), &[("section", &section.heading)]));
+        attr(&copy, "aria-label", &fill(self.t(FormText::StatementCopyLink), &[("section", &section.heading)]));
         append(&h, &copy);
         append(&s, &h);
         for block in &section.blocks {
@@ -335,7 +335,7 @@ impl StatementApp {
         for line in &contact.address {
             append(&block, &text_el("span", "line", line));
         }
-        let link = |label: TextKey, text: &str, href: String| {
+        let link = |label: FormText, text: &str, href: String| {
             let line = el("span", "line");
             append(&line, &dom::text_node(self.t(label)));
             append(&line, &dom::text_node(": "));
@@ -343,13 +343,13 @@ impl StatementApp {
             append(&block, &line);
         };
         if let Some(email) = &contact.email {
-            link(TextKey::ContactEmail, email, String::from("mailto:") + email);
+            link(FormText::ContactEmail, email, String::from("mailto:") + email);
         }
         if let Some(phone) = &contact.phone {
-            link(TextKey::ContactPhone, phone, String::from("tel:") + &phone.replace(' ', ""));
+            link(FormText::ContactPhone, phone, String::from("tel:") + &phone.replace(' ', ""));
         }
         if let Some(url) = &contact.url {
-            link(TextKey::ContactWeb, url, url.clone());
+            link(FormText::ContactWeb, url, url.clone());
         }
         block
     }
@@ -357,14 +357,14 @@ impl StatementApp {
     fn changes(&self, previous: &Statement, current: &Statement) -> Element {
         let diff = privacy_widget_core::statement::diff(previous, current);
         let wrap = el("div", "changes");
-        let title = fill(self.t(TextKey::StatementChangesTitle), &[("revision", &previous.revision)]);
+        let title = fill(self.t(FormText::StatementChangesTitle), &[("revision", &previous.revision)]);
         append(&wrap, &text_el("h3", "", &title));
         for change in &diff.sections {
             let (class, badge, heading) = match change {
-                SectionChange::Added(s) => ("part added", TextKey::StatementAdded, &s.heading),
-                SectionChange::Removed(s) => ("part removed", TextKey::StatementRemoved, &s.heading),
-                SectionChange::Changed(d) => ("part changed", TextKey::StatementChanged, &d.new.heading),
-                SectionChange::Unchanged(s) => ("part unchanged", TextKey::StatementUnchanged, &s.heading),
+                SectionChange::Added(s) => ("part added", FormText::StatementAdded, &s.heading),
+                SectionChange::Removed(s) => ("part removed", FormText::StatementRemoved, &s.heading),
+                SectionChange::Changed(d) => ("part changed", FormText::StatementChanged, &d.new.heading),
+                SectionChange::Unchanged(s) => ("part unchanged", FormText::StatementUnchanged, &s.heading),
             };
             let s = el("section", class);
             let h = el("h4", "");
@@ -395,8 +395,8 @@ impl StatementApp {
     fn block_change(&self, change: &BlockChange) -> Option<Element> {
         Some(match change {
             BlockChange::Same(_) => return None,
-            BlockChange::Added(b) => wrap_in("ins", self.block(b), self.t(TextKey::StatementInserted)),
-            BlockChange::Removed(b) => wrap_in("del", self.block(b), self.t(TextKey::StatementDeleted)),
+            BlockChange::Added(b) => wrap_in("ins", self.block(b), self.t(FormText::StatementInserted)),
+            BlockChange::Removed(b) => wrap_in("del", self.block(b), self.t(FormText::StatementDeleted)),
             BlockChange::Paragraph(runs) => {
                 let p = el("p", "");
                 self.push_diff_runs(&p, runs);
@@ -418,8 +418,8 @@ impl StatementApp {
             }
             BlockChange::Replaced { old, new } => {
                 let div = el("div", "");
-                append(&div, &wrap_in("del", self.block(old), self.t(TextKey::StatementDeleted)));
-                append(&div, &wrap_in("ins", self.block(new), self.t(TextKey::StatementInserted)));
+                append(&div, &wrap_in("del", self.block(old), self.t(FormText::StatementDeleted)));
+                append(&div, &wrap_in("ins", self.block(new), self.t(FormText::StatementInserted)));
                 div
             }
         })
@@ -427,7 +427,7 @@ impl StatementApp {
 
     /// `<ins>`/`<del>` with a visually hidden label, since screen readers do not announce them.
     fn marked(&self, tag: &str, runs: &[Inline]) -> Element {
-        let label = if tag == "ins" { TextKey::StatementInserted } else { TextKey::StatementDeleted };
+        let label = if tag == "ins" { FormText::StatementInserted } else { FormText::StatementDeleted };
         let mark = el(tag, "");
         let mut prefix = String::from("[");
         prefix.push_str(self.t(label));
@@ -563,7 +563,7 @@ fn listen(root: &ShadowRoot) {
                 let mut announce = String::new();
                 with_viewer(|app| {
                     link = app.section_link(&id);
-                    announce = app.t(TextKey::StatementLinkCopied).to_string();
+                    announce = app.t(FormText::StatementLinkCopied).to_string();
                 });
                 let navigator = dom::window().navigator();
                 // Only secure contexts have a clipboard; elsewhere the link stays in the title.

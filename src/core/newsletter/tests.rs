@@ -136,7 +136,7 @@ fn typed(form: &mut NewsletterForm, config: &Config, email: &str, consent: bool)
 
 fn posted(effects: &[NewsletterEffect]) -> (Endpoint, String) {
     match effects {
-        [NewsletterEffect::Post { endpoint, body }, NewsletterEffect::Render, NewsletterEffect::Announce(TextKey::FormSending)] => {
+        [NewsletterEffect::Post { endpoint, body }, NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormSending)] => {
             (*endpoint, body.to_json())
         }
         other => panic!("expected Post, Render, Announce(FormSending); got {other:?}"),
@@ -150,7 +150,7 @@ fn a_new_form_is_empty_and_unticked() {
     assert!(!form.consent, "the consent box is never pre-ticked");
     assert_eq!((form.email.as_str(), form.first_name.as_deref()), ("", None));
     assert_eq!(form.status(), None);
-    assert_eq!(form.submit_label(), TextKey::NewsletterSubmit);
+    assert_eq!(form.submit_label(), FormText::NewsletterSubmit);
     assert_eq!(NewsletterForm::subscribe(Lang::Nb, true).first_name.as_deref(), Some(""));
 }
 
@@ -166,7 +166,7 @@ fn submit_posts_the_exact_body_with_the_consent_text_and_its_hash() {
     expected.push_str(r#"","consent_text_version":"f016889a43be0d7d6f12a1f8629926a6562870510601692acc6066efffd838ed","revision":"2026-11-01","language":"nb"}"#);
     assert_eq!(body, expected);
     assert_eq!(form.state, NewsletterState::Sending);
-    assert_eq!(form.status(), Some(TextKey::FormSending));
+    assert_eq!(form.status(), Some(FormText::FormSending));
     assert_eq!(form.email, "  Ola.Nordmann@Serviteur.NO ", "the typed text is kept as typed");
 }
 
@@ -201,7 +201,7 @@ fn a_too_long_first_name_is_a_field_error() {
     form.update(&config, NewsletterMsg::FirstNameInput(repeat('å', 101)));
     let effects = form.update(&config, NewsletterMsg::Submit);
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::FirstName)]);
-    assert_eq!(form.error(Field::FirstName), Some(TextKey::NewsletterFirstNameTooLong));
+    assert_eq!(form.error(Field::FirstName), Some(FormText::NewsletterFirstNameTooLong));
     // 100 characters (200 bytes) are fine: counted in characters.
     assert_eq!(form.update(&config, NewsletterMsg::FirstNameInput(repeat('å', 100))), vec![NewsletterEffect::SyncErrors]);
     assert_eq!(form.errors, vec![]);
@@ -213,19 +213,19 @@ fn validation_errors_are_per_field_focus_the_first_and_keep_the_input() {
     let mut form = NewsletterForm::subscribe(Lang::Nb, false);
     let effects = form.update(&config, NewsletterMsg::Submit);
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::Email)]);
-    assert_eq!(form.errors, vec![(Field::Email, TextKey::EmailEmpty), (Field::Consent, TextKey::NewsletterConsentRequired)]);
+    assert_eq!(form.errors, vec![(Field::Email, FormText::EmailEmpty), (Field::Consent, FormText::NewsletterConsentRequired)]);
     assert_eq!(form.state, NewsletterState::Editing);
 
     form.update(&config, NewsletterMsg::EmailInput("post@sjø.no".into()));
     form.update(&config, NewsletterMsg::Submit);
-    assert_eq!(form.error(Field::Email), Some(TextKey::EmailNonAscii));
+    assert_eq!(form.error(Field::Email), Some(FormText::EmailNonAscii));
     assert_eq!(form.email, "post@sjø.no");
 
     // A valid address with the box unticked: the error and the focus are on the checkbox.
     form.update(&config, NewsletterMsg::EmailInput("post@serviteur.no".into()));
     let effects = form.update(&config, NewsletterMsg::Submit);
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::Consent)]);
-    assert_eq!(form.errors, vec![(Field::Consent, TextKey::NewsletterConsentRequired)]);
+    assert_eq!(form.errors, vec![(Field::Consent, FormText::NewsletterConsentRequired)]);
     assert_eq!(form.email, "post@serviteur.no");
 }
 
@@ -236,12 +236,12 @@ fn typing_fixes_or_changes_a_shown_error_but_never_adds_one() {
     // No error shown yet: typing an invalid address says nothing.
     assert!(form.update(&config, NewsletterMsg::EmailInput("ola".into())).is_empty());
     form.update(&config, NewsletterMsg::Submit);
-    assert_eq!(form.error(Field::Email), Some(TextKey::EmailMissingAt));
+    assert_eq!(form.error(Field::Email), Some(FormText::EmailMissingAt));
     // Still the same error: nothing to sync.
     assert!(form.update(&config, NewsletterMsg::EmailInput("olan".into())).is_empty());
     // A different error: synced.
     assert_eq!(form.update(&config, NewsletterMsg::EmailInput("olan@x".into())), vec![NewsletterEffect::SyncErrors]);
-    assert_eq!(form.error(Field::Email), Some(TextKey::EmailMissingTld));
+    assert_eq!(form.error(Field::Email), Some(FormText::EmailMissingTld));
     // Fixed: removed.
     assert_eq!(form.update(&config, NewsletterMsg::EmailInput("olan@x.no".into())), vec![NewsletterEffect::SyncErrors]);
     assert_eq!(form.error(Field::Email), None);
@@ -274,7 +274,7 @@ fn delivered_shows_check_your_email_and_moves_focus_there() {
     let effects = form.update(&config, NewsletterMsg::Delivered);
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]);
     assert_eq!(form.state, NewsletterState::CheckYourEmail);
-    assert_eq!(form.status(), Some(TextKey::NewsletterCheckEmail));
+    assert_eq!(form.status(), Some(FormText::NewsletterCheckEmail));
     // Nothing moves it back: no second post, late outcomes ignored.
     for msg in [NewsletterMsg::Submit, NewsletterMsg::Retry, NewsletterMsg::Delivered, NewsletterMsg::Failed, NewsletterMsg::RateLimited { retry_after_s: 5 }] {
         assert!(form.update(&config, msg).is_empty());
@@ -299,10 +299,10 @@ fn rate_limited_keeps_the_input_and_retry_posts_the_same_body() {
     typed(&mut form, &config, "Ola@Serviteur.no", true);
     let (_, first) = posted(&form.update(&config, NewsletterMsg::Submit));
     let effects = form.update(&config, NewsletterMsg::RateLimited { retry_after_s: 30 });
-    assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::Announce(TextKey::FormRateLimited)]);
+    assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormRateLimited)]);
     assert_eq!(form.state, NewsletterState::RateLimited { retry_after_s: 30 });
-    assert_eq!(form.status(), Some(TextKey::FormRateLimited));
-    assert_eq!(form.submit_label(), TextKey::FormRetry);
+    assert_eq!(form.status(), Some(FormText::FormRateLimited));
+    assert_eq!(form.submit_label(), FormText::FormRetry);
     assert_eq!((form.email.as_str(), form.consent), ("Ola@Serviteur.no", true));
     let (_, again) = posted(&form.update(&config, NewsletterMsg::Retry));
     assert_eq!(again, first);
@@ -317,7 +317,7 @@ fn failed_keeps_the_input_and_offers_a_retry() {
     form.update(&config, NewsletterMsg::FirstNameInput("Ola".into()));
     let (_, first) = posted(&form.update(&config, NewsletterMsg::Submit));
     let effects = form.update(&config, NewsletterMsg::Failed);
-    assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::Announce(TextKey::FormFailed)]);
+    assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormFailed)]);
     assert_eq!(form.state, NewsletterState::Failed);
     assert_eq!((form.email.as_str(), form.first_name.as_deref(), form.consent), ("ola@serviteur.no", Some("Ola"), true));
     // The visitor may edit before retrying; Submit and Retry both send the current input.
@@ -351,7 +351,7 @@ fn a_retry_with_broken_input_shows_errors_instead_of_posting() {
     let effects = form.update(&config, NewsletterMsg::Retry);
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::Email)]);
     assert_eq!(form.state, NewsletterState::Editing);
-    assert_eq!(form.error(Field::Email), Some(TextKey::EmailMissingTld));
+    assert_eq!(form.error(Field::Email), Some(FormText::EmailMissingTld));
     assert_eq!(form.email, "ola@serviteur");
 }
 
@@ -425,11 +425,11 @@ fn set_language_rerenders_and_the_next_post_uses_the_new_wording() {
 fn unsubscribe_posts_the_address_and_language_and_asks_to_confirm_by_email() {
     let config = demo();
     let mut form = NewsletterForm::unsubscribe(Lang::Nb);
-    assert_eq!(form.submit_label(), TextKey::NewsletterUnsubscribeSubmit);
+    assert_eq!(form.submit_label(), FormText::NewsletterUnsubscribeSubmit);
     assert!(form.update(&config, NewsletterMsg::ConsentToggled(true)).is_empty());
     assert!(!form.consent);
     assert_eq!(form.update(&config, NewsletterMsg::Submit), vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::Email)]);
-    assert_eq!(form.errors, vec![(Field::Email, TextKey::EmailEmpty)], "no consent box to tick when leaving");
+    assert_eq!(form.errors, vec![(Field::Email, FormText::EmailEmpty)], "no consent box to tick when leaving");
 
     form.update(&config, NewsletterMsg::EmailInput(" Ola@Serviteur.NO ".into()));
     let (endpoint, body) = posted(&form.update(&config, NewsletterMsg::Submit));
@@ -441,7 +441,7 @@ fn unsubscribe_posts_the_address_and_language_and_asks_to_confirm_by_email() {
     posted(&form.update(&config, NewsletterMsg::Retry));
     assert_eq!(form.update(&config, NewsletterMsg::Delivered), vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]);
     assert_eq!(form.state, NewsletterState::CheckYourEmail);
-    assert_eq!(form.status(), Some(TextKey::NewsletterUnsubscribeCheckEmail));
+    assert_eq!(form.status(), Some(FormText::NewsletterUnsubscribeCheckEmail));
 }
 
 #[test]
@@ -451,5 +451,5 @@ fn an_unsubscribe_honeypot_posts_nothing_either() {
     form.update(&config, NewsletterMsg::EmailInput("ola@serviteur.no".into()));
     form.update(&config, NewsletterMsg::HoneypotInput("bot".into()));
     assert_eq!(form.update(&config, NewsletterMsg::Submit), vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]);
-    assert_eq!(form.status(), Some(TextKey::NewsletterUnsubscribeCheckEmail));
+    assert_eq!(form.status(), Some(FormText::NewsletterUnsubscribeCheckEmail));
 }

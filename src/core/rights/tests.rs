@@ -37,7 +37,7 @@ fn filled(form: &mut RightsForm, config: &Config, request_type: RequestType, ema
 
 fn posted(effects: &[RightsEffect]) -> String {
     match effects {
-        [RightsEffect::Post { endpoint: Endpoint::RightsRequest, body }, RightsEffect::Render, RightsEffect::Announce(TextKey::FormSending)] => {
+        [RightsEffect::Post { endpoint: Endpoint::RightsRequest, body }, RightsEffect::Render, RightsEffect::Announce(FormText::FormSending)] => {
             body.to_json()
         }
         other => panic!("expected Post, Render, Announce(FormSending); got {other:?}"),
@@ -98,9 +98,9 @@ fn request_types_have_names_titles_and_explanations_in_every_language() {
 #[test]
 fn the_complaint_line_names_datatilsynet() {
     assert_eq!(DATATILSYNET_URL, "https://www.datatilsynet.no/");
-    assert_eq!(TextKey::RightsComplaint.default_text(Lang::Nb), "Du kan også klage til Datatilsynet");
+    assert_eq!(FormText::RightsComplaint.default_text(Lang::Nb), "Du kan også klage til Datatilsynet");
     for lang in Lang::ALL {
-        assert!(TextKey::RightsComplaint.default_text(lang).contains("Datatilsynet"));
+        assert!(FormText::RightsComplaint.default_text(lang).contains("Datatilsynet"));
     }
 }
 
@@ -119,8 +119,8 @@ fn a_new_form_has_nothing_chosen_or_ticked() {
     assert_eq!((form.request_type, form.confirmed), (None, false));
     assert_eq!(form.consent_id.as_deref(), Some(CONSENT_ID));
     assert_eq!(form.status(&demo()), None);
-    assert_eq!(form.submit_label(&with_endpoint()), TextKey::RightsSubmit);
-    assert_eq!(form.submit_label(&with_contact("a@b.no")), TextKey::RightsSubmitMailto);
+    assert_eq!(form.submit_label(&with_endpoint()), FormText::RightsSubmit);
+    assert_eq!(form.submit_label(&with_contact("a@b.no")), FormText::RightsSubmitMailto);
 }
 
 #[test]
@@ -153,20 +153,20 @@ fn every_missing_field_is_an_error_and_the_first_gets_focus() {
     assert_eq!(
         form.errors,
         vec![
-            (Field::RequestType, TextKey::RightsTypeRequired),
-            (Field::Email, TextKey::EmailEmpty),
-            (Field::Confirm, TextKey::RightsConfirmRequired),
+            (Field::RequestType, FormText::RightsTypeRequired),
+            (Field::Email, FormText::EmailEmpty),
+            (Field::Confirm, FormText::RightsConfirmRequired),
         ]
     );
     form.update(&config, RightsMsg::TypeSelected(RequestType::Erasure));
     form.update(&config, RightsMsg::EmailInput("kari@sjø.no".into()));
     let effects = form.update(&config, RightsMsg::Submit);
     assert_eq!(effects, vec![RightsEffect::Render, RightsEffect::FocusField(Field::Email)]);
-    assert_eq!(form.error(Field::Email), Some(TextKey::EmailNonAscii));
+    assert_eq!(form.error(Field::Email), Some(FormText::EmailNonAscii));
     assert_eq!(form.email, "kari@sjø.no");
     form.update(&config, RightsMsg::EmailInput("kari@example.no".into()));
     assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::Confirm)]);
-    assert_eq!(form.errors, vec![(Field::Confirm, TextKey::RightsConfirmRequired)]);
+    assert_eq!(form.errors, vec![(Field::Confirm, FormText::RightsConfirmRequired)]);
     assert_eq!(form.update(&config, RightsMsg::ConfirmToggled(true)), vec![RightsEffect::SyncErrors]);
     posted(&form.update(&config, RightsMsg::Submit));
 }
@@ -184,7 +184,7 @@ fn the_message_is_limited_to_4000_characters_not_bytes() {
     form.update(&config, RightsMsg::MessageInput(over.clone()));
     assert_eq!(form.message_chars_left(), -1);
     assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::Message)]);
-    assert_eq!(form.error(Field::Message), Some(TextKey::RightsMessageTooLong));
+    assert_eq!(form.error(Field::Message), Some(FormText::RightsMessageTooLong));
     assert_eq!(form.message, over, "the text is kept, not cut");
     assert_eq!(form.update(&config, RightsMsg::MessageInput(at_limit)), vec![RightsEffect::SyncErrors]);
     posted(&form.update(&config, RightsMsg::Submit));
@@ -200,7 +200,7 @@ fn rectification_needs_a_message_and_another_type_clears_that_error() {
     let mut form = RightsForm::new(Lang::Nb, None);
     filled(&mut form, &config, RequestType::Rectification, "kari@example.no", "  \n ");
     assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::Message)]);
-    assert_eq!(form.errors, vec![(Field::Message, TextKey::RightsMessageRequired)]);
+    assert_eq!(form.errors, vec![(Field::Message, FormText::RightsMessageRequired)]);
     assert_eq!(form.update(&config, RightsMsg::TypeSelected(RequestType::Access)), vec![RightsEffect::SyncErrors]);
     assert_eq!(form.errors, vec![]);
     // Back to rectification: no new error until the next submit.
@@ -260,15 +260,15 @@ fn rate_limited_and_failed_keep_all_input_and_retry_posts_the_same_body() {
     let first = posted(&form.update(&config, RightsMsg::Submit));
 
     let effects = form.update(&config, RightsMsg::RateLimited { retry_after_s: 60 });
-    assert_eq!(effects, vec![RightsEffect::Render, RightsEffect::Announce(TextKey::FormRateLimited)]);
+    assert_eq!(effects, vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormRateLimited)]);
     assert_eq!(form.state, RightsState::RateLimited { retry_after_s: 60 });
-    assert_eq!(form.submit_label(&config), TextKey::FormRetry);
+    assert_eq!(form.submit_label(&config), FormText::FormRetry);
     assert_eq!(posted(&form.update(&config, RightsMsg::Retry)), first);
 
     let effects = form.update(&config, RightsMsg::Failed);
-    assert_eq!(effects, vec![RightsEffect::Render, RightsEffect::Announce(TextKey::FormFailed)]);
+    assert_eq!(effects, vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormFailed)]);
     assert_eq!(form.state, RightsState::Failed);
-    assert_eq!(form.status(&config).as_deref(), Some(TextKey::FormFailed.default_text(Lang::Nb)));
+    assert_eq!(form.status(&config).as_deref(), Some(FormText::FormFailed.default_text(Lang::Nb)));
     assert_eq!(
         (form.request_type, form.email.as_str(), form.message.as_str(), form.confirmed, form.consent_id.as_deref()),
         (Some(RequestType::Erasure), "Kari@Example.no", "Slett kontoen min.", true, Some(CONSENT_ID))
@@ -367,7 +367,7 @@ fn validation_comes_before_the_mailto() {
     let mut form = RightsForm::new(Lang::Nb, None);
     form.update(&config, RightsMsg::EmailInput("kari".into()));
     assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::RequestType)]);
-    assert_eq!(form.error(Field::Email), Some(TextKey::EmailMissingAt));
+    assert_eq!(form.error(Field::Email), Some(FormText::EmailMissingAt));
 }
 
 #[test]
@@ -375,7 +375,7 @@ fn with_no_way_to_send_submit_fails_and_keeps_the_input() {
     let config = demo();
     let mut form = RightsForm::new(Lang::Nb, None);
     filled(&mut form, &config, RequestType::Access, "kari@example.no", "Hei");
-    assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::Announce(TextKey::FormFailed)]);
+    assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormFailed)]);
     assert_eq!(form.state, RightsState::Failed);
     assert_eq!((form.email.as_str(), form.message.as_str()), ("kari@example.no", "Hei"));
 }
