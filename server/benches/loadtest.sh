@@ -3,12 +3,13 @@
 #   bash server/benches/loadtest.sh              # 10 s, 2 threads, 16 connections
 #   DURATION=5s CONNECTIONS=32 bash server/benches/loadtest.sh
 # Extra server environment passes through (e.g. DATABASE_SYNCHRONOUS=normal).
+# NO_BUILD=1 uses the release binary as it is.
 # Starts the server on a free port with a fresh temporary DATA_DIR and stops it afterwards.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
-cargo build --release -p privacy-widget-server >&2
+[ "${NO_BUILD:-0}" = 1 ] || cargo build --release -p privacy-widget-server >&2
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/privacy-widget-server"
 
 DATA_DIR="$(mktemp -d)"

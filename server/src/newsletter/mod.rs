@@ -23,7 +23,8 @@ use crate::error::ApiError;
 use crate::idempotency::{respond_once, StoredResponse};
 use crate::rate_limit::{ClientIp, Refusal, Scope};
 use crate::validation::{
-    is_single_line_char, is_token_char, text, widget_language, ObjectReader, TextRule,
+    is_multi_line_char, is_single_line_char, is_token_char, text, widget_language, ObjectReader,
+    TextRule,
 };
 use crate::AppState;
 
@@ -51,8 +52,8 @@ const LANGUAGE_EXPECTED: &str = "one of nb, nn, en";
 const CONSENT_TEXT_RULE: TextRule = TextRule {
     min_chars: 1,
     max_chars: 2000,
-    allowed: is_single_line_char,
-    expected: "the exact text of the checkbox the visitor ticked: 1-2000 characters, no control characters",
+    allowed: is_multi_line_char,
+    expected: "the exact text of the checkbox the visitor ticked: 1-2000 characters (line breaks allowed, no other control characters)",
 };
 const CONSENT_TEXT_VERSION_RULE: TextRule = TextRule {
     min_chars: 1,
@@ -302,7 +303,7 @@ mod tests {
         for (field, value) in [
             ("email", json!("kari")),
             ("consent_text", json!("")),
-            ("consent_text", json!("line\nbreak")),
+            ("consent_text", json!("bell\u{7}")),
             ("consent_text_version", json!("v 1")),
             ("revision", json!("../x")),
             ("language", json!("sv")),
