@@ -240,10 +240,10 @@ pub fn delete_newsletter_mail(connection: &Connection, address: &str) -> rusqlit
     )
 }
 
-/// Deletes mail older than `cutoff`. Returns how many rows went.
+/// Deletes mail written at or before `cutoff`. Returns how many rows went.
 pub fn delete_mail_before(connection: &Connection, cutoff: Timestamp) -> rusqlite::Result<usize> {
     connection.execute(
-        "DELETE FROM mailbox WHERE created_at < ?1",
+        "DELETE FROM mailbox WHERE created_at <= ?1",
         [cutoff.rfc3339()],
     )
 }

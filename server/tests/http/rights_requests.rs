@@ -259,3 +259,22 @@ async fn rights_requests_are_rate_limited_per_address() {
         StatusCode::ACCEPTED
     );
 }
+
+#[tokio::test]
+async fn housekeeping_deletes_mail_after_the_retention_but_keeps_the_requests() {
+    let app = TestApp::new(&[("MAILBOX_RETENTION_HOURS", "24")]);
+    app.post_json(ENDPOINT, "m-1", &request_body("kari@example.no"))
+        .await;
+    app.clock.advance(Duration::from_secs(23 * 3600));
+    let report = privacy_widget_server::housekeeping::run_once(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(report.mails, 0);
+    app.clock.advance(Duration::from_secs(3600));
+    let report = privacy_widget_server::housekeeping::run_once(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(report.mails, 1);
+    assert!(app.mails_to("kari@example.no").await.is_empty());
+    assert_eq!(listed(&app).await.len(), 1);
+}
