@@ -60,6 +60,9 @@ export async function startServer({ env = {}, timeoutMs = 20_000, bin = SERVER_B
     ADMIN_TOKEN,
     PW_FAULTS: '1',
     DEMO_MAILBOX: '1',
+    // Every e2e request comes from 127.0.0.1; tests of the limits pass their own low values.
+    RATE_LIMIT_PER_IP: '1000/600',
+    RATE_LIMIT_PER_ADDRESS: '1000/3600',
     ...env,
   };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
