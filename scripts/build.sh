@@ -3,7 +3,8 @@
 #
 #   bash scripts/build.sh
 #
-# 1. cargo build --release --target wasm32-unknown-unknown -p privacy-widget
+# Two modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
+#   (the consent manager; then --no-default-features --features extras: statement viewer + forms)
 # 2. wasm-bindgen --target web  -> target/pkg/
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged
@@ -37,84 +38,90 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 WASM_OPT_FLAGS=(-Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
                 --enable-sign-ext --enable-multivalue --enable-mutable-globals
                 --strip-debug --strip-producers --strip-target-features)
-# The loader tail: Consent Mode defaults and the call that starts the widget.
-ENTRY_JS="$ROOT/src/web/entry.js"
 
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen CLI not found: run scripts/bootstrap.sh"
 [ -x "$WASM_OPT" ] || die "$WASM_OPT not found: run scripts/bootstrap.sh (npm ci)"
 command -v brotli >/dev/null || die "brotli not found: run scripts/bootstrap.sh"
 
-# --- 1. widget ----------------------------------------------------------------------------
-t=$SECONDS
-say "cargo build --release --target wasm32-unknown-unknown -p privacy-widget"
-cargo build --release --target wasm32-unknown-unknown -p privacy-widget
-[ -f "$RAW_WASM" ] || die "expected $RAW_WASM after cargo build"
-say "widget compiled ($((SECONDS - t)) s)"
-
-# --- 2. wasm-bindgen ----------------------------------------------------------------------
-rm -rf "$PKG"
-wasm-bindgen --target web --out-name privacy-widget --out-dir "$PKG" "$RAW_WASM"
-GLUE="$PKG/privacy-widget.js"
-BG="$PKG/privacy-widget_bg.wasm"
-[ -f "$GLUE" ] && [ -f "$BG" ] || die "wasm-bindgen did not produce $GLUE and $BG"
-
-# The appended start call relies on the glue's shape (wasm-bindgen --target web): a function
-# __wbg_init that is the default export. Refuse to ship a glue we do not understand.
-if ! grep -Eq '^(async )?function __wbg_init\(' "$GLUE" ||
-   ! grep -Eq '^export \{[^}]*\b__wbg_init as default\b[^}]*\};?$|^export default __wbg_init;?$' "$GLUE"; then
-  die "the wasm-bindgen glue ($GLUE) no longer defines and default-exports __wbg_init;
-       the auto-start line cannot be appended. wasm-bindgen $(wasm-bindgen --version) changed its output:
-       update src/web/entry.js and this check."
-fi
-if grep -q 'privacy-widget: start the widget' "$GLUE"; then
-  die "glue already contains the start line (unexpected: wasm-bindgen output is regenerated each build)"
-fi
-
-# --- 3. wasm-opt (cached on the hash of its input + flags + version) ----------------------
-mkdir -p "$OPT_CACHE"
-key="$( { sha256sum < "$BG"; echo "${WASM_OPT_FLAGS[*]}"; cat "$ROOT/node_modules/binaryen/package.json" | grep '"version"'; } | sha256sum | cut -d' ' -f1)"
-if [ -f "$OPT_CACHE/key" ] && [ "$(cat "$OPT_CACHE/key")" = "$key" ] && [ -f "$OPT_CACHE/out.wasm" ]; then
-  say "wasm-opt: input unchanged, using cached output"
-else
-  t=$SECONDS
-  say "wasm-opt ${WASM_OPT_FLAGS[*]}"
-  rm -f "$OPT_CACHE/key"
-  "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "$BG" -o "$OPT_CACHE/out.wasm.tmp"
-  mv "$OPT_CACHE/out.wasm.tmp" "$OPT_CACHE/out.wasm"
-  echo "$key" > "$OPT_CACHE/key"
-  say "wasm-opt done ($((SECONDS - t)) s)"
-fi
-
-# --- 4. www/dist --------------------------------------------------------------------------
 # Each file is written to a temp name and renamed, so a running server never serves half a file.
-mkdir -p "$DIST"
+mkdir -p "$DIST" "$PKG" "$OPT_CACHE"
 put() { cp "$1" "$DIST/.$2.tmp" && mv "$DIST/.$2.tmp" "$DIST/$2"; }
-{ cat "$GLUE"; printf '\n'; cat "$ENTRY_JS"; } > "$PKG/privacy-widget.start.js"
-put "$PKG/privacy-widget.start.js" privacy-widget.js
-put "$OPT_CACHE/out.wasm" privacy-widget_bg.wasm
-if [ -f "$ROOT/src/privacy-widget.d.ts" ]; then
-  put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
-else
-  rm -f "$DIST/privacy-widget.d.ts"
-  say "note: src/privacy-widget.d.ts does not exist (yet); no .d.ts in www/dist"
-fi
+
+# build_module NAME CARGO_FEATURE_ARGS ENTRY_JS
+# One build of the widget crate: cargo (release, wasm32) -> wasm-bindgen --target web ->
+# wasm-opt -Oz (cached on the hash of its input + flags + version) -> www/dist/NAME.js (the glue
+# with ENTRY_JS appended, which starts it) and www/dist/NAME_bg.wasm.
+build_module() {
+  local name="$1" features="$2" entry="$3" t=$SECONDS
+  say "cargo build --release --target wasm32-unknown-unknown -p privacy-widget $features"
+  # shellcheck disable=SC2086 # the feature arguments are deliberately split
+  cargo build --release --target wasm32-unknown-unknown -p privacy-widget $features
+  [ -f "$RAW_WASM" ] || die "expected $RAW_WASM after cargo build"
+  say "$name compiled ($((SECONDS - t)) s)"
+
+  local out="$PKG/$name"
+  rm -rf "$out"
+  wasm-bindgen --target web --out-name "$name" --out-dir "$out" "$RAW_WASM"
+  local glue="$out/$name.js" bg="$out/${name}_bg.wasm"
+  [ -f "$glue" ] && [ -f "$bg" ] || die "wasm-bindgen did not produce $glue and $bg"
+  # The appended start call relies on the glue's shape (wasm-bindgen --target web): a function
+  # __wbg_init that is the default export. Refuse to ship a glue we do not understand.
+  if ! grep -Eq '^(async )?function __wbg_init\(' "$glue" ||
+     ! grep -Eq '^export \{[^}]*\b__wbg_init as default\b[^}]*\};?$|^export default __wbg_init;?$' "$glue"; then
+    die "the wasm-bindgen glue ($glue) no longer defines and default-exports __wbg_init;
+       the start call cannot be appended. wasm-bindgen $(wasm-bindgen --version) changed its output:
+       update $entry and this check."
+  fi
+
+  local cache="$OPT_CACHE/$name" key
+  mkdir -p "$cache"
+  key="$( { sha256sum < "$bg"; echo "${WASM_OPT_FLAGS[*]}"; grep '"version"' "$ROOT/node_modules/binaryen/package.json"; } | sha256sum | cut -d' ' -f1)"
+  if [ -f "$cache/key" ] && [ "$(cat "$cache/key")" = "$key" ] && [ -f "$cache/out.wasm" ]; then
+    say "wasm-opt $name: input unchanged, using cached output"
+  else
+    t=$SECONDS
+    rm -f "$cache/key"
+    "$WASM_OPT" "${WASM_OPT_FLAGS[@]}" "$bg" -o "$cache/out.wasm.tmp"
+    mv "$cache/out.wasm.tmp" "$cache/out.wasm"
+    echo "$key" > "$cache/key"
+    say "wasm-opt $name done ($((SECONDS - t)) s)"
+  fi
+  { cat "$glue"; printf '\n'; cat "$entry"; } > "$out/$name.start.js"
+  put "$out/$name.start.js" "$name.js"
+  put "$cache/out.wasm" "${name}_bg.wasm"
+}
+
+# --- 1-4. the two modules -----------------------------------------------------------------
+# The consent manager every page loads, with the loader tail (Consent Mode defaults, where the
+# extras are, the start call); then the statement viewer and forms it imports when needed.
+build_module privacy-widget "" "$ROOT/src/web/entry.js"
+build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/entry-extras.js"
+put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
 
 sizes() { # name file -> "name raw gzip brotli"
   printf '%s %s %s %s\n' "$1" "$(wc -c < "$2")" "$(gzip -9 -c < "$2" | wc -c)" "$(brotli -q 11 -c < "$2" | wc -c)"
 }
+# "total" is what every page loads for the banner; the extras load only where needed.
 {
   sizes privacy-widget.js "$DIST/privacy-widget.js"
   sizes privacy-widget_bg.wasm "$DIST/privacy-widget_bg.wasm"
 } > "$PKG/sizes.raw"
+{
+  sizes privacy-widget-extras.js "$DIST/privacy-widget-extras.js"
+  sizes privacy-widget-extras_bg.wasm "$DIST/privacy-widget-extras_bg.wasm"
+} > "$PKG/sizes-extras.raw"
 awk '
   BEGIN { print "# privacy-widget transfer sizes in bytes, written by scripts/build.sh"
-          print "# file raw gzip-9 brotli-11"
+          print "# file raw gzip-9 brotli-11; total = what every page loads, extras = loaded on demand"
           printf "{\n" > "/dev/stderr" }
-  { printf "%-24s %8d %8d %8d\n", $1, $2, $3, $4; r += $2; g += $3; b += $4
+  FNR == 1 && NR > 1 { printf "%-30s %8d %8d %8d\n", "total", r, g, b
+          printf "  \"total\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d},\n", r, g, b > "/dev/stderr"
+          r = g = b = 0 }
+  { printf "%-30s %8d %8d %8d\n", $1, $2, $3, $4; r += $2; g += $3; b += $4
     printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d},\n", $1, $2, $3, $4 > "/dev/stderr" }
-  END   { printf "%-24s %8d %8d %8d\n", "total", r, g, b
-          printf "  \"total\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}\n}\n", r, g, b > "/dev/stderr" }
-' "$PKG/sizes.raw" > "$DIST/sizes.txt" 2> "$DIST/sizes.json"
+  END   { printf "%-30s %8d %8d %8d\n", "extras", r, g, b
+          printf "  \"extras\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}\n}\n", r, g, b > "/dev/stderr" }
+' "$PKG/sizes.raw" "$PKG/sizes-extras.raw" > "$DIST/sizes.txt" 2> "$DIST/sizes.json"
 sed 's/^/[build]   /' "$DIST/sizes.txt"
 
 # --- 5. server ----------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 //! privacy-widget: a consent manager, newsletter signup and privacy-statement viewer for
-//! webshops, compiled to WebAssembly. This file is the entry point: it finds the shop's
-//! config and starts the browser layer (`web`), which drives the pure core
-//! (`privacy_widget_core`).
+//! webshops, compiled to WebAssembly. This file is the entry point of both builds: it finds
+//! the shop's config and starts the browser layer (`web`), which drives the pure core
+//! (`privacy_widget_core`). The `consent` build starts the consent manager on every page; the
+//! `extras` build (statement viewer, forms) is loaded by it when a page needs them.
+
+#[cfg(all(feature = "consent", feature = "extras"))]
+compile_error!("`consent` and `extras` are two separate builds of the widget: enable one of them");
 
 pub mod web;
 
@@ -12,6 +16,8 @@ const CONFIG_ELEMENT: &str = "privacy-widget-config";
 
 #[wasm_bindgen(start)]
 pub fn start_widget() {
+    #[cfg(feature = "extras")]
+    web::bridge::listen();
     let Some(element) = web::dom::document().get_element_by_id(CONFIG_ELEMENT) else {
         web::dom::console_error(
             "privacy-widget: no config found; add <script type=\"application/json\" id=\"privacy-widget-config\">{…}</script> to the page",
@@ -33,7 +39,13 @@ pub fn start_widget() {
     }
 }
 
+#[cfg(feature = "consent")]
 fn start(config_text: &str) {
     web::app::start(config_text);
     web::api::install();
+}
+
+#[cfg(feature = "extras")]
+fn start(config_text: &str) {
+    web::bridge::start(config_text);
 }

@@ -5,6 +5,8 @@ use super::app::{self, with_app};
 use super::dom;
 use privacy_widget_core::config::ConsentSignal;
 use privacy_widget_core::json::Json;
+use privacy_widget_core::lang::Lang;
+use privacy_widget_core::ui::Msg;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CustomEvent, CustomEventInit};
@@ -22,17 +24,40 @@ fn consent_value() -> JsValue {
     with_app(|app| app.consent_json()).flatten().map_or(JsValue::NULL, |c| to_js(&c))
 }
 
-/// Installs `window.PrivacyWidget`.
+/// `window.PrivacyWidget`, created by the loader (which put `loadExtras` on it) or new.
+fn api_object() -> JsValue {
+    let window = dom::window();
+    match js_sys::Reflect::get(&window, &JsValue::from_str("PrivacyWidget")) {
+        Ok(existing) if existing.is_object() => existing,
+        _ => {
+            let api: JsValue = js_sys::Object::new().into();
+            set(&window, "PrivacyWidget", &api);
+            api
+        }
+    }
+}
+
+/// Installs the API on `window.PrivacyWidget`.
 pub fn install() {
-    let api = js_sys::Object::new();
+    let api = api_object();
     let show = Closure::<dyn Fn()>::new(|| app::show(false));
     set(&api, "show", &show.into_js_value());
     let prefs = Closure::<dyn Fn()>::new(|| app::show(true));
     set(&api, "showPreferences", &prefs.into_js_value());
     let statement = Closure::<dyn Fn(Option<String>)>::new(|section: Option<String>| {
-        super::statement::open(section, false);
+        open_statement(section, false);
     });
     set(&api, "showStatement", &statement.into_js_value());
+    let language = Closure::<dyn Fn() -> String>::new(|| with_app(|app| app.ui.lang.tag().to_string()).unwrap_or_default());
+    set(&api, "language", &language.into_js_value());
+    let set_language = Closure::<dyn Fn(String)>::new(|tag: String| {
+        if let Some(lang) = Lang::from_tag(&tag) {
+            app::dispatch(Msg::SetLanguage(lang));
+        }
+    });
+    set(&api, "setLanguage", &set_language.into_js_value());
+    let previous = Closure::<dyn Fn() -> Option<String>>::new(|| with_app(|app| app.ui.previous_revision.clone()).flatten());
+    set(&api, "previousRevision", &previous.into_js_value());
     let get = Closure::<dyn Fn() -> JsValue>::new(consent_value);
     set(&api, "getConsent", &get.into_js_value());
     let category = Closure::<dyn Fn(String) -> bool>::new(|id: String| app::accepted(false, &id));
@@ -43,7 +68,41 @@ pub fn install() {
     set(&api, "onChange", &on_change.into_js_value());
     let on_error = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(super::delivery::on_error);
     set(&api, "onError", &on_error.into_js_value());
-    set(&dom::window(), "PrivacyWidget", &api);
+}
+
+/// The loader's `PrivacyWidget.loadExtras()`: imports the statement viewer and forms module
+/// once; the promise settles when it has started.
+fn load_extras() -> Option<js_sys::Promise> {
+    let api = api_object();
+    let loader = js_sys::Reflect::get(&api, &JsValue::from_str("loadExtras")).ok()?;
+    loader.dyn_ref::<js_sys::Function>()?.call0(&api).ok()?.dyn_into().ok()
+}
+
+/// Starts loading the extras module (a page with a statement container or a form needs it).
+pub fn preload_extras() {
+    let _ = load_extras();
+}
+
+/// Opens the statement viewer, loading it first. False when the shop configured no viewer,
+/// so a link can simply navigate to the statement page.
+pub fn open_statement(section: Option<String>, changes: bool) -> bool {
+    let configured = with_app(|app| app.config.statement.is_some()).unwrap_or(false);
+    let Some(loading) = configured.then(load_extras).flatten() else { return false };
+    wasm_bindgen_futures::spawn_local(async move {
+        if wasm_bindgen_futures::JsFuture::from(loading).await.is_err() {
+            dom::console_error("privacy-widget: could not load the statement viewer (privacy-widget-extras.js)");
+            return;
+        }
+        let detail = js_sys::Object::new();
+        set(&detail, "section", &section.map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&s)));
+        set(&detail, "changes", &JsValue::from_bool(changes));
+        let init = CustomEventInit::new();
+        init.set_detail(&detail);
+        if let Ok(event) = CustomEvent::new_with_event_init_dict("privacy-widget:open-statement", &init) {
+            let _ = dom::window().dispatch_event(&event);
+        }
+    });
+    true
 }
 
 /// Adds a change subscriber; returns a function that removes it again.

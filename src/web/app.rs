@@ -86,11 +86,42 @@ pub fn start(config_text: &str) {
     blocking::observe(|| {
         with_app(|app| app.activate());
     });
-    if let Some((config, lang, previous)) = with_app(|app| (app.config.clone(), app.ui.lang, app.ui.previous_revision.clone())) {
-        super::statement::start(&config, lang, previous);
-        super::newsletter::start(&config, lang);
+    if let Some(statement) = with_app(|app| app.config.statement.clone()).flatten() {
+        load_extras_when_needed(statement.container.as_deref());
     }
     run(effects);
+}
+
+/// The statement page needs the extras module at once; a newsletter form only when it comes
+/// near the viewport (usually a footer), so the banner never waits for it.
+fn load_extras_when_needed(statement_container: Option<&str>) {
+    let doc = dom::document();
+    if statement_container.and_then(|id| doc.get_element_by_id(id)).is_some() {
+        super::api::preload_extras();
+        return;
+    }
+    let Ok(forms) = doc.query_selector_all("[data-pw-newsletter]") else { return };
+    if forms.length() == 0 {
+        return;
+    }
+    let callback = Closure::<dyn Fn(js_sys::Array, web_sys::IntersectionObserver)>::new(
+        |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+            let near = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+            if near {
+                observer.disconnect();
+                super::api::preload_extras();
+            }
+        },
+    );
+    let init = web_sys::IntersectionObserverInit::new();
+    init.set_root_margin("400px");
+    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init) else { return };
+    callback.forget();
+    for i in 0..forms.length() {
+        if let Some(form) = forms.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            observer.observe(&form);
+        }
+    }
 }
 
 fn report_stored(status: &StoredConsent) {
@@ -142,28 +173,10 @@ fn run(effects: Vec<Effect>) {
     });
     if let Some(first) = notify {
         super::api::notify_change(first);
-        super::statement::refresh();
     }
 }
 
-/// The focused element, looking inside the widget's shadow root.
-pub fn focused_element() -> Option<Element> {
-    with_app(|app| app.root.active_element()).flatten().or_else(|| dom::document().active_element())
-}
 
-/// The visitor's consent id, when they decided (prefills the rights-request form).
-pub fn consent_id() -> Option<String> {
-    with_app(|app| app.ui.consent.as_ref().map(|c| c.consent_id.clone())).flatten()
-}
-
-/// Every category's title in the visitor's language and whether it is accepted now.
-pub fn choices_summary() -> Vec<(String, bool)> {
-    with_app(|app| {
-        let choices = app.ui.choices(&app.config);
-        app.config.categories.iter().map(|c| (app.config.category_title(c, app.ui.lang), choices.category(&c.id))).collect()
-    })
-    .unwrap_or_default()
-}
 
 impl App {
     fn execute(&mut self, effect: Effect) {
@@ -253,7 +266,7 @@ fn listen_inside(root: &ShadowRoot) {
         let msg = match action_el.get_attribute("data-action").as_deref() {
             Some(kind @ ("statement" | "statement-changes")) => {
                 // Without a configured viewer the link simply navigates to the statement page.
-                if super::statement::open(None, kind == "statement-changes") {
+                if super::api::open_statement(None, kind == "statement-changes") {
                     event.prevent_default();
                 }
                 return;

@@ -1,5 +1,6 @@
-// Appended to the wasm-bindgen glue by scripts/build.sh, so the one script tag both sets the
-// Google Consent Mode v2 defaults and starts the widget.
+// Appended to the consent build's wasm-bindgen glue by scripts/build.sh, so the one script tag
+// sets the Google Consent Mode v2 defaults, knows where the extras module is, and starts the
+// widget.
 // The defaults deny everything and run at module evaluation, before the widget can activate
 // any tag; the widget sends the matching `update` when a decision exists or is made.
 window.dataLayer = window.dataLayer || [];
@@ -12,4 +13,9 @@ window.gtag("consent", "default", {
   functionality_storage: "denied", personalization_storage: "denied", security_storage: "granted",
   wait_for_update: 500,
 });
+// The statement viewer and the forms live in a second module, imported from beside this file
+// only when a page needs them; the widget extends this object with the rest of its API.
+const extrasUrl = new URL("./privacy-widget-extras.js", import.meta.url).href;
+let extras;
+window.PrivacyWidget = { loadExtras: () => (extras ||= import(extrasUrl)) };
 __wbg_init(); // privacy-widget: start the widget on load

@@ -7,7 +7,6 @@ use privacy_widget_core::config::{Config, StatementSource};
 use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::statement::{Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement};
-use privacy_widget_core::ui::Msg;
 use privacy_widget_core::viewer::{Viewer, ViewerEffect, ViewerMode, ViewerMsg};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -76,7 +75,7 @@ pub fn open(section: Option<String>, changes: bool) -> bool {
         let mut cell = cell.borrow_mut();
         let Some(app) = cell.as_mut() else { return false };
         if !app.inline {
-            app.return_focus = super::app::focused_element();
+            app.return_focus = super::bridge::focused_element();
         }
         true
     });
@@ -120,11 +119,9 @@ fn run(effects: Vec<ViewerEffect>) {
                 });
             }
             ViewerEffect::Render => {
-                // The consent state is read first, outside this module's borrow.
-                let choices = super::app::choices_summary();
                 VIEWER.with(|cell| {
                     if let Some(app) = cell.borrow().as_ref() {
-                        app.render(&choices);
+                        app.render(&super::bridge::choices_summary(&app.config, app.viewer.lang));
                     }
                 });
             }
@@ -142,7 +139,7 @@ fn run(effects: Vec<ViewerEffect>) {
                     assignment.push_str("; Secure");
                 }
                 dom::set_cookie(&assignment);
-                super::app::dispatch(Msg::SetLanguage(lang));
+                super::bridge::set_language(lang);
                 super::newsletter::set_language(lang);
             }
             ViewerEffect::ConsoleError(message) => dom::console_error(&message),
@@ -230,7 +227,7 @@ impl StatementApp {
             append(&article, &self.section(section));
         }
         if super::rights::available(&self.config) {
-            append(&article, &super::rights::section(&self.config, lang, super::app::consent_id()));
+            append(&article, &super::rights::section(&self.config, lang, super::bridge::consent_id()));
         }
         article
     }
@@ -555,7 +552,7 @@ fn listen(root: &ShadowRoot) {
             Some("close") => with_viewer(|app| app.close()),
             Some("change-choices") => {
                 with_viewer(|app| app.close());
-                super::app::dispatch(Msg::OpenPreferences);
+                super::bridge::show_preferences();
             }
             Some("copy-link") => {
                 let id = action.get_attribute("data-section").unwrap_or_default();
