@@ -47,6 +47,16 @@ export interface PrivacyWidgetApi {
    * timeouts) are retried silently and never reported here. Returns a function that unsubscribes.
    */
   onError(callback: (error: PrivacyWidgetDeliveryError) => void): () => void;
+  /** Opens the privacy statement (inline on the statement page, else as a dialog), optionally at a section id. */
+  showStatement(sectionId?: string): void;
+  /** The interface language in use: "nb", "nn" or "en". */
+  language(): string;
+  /** Switches the interface language ("nb", "nn", "en"); unknown tags are ignored. */
+  setLanguage(tag: string): void;
+  /** The policy revision of an earlier consent that no longer counts (the visitor is asked again), or null. */
+  previousRevision(): string | null;
+  /** Imports the statement viewer and forms module (done automatically when a page needs it). */
+  loadExtras(): Promise<unknown>;
 }
 
 /** A permanent delivery failure, as passed to `PrivacyWidget.onError`. */
