@@ -53,8 +53,8 @@ export interface PrivacyWidgetApi {
   language(): string;
   /** Switches the interface language ("nb", "nn", "en"); unknown tags are ignored. */
   setLanguage(tag: string): void;
-  /** The policy revision of an earlier consent that no longer counts (the visitor is asked again), or null. */
-  previousRevision(): string | null;
+  /** The policy revision of an earlier consent that no longer counts (the visitor is asked again), if any. */
+  previousRevision(): string | undefined;
   /** Imports the statement viewer and forms module (done automatically when a page needs it). */
   loadExtras(): Promise<unknown>;
 }
@@ -81,5 +81,7 @@ declare global {
     "privacy-widget:consent": CustomEvent<PrivacyWidgetConsent>;
     /** After every decision, including the first. */
     "privacy-widget:change": CustomEvent<PrivacyWidgetConsent>;
+    /** A permanent delivery failure of the consent manager or the forms (what `onError` reports). */
+    "privacy-widget:error": CustomEvent<PrivacyWidgetDeliveryError>;
   }
 }

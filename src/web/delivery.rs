@@ -136,6 +136,7 @@ pub fn start(config: &Config) {
     });
     let driver = Driver { outbox, urls, storage, local, timer: None, timer_forced: false, wake, keepalive: Vec::new() };
     DRIVER.with(|cell| *cell.borrow_mut() = Some(driver));
+    announce_failures();
     if damaged {
         // Overwrite what could not be read, so the next page does not report it again.
         with(Driver::persist);
@@ -200,11 +201,14 @@ pub fn unsubscribe(id: ListenerId) {
     LISTENERS.with(|l| l.borrow_mut().retain(|(i, _)| *i != id));
 }
 
-/// `PrivacyWidget.onError(callback)`: calls `callback({endpoint, status, error, key})` for
-/// every event the backend refused for good (`status` is `null` for one given up on);
-/// returns the function that unsubscribes it.
-pub fn on_error(callback: js_sys::Function) -> JsValue {
-    let id = subscribe(move |report| {
+/// The event a permanent delivery failure becomes, in either module, so that one
+/// `PrivacyWidget.onError` hears the consent manager's and the forms' failures alike.
+pub const ERROR_EVENT: &str = "privacy-widget:error";
+
+/// Turns every permanent failure (a refusing 4xx, or giving up) into an [`ERROR_EVENT`] on
+/// `window` with `{endpoint, status, error, key}` as its detail.
+fn announce_failures() {
+    subscribe(|report| {
         let (status, error) = match &report.kind {
             ReportKind::Rejected { status, body } => (JsValue::from(*status), wire::error_message(body)),
             ReportKind::GaveUp => (JsValue::NULL, String::from("gave up after repeated failures")),
@@ -218,11 +222,31 @@ pub fn on_error(callback: js_sys::Function) -> JsValue {
         put("status", &status);
         put("error", &JsValue::from_str(&error));
         put("key", &JsValue::from_str(report.key.as_str()));
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&detail);
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(ERROR_EVENT, &init) {
+            let _ = dom::window().dispatch_event(&event);
+        }
+    });
+}
+
+/// `PrivacyWidget.onError(callback)`: calls `callback(detail)` for every [`ERROR_EVENT`];
+/// returns the function that unsubscribes it.
+#[cfg(feature = "consent")]
+pub fn on_error(callback: js_sys::Function) -> JsValue {
+    let handler = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let detail = event.unchecked_into::<web_sys::CustomEvent>().detail();
         if let Err(e) = callback.call1(&JsValue::NULL, &detail) {
             web_sys::console::error_2(&JsValue::from_str("privacy-widget: an onError callback threw"), &e);
         }
-    });
-    Closure::<dyn Fn()>::new(move || unsubscribe(id)).into_js_value()
+    })
+    .into_js_value();
+    let window = dom::window();
+    let _ = window.add_event_listener_with_callback(ERROR_EVENT, handler.unchecked_ref());
+    Closure::<dyn Fn()>::new(move || {
+        let _ = dom::window().remove_event_listener_with_callback(ERROR_EVENT, handler.unchecked_ref());
+    })
+    .into_js_value()
 }
 
 /// The last chance before the page goes away (`pagehide`, hidden, or a reload the widget
