@@ -381,19 +381,19 @@ impl NewsletterForm {
     /// After an input: re-checks only the fields already showing an error, so an error can be
     /// fixed or change while typing but a new one only appears on submit.
     fn revalidate(&mut self) -> Vec<NewsletterEffect> {
-        let before = self.errors.clone();
-        let shown: Vec<Field> = self.errors.iter().map(|(f, _)| *f).collect();
-        self.errors = shown.into_iter().filter_map(|f| self.field_error(f).map(|key| (f, key))).collect();
-        if self.errors == before {
-            Vec::new()
-        } else {
+        let mut errors = std::mem::take(&mut self.errors);
+        let changed = crate::form::recheck(&mut errors, |f| self.field_error(f));
+        self.errors = errors;
+        if changed {
             vec![NewsletterEffect::SyncErrors]
+        } else {
+            Vec::new()
         }
     }
 
     /// The error shown for `field`, if any.
     pub fn error(&self, field: Field) -> Option<FormText> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, key)| *key)
+        crate::form::error_of(&self.errors, field)
     }
 
     /// The status message for the current state (`None` while editing).

@@ -335,19 +335,19 @@ impl RightsForm {
     /// After an input: re-checks the fields already showing an error (choosing another type
     /// can clear the message's), so errors are fixed while typing but only added on submit.
     fn revalidate(&mut self) -> Vec<RightsEffect> {
-        let before = self.errors.clone();
-        let shown: Vec<Field> = self.errors.iter().map(|(f, _)| *f).collect();
-        self.errors = shown.into_iter().filter_map(|f| self.field_error(f).map(|key| (f, key))).collect();
-        if self.errors == before {
-            Vec::new()
-        } else {
+        let mut errors = std::mem::take(&mut self.errors);
+        let changed = crate::form::recheck(&mut errors, |f| self.field_error(f));
+        self.errors = errors;
+        if changed {
             vec![RightsEffect::SyncErrors]
+        } else {
+            Vec::new()
         }
     }
 
     /// The error shown for `field`, if any.
     pub fn error(&self, field: Field) -> Option<FormText> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, key)| *key)
+        crate::form::error_of(&self.errors, field)
     }
 
     /// Characters left for the message (negative when over), for the counter under it.

@@ -93,6 +93,11 @@ impl TextField<'_> {
     }
 }
 
+/// The e-mail field both forms start with.
+pub fn email_field(prefix: &str, label: &str, value: &str, hint: Option<&str>, error: Option<&str>) -> Element {
+    TextField { prefix, name: "email", label, kind: "email", autocomplete: "email", value, hint, error }.build()
+}
+
 /// A checkbox with its label after it (never pre-ticked unless the state says so) and its error.
 pub fn checkbox(prefix: &str, name: &str, label: &str, checked: bool, error: Option<&str>) -> Element {
     let wrap = el("div", "check");

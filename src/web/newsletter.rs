@@ -188,17 +188,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
     attr(&f, "aria-labelledby", "nl-title");
     append(&f, &title);
     let err = |field| form.error(field).map(|k| t(k));
-    let email = TextField {
-        prefix: PREFIX,
-        name: "email",
-        label: t(FormText::EmailLabel),
-        kind: "email",
-        autocomplete: "email",
-        value: &form.email,
-        hint: None,
-        error: err(Field::Email),
-    };
-    append(&f, &email.build());
+    append(&f, &forms::email_field(PREFIX, t(FormText::EmailLabel), &form.email, None, err(Field::Email)));
     if let Some(first_name) = &form.first_name {
         let field = TextField {
             prefix: PREFIX,

@@ -230,17 +230,7 @@ fn render(r: &Rights) -> Element {
     append(&group, &type_error);
     append(&f, &group);
 
-    let email = TextField {
-        prefix: PREFIX,
-        name: "email",
-        label: t(FormText::EmailLabel),
-        kind: "email",
-        autocomplete: "email",
-        value: &form.email,
-        hint: Some(t(FormText::RightsEmailHint)),
-        error: err(Field::Email),
-    };
-    append(&f, &email.build());
+    append(&f, &forms::email_field(PREFIX, t(FormText::EmailLabel), &form.email, Some(t(FormText::RightsEmailHint)), err(Field::Email)));
     let message = TextField {
         prefix: PREFIX,
         name: "message",
