@@ -113,6 +113,24 @@ describe('newsletter signup', () => {
     }
   });
 
+  test('the newsletter form privacy-statement link opens the viewer at the newsletter section', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await shop(context, server);
+      await page.locator(`${NL} .policy a`).click();
+      await page.locator('#privacy-widget-statement dialog.viewer #h-nyhetsbrev').waitFor();
+      assert.equal(new URL(page.url()).pathname, '/', 'opened in place');
+      const focusedId = await page.evaluate(() => {
+        let el = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el?.id;
+      });
+      assert.equal(focusedId, 'h-nyhetsbrev');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the honeypot silently drops bots: success shown, nothing posted', async () => {
     const context = await launchBrowser();
     try {
