@@ -188,8 +188,11 @@ pub struct Config {
     pub outbox_storage: OutboxStorage,
     pub keep_history: bool,
     /// Overrides by text key name, per language.
-    pub texts: Vec<(Lang, Vec<(&'static str, String)>)>,
+    pub texts: TextOverrides,
 }
+
+/// The shop's text overrides: per language, text key name → text.
+pub type TextOverrides = Vec<(Lang, Vec<(&'static str, String)>)>;
 
 /// The consent cookie must stay far below the 4096-byte browser limit.
 pub const MAX_COOKIE_BYTES: usize = 3000;
@@ -662,7 +665,7 @@ fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(Consen
     Ok(mapping)
 }
 
-fn parse_texts(root: &Obj) -> Result<Vec<(Lang, Vec<(&'static str, String)>)>, ConfigError> {
+fn parse_texts(root: &Obj) -> Result<TextOverrides, ConfigError> {
     let Some(texts) = root.opt_obj("texts")? else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for (tag, overrides) in texts.members {

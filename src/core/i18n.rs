@@ -120,7 +120,6 @@ catalogue! {
         ReceiptRevision = "receiptRevision" { nb: "Versjon av erklæringen", nn: "Versjon av fråsegna", en: "Statement revision" }
         ReceiptHash = "receiptHash" { nb: "Kontrollsum for tekstene du så", nn: "Kontrollsum for tekstane du såg", en: "Checksum of the texts you saw" }
         ReceiptDownload = "receiptDownload" { nb: "Last ned kvittering", nn: "Last ned kvittering", en: "Download receipt" }
-        ReceiptNone = "receiptNone" { nb: "Du har ikke tatt et valg ennå.", nn: "Du har ikkje teke eit val enno.", en: "You have not made a choice yet." }
         Granted = "granted" { nb: "Tillatt", nn: "Tillate", en: "Allowed" }
         Denied = "denied" { nb: "Ikke tillatt", nn: "Ikkje tillate", en: "Not allowed" }
         ViaGpc = "viaGpc" { nb: "satt av GPC-signalet", nn: "sett av GPC-signalet", en: "set by the GPC signal" }

@@ -6,7 +6,7 @@ use crate::config::{Config, ConsentSignal};
 use crate::consent::{new_consent_id, withdrawn_cookie_patterns, Action, Choices, ConsentRecord, EventContext};
 use crate::cookie::{self, CookieProblem};
 use crate::i18n::TextKey;
-use crate::json::{self, Json};
+use crate::json::Json;
 use crate::lang::Lang;
 use crate::sha256;
 use crate::time;
@@ -301,35 +301,29 @@ pub fn placeholder_texts(config: &Config, lang: Lang, service: Option<&str>, cat
     (text, accept)
 }
 
-/// The receipt as a human-readable line list for a text download.
-pub fn receipt_text(config: &Config, ui: &ConsentUi) -> Option<String> {
+/// The receipt's rows (label, value) as the preferences dialog shows them: id, time, revision,
+/// texts hash, and each category's state, marked when the GPC signal set it.
+pub fn receipt_rows(config: &Config, ui: &ConsentUi) -> Option<Vec<(String, String)>> {
     let c = ui.consent.as_ref()?;
     let lang = ui.lang;
-    let mut out = String::new();
-    let mut line = |label: &str, value: &str| {
-        out.push_str(label);
-        out.push_str(": ");
-        out.push_str(value);
-        out.push('\n');
-    };
-    line(config.text(lang, TextKey::ReceiptId), &c.consent_id);
-    line(config.text(lang, TextKey::ReceiptTime), &time::iso8601(c.decided_at_ms));
-    line(config.text(lang, TextKey::ReceiptRevision), &c.revision);
-    line(config.text(lang, TextKey::ReceiptHash), &ui.texts_hash);
+    let label = |key| config.text(lang, key).to_string();
+    let mut rows = vec![
+        (label(TextKey::ReceiptId), c.consent_id.clone()),
+        (label(TextKey::ReceiptTime), time::iso8601(c.decided_at_ms)),
+        (label(TextKey::ReceiptRevision), c.revision.clone()),
+        (label(TextKey::ReceiptHash), ui.texts_hash.clone()),
+    ];
     for category in &config.categories {
-        let state = if c.choices.category(&category.id) { TextKey::Granted } else { TextKey::Denied };
-        let mut value = config.text(lang, state).to_string();
-        if c.gpc && !category.required && !c.choices.category(&category.id) {
+        let on = c.choices.category(&category.id);
+        let mut value = label(if on { TextKey::Granted } else { TextKey::Denied });
+        if c.gpc && !category.required && !on {
             value.push_str(" (");
             value.push_str(config.text(lang, TextKey::ViaGpc));
             value.push(')');
         }
-        line(&config.category_title(category, lang), &value);
+        rows.push((config.category_title(category, lang), value));
     }
-    let mut seq = String::new();
-    json::push_int(&mut seq, i64::from(c.seq));
-    line("seq", &seq);
-    Some(out)
+    Some(rows)
 }
 
 #[cfg(test)]
@@ -453,8 +447,9 @@ mod tests {
         let (mut ui, _, _) = ConsentUi::start(&config, None, true, Lang::En);
         assert!(!ui.draft.any_optional_on(&config), "GPC: everything optional starts off");
         ui.update(&config, Msg::SavePreferences, input(3));
-        let receipt = receipt_text(&config, &ui).unwrap();
-        assert!(receipt.contains("Analytics: Not allowed (set by the GPC signal)"), "{receipt}");
+        let rows = receipt_rows(&config, &ui).unwrap();
+        assert!(rows.contains(&("Analytics".into(), "Not allowed (set by the GPC signal)".into())), "{rows:?}");
+        assert_eq!(rows[0].1, ui.consent.as_ref().unwrap().consent_id);
         assert_eq!(ui.receipt(&config).unwrap().get("gpc"), Some(&Json::Bool(true)));
     }
 
@@ -478,7 +473,7 @@ mod tests {
         let effects = ui.update(&config, Msg::DownloadReceipt, input(2));
         let [Effect::Download { filename, content }] = &effects[..] else { panic!("{effects:?}") };
         assert_eq!(filename, "samtykke-01010101.json");
-        let receipt = json::parse(content).unwrap();
+        let receipt = crate::json::parse(content).unwrap();
         assert_eq!(receipt.get("consent_id").unwrap().as_str(), Some("01".repeat(16).as_str()));
         assert_eq!(receipt.get("texts_hash").unwrap().as_str(), Some(ui.texts_hash.as_str()));
     }

@@ -11,7 +11,7 @@ use browser::Answer;
 use privacy_widget_core::config::{Config, OutboxStorage};
 use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::outbox::{Dispatch, OrderingKey, Outbox, OutboxEvent, OutboxPolicy, Outcome, RestoreProblem};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Event, Storage};
@@ -68,10 +68,6 @@ pub enum SendError {
     Outbox(EnqueueError),
 }
 
-/// Identifies a [`subscribe`]d listener for [`unsubscribe`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListenerId(u32);
-
 struct Driver {
     outbox: Outbox,
     /// URL per endpoint, in `Endpoint::ALL` order.
@@ -91,8 +87,7 @@ type Listener = Rc<dyn Fn(&DeliveryReport)>;
 
 thread_local! {
     static DRIVER: RefCell<Option<Driver>> = const { RefCell::new(None) };
-    static LISTENERS: RefCell<Vec<(ListenerId, Listener)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_LISTENER: Cell<u32> = const { Cell::new(0) };
+    static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Runs `f` on the driver if it started. Never call into page code or `fetch` inside `f`.
@@ -188,17 +183,9 @@ pub fn is_configured(endpoint: Endpoint) -> bool {
 
 /// Calls `listener` with every [`DeliveryReport`] from now on, for events of this page and
 /// events resumed from earlier pages alike (match on the key [`send`] returned).
-pub fn subscribe(listener: impl Fn(&DeliveryReport) + 'static) -> ListenerId {
-    let id = ListenerId(NEXT_LISTENER.with(|n| {
-        n.set(n.get().wrapping_add(1));
-        n.get()
-    }));
-    LISTENERS.with(|l| l.borrow_mut().push((id, Rc::new(listener))));
-    id
-}
-
-pub fn unsubscribe(id: ListenerId) {
-    LISTENERS.with(|l| l.borrow_mut().retain(|(i, _)| *i != id));
+/// Listeners live as long as the page, like the forms that add them.
+pub fn subscribe(listener: impl Fn(&DeliveryReport) + 'static) {
+    LISTENERS.with(|l| l.borrow_mut().push(Rc::new(listener)));
 }
 
 /// The event a permanent delivery failure becomes, in either module, so that one
@@ -528,7 +515,7 @@ fn announce(reports: Vec<DeliveryReport>) {
         m.push(')');
         dom::console_error(&m);
     }
-    let listeners: Vec<Listener> = LISTENERS.with(|l| l.borrow().iter().map(|(_, f)| f.clone()).collect());
+    let listeners: Vec<Listener> = LISTENERS.with(|l| l.borrow().clone());
     for report in &reports {
         for listener in &listeners {
             listener(report);

@@ -6,7 +6,7 @@ use super::dom::{self, append, attr, button, el, text_el};
 use privacy_widget_core::config::{Category, Config, Service};
 use privacy_widget_core::i18n::TextKey;
 use privacy_widget_core::lang::Lang;
-use privacy_widget_core::ui::{ConsentUi, View};
+use privacy_widget_core::ui::{receipt_rows, ConsentUi, View};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
@@ -104,19 +104,13 @@ fn preferences(config: &Config, ui: &ConsentUi) -> Element {
 
 /// The visitor's proof of what they decided and what they were shown.
 fn receipt(config: &Config, ui: &ConsentUi) -> Option<Element> {
-    let consent = ui.consent.as_ref()?;
+    let rows = receipt_rows(config, ui)?;
     let lang = ui.lang;
     let section = el("section", "receipt");
     append(&section, &text_el("h3", "", config.text(lang, TextKey::ReceiptTitle)));
     let facts = el("dl", "facts");
-    let timestamp = privacy_widget_core::time::iso8601(consent.decided_at_ms);
-    for (label, value) in [
-        (TextKey::ReceiptId, consent.consent_id.as_str()),
-        (TextKey::ReceiptTime, timestamp.as_str()),
-        (TextKey::ReceiptRevision, consent.revision.as_str()),
-        (TextKey::ReceiptHash, ui.texts_hash.as_str()),
-    ] {
-        append(&facts, &text_el("dt", "", config.text(lang, label)));
+    for (label, value) in &rows {
+        append(&facts, &text_el("dt", "", label));
         append(&facts, &text_el("dd", "", value));
     }
     append(&section, &facts);
