@@ -49,7 +49,7 @@ async fn the_driver_keeps_the_outbox_in_session_storage_and_reports_outcomes() {
     let done = js_sys::Promise::new(&mut |resolve, _| settled = Some(resolve));
     let settled = settled.unwrap();
     let seen = reports.clone();
-    let listener = delivery::subscribe(move |report| {
+    delivery::subscribe(move |report| {
         seen.borrow_mut().push(report.clone());
         if !matches!(report.kind, ReportKind::Retrying { .. }) {
             let _ = settled.call0(&wasm_bindgen::JsValue::NULL);
@@ -62,7 +62,6 @@ async fn the_driver_keeps_the_outbox_in_session_storage_and_reports_outcomes() {
     assert!(saved.contains(r#"\"seq\":1"#), "the exact body text is saved: {saved}");
 
     JsFuture::from(done).await.unwrap();
-    delivery::unsubscribe(listener);
     let reports = reports.borrow();
     let last = reports.last().unwrap();
     assert_eq!(last.key, key);
