@@ -38,6 +38,11 @@ for p in playwright-core vanilla-cookieconsent klaro tarteaucitronjs; do
   [ -f "node_modules/$p/package.json" ] || die "node_modules/$p missing: run npm ci (or bash scripts/bootstrap.sh)"
 done
 
+# candidate.json carries the version shown in the results; keep it equal to package.json's
+pkg_v="$(node -p 'require("./package.json").version')"
+cand_v="$(node -p 'require("./bench/candidates/privacy-widget/candidate.json").version')"
+[ "$pkg_v" = "$cand_v" ] || say "WARNING: bench/candidates/privacy-widget/candidate.json has version $cand_v, package.json $pkg_v"
+
 # --- 2. snapshot the built widget into the candidate folder -----------------------------------
 assets() { (cd "$DIST" && ls -1 privacy-widget.js privacy-widget_bg.wasm privacy-widget-extras*.js privacy-widget-extras*.wasm 2>/dev/null || true); }
 [ -f "$DIST/privacy-widget.js" ] && [ -f "$DIST/privacy-widget_bg.wasm" ] ||
