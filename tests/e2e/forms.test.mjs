@@ -229,6 +229,35 @@ describe('newsletter signup', () => {
   });
 });
 
+describe('newsletter rate limiting', () => {
+  let server;
+  before(async () => { server = await startServer({ env: { RATE_LIMIT_PER_ADDRESS: '1/3600' } }); });
+  after(async () => { await server?.stop(); });
+
+  test('a second signup for the same address is told to wait, and the input stays', async () => {
+    const context = await launchBrowser();
+    try {
+      for (const attempt of [1, 2]) {
+        const page = await shop(context, server);
+        const form = page.locator(NL);
+        await form.locator('input[name=email]').fill('often@example.no');
+        await form.locator('input[name=consent]').check();
+        await form.locator('button[type=submit]').click();
+        if (attempt === 1) {
+          await form.locator('.done').waitFor();
+        } else {
+          await form.locator('.status', { hasText: 'for mange forsøk' }).waitFor();
+          assert.equal(await form.locator('input[name=email]').inputValue(), 'often@example.no');
+        }
+        await page.close();
+      }
+      assert.equal((await mailsTo(server, 'often@example.no')).length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('rights requests', () => {
   let server;
   before(async () => { server = await startServer(); });

@@ -110,6 +110,30 @@ describe('privacy statement viewer', () => {
     }
   });
 
+  test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short', async () => {
+    for (const width of [320, 640]) {
+      const context = await launchBrowser({ viewport: { width, height: 800 } });
+      try {
+        const page = await open(context, `${server.url}/personopplysninger`);
+        await page.locator(`${INLINE} section.part`).first().waitFor();
+        const m = await page.evaluate(() => {
+          const root = document.querySelector('#privacy-statement').shadowRoot;
+          const article = root.querySelector('.statement');
+          const box = article.getBoundingClientRect();
+          const wide = [...root.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > box.right + 0.5);
+          const p = root.querySelector('section.part p');
+          const chars = p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize);
+          return { scroll: document.documentElement.scrollWidth, wide: wide.map((e) => e.tagName), chars };
+        });
+        assert.ok(m.scroll <= width, `page scrolls sideways at ${width}px: ${JSON.stringify(m)}`);
+        assert.deepEqual(m.wide, [], `nothing sticks out of the statement at ${width}px`);
+        assert.ok(m.chars < 40, `line length stays readable (${m.chars.toFixed(1)} em)`);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
   test('print: every section is shown and no button or contents list is printed', async () => {
     const context = await launchBrowser();
     try {
