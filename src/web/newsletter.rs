@@ -138,7 +138,7 @@ fn execute(config: &Config, mounted: &Mounted, effect: NewsletterEffect) {
             if let Some(scope) = scope() {
                 let errors: Vec<(&str, Option<&str>)> = [Field::Email, Field::FirstName, Field::Consent]
                     .iter()
-                    .map(|f| (field_name(*f), form.error(*f).map(|k| t(k))))
+                    .map(|f| (field_name(*f), form.error(*f).map(&t)))
                     .collect();
                 forms::sync_errors(&scope, PREFIX, &errors);
             }
@@ -187,7 +187,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
     attr(&title, "id", "nl-title");
     attr(&f, "aria-labelledby", "nl-title");
     append(&f, &title);
-    let err = |field| form.error(field).map(|k| t(k));
+    let err = |field| form.error(field).map(&t);
     append(&f, &forms::email_field(PREFIX, t(FormText::EmailLabel), &form.email, None, err(Field::Email)));
     if let Some(first_name) = &form.first_name {
         let field = TextField {

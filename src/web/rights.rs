@@ -145,7 +145,7 @@ fn execute(r: &Rights, effect: RightsEffect) {
         RightsEffect::SyncErrors => {
             let errors: Vec<(&str, Option<&str>)> = [Field::RequestType, Field::Email, Field::Message, Field::Confirm]
                 .iter()
-                .map(|f| (field_name(*f), r.form.error(*f).map(|k| t(k))))
+                .map(|f| (field_name(*f), r.form.error(*f).map(&t)))
                 .collect();
             forms::sync_errors(scope, PREFIX, &errors);
             if let Some(counter) = scope.query_selector(".counter").ok().flatten() {
@@ -194,7 +194,7 @@ fn render(r: &Rights) -> Element {
     let f = el("form", "rights-form");
     attr(&f, "novalidate", "");
     attr(&f, "aria-labelledby", "rr-title");
-    let err = |field| form.error(field).map(|k| t(k));
+    let err = |field| form.error(field).map(&t);
 
     let group = el("fieldset", "");
     let legend = text_el("legend", "", t(FormText::RightsTypeLabel));
