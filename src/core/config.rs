@@ -726,6 +726,9 @@ pub(crate) mod tests {
         assert_eq!(c.category_title(c.category("analytics").unwrap(), Lang::En), "Analytics");
     }
 
+    /// An edit of the demo config and a part of the error message it must produce.
+    type ErrorCase = (Box<dyn Fn(&mut String)>, &'static str);
+
     fn error_for(edit: impl Fn(&mut String)) -> String {
         let mut text = DEMO.to_string();
         edit(&mut text);
@@ -734,7 +737,7 @@ pub(crate) mod tests {
 
     #[test]
     fn every_error_names_the_field() {
-        let cases: Vec<(Box<dyn Fn(&mut String)>, &str)> = vec![
+        let cases: Vec<ErrorCase> = vec![
             (Box::new(|t| *t = t.replace("\"revision\": \"2026-11-01\",", "")), "\"revision\" is missing"),
             (Box::new(|t| *t = t.replace("2026-11-01", "2026 11 01")), "\"revision\" must be a revision id"),
             (Box::new(|t| *t = t.replace("\"language\": \"nb\"", "\"language\": \"de\"")), "\"language\" must be \"nb\", \"nn\", \"en\" or \"auto\", found \"de\""),

@@ -232,7 +232,7 @@ mod tests {
         assert!(!ch.service("google-analytics"));
         ch.set_category(&c, "necessary", false);
         assert!(ch.category("necessary"), "required categories cannot be switched off");
-        assert!(ch.any_optional_on(&c) == false);
+        assert!(!ch.any_optional_on(&c));
     }
 
     #[test]
