@@ -89,8 +89,6 @@ pub struct ConsentUi {
     pub consent: Option<ConsentRecord>,
     /// The switch positions in the preferences dialog.
     pub draft: Choices,
-    /// SHA-256 of the texts shown in `lang`, carried by every event and the receipt.
-    pub texts_hash: String,
     /// The revision of a stored consent that is no longer current, for "what changed".
     pub previous_revision: Option<String>,
 }
@@ -123,7 +121,7 @@ impl ConsentUi {
             StoredConsent::OutdatedRevision(old) => Some(old.clone()),
             _ => None,
         };
-        let ui = ConsentUi { view, lang, gpc, consent, draft, texts_hash: texts_hash(config, lang), previous_revision };
+        let ui = ConsentUi { view, lang, gpc, consent, draft, previous_revision };
         let mut effects = vec![Effect::Render];
         if let Some(c) = &ui.consent {
             effects.push(Effect::ConsentMode(c.choices.consent_mode(config)));
@@ -193,7 +191,6 @@ impl ConsentUi {
             },
             Msg::SetLanguage(lang) => {
                 self.lang = lang;
-                self.texts_hash = texts_hash(config, lang);
                 vec![Effect::Render]
             }
         }
@@ -220,7 +217,7 @@ impl ConsentUi {
         let closing_dialog = matches!(self.view, View::Preferences { .. });
         let mut effects = vec![
             Effect::StoreCookie(cookie::encode(&record)),
-            Effect::Post(record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash })),
+            Effect::Post(record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) })),
             Effect::ConsentMode(record.choices.consent_mode(config)),
         ];
         if !withdrawn.is_empty() {
@@ -240,10 +237,16 @@ impl ConsentUi {
         effects
     }
 
+    /// SHA-256 of the texts shown in the visitor's language, carried by every event and the
+    /// receipt. Computed when needed, not at start-up: most page views never decide anything.
+    pub fn texts_hash(&self, config: &Config) -> String {
+        texts_hash(config, self.lang)
+    }
+
     /// The receipt the visitor can download: what they decided and a hash of what they saw.
     pub fn receipt(&self, config: &Config) -> Option<Json> {
         let c = self.consent.as_ref()?;
-        let mut body = c.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash });
+        let mut body = c.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) });
         if let Json::Object(members) = &mut body {
             members.insert(0, ("receipt".into(), Json::Str("privacy-widget consent receipt v1".into())));
             if let Some(url) = &config.privacy_policy_url {
@@ -311,7 +314,7 @@ pub fn receipt_rows(config: &Config, ui: &ConsentUi) -> Option<Vec<(String, Stri
         (label(TextKey::ReceiptId), c.consent_id.clone()),
         (label(TextKey::ReceiptTime), time::iso8601(c.decided_at_ms)),
         (label(TextKey::ReceiptRevision), c.revision.clone()),
-        (label(TextKey::ReceiptHash), ui.texts_hash.clone()),
+        (label(TextKey::ReceiptHash), ui.texts_hash(config)),
     ];
     for category in &config.categories {
         let on = c.choices.category(&category.id);
@@ -364,7 +367,7 @@ mod tests {
         };
         assert_eq!(body.get("action").unwrap().as_str(), Some("accept_all"));
         assert_eq!(body.get("seq"), Some(&Json::Int(1)));
-        assert_eq!(body.get("texts_hash").unwrap().as_str(), Some(ui.texts_hash.as_str()));
+        assert_eq!(body.get("texts_hash").unwrap().as_str(), Some(ui.texts_hash(&config).as_str()));
         assert!(effects.contains(&Effect::Activate));
         assert!(effects.contains(&Effect::Changed { first: true }));
         // The stored cookie brings the same decision back on the next page.
@@ -475,7 +478,7 @@ mod tests {
         assert_eq!(filename, "samtykke-01010101.json");
         let receipt = crate::json::parse(content).unwrap();
         assert_eq!(receipt.get("consent_id").unwrap().as_str(), Some("01".repeat(16).as_str()));
-        assert_eq!(receipt.get("texts_hash").unwrap().as_str(), Some(ui.texts_hash.as_str()));
+        assert_eq!(receipt.get("texts_hash").unwrap().as_str(), Some(ui.texts_hash(&config).as_str()));
     }
 
     #[test]

@@ -74,7 +74,6 @@ pub fn start(config_text: &str) {
     attr(&live, "role", "status");
     append(&root, &container);
     append(&root, &live);
-    delivery::start(&config);
     let app = App { config, ui, root: root.clone(), container, live, return_focus: None, subscribers: Vec::new() };
     APP.with(|cell| *cell.borrow_mut() = Some(app));
 
@@ -83,13 +82,20 @@ pub fn start(config_text: &str) {
     let _ = body.prepend_with_node_1(&host);
     listen_inside(&root);
     listen_page();
-    blocking::observe(|| {
-        with_app(|app| app.activate());
-    });
-    if let Some(statement) = with_app(|app| app.config.statement.clone()).flatten() {
-        load_extras_when_needed(statement.container.as_deref());
-    }
     run(effects);
+    // The banner is on screen; what it does not need waits for the next task, which keeps the
+    // start-up task short on slow phones.
+    dom::next_task(|| {
+        with_app(|app| delivery::start(&app.config));
+        blocking::observe(|| {
+            with_app(|app| app.activate());
+        });
+        // Scripts the page added between start-up and the observer.
+        with_app(|app| app.activate());
+        if let Some(statement) = with_app(|app| app.config.statement.clone()).flatten() {
+            load_extras_when_needed(statement.container.as_deref());
+        }
+    });
 }
 
 /// The statement page needs the extras module at once; a newsletter form only when it comes
@@ -195,6 +201,8 @@ impl App {
             }
             Effect::DeleteCookies(patterns) => delete_cookies(&patterns),
             Effect::Post(body) => {
+                // A click can come before the deferred start-up task; starting twice is a no-op.
+                delivery::start(&self.config);
                 let consent_id = body.get("consent_id").and_then(Json::as_str).map(str::to_string);
                 // No consent endpoint configured: nothing is posted. Other refusals were reported.
                 let _ = delivery::send(Endpoint::Consent, body, consent_id.as_deref());

@@ -124,6 +124,12 @@ pub fn host_name() -> String {
     window().location().hostname().unwrap_or_default()
 }
 
+/// Runs `f` in a task of its own after the current one.
+pub fn next_task(f: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(f);
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
+}
+
 /// Focuses an element if it is focusable; a no-op otherwise.
 pub fn focus(e: &Element) {
     if let Some(h) = e.dyn_ref::<HtmlElement>() {
