@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 use std::str::FromStr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -15,7 +15,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderName;
 use sha2::{Digest, Sha256};
 
-use crate::clock::Timestamp;
+use crate::clock::{Clock, Timestamp};
 use crate::connection::ConnectionHandle;
 use crate::error::ApiError;
 use crate::AppState;
@@ -101,6 +101,40 @@ impl Window {
         while self.admitted.front().is_some_and(|time| *time <= start) {
             self.admitted.pop_front();
         }
+    }
+}
+
+/// The limits of a request that mails whatever address was typed (newsletter, rights-request
+/// acknowledgement): the client's and the address's budget, at the app clock's "now". Moved
+/// into `respond_once`'s closure, so it counts after the idempotency lookup and a replayed
+/// retry costs nothing.
+pub struct MailLimits {
+    clock: Arc<dyn Clock>,
+    limiter: Arc<RateLimiter>,
+    per_client: RateLimit,
+    per_address: RateLimit,
+}
+
+impl MailLimits {
+    pub fn of(state: &AppState) -> Self {
+        MailLimits {
+            clock: Arc::clone(&state.clock),
+            limiter: Arc::clone(&state.rate_limiter),
+            per_client: state.config.rate_limit_per_ip,
+            per_address: state.config.rate_limit_per_address,
+        }
+    }
+
+    /// Admits the request (counting it) or refuses it with a 429; returns when it was admitted.
+    pub fn admit(&self, scope: Scope, client: ClientIp, email: &str) -> Result<Timestamp, ApiError> {
+        let now = self.clock.now();
+        self.limiter
+            .admit(now, scope, client, self.per_client, email, self.per_address)
+            .map_err(|refusal| ApiError::RateLimited {
+                limited_by: refusal.limited_by,
+                retry_after_secs: refusal.retry_after_secs,
+            })?;
+        Ok(now)
     }
 }
 

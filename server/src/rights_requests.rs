@@ -20,9 +20,8 @@ use crate::email::{email_field, EMAIL_EXPECTED};
 use crate::error::ApiError;
 use crate::idempotency::{respond_once, StoredResponse};
 use crate::mail::{MailPurpose, Mailer, OutgoingMail};
-use crate::newsletter::rate_limited;
 use crate::newsletter::texts::TextLanguage;
-use crate::rate_limit::{ClientIp, Scope};
+use crate::rate_limit::{ClientIp, MailLimits, Scope};
 use crate::validation::{
     boolean, is_multi_line_char, one_of, text, widget_language, ObjectReader, TextRule,
 };
@@ -108,12 +107,8 @@ pub async fn submit(
     post: ApiPost,
 ) -> Result<Response, ApiError> {
     let request = RightsRequest::from_json(&post.body)?;
-    let (clock, limiter, config, mailer) = (
-        Arc::clone(&state.clock),
-        Arc::clone(&state.rate_limiter),
-        Arc::clone(&state.config),
-        Arc::clone(&state.mailer),
-    );
+    let limits = MailLimits::of(&state);
+    let mailer = Arc::clone(&state.mailer);
     let response = respond_once(
         &state.database,
         state.clock.now(),
@@ -121,19 +116,9 @@ pub async fn submit(
         post.idempotency_key,
         post.fingerprint,
         move |transaction, _key| {
-            let now = clock.now();
-            // The acknowledgement goes to whatever address was typed: limit it like the
+            // The acknowledgement goes to whatever address was typed: limited like the
             // newsletter's mail.
-            limiter
-                .admit(
-                    now,
-                    Scope::RightsRequests,
-                    client,
-                    config.rate_limit_per_ip,
-                    &request.email,
-                    config.rate_limit_per_address,
-                )
-                .map_err(rate_limited)?;
+            let now = limits.admit(Scope::RightsRequests, client, &request.email)?;
             let reference = store(transaction, &request, now)?;
             mailer.enqueue(
                 transaction,

@@ -21,7 +21,7 @@ use crate::consent::REVISION_RULE;
 use crate::email::{email_field, EMAIL_EXPECTED};
 use crate::error::ApiError;
 use crate::idempotency::{respond_once, StoredResponse};
-use crate::rate_limit::{ClientIp, Refusal, Scope};
+use crate::rate_limit::{ClientIp, MailLimits, Scope};
 use crate::validation::{
     is_multi_line_char, is_single_line_char, is_token_char, text, widget_language, ObjectReader,
     TextRule,
@@ -141,12 +141,6 @@ fn mail_settings(state: &AppState) -> store::MailSettings {
     }
 }
 
-pub(crate) fn rate_limited(refusal: Refusal) -> ApiError {
-    ApiError::RateLimited {
-        limited_by: refusal.limited_by,
-        retry_after_secs: refusal.retry_after_secs,
-    }
-}
 
 /// `POST /api/newsletter/subscribe`.
 pub async fn subscribe(
@@ -156,11 +150,7 @@ pub async fn subscribe(
 ) -> Result<Response, ApiError> {
     let request = SubscribeRequest::from_json(&post.body)?;
     let settings = mail_settings(&state);
-    let (clock, limiter, config) = (
-        Arc::clone(&state.clock),
-        Arc::clone(&state.rate_limiter),
-        Arc::clone(&state.config),
-    );
+    let limits = MailLimits::of(&state);
     let response = respond_once(
         &state.database,
         state.clock.now(),
@@ -168,18 +158,7 @@ pub async fn subscribe(
         post.idempotency_key,
         post.fingerprint,
         move |transaction, _key| {
-            // Counted here, after the idempotency lookup, so a replayed retry costs nothing.
-            let now = clock.now();
-            limiter
-                .admit(
-                    now,
-                    Scope::Newsletter,
-                    client,
-                    config.rate_limit_per_ip,
-                    &request.email,
-                    config.rate_limit_per_address,
-                )
-                .map_err(rate_limited)?;
+            let now = limits.admit(Scope::Newsletter, client, &request.email)?;
             store::subscribe(transaction, &request, &settings, now)?;
             Ok(check_your_email())
         },
@@ -198,11 +177,7 @@ pub async fn request_unsubscribe(
 ) -> Result<Response, ApiError> {
     let request = UnsubscribeRequest::from_json(&post.body)?;
     let settings = mail_settings(&state);
-    let (clock, limiter, config) = (
-        Arc::clone(&state.clock),
-        Arc::clone(&state.rate_limiter),
-        Arc::clone(&state.config),
-    );
+    let limits = MailLimits::of(&state);
     let response = respond_once(
         &state.database,
         state.clock.now(),
@@ -210,17 +185,7 @@ pub async fn request_unsubscribe(
         post.idempotency_key,
         post.fingerprint,
         move |transaction, _key| {
-            let now = clock.now();
-            limiter
-                .admit(
-                    now,
-                    Scope::Newsletter,
-                    client,
-                    config.rate_limit_per_ip,
-                    &request.email,
-                    config.rate_limit_per_address,
-                )
-                .map_err(rate_limited)?;
+            let now = limits.admit(Scope::Newsletter, client, &request.email)?;
             store::mail_unsubscribe_link(
                 transaction,
                 &request.email,
