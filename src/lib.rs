@@ -11,6 +11,12 @@ pub mod web;
 
 use wasm_bindgen::prelude::*;
 
+// Safety: wasm32-unknown-unknown without the atomics feature has exactly one thread.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 /// The element holding the config: inline JSON, or a `data-src` URL to fetch it from.
 const CONFIG_ELEMENT: &str = "privacy-widget-config";
 
