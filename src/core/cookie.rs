@@ -221,10 +221,12 @@ pub fn deletion_strings(name: &str, host: &str) -> Vec<String> {
     let mut out = vec![expire(None)];
     let is_ip = host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.contains(':');
     if !is_ip {
-        let labels: Vec<&str> = host.split('.').collect();
-        // Stop before the top-level domain: browsers refuse cookies for a bare TLD anyway.
-        for start in 0..labels.len().saturating_sub(1) {
-            out.push(expire(Some(&labels[start..].join("."))));
+        // The host and each parent domain, stopping before the top-level domain: browsers
+        // refuse cookies for a bare TLD anyway.
+        let mut domain = host;
+        while let Some((_, parent)) = domain.split_once('.') {
+            out.push(expire(Some(domain)));
+            domain = parent;
         }
     }
     out

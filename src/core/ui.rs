@@ -183,7 +183,7 @@ impl ConsentUi {
             Msg::DownloadReceipt => match self.receipt(config) {
                 Some(receipt) => {
                     let mut filename = String::from("samtykke-");
-                    filename.push_str(self.consent.as_ref().map_or("", |c| &c.consent_id[..8]));
+                    filename.push_str(self.consent.as_ref().map_or("", |c| c.consent_id.get(..8).unwrap_or("")));
                     filename.push_str(".json");
                     vec![Effect::Download { filename, content: receipt.to_json() }]
                 }

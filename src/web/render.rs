@@ -4,7 +4,7 @@
 
 use super::dom::{self, append, attr, button, el, text_el};
 use privacy_widget_core::config::{Category, Config, Service};
-use privacy_widget_core::i18n::TextKey;
+use privacy_widget_core::i18n::{push_joined, TextKey};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::ui::{receipt_rows, ConsentUi, View};
 use wasm_bindgen::JsCast;
@@ -154,7 +154,7 @@ fn category_section(config: &Config, lang: Lang, category: &Category) -> Element
         let details = el("details", "services");
         let mut summary_text = String::from(config.text(lang, TextKey::Cookies));
         summary_text.push_str(" · ");
-        summary_text.push_str(&category.services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", "));
+        push_joined(&mut summary_text, category.services.iter().map(|s| s.name.as_str()), ", ");
         append(&details, &text_el("summary", "", &summary_text));
         let list = el("ul", "service-list");
         for service in &category.services {
@@ -198,7 +198,9 @@ fn service_item(config: &Config, lang: Lang, service: &Service, required: bool) 
                 None => c.name.clone(),
             })
             .collect();
-        fact(TextKey::Cookies, &listed.join(", "));
+        let mut text = String::new();
+        push_joined(&mut text, listed.iter().map(String::as_str), ", ");
+        fact(TextKey::Cookies, &text);
     }
     append(&item, &facts);
     item
