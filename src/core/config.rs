@@ -204,73 +204,99 @@ impl Config {
     }
 
     pub fn from_json(root: &Json) -> Result<Config, ConfigError> {
-        let root = Obj::new(root, String::new())?;
+        // Fields are filled into one value in place: an error then drops just that value,
+        // instead of a different set of half-built locals at every `?` (which cost ~5 KB of .wasm).
+        let mut config = Config {
+            revision: String::new(),
+            language: None,
+            categories: Vec::new(),
+            endpoints: Endpoints { consent: None, newsletter: None, rights_request: None },
+            privacy_policy_url: None,
+            contact_email: None,
+            statement: None,
+            cookie: CookieSettings { name: "pw_consent".into(), domain: None, lifetime_days: None },
+            consent_mode: Vec::new(),
+            floating_button: false,
+            reload_on_withdraw: false,
+            theme: Theme::Auto,
+            outbox_storage: OutboxStorage::Session,
+            keep_history: false,
+            texts: Vec::new(),
+        };
+        config.fill(&Obj::new(root, String::new())?)?;
+        let worst_case = crate::cookie::worst_case_len(&config);
+        if worst_case > MAX_COOKIE_BYTES {
+            return Err(ConfigError::Invalid {
+                field: "categories".into(),
+                expected: "few enough categories and services for the consent cookie to stay under 3000 bytes",
+                found: {
+                    let mut s = String::from("a configuration needing ");
+                    json::push_int(&mut s, worst_case as i64);
+                    s.push_str(" bytes; shorten ids or remove services");
+                    s
+                },
+            });
+        }
+        Ok(config)
+    }
+
+    fn fill(&mut self, root: &Obj) -> Result<(), ConfigError> {
         root.only(&[
             "revision", "language", "categories", "endpoints", "privacyPolicyUrl", "contactEmail", "cookie",
             "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts", "theme", "statement",
         ])?;
-        let revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
-        check_token(&revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
+        self.revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
+        check_token(&self.revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
 
-        let language = match root.opt("language") {
+        self.language = match root.opt("language") {
             None => None,
             Some(Json::Str(tag)) if tag == "auto" => None,
             Some(v) => Some(parse_lang(v, &root.path_of("language"))?),
         };
 
-        let categories = parse_categories(&root)?;
+        self.categories = parse_categories(root)?;
 
-        let endpoints = match root.opt_obj("endpoints")? {
-            None => Endpoints { consent: None, newsletter: None, rights_request: None },
-            Some(e) => {
-                e.only(&["consent", "newsletter", "rightsRequest"])?;
-                Endpoints {
-                    consent: e.opt_url("consent")?,
-                    newsletter: e.opt_url("newsletter")?,
-                    rights_request: e.opt_url("rightsRequest")?,
-                }
-            }
-        };
+        if let Some(e) = root.opt_obj("endpoints")? {
+            e.only(&["consent", "newsletter", "rightsRequest"])?;
+            self.endpoints.consent = e.opt_url("consent")?;
+            self.endpoints.newsletter = e.opt_url("newsletter")?;
+            self.endpoints.rights_request = e.opt_url("rightsRequest")?;
+        }
 
-        let cookie = match root.opt_obj("cookie")? {
-            None => CookieSettings { name: "pw_consent".into(), domain: None, lifetime_days: None },
-            Some(c) => {
-                c.only(&["name", "domain", "lifetimeDays"])?;
-                let name = c.opt_str("name")?.unwrap_or_else(|| "pw_consent".into());
+        if let Some(c) = root.opt_obj("cookie")? {
+            c.only(&["name", "domain", "lifetimeDays"])?;
+            if let Some(name) = c.opt_str("name")? {
                 check_token(&name, 64, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'", false)?;
-                let domain = c.opt_str("domain")?;
-                if let Some(d) = &domain {
-                    let ok = !d.is_empty() && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-                    if !ok {
-                        return Err(invalid(c.path_of("domain"), "a host name such as \".example.no\"", d));
-                    }
+                self.cookie.name = name;
+            }
+            self.cookie.domain = c.opt_str("domain")?;
+            if let Some(d) = &self.cookie.domain {
+                let ok = !d.is_empty() && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+                if !ok {
+                    return Err(invalid(c.path_of("domain"), "a host name such as \".example.no\"", d));
                 }
-                let lifetime_days = match c.opt("lifetimeDays") {
-                    None | Some(Json::Null) => None,
-                    Some(Json::Int(n)) if (1..=395).contains(n) => Some(*n as u32),
-                    Some(v) => return Err(invalid_json(c.path_of("lifetimeDays"), "a whole number of days from 1 to 395, or null for a session cookie", v)),
-                };
-                CookieSettings { name, domain, lifetime_days }
             }
-        };
+            self.cookie.lifetime_days = match c.opt("lifetimeDays") {
+                None | Some(Json::Null) => None,
+                Some(Json::Int(n)) if (1..=395).contains(n) => Some(*n as u32),
+                Some(v) => return Err(invalid_json(c.path_of("lifetimeDays"), "a whole number of days from 1 to 395, or null for a session cookie", v)),
+            };
+        }
 
-        let consent_mode = parse_consent_mode(&root, &categories)?;
+        self.consent_mode = parse_consent_mode(root, &self.categories)?;
 
-        let (outbox_storage, keep_history) = match root.opt_obj("outbox")? {
-            None => (OutboxStorage::Session, false),
-            Some(o) => {
-                o.only(&["storage", "keepHistory"])?;
-                let storage = match o.opt_str("storage")?.as_deref() {
-                    None | Some("session") => OutboxStorage::Session,
-                    Some("local") => OutboxStorage::Local,
-                    Some(other) => return Err(invalid(o.path_of("storage"), "\"session\" or \"local\"", other)),
-                };
-                (storage, o.opt_bool("keepHistory")?.unwrap_or(false))
-            }
-        };
+        if let Some(o) = root.opt_obj("outbox")? {
+            o.only(&["storage", "keepHistory"])?;
+            self.outbox_storage = match o.opt_str("storage")?.as_deref() {
+                None | Some("session") => OutboxStorage::Session,
+                Some("local") => OutboxStorage::Local,
+                Some(other) => return Err(invalid(o.path_of("storage"), "\"session\" or \"local\"", other)),
+            };
+            self.keep_history = o.opt_bool("keepHistory")?.unwrap_or(false);
+        }
 
-        let texts = parse_texts(&root)?;
-        let statement = match root.opt_obj("statement")? {
+        self.texts = parse_texts(root)?;
+        self.statement = match root.opt_obj("statement")? {
             None => None,
             Some(st) => {
                 st.only(&["url", "revisionUrl", "container"])?;
@@ -292,44 +318,18 @@ impl Config {
                 Some(StatementSource { url, revision_url, container })
             }
         };
-        let theme = match root.opt_str("theme")?.as_deref() {
+        self.theme = match root.opt_str("theme")?.as_deref() {
             None | Some("auto") => Theme::Auto,
             Some("light") => Theme::Light,
             Some("dark") => Theme::Dark,
             Some(other) => return Err(invalid("theme".into(), "\"auto\", \"light\" or \"dark\"", other)),
         };
 
-        let config = Config {
-            revision,
-            language,
-            endpoints,
-            privacy_policy_url: root.opt_url("privacyPolicyUrl")?,
-            contact_email: root.opt_str("contactEmail")?,
-            statement,
-            cookie,
-            consent_mode,
-            floating_button: root.opt_bool("floatingButton")?.unwrap_or(false),
-            reload_on_withdraw: root.opt_bool("reloadOnWithdraw")?.unwrap_or(false),
-            theme,
-            outbox_storage,
-            keep_history,
-            texts,
-            categories,
-        };
-        let worst_case = crate::cookie::worst_case_len(&config);
-        if worst_case > MAX_COOKIE_BYTES {
-            return Err(ConfigError::Invalid {
-                field: "categories".into(),
-                expected: "few enough categories and services for the consent cookie to stay under 3000 bytes",
-                found: {
-                    let mut s = String::from("a configuration needing ");
-                    json::push_int(&mut s, worst_case as i64);
-                    s.push_str(" bytes; shorten ids or remove services");
-                    s
-                },
-            });
-        }
-        Ok(config)
+        self.privacy_policy_url = root.opt_url("privacyPolicyUrl")?;
+        self.contact_email = root.opt_str("contactEmail")?;
+        self.floating_button = root.opt_bool("floatingButton")?.unwrap_or(false);
+        self.reload_on_withdraw = root.opt_bool("reloadOnWithdraw")?.unwrap_or(false);
+        Ok(())
     }
 
     pub fn category(&self, id: &str) -> Option<&Category> {
