@@ -33,8 +33,9 @@ OPT_CACHE="$TARGET_DIR/wasm-opt-cache"
 DIST="$ROOT/www/dist"
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # Explicit feature list = the wasm32 defaults of rustc >= 1.87; no -all (it would let the
-# optimizer use GC/threads/SIMD); --converge repeats -Oz until nothing shrinks (~0.4 KB brotli). The custom sections browsers ignore (names, producers,
-# target_features) are dropped. Part of the cache key.
+# optimizer use GC/threads/SIMD); --converge repeats -Oz until nothing shrinks (~0.2 kB brotli).
+# The custom sections browsers ignore (names, producers, target_features) are dropped. Part of
+# the cache key.
 WASM_OPT_FLAGS=(-Oz --converge --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
                 --enable-sign-ext --enable-multivalue --enable-mutable-globals
                 --strip-debug --strip-producers --strip-target-features)
