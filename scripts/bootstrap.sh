@@ -108,9 +108,9 @@ else
   exec 9>&-
 fi
 
-# --- 4. npm packages (playwright-core, binaryen's wasm-opt, axe-core) -----------------------
+# --- 4. npm packages (playwright-core, binaryen's wasm-opt, terser, axe-core) -----------------------
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
-   [ package.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/wasm-opt ]; then
+   [ package.json -nt node_modules/.package-lock.json ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ]; then
   say "npm ci"
   npm ci --no-audit --no-fund
 else

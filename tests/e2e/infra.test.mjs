@@ -10,7 +10,6 @@ import {
 } from './harness.mjs';
 
 const DIST = path.join(REPO_ROOT, 'www', 'dist');
-const START_CALL = /^__wbg_init\(\);/m; // appended by scripts/build.sh
 // Regression guard on the brotli transfer size of js + wasm (see the sizes test below).
 const BROTLI_GUARD_BYTES = 90_000;
 
@@ -39,8 +38,12 @@ describe('built assets served by the server', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/javascript\b/);
     const js = await res.text();
-    assert.match(js, /function __wbg_init\(/, 'wasm-bindgen --target web glue');
-    assert.match(js, START_CALL, 'the start call appended by scripts/build.sh');
+    // The wasm-bindgen glue with src/web/entry.js appended, minified by scripts/build.sh: the
+    // init function is the default export, and the last statement calls it.
+    const init = js.match(/export\{[^}]*?\b([\w$]+) as default\b[^}]*\}/)?.[1];
+    assert.ok(init, 'the wasm-bindgen init function is the default export');
+    assert.ok(js.trimEnd().endsWith(`${init}();`), 'the start call from entry.js ends the file');
+    assert.ok(js.includes('window.PrivacyWidget='), 'entry.js is appended (and minified)');
     assert.equal(js, await readFile(path.join(DIST, 'privacy-widget.js'), 'utf8'));
   });
 
