@@ -34,10 +34,13 @@ DIST="$ROOT/www/dist"
 WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 TERSER="$ROOT/node_modules/.bin/terser"
 # Explicit feature list = the wasm32 defaults of rustc >= 1.87; no -all (it would let the
-# optimizer use GC/threads/SIMD); --converge repeats -Oz until nothing shrinks (~0.2 kB brotli).
+# optimizer use GC/threads/SIMD); --converge repeats -Oz until nothing shrinks (~0.2 kB brotli);
+# functions with one caller are inlined only when small (-ocimfs 100), which is smaller after
+# brotli and keeps cold paths out of the functions start-up compiles (V8 compiles wasm lazily,
+# a whole function at its first call, on the main thread).
 # The custom sections browsers ignore (names, producers, target_features) are dropped. Part of
 # the cache key.
-WASM_OPT_FLAGS=(-Oz --converge --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
+WASM_OPT_FLAGS=(-Oz --converge --one-caller-inline-max-function-size=100 --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
                 --enable-sign-ext --enable-multivalue --enable-mutable-globals
                 --strip-debug --strip-producers --strip-target-features)
 

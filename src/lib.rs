@@ -33,7 +33,7 @@ pub fn start_widget() {
     match element.get_attribute("data-src") {
         Some(url) => wasm_bindgen_futures::spawn_local(async move {
             match web::dom::fetch_text(&url).await {
-                Ok(text) => start(&text),
+                Ok(text) => start(text),
                 Err(_) => {
                     let mut m = String::from("privacy-widget: could not load the config from ");
                     m.push_str(&url);
@@ -41,17 +41,16 @@ pub fn start_widget() {
                 }
             }
         }),
-        None => start(&element.text_content().unwrap_or_default()),
+        None => start(element.text_content().unwrap_or_default()),
     }
 }
 
 #[cfg(feature = "consent")]
-fn start(config_text: &str) {
+fn start(config_text: String) {
     web::app::start(config_text);
-    web::api::install();
 }
 
 #[cfg(feature = "extras")]
-fn start(config_text: &str) {
-    web::bridge::start(config_text);
+fn start(config_text: String) {
+    web::bridge::start(&config_text);
 }

@@ -39,15 +39,76 @@ pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
     APP.with(|cell| cell.borrow_mut().as_mut().map(f))
 }
 
+/// Start-up, one stage per task. On a slow phone every stage also pays for compiling the
+/// wasm code it runs for the first time, so the work is cut where the page may take a turn
+/// (and paint) in between: no stage should block it for 50 ms at 4x CPU throttling.
+enum Boot {
+    /// The config text, parsed in the task after the one that compiled the module.
+    Parse(String),
+    /// The visitor's language and stored decision, read against the config.
+    Decide(Config),
+    /// The widget's shadow root in the page, listening, and `window.PrivacyWidget`.
+    Mount(Config, ConsentUi, Vec<Effect>),
+    /// The banner on screen, or the scripts a returning visitor allowed unblocked.
+    Show(Vec<Effect>),
+    /// Delivery, which resumes the events earlier pages left undelivered.
+    Connect,
+    /// The observer for scripts the page adds later, and the extras module where needed.
+    Observe,
+}
+
 /// Starts the widget from the config text. Nothing non-essential runs unless it parses.
-pub fn start(config_text: &str) {
-    let config = match Config::parse(config_text) {
-        Ok(c) => c,
-        Err(e) => {
-            dom::console_error(&e.to_string());
-            return;
+pub fn start(config_text: String) {
+    dom::next_task(move || boot(Boot::Parse(config_text)));
+}
+
+fn boot(stage: Boot) {
+    let next = match stage {
+        Boot::Parse(text) => match Config::parse(&text) {
+            Ok(config) => Some(Boot::Decide(config)),
+            Err(e) => {
+                dom::console_error(&e.to_string());
+                // The API still answers (no consent, nothing accepted), so shop code need not guard.
+                super::api::install();
+                None
+            }
+        },
+        Boot::Decide(config) => {
+            let (ui, effects) = decide(&config);
+            Some(Boot::Mount(config, ui, effects))
+        }
+        Boot::Mount(config, ui, effects) => {
+            mount(config, ui);
+            super::api::install();
+            Some(Boot::Show(effects))
+        }
+        Boot::Show(effects) => {
+            run(effects);
+            Some(Boot::Connect)
+        }
+        Boot::Connect => {
+            with_app(|app| delivery::start(&app.config));
+            Some(Boot::Observe)
+        }
+        Boot::Observe => {
+            blocking::observe(|| {
+                with_app(|app| app.activate());
+            });
+            // Scripts the page added between start-up and the observer.
+            with_app(|app| app.activate());
+            if let Some(statement) = with_app(|app| app.config.statement.clone()).flatten() {
+                load_extras_when_needed(statement.container.as_deref());
+            }
+            None
         }
     };
+    if let Some(next) = next {
+        dom::next_task(move || boot(next));
+    }
+}
+
+/// The core's start state from the visitor's language preferences, stored decision and GPC.
+fn decide(config: &Config) -> (ConsentUi, Vec<Effect>) {
     let doc = dom::document();
     let html_lang = doc.document_element().and_then(|e| e.get_attribute("lang"));
     let navigator = dom::window().navigator();
@@ -59,9 +120,13 @@ pub fn start(config_text: &str) {
         .map(|v| v.is_truthy())
         .unwrap_or(false);
     let stored = cookie::find(&stored_text, &config.cookie.name);
-    let (ui, effects, status) = ConsentUi::start(&config, stored, gpc, lang);
+    let (ui, effects, status) = ConsentUi::start(config, stored, gpc, lang);
     report_stored(&status);
+    (ui, effects)
+}
 
+/// Puts the widget's (still empty) shadow root into the page.
+fn mount(config: Config, ui: ConsentUi) {
     let (host, root) = dom::shadow_host("privacy-widget", CSS);
     match config.theme {
         Theme::Auto => {}
@@ -77,25 +142,11 @@ pub fn start(config_text: &str) {
     let app = App { config, ui, root: root.clone(), container, live, return_focus: None, subscribers: Vec::new() };
     APP.with(|cell| *cell.borrow_mut() = Some(app));
 
-    let body = doc.body().expect_throw("privacy-widget needs a <body>");
+    let body = dom::document().body().expect_throw("privacy-widget needs a <body>");
     // First in the body, so keyboard and screen-reader users meet the banner before the page.
     let _ = body.prepend_with_node_1(&host);
     listen_inside(&root);
     listen_page();
-    run(effects);
-    // The banner is on screen; what it does not need waits for the next task, which keeps the
-    // start-up task short on slow phones.
-    dom::next_task(|| {
-        with_app(|app| delivery::start(&app.config));
-        blocking::observe(|| {
-            with_app(|app| app.activate());
-        });
-        // Scripts the page added between start-up and the observer.
-        with_app(|app| app.activate());
-        if let Some(statement) = with_app(|app| app.config.statement.clone()).flatten() {
-            load_extras_when_needed(statement.container.as_deref());
-        }
-    });
 }
 
 /// The statement page needs the extras module at once; a newsletter form only when it comes
