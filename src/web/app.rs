@@ -45,11 +45,12 @@ pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 enum Boot {
     /// The config text, parsed in the task after the one that compiled the module.
     Parse(String),
-    /// The visitor's language and stored decision, read against the config.
+    /// The visitor's language and stored decision, read against the config; then Consent Mode
+    /// and the scripts a returning visitor allowed.
     Decide(Config),
     /// The widget's shadow root in the page, listening, and `window.PrivacyWidget`.
     Mount(Config, ConsentUi, Vec<Effect>),
-    /// The banner on screen, or the scripts a returning visitor allowed unblocked.
+    /// The banner on screen, if one is due.
     Show(Vec<Effect>),
     /// Delivery, which resumes the events earlier pages left undelivered.
     Connect,
@@ -75,7 +76,18 @@ fn boot(stage: Boot) {
         },
         Boot::Decide(config) => {
             let (ui, effects) = decide(&config);
-            Some(Boot::Mount(config, ui, effects))
+            // What the page waits for comes first: Consent Mode and the scripts a returning
+            // visitor allowed need none of the widget's own DOM, which the next stages build.
+            let (page, widget): (Vec<Effect>, Vec<Effect>) =
+                effects.into_iter().partition(|e| matches!(e, Effect::ConsentMode(_) | Effect::Activate));
+            for effect in page {
+                match effect {
+                    Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
+                    Effect::Activate => blocking::activate(&config, &ui.choices(&config), ui.lang),
+                    _ => {}
+                }
+            }
+            Some(Boot::Mount(config, ui, widget))
         }
         Boot::Mount(config, ui, effects) => {
             mount(config, ui);
