@@ -19,20 +19,39 @@ pub enum ConfigError {
     Unknown { field: String },
 }
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ConfigError {
+    /// The console message for the shop's developer. Built with `push_str` rather than
+    /// `format!`, which keeps `core::fmt`'s padding code out of the .wasm.
+    pub fn message(&self) -> String {
+        let mut m = String::from("privacy-widget config");
         match self {
-            ConfigError::Syntax(e) => write!(f, "privacy-widget config is not valid JSON: {e}"),
+            ConfigError::Syntax(e) => {
+                m.push_str(" is not valid JSON: ");
+                m.push_str(&e.message());
+            }
             ConfigError::Missing { field, expected } => {
-                write!(f, "privacy-widget config: \"{field}\" is missing; expected {expected}")
+                for part in [": \"", field, "\" is missing; expected ", expected] {
+                    m.push_str(part);
+                }
             }
             ConfigError::Invalid { field, expected, found } => {
-                write!(f, "privacy-widget config: \"{field}\" must be {expected}, found {found}")
+                for part in [": \"", field, "\" must be ", expected, ", found ", found] {
+                    m.push_str(part);
+                }
             }
             ConfigError::Unknown { field } => {
-                write!(f, "privacy-widget config: unknown field \"{field}\" (check the spelling against the README)")
+                for part in [": unknown field \"", field, "\" (check the spelling against the README)"] {
+                    m.push_str(part);
+                }
             }
         }
+        m
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

@@ -22,9 +22,19 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+impl JsonError {
+    /// "<reason> at byte <offset>", without `core::fmt` (see `ConfigError::message`).
+    pub fn message(&self) -> String {
+        let mut m = String::from(self.reason);
+        m.push_str(" at byte ");
+        push_int(&mut m, self.offset as i64);
+        m
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.reason, self.offset)
+        f.write_str(&self.message())
     }
 }
 

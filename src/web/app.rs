@@ -68,7 +68,7 @@ fn boot(stage: Boot) {
         Boot::Parse(text) => match Config::parse(&text) {
             Ok(config) => Some(Boot::Decide(config)),
             Err(e) => {
-                dom::console_error(&e.to_string());
+                dom::console_error(&e.message());
                 // The API still answers (no consent, nothing accepted), so shop code need not guard.
                 super::api::install();
                 None
