@@ -242,7 +242,8 @@ impl Config {
             keep_history: false,
             texts: Vec::new(),
         };
-        config.fill(&Obj::new(root, String::new())?)?;
+        let root = Obj::new(root, String::new()).map_err(|e| *e)?;
+        config.fill(&root).map_err(|e| *e)?;
         let worst_case = crate::cookie::worst_case_len(&config);
         if worst_case > MAX_COOKIE_BYTES {
             return Err(ConfigError::Invalid {
@@ -259,7 +260,7 @@ impl Config {
         Ok(config)
     }
 
-    fn fill(&mut self, root: &Obj) -> Result<(), ConfigError> {
+    fn fill(&mut self, root: &Obj) -> Result<(), Fail> {
         root.only(&[
             "revision", "language", "categories", "endpoints", "privacyPolicyUrl", "contactEmail", "cookie",
             "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts", "theme", "statement",
@@ -388,6 +389,10 @@ impl Config {
     }
 }
 
+/// Errors travel boxed inside the parser: a `Result` of one pointer rather than of three
+/// strings keeps every `?` cheap (3 KB less .wasm).
+type Fail = Box<ConfigError>;
+
 /// A JSON object with its path, for field access that produces path-named errors.
 struct Obj<'a> {
     members: &'a [(String, Json)],
@@ -395,7 +400,7 @@ struct Obj<'a> {
 }
 
 impl<'a> Obj<'a> {
-    fn new(value: &'a Json, path: String) -> Result<Obj<'a>, ConfigError> {
+    fn new(value: &'a Json, path: String) -> Result<Obj<'a>, Fail> {
         match value.as_object() {
             Some(members) => Ok(Obj { members, path }),
             None => Err(invalid_json(if path.is_empty() { "(root)".into() } else { path }, "an object", value)),
@@ -413,9 +418,9 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn only(&self, allowed: &[&str]) -> Result<(), ConfigError> {
+    fn only(&self, allowed: &[&str]) -> Result<(), Fail> {
         match self.members.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-            Some((k, _)) => Err(ConfigError::Unknown { field: self.path_of(k) }),
+            Some((k, _)) => Err(Box::new(ConfigError::Unknown { field: self.path_of(k) })),
             None => Ok(()),
         }
     }
@@ -424,11 +429,11 @@ impl<'a> Obj<'a> {
         self.members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
-    fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, ConfigError> {
+    fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, Fail> {
         self.opt(key).map(|v| Obj::new(v, self.path_of(key))).transpose()
     }
 
-    fn opt_str(&self, key: &str) -> Result<Option<String>, ConfigError> {
+    fn opt_str(&self, key: &str) -> Result<Option<String>, Fail> {
         match self.opt(key) {
             None => Ok(None),
             Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
@@ -436,11 +441,11 @@ impl<'a> Obj<'a> {
         }
     }
 
-    fn req_str(&self, key: &str, expected: &'static str) -> Result<String, ConfigError> {
-        self.opt_str(key)?.ok_or(ConfigError::Missing { field: self.path_of(key), expected })
+    fn req_str(&self, key: &str, expected: &'static str) -> Result<String, Fail> {
+        Ok(self.opt_str(key)?.ok_or(ConfigError::Missing { field: self.path_of(key), expected })?)
     }
 
-    fn opt_bool(&self, key: &str) -> Result<Option<bool>, ConfigError> {
+    fn opt_bool(&self, key: &str) -> Result<Option<bool>, Fail> {
         match self.opt(key) {
             None => Ok(None),
             Some(Json::Bool(b)) => Ok(Some(*b)),
@@ -449,7 +454,7 @@ impl<'a> Obj<'a> {
     }
 
     /// A URL the widget will fetch or link to: same-site paths or http(s) only.
-    fn opt_url(&self, key: &str) -> Result<Option<String>, ConfigError> {
+    fn opt_url(&self, key: &str) -> Result<Option<String>, Fail> {
         let url = self.opt_str(key)?;
         if let Some(u) = &url {
             if !is_safe_url(u) {
@@ -459,11 +464,11 @@ impl<'a> Obj<'a> {
         Ok(url)
     }
 
-    fn opt_localized(&self, key: &str) -> Result<Option<Localized>, ConfigError> {
+    fn opt_localized(&self, key: &str) -> Result<Option<Localized>, Fail> {
         self.opt(key).map(|v| parse_localized(v, &self.path_of(key))).transpose()
     }
 
-    fn array(&self, key: &str) -> Result<Option<&'a [Json]>, ConfigError> {
+    fn array(&self, key: &str) -> Result<Option<&'a [Json]>, Fail> {
         match self.opt(key) {
             None => Ok(None),
             Some(Json::Array(items)) => Ok(Some(items)),
@@ -480,13 +485,13 @@ fn indexed(path: &str, index: usize) -> String {
     p
 }
 
-fn invalid(field: String, expected: &'static str, found: &str) -> ConfigError {
+fn invalid(field: String, expected: &'static str, found: &str) -> Fail {
     let mut shown = String::new();
     json::write_string(&mut shown, found);
-    ConfigError::Invalid { field, expected, found: shown }
+    Box::new(ConfigError::Invalid { field, expected, found: shown })
 }
 
-fn invalid_json(field: String, expected: &'static str, found: &Json) -> ConfigError {
+fn invalid_json(field: String, expected: &'static str, found: &Json) -> Fail {
     let found = match found {
         Json::Str(s) => {
             let mut shown = String::new();
@@ -496,11 +501,11 @@ fn invalid_json(field: String, expected: &'static str, found: &Json) -> ConfigEr
         Json::Int(_) | Json::Bool(_) | Json::Null => found.to_json(),
         other => other.kind().to_string(),
     };
-    ConfigError::Invalid { field, expected, found }
+    Box::new(ConfigError::Invalid { field, expected, found })
 }
 
 /// Ids, revisions and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
-fn check_token(value: &str, max: usize, field: &str, expected: &'static str, allow_dot: bool) -> Result<(), ConfigError> {
+fn check_token(value: &str, max: usize, field: &str, expected: &'static str, allow_dot: bool) -> Result<(), Fail> {
     let ok = !value.is_empty()
         && value.len() <= max
         && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || (allow_dot && b == b'.'));
@@ -511,7 +516,7 @@ fn check_token(value: &str, max: usize, field: &str, expected: &'static str, all
     }
 }
 
-fn check_id(value: &str, field: &str) -> Result<(), ConfigError> {
+fn check_id(value: &str, field: &str) -> Result<(), Fail> {
     let ok = !value.is_empty()
         && value.len() <= 32
         && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
@@ -528,14 +533,14 @@ pub(crate) fn is_safe_url(url: &str) -> bool {
     no_controls && ((url.starts_with('/') && !url.starts_with("//")) || lower.starts_with("https://") || lower.starts_with("http://"))
 }
 
-fn parse_lang(value: &Json, path: &str) -> Result<Lang, ConfigError> {
+fn parse_lang(value: &Json, path: &str) -> Result<Lang, Fail> {
     match value {
         Json::Str(tag) => Lang::from_tag(tag).ok_or_else(|| invalid(path.to_string(), "\"nb\", \"nn\", \"en\" or \"auto\"", tag)),
         other => Err(invalid_json(path.to_string(), "\"nb\", \"nn\", \"en\" or \"auto\"", other)),
     }
 }
 
-fn parse_localized(value: &Json, path: &str) -> Result<Localized, ConfigError> {
+fn parse_localized(value: &Json, path: &str) -> Result<Localized, Fail> {
     const EXPECTED: &str = "a non-empty string or an object of language → string, e.g. {\"nb\": \"…\", \"en\": \"…\"}";
     match value {
         Json::Str(s) if !s.trim().is_empty() => Ok(Localized::Same(s.clone())),
@@ -557,7 +562,7 @@ fn parse_localized(value: &Json, path: &str) -> Result<Localized, ConfigError> {
     }
 }
 
-fn parse_categories(root: &Obj) -> Result<Vec<Category>, ConfigError> {
+fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
     let items = root.array("categories")?.ok_or(ConfigError::Missing {
         field: "categories".into(),
         expected: "an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]",
@@ -571,7 +576,7 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, ConfigError> {
                 json::push_int(&mut s, items.len() as i64);
                 s
             },
-        });
+        }.into());
     }
     let mut categories: Vec<Category> = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -587,7 +592,7 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, ConfigError> {
             return Err(ConfigError::Missing {
                 field: c.path_of("title"),
                 expected: "a title (only necessary, functional, analytics and marketing have built-in titles)",
-            });
+            }.into());
         }
         let mut services: Vec<Service> = Vec::new();
         for (j, item) in c.array("services")?.unwrap_or(&[]).iter().enumerate() {
@@ -612,12 +617,12 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, ConfigError> {
             field: "categories".into(),
             expected: "at least one category with \"required\": true (the cookies the shop needs to work)",
             found: "none marked required".into(),
-        });
+        }.into());
     }
     Ok(categories)
 }
 
-fn parse_service(s: &Obj) -> Result<Service, ConfigError> {
+fn parse_service(s: &Obj) -> Result<Service, Fail> {
     s.only(&["id", "name", "provider", "purpose", "cookies"])?;
     let id = s.req_str("id", "a service id such as \"google-analytics\"")?;
     check_id(&id, &s.path_of("id"))?;
@@ -652,7 +657,7 @@ fn parse_service(s: &Obj) -> Result<Service, ConfigError> {
     })
 }
 
-fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(ConsentSignal, Vec<String>)>, ConfigError> {
+fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(ConsentSignal, Vec<String>)>, Fail> {
     let custom = root.opt_obj("consentMode")?;
     if let Some(m) = &custom {
         let names: Vec<&str> = ConsentSignal::ALL.iter().map(|s| s.name()).collect();
@@ -685,7 +690,7 @@ fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(Consen
     Ok(mapping)
 }
 
-fn parse_texts(root: &Obj) -> Result<TextOverrides, ConfigError> {
+fn parse_texts(root: &Obj) -> Result<TextOverrides, Fail> {
     let Some(texts) = root.opt_obj("texts")? else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for (tag, overrides) in texts.members {
