@@ -31,10 +31,11 @@ pub fn start_widget() {
         return;
     };
     match element.get_attribute("data-src") {
-        Some(url) => wasm_bindgen_futures::spawn_local(async move {
-            match web::dom::fetch_text(&url).await {
-                Ok(text) => start(text),
-                Err(_) => {
+        Some(url) => web::dom::fetch_text(&url, {
+            let url = url.clone();
+            move |text| match text {
+                Some(text) => start(text),
+                None => {
                     let mut m = String::from("privacy-widget: could not load the config from ");
                     m.push_str(&url);
                     web::dom::console_error(&m);

@@ -88,8 +88,9 @@ pub fn preload_extras() {
 pub fn open_statement(section: Option<String>, changes: bool) -> bool {
     let configured = with_app(|app| app.config.statement.is_some()).unwrap_or(false);
     let Some(loading) = configured.then(load_extras).flatten() else { return false };
-    wasm_bindgen_futures::spawn_local(async move {
-        if wasm_bindgen_futures::JsFuture::from(loading).await.is_err() {
+    dom::when_settled(&loading, move |module| {
+        // `import()` fulfils with the module namespace, rejects with an Error.
+        if module.is_instance_of::<js_sys::Error>() {
             dom::console_error("privacy-widget: could not load the statement viewer (privacy-widget-extras.js)");
             return;
         }

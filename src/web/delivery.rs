@@ -388,10 +388,7 @@ fn launch(dispatch: Dispatch, url: Option<String>, keepalive: bool) {
             if keepalive {
                 with(|d| d.keepalive.push((dispatch.key.clone(), dispatch.body.len())));
             }
-            wasm_bindgen_futures::spawn_local(async move {
-                let answer = pending.finish().await;
-                conclude(dispatch, url, csrf, answer, keepalive);
-            });
+            pending.finish(move |answer| conclude(dispatch, url, csrf, answer, keepalive));
         }
         Err(_) => {
             let outcome = if keepalive { beacon(&dispatch, &url, csrf.as_deref()) } else { Outcome::NetworkError };
@@ -403,7 +400,9 @@ fn launch(dispatch: Dispatch, url: Option<String>, keepalive: bool) {
 /// Settles an outcome known at once in a microtask, so listeners never run inside the
 /// caller of [`send`] (the consent manager holds its own state borrowed then).
 fn settle_later(dispatch: Dispatch, outcome: Outcome) {
-    wasm_bindgen_futures::spawn_local(async move { settle(&dispatch, outcome, None, String::new(), false) });
+    dom::when_settled(&js_sys::Promise::resolve(&JsValue::UNDEFINED), move |_| {
+        settle(&dispatch, outcome, None, String::new(), false)
+    });
 }
 
 /// Falls back to `navigator.sendBeacon` with the backend's `text/plain` envelope.

@@ -33,15 +33,31 @@ pub fn text_node(text: &str) -> web_sys::Text {
     document().create_text_node(text)
 }
 
-/// GETs `url` (same-origin credentials) and returns the body of a 2xx answer.
-pub async fn fetch_text(url: &str) -> Result<String, JsValue> {
-    let response = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url)).await?;
-    let response: web_sys::Response = response.unchecked_into();
-    if !response.ok() {
-        return Err(JsValue::NULL);
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(response.text()?).await?;
-    text.as_string().ok_or(JsValue::NULL)
+#[wasm_bindgen]
+extern "C" {
+    /// A promise seen only for `then(onFulfilled, onRejected)` with plain functions.
+    type Thenable;
+    #[wasm_bindgen(method)]
+    fn then(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
+}
+
+/// Calls `done` once, when `promise` settles, with its value or its rejection reason (callers
+/// tell the two apart by type). A plain `then` rather than `async`: no executor in the .wasm.
+pub fn when_settled(promise: &js_sys::Promise, done: impl FnOnce(JsValue) + 'static) {
+    // One function for both outcomes: exactly one of them happens, so it is called (and freed) once.
+    let callback = Closure::once_into_js(done);
+    promise.unchecked_ref::<Thenable>().then(&callback, &callback);
+}
+
+/// GETs `url` (same-origin credentials) and calls `done` with the body of a 2xx answer.
+pub fn fetch_text(url: &str, done: impl FnOnce(Option<String>) + 'static) {
+    when_settled(&window().fetch_with_str(url), move |response| match response.dyn_into::<web_sys::Response>() {
+        Ok(response) if response.ok() => match response.text() {
+            Ok(text) => when_settled(&text, move |text| done(text.as_string())),
+            Err(_) => done(None),
+        },
+        _ => done(None),
+    });
 }
 
 pub fn attr(e: &Element, name: &str, value: &str) {

@@ -109,13 +109,12 @@ fn run(effects: Vec<ViewerEffect>) {
     for effect in effects {
         match effect {
             ViewerEffect::Fetch { url, previous } => {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let msg = match dom::fetch_text(&url).await {
-                        Ok(text) if previous => ViewerMsg::PreviousLoaded { text },
-                        Ok(text) => ViewerMsg::Loaded { text },
-                        Err(_) => ViewerMsg::LoadFailed { previous },
-                    };
-                    dispatch(msg);
+                dom::fetch_text(&url, move |text| {
+                    dispatch(match text {
+                        Some(text) if previous => ViewerMsg::PreviousLoaded { text },
+                        Some(text) => ViewerMsg::Loaded { text },
+                        None => ViewerMsg::LoadFailed { previous },
+                    })
                 });
             }
             ViewerEffect::Render => {

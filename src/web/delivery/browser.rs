@@ -5,7 +5,6 @@
 use super::super::dom;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit, Response, Storage};
 
 #[wasm_bindgen]
@@ -106,33 +105,41 @@ pub fn post(url: &str, key: &str, body: &str, csrf: Option<&str>, timeout_ms: u6
 }
 
 impl Pending {
-    /// Waits for the status, `Retry-After` and the body text.
-    pub async fn finish(self) -> Answer {
-        let answer = self.read().await;
+    /// Waits for the status, `Retry-After` and the body text, then calls `done` with them.
+    pub fn finish(self, done: impl FnOnce(Answer) + 'static) {
+        let promise = self.promise.clone();
+        // `fetch` fulfils with a Response and rejects with an Error; `text()` fulfils with a string.
+        dom::when_settled(&promise, move |response| {
+            let Ok(response) = response.dyn_into::<Response>() else {
+                let answer = if self.timed_out() { Answer::TimedOut } else { Answer::Failed };
+                return self.end(answer, done);
+            };
+            let status = response.status();
+            let retry_after = response.headers().get("Retry-After").ok().flatten();
+            match response.text() {
+                Ok(text) => dom::when_settled(&text, move |text| {
+                    let answer = match text.as_string() {
+                        None if self.timed_out() => Answer::TimedOut,
+                        body => Answer::Response { status, retry_after, body },
+                    };
+                    self.end(answer, done);
+                }),
+                Err(_) => self.end(Answer::Response { status, retry_after, body: None }, done),
+            }
+        });
+    }
+
+    fn timed_out(&self) -> bool {
+        self.controller.signal().aborted()
+    }
+
+    /// Clears the abort timer (and frees its closure) before handing the answer on.
+    fn end(self, answer: Answer, done: impl FnOnce(Answer)) {
         if let Some(handle) = self.timer {
             clear_timer(handle);
         }
-        answer
-    }
-
-    async fn read(&self) -> Answer {
-        let timed_out = || self.controller.signal().aborted();
-        let response: Response = match JsFuture::from(self.promise.clone()).await {
-            Ok(r) => r.unchecked_into(),
-            Err(_) if timed_out() => return Answer::TimedOut,
-            Err(_) => return Answer::Failed,
-        };
-        let status = response.status();
-        let retry_after = response.headers().get("Retry-After").ok().flatten();
-        let body = match response.text() {
-            Ok(p) => match JsFuture::from(p).await {
-                Ok(text) => text.as_string(),
-                Err(_) if timed_out() => return Answer::TimedOut,
-                Err(_) => None,
-            },
-            Err(_) => None,
-        };
-        Answer::Response { status, retry_after, body }
+        drop(self);
+        done(answer);
     }
 }
 
