@@ -78,13 +78,12 @@ fn boot(stage: Boot) {
             let (ui, effects) = decide(&config);
             // What the page waits for comes first: Consent Mode and the scripts a returning
             // visitor allowed need none of the widget's own DOM, which the next stages build.
-            let (page, widget): (Vec<Effect>, Vec<Effect>) =
-                effects.into_iter().partition(|e| matches!(e, Effect::ConsentMode(_) | Effect::Activate));
-            for effect in page {
+            let mut widget = Vec::new();
+            for effect in effects {
                 match effect {
                     Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
-                    Effect::Activate => blocking::activate(&config, &ui.choices(&config), ui.lang),
-                    _ => {}
+                    Effect::Activate => activate(&config, &ui),
+                    other => widget.push(other),
                 }
             }
             Some(Boot::Mount(config, ui, widget))
@@ -117,6 +116,11 @@ fn boot(stage: Boot) {
     if let Some(next) = next {
         dom::next_task(move || boot(next));
     }
+}
+
+/// Starts the blocked scripts and embeds the choices in force allow (placeholders for the rest).
+fn activate(config: &Config, ui: &ConsentUi) {
+    blocking::activate(config, &ui.choices(config), ui.lang);
 }
 
 /// The core's start state from the visitor's language preferences, stored decision and GPC.
@@ -304,7 +308,7 @@ impl App {
     }
 
     fn activate(&self) {
-        blocking::activate(&self.config, &self.ui.choices(&self.config), self.ui.lang);
+        activate(&self.config, &self.ui);
     }
 
     fn query(&self, selector: &str) -> Option<Element> {
