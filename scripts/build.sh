@@ -8,10 +8,10 @@
 # 2. wasm-bindgen --target web  -> target/pkg/
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged
-# 4. www/dist/: privacy-widget.js (glue + one appended line that starts the widget, so a single
-#    <script type="module" src="/dist/privacy-widget.js"></script> is the whole embed),
-#    (src/web/entry.js appended: Consent Mode defaults + the start call)
-#    minified with terser; privacy-widget_bg.wasm (optimized), privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
+# 4. www/dist/: privacy-widget.js (the glue with src/web/entry.js appended — Consent Mode
+#    defaults + the start call, so a single <script type="module" src="/dist/privacy-widget.js">
+#    is the whole embed — minified with terser), privacy-widget_bg.wasm (optimized),
+#    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
 #    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes)
 # 5. cargo build -p privacy-widget-server  -> target/debug/privacy-widget-server
 # Run scripts/bootstrap.sh first (start.sh and test.sh do).
@@ -40,7 +40,8 @@ TERSER="$ROOT/node_modules/.bin/terser"
 # a whole function at its first call, on the main thread).
 # The custom sections browsers ignore (names, producers, target_features) are dropped. Part of
 # the cache key.
-WASM_OPT_FLAGS=(-Oz --converge --one-caller-inline-max-function-size=100 --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
+WASM_OPT_FLAGS=(-Oz --converge --one-caller-inline-max-function-size=100
+                --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
                 --enable-sign-ext --enable-multivalue --enable-mutable-globals
                 --strip-debug --strip-producers --strip-target-features)
 
