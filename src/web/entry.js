@@ -18,4 +18,16 @@ window.gtag("consent", "default", {
 const extrasUrl = new URL("./privacy-widget-extras.js", import.meta.url).href;
 let extras;
 window.PrivacyWidget = { loadExtras: () => (extras ||= import(extrasUrl)) };
-__wbg_init(); // privacy-widget: start the widget on load
+// The wasm is compiled from the finished download, not streamed: a stream that arrives in one
+// piece (preloaded, cached, fast network) is decoded on the main thread in one long task, while
+// WebAssembly.instantiate(bytes) decodes on a worker thread. The start gets a task of its own
+// rather than joining the one that parsed the page and evaluated this module.
+// (A block, so the names cannot clash with the glue's top-level ones.)
+{
+  const url = new URL("privacy-widget_bg.wasm", import.meta.url);
+  const bytes = fetch(url).then((response) => {
+    if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
+    return response.arrayBuffer();
+  });
+  setTimeout(() => __wbg_init({ module_or_path: bytes })); // privacy-widget: start the widget
+}

@@ -39,10 +39,10 @@ describe('built assets served by the server', () => {
     assert.match(res.headers.get('content-type') ?? '', /^text\/javascript\b/);
     const js = await res.text();
     // The wasm-bindgen glue with src/web/entry.js appended, minified by scripts/build.sh: the
-    // init function is the default export, and the last statement calls it.
+    // init function is the default export, and entry.js calls it with the downloaded bytes.
     const init = js.match(/export\{[^}]*?\b([\w$]+) as default\b[^}]*\}/)?.[1];
     assert.ok(init, 'the wasm-bindgen init function is the default export');
-    assert.ok(js.trimEnd().endsWith(`${init}();`), 'the start call from entry.js ends the file');
+    assert.ok(js.includes(`${init}({module_or_path:`), 'the start call from entry.js passes the wasm bytes');
     assert.ok(js.includes('window.PrivacyWidget='), 'entry.js is appended (and minified)');
     assert.equal(js, await readFile(path.join(DIST, 'privacy-widget.js'), 'utf8'));
   });
