@@ -302,6 +302,25 @@ describe('consent manager', () => {
     }
   });
 
+  test('a wasm module that cannot be loaded is named in the error, and nothing blocked runs', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await newPage(context);
+      await page.route('**/dist/privacy-widget_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await page.goto(`${server.url}/fixtures/embeds.html`);
+      await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+      await page.waitForTimeout(300);
+      const errors = page.pageErrors.map((e) => e.message).join('\n');
+      assert.match(errors, /privacy-widget: could not load http:\/\/127\.0\.0\.1:\d+\/dist\/privacy-widget_bg\.wasm \(HTTP 404\)/);
+      assert.equal(await page.locator(BANNER).count(), 0);
+      assert.equal(await page.evaluate(() => window.__inlineAnalytics), undefined);
+      assert.equal(await page.evaluate(() => window.gtag !== undefined && window.dataLayer[0][1]), 'default',
+        'the Consent Mode defaults (all denied) are set before the wasm is needed');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('JS API: onChange subscribers, unsubscribe, acceptedService, English from <html lang>', async () => {
     const context = await launchBrowser();
     try {
