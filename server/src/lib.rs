@@ -111,7 +111,10 @@ pub fn app(state: AppState) -> Router {
 
     let mut router = Router::new()
         .merge(api)
-        .route(newsletter::CONFIRM_PAGE, get(newsletter::confirm_page))
+        .route(
+            newsletter::CONFIRM_PAGE,
+            get(newsletter::confirm_form_page).post(newsletter::confirm_submit),
+        )
         .route(
             newsletter::UNSUBSCRIBE_PAGE,
             get(newsletter::unsubscribe_form_page).post(newsletter::unsubscribe_submit),

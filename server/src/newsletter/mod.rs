@@ -1,7 +1,8 @@
 //! Newsletter with double opt-in. `POST /api/newsletter/subscribe` stores the address as
-//! pending with its proof of consent and mails a confirmation link; the link confirms it;
-//! every mail carries an unsubscribe link that deletes the address. The API answers the
-//! same whatever the address's state, so it never reveals who is on the list.
+//! pending with its proof of consent and mails a confirmation link; the button on the page
+//! that link opens confirms it; every mail carries an unsubscribe link that deletes the
+//! address. The API answers the same whatever the address's state, so it never reveals who
+//! is on the list.
 
 mod pages;
 pub mod store;
@@ -28,7 +29,7 @@ use crate::validation::{
 };
 use crate::AppState;
 
-pub use pages::{confirm_page, unsubscribe_form_page, unsubscribe_submit};
+pub use pages::{confirm_form_page, confirm_submit, unsubscribe_form_page, unsubscribe_submit};
 pub use store::PurgeReport;
 
 pub const SUBSCRIBE_ENDPOINT: &str = "/api/newsletter/subscribe";

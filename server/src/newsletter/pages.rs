@@ -1,13 +1,14 @@
-//! The pages the links in newsletter mails open: confirming a signup, and unsubscribing
-//! (a page with a one-click form, since mail scanners prefetch GET links; the POST also
-//! serves RFC 8058 one-click unsubscribe from the `List-Unsubscribe` header).
+//! The pages the links in newsletter mails open: confirming a signup, and unsubscribing.
+//! Each link opens a page with a one-click form and changes nothing by itself, since mail
+//! scanners prefetch GET links; the form's POST acts (for unsubscribing it also serves RFC
+//! 8058 one-click unsubscribe from the `List-Unsubscribe` header).
 
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 
 use crate::api_post::MAX_BODY_BYTES;
 use crate::error::ApiError;
@@ -17,8 +18,8 @@ use crate::token::LinkToken;
 use crate::validation::WIDGET_LANGUAGES;
 use crate::AppState;
 
-use super::store::{self, ConfirmOutcome};
-use super::texts::{self, PageText, TextLanguage};
+use super::store::{self, ConfirmToken};
+use super::texts::{self, FormPageText, PageText, TextLanguage};
 
 type TokenQuery = Result<Query<BTreeMap<String, String>>, QueryRejection>;
 
@@ -81,22 +82,47 @@ fn failure_page(error: ApiError) -> Page {
     }
 }
 
-/// `GET /newsletter/confirm?token=…`.
-pub async fn confirm_page(
-    State(state): State<AppState>,
-    method: Method,
-    query: TokenQuery,
-) -> Page {
-    // A HEAD (link checkers) must not use up the single-use token.
-    if method == Method::HEAD {
-        return page(
-            StatusCode::OK,
-            TextLanguage::Bokmal,
-            texts::confirmed_page(TextLanguage::Bokmal, state.mailer.shop_name()),
-        );
-    }
+/// `GET /newsletter/confirm?token=…`: asks for the one click that confirms; changes nothing,
+/// since mail scanners open the links in a mail before its owner does (and HEAD, which axum
+/// answers with this handler, must not use the single-use token up either).
+pub async fn confirm_form_page(State(state): State<AppState>, query: TokenQuery) -> Page {
     let link = LinkQuery::read(query);
     let Some(token) = link.token.clone() else {
+        return unknown_link(false);
+    };
+    let now = state.clock.now();
+    let lookup = token.clone();
+    let checked = state
+        .database
+        .call(move |connection| store::check_confirm_token(connection, &lookup, now))
+        .await;
+    match checked {
+        Ok(ConfirmToken::Usable(tag)) => {
+            let language = link.language_or(&tag);
+            form_page(
+                language,
+                texts::confirm_form(language, state.mailer.shop_name()),
+                &token,
+            )
+        }
+        Ok(unusable) => unusable_confirm_link(&state, &link, unusable),
+        Err(error) => failure_page(error),
+    }
+}
+
+/// `POST /newsletter/confirm[?token=…]`: the confirmation page's button (token in the form
+/// body). Confirms the address; the token is the authorisation, so no CSRF token is needed.
+pub async fn confirm_submit(
+    State(state): State<AppState>,
+    query: TokenQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Page {
+    if body.len() > MAX_BODY_BYTES {
+        return too_large();
+    }
+    let link = LinkQuery::read(query);
+    let Some(token) = link.token.clone().or_else(|| form_token(&headers, &body)) else {
         return unknown_link(false);
     };
     let now = state.clock.now();
@@ -109,31 +135,37 @@ pub async fn confirm_page(
             Ok(outcome)
         })
         .await;
-    let shop = state.mailer.shop_name();
-    let token_ttl_hours = state.config.newsletter_token_ttl.as_secs() / 3600;
     match outcome {
-        Ok(ConfirmOutcome::Confirmed(tag)) => {
+        Ok(ConfirmToken::Usable(tag)) => {
             let language = link.language_or(&tag);
             page(
                 StatusCode::OK,
                 language,
-                texts::confirmed_page(language, shop),
+                texts::confirmed_page(language, state.mailer.shop_name()),
             )
         }
-        Ok(ConfirmOutcome::AlreadyUsed(tag)) => {
+        Ok(unusable) => unusable_confirm_link(&state, &link, unusable),
+        Err(error) => failure_page(error),
+    }
+}
+
+/// The page for a confirmation link that cannot confirm (any more).
+fn unusable_confirm_link(state: &AppState, link: &LinkQuery, token: ConfirmToken) -> Page {
+    match token {
+        ConfirmToken::AlreadyUsed(tag) => {
             let language = link.language_or(&tag);
             page(StatusCode::GONE, language, texts::used_page(language))
         }
-        Ok(ConfirmOutcome::Expired(tag)) => {
+        ConfirmToken::Expired(tag) => {
             let language = link.language_or(&tag);
+            let token_ttl_hours = state.config.newsletter_token_ttl.as_secs() / 3600;
             page(
                 StatusCode::GONE,
                 language,
                 texts::expired_page(language, token_ttl_hours),
             )
         }
-        Ok(ConfirmOutcome::Unknown) => unknown_link(false),
-        Err(error) => failure_page(error),
+        ConfirmToken::Usable(_) | ConfirmToken::Unknown => unknown_link(false),
     }
 }
 
@@ -148,12 +180,22 @@ pub async fn unsubscribe_form_page(State(state): State<AppState>, query: TokenQu
         .database
         .call(move |connection| store::unsubscribe_token_language(connection, &lookup))
         .await;
-    let language = match language {
-        Ok(Some(tag)) => link.language_or(&tag),
-        Ok(None) => return unknown_link(true),
-        Err(error) => return failure_page(error),
-    };
-    let text = texts::unsubscribe_form(language, state.mailer.shop_name());
+    match language {
+        Ok(Some(tag)) => {
+            let language = link.language_or(&tag);
+            form_page(
+                language,
+                texts::unsubscribe_form(language, state.mailer.shop_name()),
+                &token,
+            )
+        }
+        Ok(None) => unknown_link(true),
+        Err(error) => failure_page(error),
+    }
+}
+
+/// A page with one button that posts the link's token back to the same URL.
+fn form_page(language: TextLanguage, text: FormPageText, token: &LinkToken) -> Page {
     let mut body: String = text.page.paragraphs.iter().map(|p| paragraph(p)).collect();
     // No `action`: the form posts to this very URL, token and any BASE_URL path included.
     body.push_str(&format!(
@@ -171,6 +213,35 @@ pub async fn unsubscribe_form_page(State(state): State<AppState>, query: TokenQu
     }
 }
 
+fn too_large() -> Page {
+    Page {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        lang: "nb",
+        title: "For stor forespørsel / Request too large".to_owned(),
+        body: String::new(),
+    }
+}
+
+/// The `token` field of an `application/x-www-form-urlencoded` body (a [`form_page`]'s POST).
+fn form_token(headers: &HeaderMap, body: &Bytes) -> Option<LinkToken> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return None;
+    }
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    fields
+        .into_iter()
+        .find(|(name, _)| name == "token")
+        .and_then(|(_, value)| LinkToken::parse(&value))
+}
+
 /// `POST /newsletter/unsubscribe[?token=…]`: the form's button (token in the form body,
 /// `application/x-www-form-urlencoded`) or an RFC 8058 one-click POST from a mail client
 /// (token in the URL, body `List-Unsubscribe=One-Click`). Deletes the address entirely.
@@ -182,33 +253,10 @@ pub async fn unsubscribe_submit(
     body: Bytes,
 ) -> Page {
     if body.len() > MAX_BODY_BYTES {
-        return Page {
-            status: StatusCode::PAYLOAD_TOO_LARGE,
-            lang: "nb",
-            title: "For stor forespørsel / Request too large".to_owned(),
-            body: String::new(),
-        };
+        return too_large();
     }
-    let from_form = || {
-        let is_form = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| {
-                value
-                    .to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
-            });
-        if !is_form {
-            return None;
-        }
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).ok()?;
-        fields
-            .into_iter()
-            .find(|(name, _)| name == "token")
-            .and_then(|(_, value)| LinkToken::parse(&value))
-    };
     let link = LinkQuery::read(query);
-    let Some(token) = link.token.clone().or_else(from_form) else {
+    let Some(token) = link.token.clone().or_else(|| form_token(&headers, &body)) else {
         return unknown_link(true);
     };
     let outcome = state

@@ -237,22 +237,34 @@ pub fn mail_unsubscribe_link(
     Ok(())
 }
 
-/// What a confirmation link led to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ConfirmOutcome {
-    /// The address is confirmed now; the subscriber's language.
-    Confirmed(String),
+/// What a confirmation token can do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfirmToken {
+    /// It confirms the subscriber with this language (used: it has just confirmed them).
+    Usable(String),
     AlreadyUsed(String),
     Expired(String),
     Unknown,
 }
 
-/// Uses a confirmation token: single use, only before it expires.
-pub fn confirm(
+/// Looks at a confirmation token without using it (the page its link opens).
+pub fn check_confirm_token(
     connection: &Connection,
     token: &LinkToken,
     now: Timestamp,
-) -> Result<ConfirmOutcome, ApiError> {
+) -> Result<ConfirmToken, ApiError> {
+    Ok(match usable_confirm_token(connection, token, now)? {
+        Ok((_, language)) => ConfirmToken::Usable(language),
+        Err(unusable) => unusable,
+    })
+}
+
+/// The subscriber id and language of a usable confirmation token, else why it is not usable.
+fn usable_confirm_token(
+    connection: &Connection,
+    token: &LinkToken,
+    now: Timestamp,
+) -> Result<Result<(i64, String), ConfirmToken>, ApiError> {
     let found = connection
         .query_row(
             "SELECT t.subscriber_id, t.expires_at, t.used_at, s.language
@@ -270,18 +282,32 @@ pub fn confirm(
         )
         .optional()?;
     let Some((subscriber_id, expires_at, used_at, language)) = found else {
-        return Ok(ConfirmOutcome::Unknown);
+        return Ok(Err(ConfirmToken::Unknown));
     };
     if used_at.is_some() {
-        return Ok(ConfirmOutcome::AlreadyUsed(language));
+        return Ok(Err(ConfirmToken::AlreadyUsed(language)));
     }
     let expired = expires_at
         .as_deref()
         .and_then(Timestamp::parse_rfc3339)
         .is_none_or(|expires_at| expires_at <= now);
     if expired {
-        return Ok(ConfirmOutcome::Expired(language));
+        return Ok(Err(ConfirmToken::Expired(language)));
     }
+    Ok(Ok((subscriber_id, language)))
+}
+
+/// Uses a confirmation token: single use, only before it expires. Returns what the token
+/// could do: `Usable` means it has confirmed its subscriber now.
+pub fn confirm(
+    connection: &Connection,
+    token: &LinkToken,
+    now: Timestamp,
+) -> Result<ConfirmToken, ApiError> {
+    let (subscriber_id, language) = match usable_confirm_token(connection, token, now)? {
+        Ok(usable) => usable,
+        Err(unusable) => return Ok(unusable),
+    };
     connection.execute(
         "UPDATE newsletter_tokens SET used_at = ?2 WHERE token_sha256 = ?1",
         (token.sha256(), now.rfc3339()),
@@ -291,7 +317,7 @@ pub fn confirm(
          WHERE id = ?1 AND status = 'pending'",
         (subscriber_id, now.rfc3339()),
     )?;
-    Ok(ConfirmOutcome::Confirmed(language))
+    Ok(ConfirmToken::Usable(language))
 }
 
 /// The language of the subscriber an unsubscribe token belongs to, if it is one.

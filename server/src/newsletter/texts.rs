@@ -48,7 +48,7 @@ pub fn confirmation_mail(
             body: format!(
                 "Hei!\n\n\
                  Noen – forhåpentligvis du – har meldt denne e-postadressen på nyhetsbrevet fra {shop}. \
-                 Bekreft påmeldingen ved å åpne lenken under:\n\n\
+                 Åpne lenken under og trykk «Bekreft påmeldingen» for å bekrefte:\n\n\
                  {confirm_url}\n\n\
                  Lenken virker i {token_ttl_hours} timer. Bekrefter du ikke, sletter vi adressen \
                  etter {pending_ttl_hours} timer, og du får ingen e-post fra oss.\n\n\
@@ -62,7 +62,7 @@ pub fn confirmation_mail(
             body: format!(
                 "Hello,\n\n\
                  Someone – hopefully you – has signed this e-mail address up for the newsletter from {shop}. \
-                 Please confirm by opening this link:\n\n\
+                 Please open this link and press \"Confirm subscription\":\n\n\
                  {confirm_url}\n\n\
                  The link works for {token_ttl_hours} hours. If you do not confirm, we delete the address \
                  after {pending_ttl_hours} hours and you will not hear from us.\n\n\
@@ -232,14 +232,42 @@ pub fn unknown_link_page(unsubscribing: bool) -> PageText {
 }
 
 /// The unsubscribe page and its one button.
-pub struct UnsubscribeFormText {
+/// A page that asks for one click (links in mails only show it: scanners open them too).
+pub struct FormPageText {
     pub page: PageText,
     pub button: &'static str,
 }
 
-pub fn unsubscribe_form(language: TextLanguage, shop: &str) -> UnsubscribeFormText {
+pub fn confirm_form(language: TextLanguage, shop: &str) -> FormPageText {
     match language {
-        TextLanguage::Bokmal => UnsubscribeFormText {
+        TextLanguage::Bokmal => FormPageText {
+            page: PageText {
+                title: "Bekreft påmeldingen",
+                paragraphs: vec![
+                    format!("Trykk på knappen for å bekrefte at du vil ha nyhetsbrevet fra {shop} på e-post."),
+                    "Har du ikke meldt deg på selv, kan du bare lukke siden. Da blir du ikke påmeldt.".to_owned(),
+                ],
+                back_link: "Tilbake til nettbutikken",
+            },
+            button: "Bekreft påmeldingen",
+        },
+        TextLanguage::English => FormPageText {
+            page: PageText {
+                title: "Confirm your subscription",
+                paragraphs: vec![
+                    format!("Press the button to confirm that you want the newsletter from {shop} by e-mail."),
+                    "If you did not sign up yourself, just close this page: you will not be subscribed.".to_owned(),
+                ],
+                back_link: "Back to the shop",
+            },
+            button: "Confirm subscription",
+        },
+    }
+}
+
+pub fn unsubscribe_form(language: TextLanguage, shop: &str) -> FormPageText {
+    match language {
+        TextLanguage::Bokmal => FormPageText {
             page: PageText {
                 title: "Meld deg av nyhetsbrevet",
                 paragraphs: vec![format!(
@@ -249,7 +277,7 @@ pub fn unsubscribe_form(language: TextLanguage, shop: &str) -> UnsubscribeFormTe
             },
             button: "Meld meg av",
         },
-        TextLanguage::English => UnsubscribeFormText {
+        TextLanguage::English => FormPageText {
             page: PageText {
                 title: "Unsubscribe from the newsletter",
                 paragraphs: vec![format!(

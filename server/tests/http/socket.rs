@@ -232,7 +232,19 @@ fn binary_limits_by_peer_address_and_links_mails_to_the_bound_port() {
         .split_whitespace()
         .next()
         .unwrap();
-    let (status, confirmed) = exchange(address, "GET", link, &[], "").unwrap();
+    let (status, form) = exchange(address, "GET", link, &[], "").unwrap();
+    assert_eq!(status, 200);
+    assert!(form.contains("<form method=\"post\">"), "{form}");
+    let token = link
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let form_type = [("Content-Type", "application/x-www-form-urlencoded")];
+    let (status, confirmed) =
+        exchange(address, "POST", link, &form_type, &format!("token={token}")).unwrap();
     assert_eq!(status, 200);
     assert!(confirmed.contains("Takk! Du er nå påmeldt"));
     let (status, page) = exchange(address, "GET", "/demo/mailbox", &[], "").unwrap();
