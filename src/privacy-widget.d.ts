@@ -29,6 +29,12 @@ export interface PrivacyWidgetConsent {
 }
 
 export interface PrivacyWidgetApi {
+  /**
+   * Resolves with this object once the widget has read its config and the rest of the API is
+   * installed (also with an invalid config: then it fails closed). Until then only `ready` and
+   * `loadExtras` exist.
+   */
+  ready: Promise<PrivacyWidgetApi>;
   /** Shows the first layer (banner) again. */
   show(): void;
   /** Opens the preferences dialog. */
@@ -77,6 +83,8 @@ declare global {
     gtag: (...args: unknown[]) => void;
   }
   interface WindowEventMap {
+    /** The API is complete (what resolves `PrivacyWidget.ready`); the current decision or `null`. */
+    "privacy-widget:ready": CustomEvent<PrivacyWidgetConsent | null>;
     /** After the first decision of a visit. */
     "privacy-widget:consent": CustomEvent<PrivacyWidgetConsent>;
     /** After every decision, including the first. */

@@ -68,6 +68,17 @@ pub fn install() {
     set(&api, "onChange", &on_change.into_js_value());
     let on_error = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(super::delivery::on_error);
     set(&api, "onError", &on_error.into_js_value());
+    // Resolves the loader's `PrivacyWidget.ready`.
+    dispatch("privacy-widget:ready", &consent_value());
+}
+
+/// Dispatches a `CustomEvent` on `window`.
+fn dispatch(name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_detail(detail);
+    if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = dom::window().dispatch_event(&event);
+    }
 }
 
 /// The loader's `PrivacyWidget.loadExtras()`: imports the statement viewer and forms module
@@ -97,11 +108,7 @@ pub fn open_statement(section: Option<String>, changes: bool) -> bool {
         let detail = js_sys::Object::new();
         set(&detail, "section", &section.map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&s)));
         set(&detail, "changes", &JsValue::from_bool(changes));
-        let init = CustomEventInit::new();
-        init.set_detail(&detail);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict("privacy-widget:open-statement", &init) {
-            let _ = dom::window().dispatch_event(&event);
-        }
+        dispatch("privacy-widget:open-statement", &detail);
     });
     true
 }
@@ -119,14 +126,9 @@ fn subscribe(callback: js_sys::Function) -> JsValue {
 /// `privacy-widget:change` after every decision, and each `onChange` subscriber.
 pub fn notify_change(first: bool) {
     let detail = consent_value();
-    let window = dom::window();
     let names: &[&str] = if first { &["privacy-widget:consent", "privacy-widget:change"] } else { &["privacy-widget:change"] };
     for name in names {
-        let init = CustomEventInit::new();
-        init.set_detail(&detail);
-        if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
-            let _ = window.dispatch_event(&event);
-        }
+        dispatch(name, &detail);
     }
     let subscribers = with_app(|app| app.subscribers.clone()).unwrap_or_default();
     for callback in subscribers {

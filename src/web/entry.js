@@ -14,10 +14,16 @@ window.gtag("consent", "default", {
   wait_for_update: 500,
 });
 // The statement viewer and the forms live in a second module, imported from beside this file
-// only when a page needs them; the widget extends this object with the rest of its API.
+// only when a page needs them. The widget extends this object with the rest of its API once it
+// has read its config; `ready` resolves (with the object) then.
 const extrasUrl = new URL("./privacy-widget-extras.js", import.meta.url).href;
 let extras;
-window.PrivacyWidget = { loadExtras: () => (extras ||= import(extrasUrl)) };
+window.PrivacyWidget = {
+  loadExtras: () => (extras ||= import(extrasUrl)),
+  ready: new Promise((resolve) => {
+    window.addEventListener("privacy-widget:ready", () => resolve(window.PrivacyWidget), { once: true });
+  }),
+};
 // The wasm is compiled from the finished download, not streamed: a stream that arrives in one
 // piece (preloaded, cached, fast network) is decoded on the main thread in one long task, while
 // WebAssembly.instantiate(bytes) decodes on a worker thread. The start gets a task of its own

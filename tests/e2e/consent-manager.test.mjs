@@ -12,7 +12,7 @@ const button = (action) => `${W} [data-action="${action}"]`;
 async function open(context, url, { banner = true } = {}) {
   const page = await newPage(context);
   await page.goto(url);
-  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
   if (banner) await page.locator(BANNER).waitFor({ state: 'visible' });
   return page;
 }
@@ -321,10 +321,25 @@ describe('consent manager', () => {
     }
   });
 
-  test('JS API: onChange subscribers, unsubscribe, acceptedService, English from <html lang>', async () => {
+  test('JS API: ready, onChange subscribers, unsubscribe, acceptedService, English from <html lang>', async () => {
     const context = await launchBrowser();
     try {
+      // Code that runs before the widget started: the loader's object and its `ready` promise,
+      // which resolves with the completed API (recorded at DOMContentLoaded, after the loader ran).
+      await context.addInitScript(() => {
+        addEventListener('privacy-widget:ready', (e) => { window.__readyDetail = e.detail; }, { once: true });
+        document.addEventListener('DOMContentLoaded', () => {
+          window.__early = Object.keys(window.PrivacyWidget).sort().join();
+          window.PrivacyWidget.ready.then((api) => {
+            window.__ready = api === window.PrivacyWidget && typeof api.getConsent === 'function' && api.getConsent();
+          });
+        });
+      });
       const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      await page.waitForFunction(() => window.__ready !== undefined);
+      assert.equal(await page.evaluate(() => window.__early), 'loadExtras,ready', 'only the loader\'s part before the start');
+      assert.equal(await page.evaluate(() => window.__ready), null, 'ready resolved with the full API; no decision yet');
+      assert.equal(await page.evaluate(() => window.__readyDetail), null);
       assert.deepEqual(await page.locator(`${BANNER} .actions button`).allTextContents(), ['Accept all', 'Reject all', 'Customise']);
       await page.evaluate(() => {
         window.__calls = [];

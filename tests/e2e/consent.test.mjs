@@ -17,7 +17,7 @@ async function openShop(context, url, { expectBanner = true } = {}) {
   });
   page.posted = posted;
   await page.goto(url);
-  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
   if (expectBanner) await page.locator(BANNER).waitFor({ state: 'visible' });
   return page;
 }
@@ -130,7 +130,7 @@ describe('consent banner on the demo shop', () => {
       const { events } = await storedEvents(server, fields[2]);
       assert.equal(events[0].action, 'reject_all');
       await page.reload();
-      await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
       await page.waitForTimeout(300);
       assert.equal(await page.evaluate(() => window.__gaRuns), undefined);
       assert.equal(await page.locator(BANNER).count(), 0);

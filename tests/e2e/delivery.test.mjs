@@ -19,7 +19,7 @@ async function openShop(context, url) {
     if (req.method() === 'POST' && req.url().endsWith('/api/consent')) page.posted.push(req);
   });
   await page.goto(url);
-  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
   await page.locator(BANNER).waitFor({ state: 'visible' });
   return page;
 }
@@ -120,7 +120,7 @@ describe('delivery: outbox against a failing backend', () => {
 
       // The reload's keepalive flush is dropped too: only the next page can deliver it.
       await page.reload();
-      await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
       assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0);
       await server.faults({ mode: 'off' });
       const { events } = await stored(server, id);
@@ -328,7 +328,7 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(page.posted.length, 2);
       expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of 500/] });
       await page.reload();
-      await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
       // (The listener was attached after the first page started; this is the reloaded page's.)
       assert.equal(warnings.filter((w) => /sessionStorage failed.*kept in memory/.test(w)).length, 1, `one warning: ${warnings}`);
     } finally {

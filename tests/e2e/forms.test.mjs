@@ -10,7 +10,7 @@ const STATEMENT = '#privacy-statement';
 async function shop(context, server, path = '/') {
   const page = await newPage(context);
   await page.goto(server.url + path);
-  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
   if (await page.evaluate(() => window.PrivacyWidget.getConsent()) === null) {
     await page.locator('#privacy-widget .banner').waitFor();
     await page.click('#privacy-widget [data-action="reject-all"]');

@@ -10,7 +10,7 @@ const INLINE = '#privacy-statement';
 async function open(context, url) {
   const page = await newPage(context);
   await page.goto(url);
-  await page.waitForFunction(() => window.PrivacyWidget !== undefined);
+  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
   return page;
 }
 
