@@ -28,6 +28,7 @@ pub fn start_widget() {
         web::dom::console_error(
             "privacy-widget: no config found; add <script type=\"application/json\" id=\"privacy-widget-config\">{…}</script> to the page",
         );
+        fail_closed();
         return;
     };
     match element.get_attribute("data-src") {
@@ -39,6 +40,7 @@ pub fn start_widget() {
                     let mut m = String::from("privacy-widget: could not load the config from ");
                     m.push_str(&url);
                     web::dom::console_error(&m);
+                    fail_closed();
                 }
             }
         }),
@@ -55,3 +57,13 @@ fn start(config_text: String) {
 fn start(config_text: String) {
     web::bridge::start(&config_text);
 }
+
+/// Without a config nothing is shown and nothing blocked runs; the consent build still answers
+/// the JS API (no consent) and resolves `PrivacyWidget.ready`, so shop code never waits forever.
+#[cfg(feature = "consent")]
+fn fail_closed() {
+    web::api::install();
+}
+
+#[cfg(feature = "extras")]
+fn fail_closed() {}

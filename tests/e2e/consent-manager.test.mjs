@@ -302,6 +302,28 @@ describe('consent manager', () => {
     }
   });
 
+  test('without a config: one console error, no banner, and the API still answers (no consent)', async () => {
+    const context = await launchBrowser();
+    try {
+      const page = await newPage(context);
+      await page.route('**/fixtures/no-config.html', (route) => route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>No config</title>'
+          + '<script type="module" src="/dist/privacy-widget.js"></script></head><body><main><h1>Shop</h1></main></body></html>',
+      }));
+      await page.goto(`${server.url}/fixtures/no-config.html`);
+      const consent = await page.evaluate(() => Promise.race([
+        window.PrivacyWidget.ready.then((api) => api.getConsent()),
+        new Promise((resolve) => setTimeout(() => resolve('ready never resolved'), 5000)),
+      ]));
+      assert.equal(consent, null);
+      assert.match(page.consoleErrors.map((e) => e.text).join('\n'), /privacy-widget: no config found/);
+      assert.equal(await page.locator(BANNER).count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a wasm module that cannot be loaded is named in the error, and nothing blocked runs', async () => {
     const context = await launchBrowser();
     try {
