@@ -231,8 +231,8 @@ pub fn unknown_link_page(unsubscribing: bool) -> PageText {
     }
 }
 
-/// The unsubscribe page and its one button.
-/// A page that asks for one click (links in mails only show it: scanners open them too).
+/// A page that asks for one click, and its button (the links in mails only show it, since
+/// mail scanners open them too).
 pub struct FormPageText {
     pub page: PageText,
     pub button: &'static str,
