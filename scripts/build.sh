@@ -7,7 +7,8 @@
 #   (the consent manager; then --no-default-features --features extras: statement viewer + forms)
 # 2. wasm-bindgen --target web  -> target/pkg/
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
-#    cached: skipped when the input .wasm (and the flags) are unchanged
+#    cached: skipped when the input .wasm (and the flags) are unchanged; then short import and
+#    export names in the .wasm and the glue (scripts/short-names.mjs)
 # 4. www/dist/: privacy-widget.js (the glue with src/web/entry.js appended — Consent Mode
 #    defaults + the start call, so a single <script type="module" src="/dist/privacy-widget.js">
 #    is the whole embed — minified with terser), privacy-widget_bg.wasm (optimized),
@@ -40,9 +41,9 @@ TERSER="$ROOT/node_modules/.bin/terser"
 # a whole function at its first call, on the main thread).
 # The custom sections browsers ignore (names, producers, target_features) are dropped. Part of
 # the cache key.
-WASM_OPT_FLAGS=(-Oz --converge --one-caller-inline-max-function-size=100
-                --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
-                --enable-sign-ext --enable-multivalue --enable-mutable-globals
+WASM_FEATURES=(--enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int
+               --enable-sign-ext --enable-multivalue --enable-mutable-globals)
+WASM_OPT_FLAGS=(-Oz --converge --one-caller-inline-max-function-size=100 "${WASM_FEATURES[@]}"
                 --strip-debug --strip-producers --strip-target-features)
 
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen CLI not found: run scripts/bootstrap.sh"
@@ -93,12 +94,17 @@ build_module() {
     echo "$key" > "$cache/key"
     say "wasm-opt $name done ($((SECONDS - t)) s)"
   fi
-  { cat "$glue"; printf '\n'; cat "$entry"; } > "$out/$name.start.js"
+  # Short import/export names in the .wasm and, by scripts/short-names.mjs, in the glue: the
+  # hashed names wasm-bindgen generates are ~4 kB brotli of incompressible hex (fast, not cached).
+  "$WASM_OPT" "${WASM_FEATURES[@]}" --minify-imports-and-exports-and-modules \
+    "$cache/out.wasm" -o "$out/short.wasm" > "$out/short-names.map"
+  node "$ROOT/scripts/short-names.mjs" "$out/short-names.map" "$out/short.wasm" "$glue" "$out/$name.short.js"
+  { cat "$out/$name.short.js"; printf '\n'; cat "$entry"; } > "$out/$name.start.js"
   # Minified: the glue is generated code nobody reads in the browser (-1.7 kB brotli).
   # Property names stay as they are (the wasm imports are looked up by name).
   "$TERSER" "$out/$name.start.js" --module --compress passes=2 --mangle -o "$out/$name.min.js"
   put "$out/$name.min.js" "$name.js"
-  put "$cache/out.wasm" "${name}_bg.wasm"
+  put "$out/short.wasm" "${name}_bg.wasm"
 }
 
 # --- 1-4. the two modules -----------------------------------------------------------------
