@@ -4,6 +4,7 @@
 use super::blocking;
 use super::delivery::{self, Endpoint};
 use super::dom::{self, append, attr, el};
+use super::focus_room;
 use super::render;
 use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
@@ -256,6 +257,7 @@ impl App {
         match effect {
             Effect::Render => {
                 render::render(&self.container, &self.config, &self.ui);
+                focus_room::follow(self.query(".banner").as_ref());
                 if let Some(dialog) = self.query("dialog") {
                     let dialog: HtmlDialogElement = dialog.unchecked_into();
                     let _ = dialog.show_modal();

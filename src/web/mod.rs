@@ -13,6 +13,8 @@ pub mod blocking;
 pub mod bridge;
 pub mod delivery;
 pub mod dom;
+#[cfg(feature = "consent")]
+pub mod focus_room;
 #[cfg(feature = "extras")]
 pub mod forms;
 #[cfg(feature = "extras")]

@@ -81,6 +81,73 @@ describe('consent manager', () => {
     }
   });
 
+  test('keyboard focus on the page is never hidden behind the banner (WCAG 2.2 focus not obscured)', async () => {
+    const context = await launchBrowser({ viewport: { width: 1024, height: 480 }, reducedMotion: 'reduce' });
+    try {
+      const page = await newPage(context);
+      // The shop's own inline values must come back when the banner goes.
+      // (Set as soon as the parser creates <html>: init scripts run before it exists.)
+      await page.addInitScript(() => new MutationObserver((_, observer) => {
+        if (!document.documentElement) return;
+        observer.disconnect();
+        document.documentElement.style.setProperty('scroll-padding-bottom', '7px');
+        document.documentElement.style.setProperty('margin-bottom', '3px');
+      }).observe(document, { childList: true }));
+      await page.goto(`${server.url}/`);
+      await page.locator(BANNER).waitFor({ state: 'visible' });
+      const covered = () => page.evaluate(() => {
+        const banner = document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner');
+        return Math.round(innerHeight - banner.getBoundingClientRect().top);
+      });
+      const room = () => page.evaluate(() => {
+        const style = getComputedStyle(document.documentElement);
+        return `${style.scrollPaddingBottom} ${style.marginBottom}`;
+      });
+      await page.waitForFunction(() => getComputedStyle(document.documentElement).scrollPaddingBottom !== '7px');
+      assert.equal(await room(), `${await covered()}px ${await covered()}px`,
+        'the page reserves exactly the strip the banner covers, and can scroll that far past its end');
+
+      // Tab from the banner through every focusable element of the page.
+      const seen = [];
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        const at = await page.evaluate(() => {
+          let el = document.activeElement;
+          if (!el || el === document.body || el.id === 'privacy-widget') return null;
+          while (el.shadowRoot?.activeElement) el = el.shadowRoot.activeElement; // the newsletter form
+          const r = el.getBoundingClientRect();
+          const bannerTop = document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner').getBoundingClientRect().top;
+          return { what: `${el.tagName}#${el.id}.${el.className} ${el.textContent.trim().slice(0, 30)}`, bottom: r.bottom, top: r.top, bannerTop, pageBottom: r.bottom + scrollY };
+        });
+        if (at) seen.push(at);
+        else if (seen.length) break; // back at the banner (or the body): the page is done
+      }
+      assert.ok(seen.length >= 5, `tabbed through the page: ${seen.map((s) => s.what).join(' | ')}`);
+      // Unscrolled, page and viewport coordinates agree: this element sat behind the banner.
+      assert.ok(seen.some((s) => s.pageBottom > s.bannerTop),
+        'some focusable element starts out behind the banner (else this test proves nothing)');
+      // Fully visible where it fits above the banner (more than the criterion's "not entirely
+      // hidden"); a taller element (a focusable scroll area) starts in view.
+      for (const s of seen) {
+        const fits = s.bottom - s.top <= s.bannerTop;
+        assert.ok(s.top >= 0 && (fits ? s.bottom <= s.bannerTop + 1 : s.top < s.bannerTop),
+          `${s.what} is visible above the banner: top ${s.top}, bottom ${s.bottom}, banner top ${s.bannerTop}`);
+      }
+
+      // A narrower window wraps the buttons: the banner grows and the reserved strip follows.
+      const before = await covered();
+      await page.setViewportSize({ width: 360, height: 640 });
+      await page.waitForFunction((old) => parseFloat(getComputedStyle(document.documentElement).scrollPaddingBottom) > old, before);
+      assert.equal(await room(), `${await covered()}px ${await covered()}px`);
+
+      await page.click(button('reject-all'));
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      assert.equal(await room(), '7px 3px', "the page's own scroll padding and margin are back once the banner is gone");
+    } finally {
+      await context.close();
+    }
+  });
+
   test('axe-core finds nothing on banner, dialog and placeholder, in bokmål, English and dark mode', async () => {
     for (const colorScheme of ['light', 'dark']) {
       const context = await launchBrowser({ colorScheme });
