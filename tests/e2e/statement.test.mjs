@@ -110,7 +110,7 @@ describe('privacy statement viewer', () => {
     }
   });
 
-  test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short', async () => {
+  test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short, button labels unbroken', async () => {
     for (const width of [320, 640]) {
       const context = await launchBrowser({ viewport: { width, height: 800 } });
       try {
@@ -123,11 +123,18 @@ describe('privacy statement viewer', () => {
           const wide = [...root.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > box.right + 0.5);
           const p = root.querySelector('section.part p');
           const chars = p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize);
-          return { scroll: document.documentElement.scrollWidth, wide: wide.map((e) => e.tagName), chars };
+          // A one-word label split over two lines ("Nynor|sk") means the buttons were squeezed.
+          const broken = [...root.querySelectorAll('.tools button')].filter((b) => {
+            const range = document.createRange();
+            range.selectNodeContents(b);
+            return range.getClientRects().length > 1;
+          });
+          return { scroll: document.documentElement.scrollWidth, wide: wide.map((e) => e.tagName), chars, broken: broken.map((b) => b.textContent) };
         });
         assert.ok(m.scroll <= width, `page scrolls sideways at ${width}px: ${JSON.stringify(m)}`);
         assert.deepEqual(m.wide, [], `nothing sticks out of the statement at ${width}px`);
         assert.ok(m.chars < 40, `line length stays readable (${m.chars.toFixed(1)} em)`);
+        assert.deepEqual(m.broken, [], `button labels stay on one line at ${width}px`);
       } finally {
         await context.close();
       }
