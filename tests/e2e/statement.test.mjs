@@ -1,7 +1,9 @@
 // The privacy-statement viewer: inline on /personopplysninger and as a modal elsewhere.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT, startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const W = '#privacy-widget';
 const MODAL = '#privacy-widget-statement dialog.viewer';
@@ -20,6 +22,9 @@ const focusedText = (page) => page.evaluate(() => {
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
   return el ? `${el.tagName}:${el.id}:${el.textContent.trim().slice(0, 40)}` : null;
 });
+
+/** The statement content as served, e.g. `statementDocument('nn')`. */
+const statementDocument = async (lang) => JSON.parse(await readFile(path.join(REPO_ROOT, 'www', 'statement', `${lang}.json`), 'utf8'));
 
 describe('privacy statement viewer', () => {
   let server;
@@ -105,6 +110,54 @@ describe('privacy statement viewer', () => {
       await page.reload();
       await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
       assert.equal(await page.locator(`${INLINE} [data-lang="en"]`).getAttribute('aria-pressed'), 'true');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('nynorsk: a reader who chose nynorsk gets the nynorsk statement and can switch to bokmål, without axe violations', async () => {
+    // The title is the same word in both, so the section headings tell the documents apart.
+    const [nn, nb] = await Promise.all([statementDocument('nn'), statementDocument('nb')]);
+    const headings = (doc) => doc.sections.map((s) => s.heading);
+    assert.notDeepEqual(headings(nn), headings(nb));
+    const context = await launchBrowser();
+    try {
+      const url = new URL(server.url);
+      await context.addCookies([{ name: 'pw_lang', value: 'nn', domain: url.hostname, path: '/' }]);
+      const page = await open(context, `${server.url}/personopplysninger`);
+      const shown = () => page.evaluate(() => {
+        const root = document.querySelector('#privacy-statement').shadowRoot;
+        return {
+          lang: root.querySelector('article')?.getAttribute('lang'),
+          title: root.querySelector('h2')?.textContent,
+          headings: [...root.querySelectorAll('nav.toc a')].map((a) => a.textContent),
+          buttons: [...root.querySelectorAll('[data-action="lang"]')].map((b) => [b.textContent, b.lang, b.getAttribute('aria-pressed')]),
+        };
+      });
+      const tocStarts = (heading) => page.waitForFunction((h) => document.querySelector('#privacy-statement').shadowRoot?.querySelector('nav.toc a')?.textContent === h, heading);
+
+      await tocStarts(nn.sections[0].heading);
+      assert.deepEqual(await shown(), {
+        lang: 'nn',
+        title: nn.title,
+        headings: headings(nn),
+        buttons: [['Bokmål', 'nb', 'false'], ['Nynorsk', 'nn', 'true'], ['English', 'en', 'false']],
+      });
+      let violations = await runAxe(page, INLINE);
+      assert.deepEqual(violations, [], formatAxeViolations(violations));
+
+      await page.locator(`${INLINE} [data-lang="nb"]`).click();
+      await tocStarts(nb.sections[0].heading);
+      assert.deepEqual(await shown(), {
+        lang: 'nb',
+        title: nb.title,
+        headings: headings(nb),
+        buttons: [['Bokmål', 'nb', 'true'], ['Nynorsk', 'nn', 'false'], ['English', 'en', 'false']],
+      });
+      assert.equal((await context.cookies()).find((c) => c.name === 'pw_lang')?.value, 'nb');
+      violations = await runAxe(page, INLINE);
+      assert.deepEqual(violations, [], formatAxeViolations(violations));
+      expectNoPageErrors(page);
     } finally {
       await context.close();
     }
