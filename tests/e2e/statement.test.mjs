@@ -125,38 +125,28 @@ describe('privacy statement viewer', () => {
       const url = new URL(server.url);
       await context.addCookies([{ name: 'pw_lang', value: 'nn', domain: url.hostname, path: '/' }]);
       const page = await open(context, `${server.url}/personopplysninger`);
-      const shown = () => page.evaluate(() => {
-        const root = document.querySelector('#privacy-statement').shadowRoot;
-        return {
-          lang: root.querySelector('article')?.getAttribute('lang'),
-          title: root.querySelector('h2')?.textContent,
-          headings: [...root.querySelectorAll('nav.toc a')].map((a) => a.textContent),
-          buttons: [...root.querySelectorAll('[data-action="lang"]')].map((b) => [b.textContent, b.lang, b.getAttribute('aria-pressed')]),
-        };
-      });
-      const tocStarts = (heading) => page.waitForFunction((h) => document.querySelector('#privacy-statement').shadowRoot?.querySelector('nav.toc a')?.textContent === h, heading);
+      /** Waits for `doc` to be shown, checks it and its language switch, and runs axe. */
+      const expectShown = async (doc) => {
+        await page.waitForFunction((h) => document.querySelector('#privacy-statement').shadowRoot?.querySelector('nav.toc a')?.textContent === h, doc.sections[0].heading);
+        const shown = await page.evaluate(() => {
+          const root = document.querySelector('#privacy-statement').shadowRoot;
+          return {
+            lang: root.querySelector('article').getAttribute('lang'),
+            title: root.querySelector('h2').textContent,
+            headings: [...root.querySelectorAll('nav.toc a')].map((a) => a.textContent),
+            buttons: [...root.querySelectorAll('[data-action="lang"]')].map((b) => [b.textContent, b.lang, b.getAttribute('aria-pressed')]),
+          };
+        });
+        const buttons = [['Bokmål', 'nb'], ['Nynorsk', 'nn'], ['English', 'en']].map(([label, lang]) => [label, lang, String(lang === doc.language)]);
+        assert.deepEqual(shown, { lang: doc.language, title: doc.title, headings: headings(doc), buttons });
+        const violations = await runAxe(page, INLINE);
+        assert.deepEqual(violations, [], formatAxeViolations(violations));
+      };
 
-      await tocStarts(nn.sections[0].heading);
-      assert.deepEqual(await shown(), {
-        lang: 'nn',
-        title: nn.title,
-        headings: headings(nn),
-        buttons: [['Bokmål', 'nb', 'false'], ['Nynorsk', 'nn', 'true'], ['English', 'en', 'false']],
-      });
-      let violations = await runAxe(page, INLINE);
-      assert.deepEqual(violations, [], formatAxeViolations(violations));
-
+      await expectShown(nn);
       await page.locator(`${INLINE} [data-lang="nb"]`).click();
-      await tocStarts(nb.sections[0].heading);
-      assert.deepEqual(await shown(), {
-        lang: 'nb',
-        title: nb.title,
-        headings: headings(nb),
-        buttons: [['Bokmål', 'nb', 'true'], ['Nynorsk', 'nn', 'false'], ['English', 'en', 'false']],
-      });
+      await expectShown(nb);
       assert.equal((await context.cookies()).find((c) => c.name === 'pw_lang')?.value, 'nb');
-      violations = await runAxe(page, INLINE);
-      assert.deepEqual(violations, [], formatAxeViolations(violations));
       expectNoPageErrors(page);
     } finally {
       await context.close();
