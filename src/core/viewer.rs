@@ -48,16 +48,8 @@ pub struct Viewer {
     section: Option<String>,
 }
 
-/// Statements exist in bokmål and English; nynorsk readers get bokmål.
-pub fn document_lang(lang: Lang) -> Lang {
-    match lang {
-        Lang::Nn => Lang::Nb,
-        other => other,
-    }
-}
-
 fn fill_url(template: &str, lang: Lang, revision: Option<&str>) -> String {
-    let url = template.replace("{lang}", document_lang(lang).tag());
+    let url = template.replace("{lang}", lang.tag());
     match revision {
         Some(r) => url.replace("{revision}", r),
         None => url,
@@ -116,17 +108,11 @@ impl Viewer {
                 if lang == self.lang {
                     return Vec::new();
                 }
-                let changes_document = document_lang(lang) != document_lang(self.lang);
                 self.lang = lang;
-                let mut effects = vec![ViewerEffect::RememberLanguage(lang)];
-                if changes_document {
-                    self.current = None;
-                    self.previous = None;
-                    effects.push(self.fetch_current(source));
-                    effects.extend(self.fetch_previous_if_needed(source));
-                } else {
-                    effects.push(ViewerEffect::Render);
-                }
+                self.current = None;
+                self.previous = None;
+                let mut effects = vec![ViewerEffect::RememberLanguage(lang), self.fetch_current(source)];
+                effects.extend(self.fetch_previous_if_needed(source));
                 effects
             }
             ViewerMsg::ShowChanges => {
@@ -187,6 +173,7 @@ mod tests {
     }
 
     const NB: &str = include_str!("../../www/statement/nb.json");
+    const NN: &str = include_str!("../../www/statement/nn.json");
     const EN: &str = include_str!("../../www/statement/en.json");
     const OLD_NB: &str = include_str!("../../www/statement/revisions/2025-06-01/nb.json");
 
@@ -194,8 +181,8 @@ mod tests {
     fn opening_fetches_the_document_in_the_reader_language_and_scrolls_to_the_section() {
         let mut v = Viewer::new(Lang::Nn, None);
         let effects = v.update(&source(), ViewerMsg::Open { section: Some("lagringstid".into()), changes: false });
-        assert_eq!(effects, vec![ViewerEffect::Fetch { url: "/statement/nb.json".into(), previous: false }]);
-        let effects = v.update(&source(), ViewerMsg::Loaded { text: NB.into() });
+        assert_eq!(effects, vec![ViewerEffect::Fetch { url: "/statement/nn.json".into(), previous: false }]);
+        let effects = v.update(&source(), ViewerMsg::Loaded { text: NN.into() });
         assert_eq!(effects, vec![ViewerEffect::Render, ViewerEffect::ScrollTo("lagringstid".into())]);
         let effects = v.update(&source(), ViewerMsg::Open { section: Some("no-such-section".into()), changes: false });
         assert_eq!(effects, vec![ViewerEffect::Render], "unknown sections are ignored");
@@ -215,6 +202,15 @@ mod tests {
         v.update(&source(), ViewerMsg::Loaded { text: EN.into() });
         assert_eq!(v.current.as_ref().unwrap().language, "en");
         assert!(v.update(&source(), ViewerMsg::SwitchLanguage(Lang::En)).is_empty());
+        // Nynorsk has its own document, not bokmål's.
+        let effects = v.update(&source(), ViewerMsg::SwitchLanguage(Lang::Nn));
+        assert_eq!(
+            effects,
+            vec![ViewerEffect::RememberLanguage(Lang::Nn), ViewerEffect::Fetch { url: "/statement/nn.json".into(), previous: false }]
+        );
+        v.update(&source(), ViewerMsg::Loaded { text: NN.into() });
+        let effects = v.update(&source(), ViewerMsg::SwitchLanguage(Lang::Nb));
+        assert_eq!(effects[1], ViewerEffect::Fetch { url: "/statement/nb.json".into(), previous: false });
     }
 
     #[test]
@@ -230,6 +226,15 @@ mod tests {
         v.update(&source(), ViewerMsg::PreviousLoaded { text: OLD_NB.into() });
         assert_eq!(v.mode, ViewerMode::Changes);
         assert!(crate::statement::diff(v.previous.as_ref().unwrap(), v.current.as_ref().unwrap()).has_changes());
+        // Another language compares that language's two revisions.
+        let effects = v.update(&source(), ViewerMsg::SwitchLanguage(Lang::Nn));
+        assert_eq!(
+            effects[1..],
+            [
+                ViewerEffect::Fetch { url: "/statement/nn.json".into(), previous: false },
+                ViewerEffect::Fetch { url: "/statement/revisions/2025-06-01/nn.json".into(), previous: true },
+            ]
+        );
     }
 
     #[test]

@@ -185,7 +185,7 @@ impl StatementApp {
     fn article(&self, choices: &[(String, bool)]) -> Element {
         let lang = self.viewer.lang;
         let article = el("article", "statement");
-        attr(&article, "lang", privacy_widget_core::viewer::document_lang(lang).tag());
+        attr(&article, "lang", lang.tag());
         let Some(statement) = &self.viewer.current else {
             if self.viewer.failed {
                 let p = el("p", "");
@@ -236,12 +236,12 @@ impl StatementApp {
         let group = el("div", "langs");
         attr(&group, "role", "group");
         attr(&group, "aria-label", self.t(FormText::StatementLanguage));
-        for (lang, label) in [(Lang::Nb, "Norsk"), (Lang::En, "English")] {
+        // Each language by its own name (and marked as that language), so a reader finds theirs.
+        for (lang, label) in [(Lang::Nb, "Bokmål"), (Lang::Nn, "Nynorsk"), (Lang::En, "English")] {
             let b = button("lang", label, "lang");
             attr(&b, "data-lang", lang.tag());
             attr(&b, "lang", lang.tag());
-            let current = privacy_widget_core::viewer::document_lang(self.viewer.lang) == lang;
-            attr(&b, "aria-pressed", if current { "true" } else { "false" });
+            attr(&b, "aria-pressed", if self.viewer.lang == lang { "true" } else { "false" });
             append(&group, &b);
         }
         append(&tools, &group);

@@ -1,7 +1,9 @@
 // The privacy-statement viewer: inline on /personopplysninger and as a modal elsewhere.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT, startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const W = '#privacy-widget';
 const MODAL = '#privacy-widget-statement dialog.viewer';
@@ -20,6 +22,9 @@ const focusedText = (page) => page.evaluate(() => {
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
   return el ? `${el.tagName}:${el.id}:${el.textContent.trim().slice(0, 40)}` : null;
 });
+
+/** The statement content as served, e.g. `statementDocument('nn')`. */
+const statementDocument = async (lang) => JSON.parse(await readFile(path.join(REPO_ROOT, 'www', 'statement', `${lang}.json`), 'utf8'));
 
 describe('privacy statement viewer', () => {
   let server;
@@ -110,7 +115,45 @@ describe('privacy statement viewer', () => {
     }
   });
 
-  test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short', async () => {
+  test('nynorsk: a reader who chose nynorsk gets the nynorsk statement and can switch to bokmål, without axe violations', async () => {
+    // The title is the same word in both, so the section headings tell the documents apart.
+    const [nn, nb] = await Promise.all([statementDocument('nn'), statementDocument('nb')]);
+    const headings = (doc) => doc.sections.map((s) => s.heading);
+    assert.notDeepEqual(headings(nn), headings(nb));
+    const context = await launchBrowser();
+    try {
+      const url = new URL(server.url);
+      await context.addCookies([{ name: 'pw_lang', value: 'nn', domain: url.hostname, path: '/' }]);
+      const page = await open(context, `${server.url}/personopplysninger`);
+      /** Waits for `doc` to be shown, checks it and its language switch, and runs axe. */
+      const expectShown = async (doc) => {
+        await page.waitForFunction((h) => document.querySelector('#privacy-statement').shadowRoot?.querySelector('nav.toc a')?.textContent === h, doc.sections[0].heading);
+        const shown = await page.evaluate(() => {
+          const root = document.querySelector('#privacy-statement').shadowRoot;
+          return {
+            lang: root.querySelector('article').getAttribute('lang'),
+            title: root.querySelector('h2').textContent,
+            headings: [...root.querySelectorAll('nav.toc a')].map((a) => a.textContent),
+            buttons: [...root.querySelectorAll('[data-action="lang"]')].map((b) => [b.textContent, b.lang, b.getAttribute('aria-pressed')]),
+          };
+        });
+        const buttons = [['Bokmål', 'nb'], ['Nynorsk', 'nn'], ['English', 'en']].map(([label, lang]) => [label, lang, String(lang === doc.language)]);
+        assert.deepEqual(shown, { lang: doc.language, title: doc.title, headings: headings(doc), buttons });
+        const violations = await runAxe(page, INLINE);
+        assert.deepEqual(violations, [], formatAxeViolations(violations));
+      };
+
+      await expectShown(nn);
+      await page.locator(`${INLINE} [data-lang="nb"]`).click();
+      await expectShown(nb);
+      assert.equal((await context.cookies()).find((c) => c.name === 'pw_lang')?.value, 'nb');
+      expectNoPageErrors(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short, button labels unbroken', async () => {
     for (const width of [320, 640]) {
       const context = await launchBrowser({ viewport: { width, height: 800 } });
       try {
@@ -123,11 +166,18 @@ describe('privacy statement viewer', () => {
           const wide = [...root.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > box.right + 0.5);
           const p = root.querySelector('section.part p');
           const chars = p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize);
-          return { scroll: document.documentElement.scrollWidth, wide: wide.map((e) => e.tagName), chars };
+          // A one-word label split over two lines ("Nynor|sk") means the buttons were squeezed.
+          const broken = [...root.querySelectorAll('.tools button')].filter((b) => {
+            const range = document.createRange();
+            range.selectNodeContents(b);
+            return range.getClientRects().length > 1;
+          });
+          return { scroll: document.documentElement.scrollWidth, wide: wide.map((e) => e.tagName), chars, broken: broken.map((b) => b.textContent) };
         });
         assert.ok(m.scroll <= width, `page scrolls sideways at ${width}px: ${JSON.stringify(m)}`);
         assert.deepEqual(m.wide, [], `nothing sticks out of the statement at ${width}px`);
         assert.ok(m.chars < 40, `line length stays readable (${m.chars.toFixed(1)} em)`);
+        assert.deepEqual(m.broken, [], `button labels stay on one line at ${width}px`);
       } finally {
         await context.close();
       }

@@ -4,8 +4,10 @@ use super::*;
 
 const VALID: &str = include_str!("../testdata/statement/valid.json");
 const NB: &str = include_str!("../../../www/statement/nb.json");
+const NN: &str = include_str!("../../../www/statement/nn.json");
 const EN: &str = include_str!("../../../www/statement/en.json");
 const NB_2025: &str = include_str!("../../../www/statement/revisions/2025-06-01/nb.json");
+const NN_2025: &str = include_str!("../../../www/statement/revisions/2025-06-01/nn.json");
 const EN_2025: &str = include_str!("../../../www/statement/revisions/2025-06-01/en.json");
 
 /// `base` with `from` (which must occur exactly once) replaced by `to`.
@@ -533,44 +535,55 @@ const SECTION_IDS: [&str; 14] = [
 ];
 
 #[test]
-fn both_languages_parse_with_matching_metadata() {
-    let (nb, en) = (parse(NB), parse(EN));
-    assert_eq!((nb.language.as_str(), en.language.as_str()), ("nb", "en"));
-    assert_eq!(nb.revision, en.revision);
-    assert_eq!(nb.effective_date, en.effective_date);
-    assert_eq!(nb.revision, "2026-11-01");
-    let (old_nb, old_en) = (parse(NB_2025), parse(EN_2025));
-    assert_eq!((old_nb.language.as_str(), old_en.language.as_str()), ("nb", "en"));
-    assert_eq!((old_nb.revision.as_str(), old_en.revision.as_str()), ("2025-06-01", "2025-06-01"));
+fn every_language_parses_with_matching_metadata() {
+    let (nb, old_nb) = (parse(NB), parse(NB_2025));
+    assert_eq!((nb.language.as_str(), nb.revision.as_str()), ("nb", "2026-11-01"));
+    assert_eq!((old_nb.language.as_str(), old_nb.revision.as_str()), ("nb", "2025-06-01"));
     assert!(old_nb.effective_date < nb.effective_date);
+    for (current, old, language) in [(NN, NN_2025, "nn"), (EN, EN_2025, "en")] {
+        for (s, base) in [(parse(current), &nb), (parse(old), &old_nb)] {
+            assert_eq!(s.language, language);
+            assert_eq!((&s.revision, &s.effective_date), (&base.revision, &base.effective_date), "{language}");
+        }
+    }
+}
+
+/// Paragraph, list and contact structure line up, links point to the same places and the
+/// contact cards are the same, so a translation stays in step with bokmål.
+fn assert_same_structure(nb: &Statement, other: &Statement) {
+    let language = &other.language;
+    for (a, b) in nb.sections.iter().zip(&other.sections) {
+        let kinds = |s: &Section| s.blocks.iter().map(Block::kind).collect::<Vec<_>>();
+        assert_eq!(kinds(a), kinds(b), "{language}: section {}", a.id);
+        for (x, y) in a.blocks.iter().zip(&b.blocks) {
+            match (x, y) {
+                (Block::List(p), Block::List(q)) => {
+                    assert_eq!(p.len(), q.len(), "{language}: list items in section {}", a.id)
+                }
+                (Block::Contact(p), Block::Contact(q)) => assert_eq!(p, q, "{language}: contact in section {}", a.id),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(hrefs(nb), hrefs(other), "{language}");
 }
 
 #[test]
-fn both_languages_have_the_same_section_ids_in_the_same_order() {
-    let (nb, en) = (parse(NB), parse(EN));
-    assert!(same_section_ids(&nb, &en));
+fn every_language_has_the_same_section_ids_in_the_same_order() {
+    let (nb, old_nb) = (parse(NB), parse(NB_2025));
     assert_eq!(nb.section_ids().collect::<Vec<_>>(), SECTION_IDS);
-    assert!(section_ids_missing(&nb, &en).is_empty() && section_ids_missing(&en, &nb).is_empty());
+    for (current, old) in [(parse(NN), parse(NN_2025)), (parse(EN), parse(EN_2025))] {
+        assert!(same_section_ids(&nb, &current), "{}", current.language);
+        assert!(section_ids_missing(&nb, &current).is_empty() && section_ids_missing(&current, &nb).is_empty());
+        assert_same_structure(&nb, &current);
+        assert!(same_section_ids(&old_nb, &old), "{}", old.language);
+        assert_same_structure(&old_nb, &old);
+    }
 
-    let (old_nb, old_en) = (parse(NB_2025), parse(EN_2025));
-    assert!(same_section_ids(&old_nb, &old_en));
     // The earlier revision lacks only the consent-choice section the current one adds.
     assert_eq!(section_ids_missing(&nb, &old_nb), ["samtykke"]);
     assert!(section_ids_missing(&old_nb, &nb).is_empty());
     assert!(!same_section_ids(&nb, &old_nb));
-
-    // Paragraph, list and contact structure line up too, so the translations stay in step.
-    for (a, b) in nb.sections.iter().zip(&en.sections) {
-        let kinds = |s: &Section| s.blocks.iter().map(Block::kind).collect::<Vec<_>>();
-        assert_eq!(kinds(a), kinds(b), "section {}", a.id);
-        for (x, y) in a.blocks.iter().zip(&b.blocks) {
-            if let (Block::List(p), Block::List(q)) = (x, y) {
-                assert_eq!(p.len(), q.len(), "list items in section {}", a.id);
-            }
-        }
-    }
-    // Links point to the same places in both languages.
-    assert_eq!(hrefs(&nb), hrefs(&en));
 }
 
 #[test]
@@ -684,6 +697,61 @@ fn english_statement_covers_the_same_facts() {
 }
 
 #[test]
+fn nynorsk_statement_covers_the_same_facts() {
+    let text = full_text(&parse(NN));
+    for fact in [
+        "Serviteur AS er behandlingsansvarleg",
+        "Brønnøysundregistra",
+        "aldri kortopplysningar",
+        "tilgodehavande",
+        "favorittprodukt og handlekorg",
+        "brukarnamn, passord og eventuell kjedetilhøyrsle",
+        "øktinformasjonskapslar",
+        "kva språk du har valt",
+        "valet ditt om informasjonskapslar blir lagra i ein slik øktinformasjonskapsel",
+        "IP-anonymisering",
+        "lagra hjå Google",
+        "Med samtykket ditt",
+        "melde deg av når som helst",
+        "lagrar vi berre e-postadressa di",
+        "personopplysningslova",
+        "GDPR",
+        "sikre datahallar",
+        "klarert personell hjå IT-driftspartnaren",
+        "bokføringslova",
+        "5 år",
+        "Vi sel aldri",
+        "trykkeri",
+        "fakturering og betalingsinnkrevjing",
+        "når norsk lov pålegg oss",
+        "selde eller kjøpte opp",
+        "EØS",
+        "standardavtalane",
+        "loggar inn på brukarkontoen",
+        "Dataportabilitet",
+        "protestere",
+        "innan éin månad",
+        "post@serviteur.no",
+        "Datatilsynet",
+        "vesentlege endringar",
+        "samtykket ditt på nytt",
+        "Global Privacy Control",
+    ] {
+        assert!(text.contains(fact), "nn statement should mention {fact:?}");
+    }
+    // Words that exist only in bokmål: a sentence left untranslated would show one.
+    let bokmaal = [
+        "ikke", "hva", "hvilke", "hvilken", "hvem", "hvor", "hvordan", "hvorfor", "fra", "bare", "noen", "dem",
+        "tjenester", "virksomhet", "nødvendig", "sikkerhet",
+    ];
+    for revision in [NN, NN_2025] {
+        let text = full_text(&parse(revision)).to_lowercase();
+        let found: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| bokmaal.contains(w)).collect();
+        assert!(found.is_empty(), "bokmål words in the nn statement: {found:?}");
+    }
+}
+
+#[test]
 fn earlier_revision_to_current_diff() {
     let (old, new) = (parse(NB_2025), parse(NB));
     let d = diff(&old, &new);
@@ -787,6 +855,21 @@ fn earlier_revision_to_current_diff() {
     };
     assert_eq!(kinds(&d_en), kinds(&d));
     assert!(!diff(&new, &new).has_changes());
+
+    // So do the nynorsk ones, and a nynorsk reader sees the changes in nynorsk.
+    let (old_nn, new_nn) = (parse(NN_2025), parse(NN));
+    let d_nn = diff(&old_nn, &new_nn);
+    assert_eq!(kinds(&d_nn), kinds(&d));
+    let retention = match d_nn.sections.iter().find(|s| s.id() == "lagringstid") {
+        Some(SectionChange::Changed(c)) => &c.blocks[0],
+        other => panic!("lagringstid: {other:?}"),
+    };
+    let BlockChange::Paragraph(retention) = retention else { panic!("{retention:?}") };
+    assert_eq!(
+        show(retention),
+        "Opplysningar som bokføringslova pålegg oss å ta vare på, {+til dømes grunnlaget for ordrar og fakturaer, +}\
+         lagrar vi i [-fem-]{+5+} år[-, slik lova krev-]{+ etter utgangen av rekneskapsåret+}."
+    );
 }
 
 // ---------------------------------------------------------------------------------------
