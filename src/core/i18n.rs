@@ -64,7 +64,7 @@ catalogue! {
         }
         BannerText = "bannerText" {
             nb: "Vi bruker nødvendige informasjonskapsler for at nettbutikken skal fungere. Med ditt samtykke bruker vi også verktøy som hjelper oss å forbedre butikken. Du velger selv, og du kan endre valget når som helst.",
-            nn: "Vi bruker naudsynte informasjonskapslar for at nettbutikken skal fungere. Med samtykket ditt bruker vi òg verktøy som hjelper oss å gjere butikken betre. Du vel sjølv, og du kan endre valet når som helst.",
+            nn: "Vi brukar naudsynte informasjonskapslar for at nettbutikken skal fungere. Med samtykket ditt brukar vi òg verktøy som hjelper oss å gjere butikken betre. Du vel sjølv, og du kan endre valet når som helst.",
             en: "We use necessary cookies to make the shop work. With your consent we also use tools that help us improve it. The choice is yours, and you can change it at any time."
         }
         AcceptAll = "acceptAll" { nb: "Godta alle", nn: "Godta alle", en: "Accept all" }

@@ -153,7 +153,7 @@ describe('privacy statement viewer', () => {
     }
   });
 
-  test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short, button labels unbroken', async () => {
+  test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short, button labels and title unbroken', async () => {
     for (const width of [320, 640]) {
       const context = await launchBrowser({ viewport: { width, height: 800 } });
       try {
@@ -166,8 +166,9 @@ describe('privacy statement viewer', () => {
           const wide = [...root.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > box.right + 0.5);
           const p = root.querySelector('section.part p');
           const chars = p.getBoundingClientRect().width / parseFloat(getComputedStyle(p).fontSize);
-          // A one-word label split over two lines ("Nynor|sk") means the buttons were squeezed.
-          const broken = [...root.querySelectorAll('.tools button')].filter((b) => {
+          // A one-word label split over two lines ("Nynor|sk") means the buttons were squeezed;
+          // the one-word title ("Personvernerklæring") must not break mid-word either.
+          const broken = [...root.querySelectorAll('.tools button, h2.title')].filter((b) => {
             const range = document.createRange();
             range.selectNodeContents(b);
             return range.getClientRects().length > 1;
@@ -177,7 +178,7 @@ describe('privacy statement viewer', () => {
         assert.ok(m.scroll <= width, `page scrolls sideways at ${width}px: ${JSON.stringify(m)}`);
         assert.deepEqual(m.wide, [], `nothing sticks out of the statement at ${width}px`);
         assert.ok(m.chars < 40, `line length stays readable (${m.chars.toFixed(1)} em)`);
-        assert.deepEqual(m.broken, [], `button labels stay on one line at ${width}px`);
+        assert.deepEqual(m.broken, [], `button labels and the title stay on one line at ${width}px`);
       } finally {
         await context.close();
       }
