@@ -197,6 +197,28 @@ fn acknowledgement(mailer: &Mailer, request: &RightsRequest, reference: &str) ->
                 ),
             )
         }
+        TextLanguage::Nynorsk => {
+            let what = match request.request_type {
+                "access" => "innsyn i personopplysningane dine",
+                "rectification" => "retting av personopplysningane dine",
+                "erasure" => "sletting av personopplysningane dine",
+                _ => "å trekkje tilbake eit samtykke",
+            };
+            (
+                format!("Vi har fått førespurnaden din ({reference})"),
+                format!(
+                    "Hei!\n\n\
+                     Vi har fått førespurnaden din om {what}. Referansen er {reference}; \
+                     oppgi han om du kontaktar oss om saka.\n\n\
+                     Vi svarar så snart vi kan, og seinast innan éin månad (personvernforordninga \
+                     artikkel 12 nr. 3). Vi kan be deg stadfeste kven du er før vi svarar.\n\n\
+                     Sende du ikkje denne førespurnaden? Gi oss beskjed ved å svare på denne e-posten.\n\n\
+                     Er du ikkje nøgd med korleis vi behandlar personopplysningane dine, kan du \
+                     klage til Datatilsynet.\n\n\
+                     Venleg helsing\n{shop}\n"
+                ),
+            )
+        }
         TextLanguage::English => {
             let what = match request.request_type {
                 "access" => "access to your personal data",

@@ -1,20 +1,21 @@
-//! The newsletter's words: mails and pages in Norwegian bokmål (also for nynorsk) and
-//! English. Plain text only; the pages escape it.
+//! The newsletter's words: mails and pages in Norwegian bokmål and nynorsk, and English.
+//! Plain text only; the pages escape it.
 
 /// The language a text is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextLanguage {
     Bokmal,
+    Nynorsk,
     English,
 }
 
 impl TextLanguage {
-    /// `nb` and `nn` read bokmål; `en` reads English.
+    /// `nn` reads nynorsk, `en` English, anything else bokmål (the shop's own language).
     pub fn for_tag(tag: &str) -> Self {
-        if tag == "en" {
-            TextLanguage::English
-        } else {
-            TextLanguage::Bokmal
+        match tag {
+            "nn" => TextLanguage::Nynorsk,
+            "en" => TextLanguage::English,
+            _ => TextLanguage::Bokmal,
         }
     }
 
@@ -22,6 +23,7 @@ impl TextLanguage {
     pub fn html_lang(self) -> &'static str {
         match self {
             TextLanguage::Bokmal => "nb",
+            TextLanguage::Nynorsk => "nn",
             TextLanguage::English => "en",
         }
     }
@@ -55,6 +57,20 @@ pub fn confirmation_mail(
                  Ba du ikke om dette? Da kan du se bort fra e-posten, eller slette adressen med en gang:\n\
                  {unsubscribe_url}\n\n\
                  Vennlig hilsen\n{shop}\n"
+            ),
+        },
+        TextLanguage::Nynorsk => MailText {
+            subject: format!("Stadfest påmeldinga til nyheitsbrevet frå {shop}"),
+            body: format!(
+                "Hei!\n\n\
+                 Nokon – forhåpentleg du – har meldt denne e-postadressa på nyheitsbrevet frå {shop}. \
+                 Opne lenkja under og trykk «Stadfest påmeldinga» for å stadfeste:\n\n\
+                 {confirm_url}\n\n\
+                 Lenkja verkar i {token_ttl_hours} timar. Stadfestar du ikkje, slettar vi adressa \
+                 etter {pending_ttl_hours} timar, og du får ingen e-post frå oss.\n\n\
+                 Bad du ikkje om dette? Då kan du sjå bort frå e-posten, eller slette adressa med ein gong:\n\
+                 {unsubscribe_url}\n\n\
+                 Venleg helsing\n{shop}\n"
             ),
         },
         TextLanguage::English => MailText {
@@ -92,6 +108,17 @@ pub fn already_subscribed_mail(
                  Vennlig hilsen\n{shop}\n"
             ),
         },
+        TextLanguage::Nynorsk => MailText {
+            subject: format!("Du abonnerer alt på nyheitsbrevet frå {shop}"),
+            body: format!(
+                "Hei!\n\n\
+                 Nokon bad om å melde denne e-postadressa på nyheitsbrevet frå {shop}, men adressa er \
+                 alt påmeld. Du treng ikkje gjere noko.\n\n\
+                 Vil du ikkje lenger ha nyheitsbrevet, kan du melde deg av her:\n\
+                 {unsubscribe_url}\n\n\
+                 Venleg helsing\n{shop}\n"
+            ),
+        },
         TextLanguage::English => MailText {
             subject: format!("You are already subscribed to the {shop} newsletter"),
             body: format!(
@@ -122,6 +149,17 @@ pub fn unsubscribe_link_mail(
                  {unsubscribe_url}\n\n\
                  Ba du ikke om dette, kan du se bort fra e-posten.\n\n\
                  Vennlig hilsen\n{shop}\n"
+            ),
+        },
+        TextLanguage::Nynorsk => MailText {
+            subject: format!("Meld deg av nyheitsbrevet frå {shop}"),
+            body: format!(
+                "Hei!\n\n\
+                 Vi har fått ein førespurnad om å melde denne e-postadressa av nyheitsbrevet frå {shop}. \
+                 Opne lenkja under og trykk «Meld meg av» for å stadfeste. Då slettar vi adressa.\n\n\
+                 {unsubscribe_url}\n\n\
+                 Bad du ikkje om dette, kan du sjå bort frå e-posten.\n\n\
+                 Venleg helsing\n{shop}\n"
             ),
         },
         TextLanguage::English => MailText {
@@ -155,6 +193,14 @@ pub fn confirmed_page(language: TextLanguage, shop: &str) -> PageText {
             ],
             back_link: "Tilbake til nettbutikken",
         },
+        TextLanguage::Nynorsk => PageText {
+            title: "Takk! No er du påmeld",
+            paragraphs: vec![
+                format!("Du får nyheitsbrevet frå {shop} på e-post."),
+                "Du kan melde deg av når som helst med lenkja nedst i kvar e-post.".to_owned(),
+            ],
+            back_link: "Tilbake til nettbutikken",
+        },
         TextLanguage::English => PageText {
             title: "Thank you! You are now subscribed",
             paragraphs: vec![
@@ -177,6 +223,14 @@ pub fn expired_page(language: TextLanguage, token_ttl_hours: u64) -> PageText {
             ],
             back_link: "Tilbake til nettbutikken",
         },
+        TextLanguage::Nynorsk => PageText {
+            title: "Lenkja har gått ut",
+            paragraphs: vec![
+                format!("Stadfestingslenkja verkar berre i {token_ttl_hours} timar, og du er ikkje påmeld."),
+                "Meld deg på att i nettbutikken, så sender vi ei ny lenkje.".to_owned(),
+            ],
+            back_link: "Tilbake til nettbutikken",
+        },
         TextLanguage::English => PageText {
             title: "This link has expired",
             paragraphs: vec![
@@ -195,6 +249,15 @@ pub fn used_page(language: TextLanguage) -> PageText {
             paragraphs: vec![
                 "Denne bekreftelseslenken er allerede brukt, og den virker bare én gang.".to_owned(),
                 "Bekreftet du påmeldingen da, er du påmeldt. Ellers kan du melde deg på igjen i nettbutikken."
+                    .to_owned(),
+            ],
+            back_link: "Tilbake til nettbutikken",
+        },
+        TextLanguage::Nynorsk => PageText {
+            title: "Lenkja er alt brukt",
+            paragraphs: vec![
+                "Denne stadfestingslenkja er alt brukt, og ho verkar berre éin gong.".to_owned(),
+                "Stadfesta du påmeldinga då, er du påmeld. Elles kan du melde deg på att i nettbutikken."
                     .to_owned(),
             ],
             back_link: "Tilbake til nettbutikken",
@@ -251,6 +314,17 @@ pub fn confirm_form(language: TextLanguage, shop: &str) -> FormPageText {
             },
             button: "Bekreft påmeldingen",
         },
+        TextLanguage::Nynorsk => FormPageText {
+            page: PageText {
+                title: "Stadfest påmeldinga",
+                paragraphs: vec![
+                    format!("Trykk på knappen for å stadfeste at du vil ha nyheitsbrevet frå {shop} på e-post."),
+                    "Har du ikkje meldt deg på sjølv, kan du berre lukke sida. Då blir du ikkje påmeld.".to_owned(),
+                ],
+                back_link: "Tilbake til nettbutikken",
+            },
+            button: "Stadfest påmeldinga",
+        },
         TextLanguage::English => FormPageText {
             page: PageText {
                 title: "Confirm your subscription",
@@ -277,6 +351,16 @@ pub fn unsubscribe_form(language: TextLanguage, shop: &str) -> FormPageText {
             },
             button: "Meld meg av",
         },
+        TextLanguage::Nynorsk => FormPageText {
+            page: PageText {
+                title: "Meld deg av nyheitsbrevet",
+                paragraphs: vec![format!(
+                    "Trykk på knappen for å melde deg av nyheitsbrevet frå {shop}. Vi slettar då e-postadressa di frå lista."
+                )],
+                back_link: "Tilbake til nettbutikken",
+            },
+            button: "Meld meg av",
+        },
         TextLanguage::English => FormPageText {
             page: PageText {
                 title: "Unsubscribe from the newsletter",
@@ -296,6 +380,13 @@ pub fn unsubscribed_page(language: TextLanguage, shop: &str) -> PageText {
             title: "Du er nå avmeldt",
             paragraphs: vec![format!(
                 "Vi har slettet e-postadressen din fra nyhetsbrevlisten til {shop}. Du får ingen flere nyhetsbrev fra oss."
+            )],
+            back_link: "Tilbake til nettbutikken",
+        },
+        TextLanguage::Nynorsk => PageText {
+            title: "No er du avmeld",
+            paragraphs: vec![format!(
+                "Vi har sletta e-postadressa di frå nyheitsbrevlista til {shop}. Du får ikkje fleire nyheitsbrev frå oss."
             )],
             back_link: "Tilbake til nettbutikken",
         },

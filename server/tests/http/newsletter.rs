@@ -197,7 +197,7 @@ async fn double_opt_in_from_signup_to_confirmed() {
 }
 
 #[tokio::test]
-async fn english_signup_gets_english_mail_and_pages_and_nynorsk_gets_bokmal() {
+async fn english_and_nynorsk_signups_get_mail_and_pages_in_their_language() {
     let app = TestApp::new(&[]);
     let mut body = signup("ola@example.com");
     body["language"] = json!("en");
@@ -217,7 +217,16 @@ async fn english_signup_gets_english_mail_and_pages_and_nynorsk_gets_bokmal() {
     body["language"] = json!("nn");
     app.post_json(SUBSCRIBE, "nn-1", &body).await;
     let mail = app.mails_to("per@example.no").await.remove(0);
-    assert!(mail["subject"].as_str().unwrap().starts_with("Bekreft"));
+    assert_eq!(
+        mail["subject"],
+        "Stadfest påmeldinga til nyheitsbrevet frå Serviteur AS"
+    );
+    let link = link_to(&mail, "/newsletter/confirm").unwrap();
+    assert!(link.ends_with("&lang=nn"), "{link}");
+    let form = app.get(&link).await.text();
+    assert!(form.contains("<html lang=\"nn\">") && form.contains("Stadfest påmeldinga"));
+    let page = press_confirm(&app, &link).await;
+    assert!(page.text().contains("Takk! No er du påmeld"));
     assert_eq!(
         subscriber(&app, "per@example.no").await.unwrap()["consent"]["language"],
         "nn",
