@@ -34,7 +34,7 @@ thread_local! {
 }
 
 /// Reserves room for `banner` (the banner just rendered) or, with `None`, gives the page its
-/// own scroll padding back.
+/// own values back.
 pub fn follow(banner: Option<&Element>) {
     let Some(root) = root_style_owner() else { return };
     ROOM.with(|cell| {
