@@ -38,6 +38,10 @@ pub enum Msg {
     SetLanguage(Lang),
     /// Save the consent receipt as a JSON file.
     DownloadReceipt,
+    /// The consent cookie as it is now, read when the page comes back into view (another tab,
+    /// or a later page before Back restored this one from the back/forward cache, may have
+    /// decided since this page read it).
+    CookieSeen(String),
 }
 
 /// What the browser layer must do after an update, in order.
@@ -193,7 +197,36 @@ impl ConsentUi {
                 self.lang = lang;
                 vec![Effect::Render]
             }
+            Msg::CookieSeen(value) => self.adopt(config, &value),
         }
+    }
+
+    /// Takes over a decision another page stored: shown, applied and announced to the shop's
+    /// code here too, but neither stored nor posted again (the deciding page did both).
+    fn adopt(&mut self, config: &Config, stored: &str) -> Vec<Effect> {
+        let Ok(record) = cookie::decode(stored, config) else { return Vec::new() };
+        let known = self.consent.as_ref().map(|c| (c.consent_id.as_str(), c.seq));
+        let is_older = known.is_some_and(|(id, seq)| id == record.consent_id && seq >= record.seq);
+        if !record.is_current(config) || is_older {
+            return Vec::new();
+        }
+        let before = self.choices(config);
+        let first = self.consent.is_none();
+        let withdrawn = !withdrawn_cookie_patterns(config, &before, &record.choices).is_empty();
+        let closing_dialog = matches!(self.view, View::Preferences { .. });
+        let mut effects = vec![Effect::ConsentMode(record.choices.consent_mode(config))];
+        if withdrawn && config.reload_on_withdraw {
+            effects.push(Effect::Reload);
+        }
+        self.draft = record.choices.clone();
+        self.consent = Some(record);
+        self.previous_revision = None;
+        self.view = View::Hidden;
+        effects.extend([Effect::Activate, Effect::Changed { first }, Effect::Render]);
+        if closing_dialog {
+            effects.push(Effect::RestoreFocus);
+        }
+        effects
     }
 
     fn decide(&mut self, config: &Config, choices: Choices, action: Action, input: DecisionInput) -> Vec<Effect> {
@@ -435,6 +468,66 @@ mod tests {
         assert_eq!(ui2.view, View::Banner);
         assert!(!effects2.iter().any(|e| matches!(e, Effect::ConsentMode(_))));
         assert!(!ui2.choices(&revised).any_optional_on(&revised));
+    }
+
+    /// The cookie a decision on another page stored.
+    fn decided_elsewhere(config: &Config, msg: Msg, start_with: Option<&str>) -> (ConsentUi, String) {
+        let (mut other, _, _) = ConsentUi::start(config, start_with, false, Lang::Nb);
+        let effects = other.update(config, msg, input(3));
+        let Some(Effect::StoreCookie(stored)) = effects.into_iter().next() else { panic!("no cookie stored") };
+        (other, stored)
+    }
+
+    #[test]
+    fn a_decision_from_another_page_is_taken_over_but_not_stored_or_posted_again() {
+        let config = demo();
+        let (other, stored) = decided_elsewhere(&config, Msg::AcceptAll, None);
+        let (mut here, _, _) = start(None);
+        let effects = here.update(&config, Msg::CookieSeen(stored.clone()), input(4));
+        assert_eq!(here.view, View::Hidden, "the banner goes");
+        assert_eq!(here.consent, other.consent);
+        assert_eq!(here.draft, other.consent.as_ref().unwrap().choices);
+        assert_eq!(
+            effects,
+            vec![
+                Effect::ConsentMode(other.choices(&config).consent_mode(&config)),
+                Effect::Activate,
+                Effect::Changed { first: true },
+                Effect::Render,
+            ]
+        );
+        // Seen again (the next focus), or older than a change made here since: nothing.
+        assert_eq!(here.update(&config, Msg::CookieSeen(stored.clone()), input(5)), vec![]);
+        here.update(&config, Msg::RejectAll, input(6));
+        assert_eq!(here.update(&config, Msg::CookieSeen(stored), input(7)), vec![]);
+        assert!(!here.choices(&config).category("analytics"));
+    }
+
+    #[test]
+    fn a_withdrawal_from_another_page_closes_the_dialog_and_reloads_when_configured() {
+        let mut config = demo();
+        config.reload_on_withdraw = true;
+        let (_, accepted) = decided_elsewhere(&config, Msg::AcceptAll, None);
+        let (_, rejected) = decided_elsewhere(&config, Msg::RejectAll, Some(&accepted));
+        let (mut here, _, _) = ConsentUi::start(&config, Some(&accepted), false, Lang::Nb);
+        here.update(&config, Msg::OpenPreferences, input(4));
+        let effects = here.update(&config, Msg::CookieSeen(rejected), input(5));
+        assert_eq!(here.view, View::Hidden);
+        assert!(!here.choices(&config).any_optional_on(&config));
+        assert!(effects.contains(&Effect::Reload), "scripts running here cannot be stopped otherwise");
+        assert!(effects.contains(&Effect::RestoreFocus) && effects.contains(&Effect::Changed { first: false }));
+    }
+
+    #[test]
+    fn a_tampered_or_outdated_cookie_seen_later_changes_nothing() {
+        let config = demo();
+        let (mut here, _, _) = start(None);
+        assert_eq!(here.update(&config, Msg::CookieSeen("v1|garbage".into()), input(1)), vec![]);
+        let mut revised = config.clone();
+        revised.revision = "2027-01-01".into();
+        let (_, newer) = decided_elsewhere(&revised, Msg::AcceptAll, None);
+        assert_eq!(here.update(&config, Msg::CookieSeen(newer), input(2)), vec![], "this page's config is another revision");
+        assert_eq!((here.view, here.consent.is_none()), (View::Banner, true));
     }
 
     #[test]

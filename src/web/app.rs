@@ -397,8 +397,21 @@ fn trap_tab(event: &KeyboardEvent) {
     });
 }
 
-/// The shop's own re-open links and buttons: any element with `data-pw-open`.
+/// The shop's own re-open links and buttons (any element with `data-pw-open`), and the page
+/// coming back into view.
 fn listen_page() {
+    // Another tab, or a later page before Back restored this one from the back/forward cache,
+    // may have decided since this page read the cookie: without this, the banner would still
+    // ask, and the scripts allowed meanwhile would not run here.
+    let window = dom::window();
+    dom::listen(&window, "pageshow", |_| resync());
+    dom::listen(&window, "focus", |_| resync());
+    dom::listen(&dom::document(), "visibilitychange", |_| {
+        if !dom::document().hidden() {
+            resync();
+        }
+    });
+
     dom::listen(&dom::document(), "click", |event: Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
         let Some(opener) = target.closest("[data-pw-open]").ok().flatten() else { return };
@@ -408,6 +421,13 @@ fn listen_page() {
             _ => dispatch(Msg::OpenPreferences),
         }
     });
+}
+
+fn resync() {
+    let Some(name) = with_app(|app| app.config.cookie.name.clone()) else { return };
+    if let Some(value) = cookie::find(&dom::cookies(), &name) {
+        dispatch(Msg::CookieSeen(value.to_string()));
+    }
 }
 
 /// `PrivacyWidget.show()` and friends.

@@ -148,6 +148,51 @@ describe('consent manager', () => {
     }
   });
 
+  test('a decision in another tab, or on the next page before Back, applies here without asking again', async () => {
+    const context = await launchBrowser();
+    try {
+      // Two tabs with the banner; the visitor accepts in the second.
+      const first = await open(context, `${server.url}/`);
+      const second = await open(context, `${server.url}/`);
+      await second.click(button('accept-all'));
+      await second.waitForFunction(() => window.__gaRuns === 1);
+      assert.equal(await first.evaluate(() => window.__gaRuns ?? 0), 0, 'nothing ran in the first tab yet');
+      // Back to the first tab: it reads the cookie again when it regains focus.
+      await first.bringToFront();
+      // (Headless Chromium moves neither focus nor visibility between tabs: say it for it.)
+      await first.evaluate(() => window.dispatchEvent(new Event('focus')));
+      await first.locator(BANNER).waitFor({ state: 'detached' });
+      await first.waitForFunction(() => window.__gaRuns === 1);
+      const consent = await first.evaluate(() => window.PrivacyWidget.getConsent());
+      assert.equal(consent.categories.analytics, true, 'the JS API reports the decision made in the other tab');
+      const stored = () => server.admin(`/api/admin/consents?consent_id=${consent.consent_id}`).then((r) => r.events.length);
+      for (let i = 0; i < 50 && (await stored()) === 0; i++) await first.waitForTimeout(100);
+      await first.waitForTimeout(500); // time for a second POST, which must not come
+      assert.equal(await stored(), 1, 'the adopted decision is not posted again');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('Back to a page from the back/forward cache: the decision made on the next page applies there', async () => {
+    // Playwright turns the back/forward cache off by default; shop visitors have it on.
+    const context = await launchBrowser({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+    try {
+      const page = await open(context, `${server.url}/`);
+      await page.evaluate(() => { window.__sameDocument = true; });
+      await page.goto(`${server.url}/personopplysninger`);
+      await page.locator(BANNER).waitFor({ state: 'visible' });
+      await page.click(button('accept-all'));
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      await page.goBack({ waitUntil: 'commit' }); // a restored page fires pageshow, not load
+      await page.waitForFunction(() => window.__sameDocument === true);
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      await page.waitForFunction(() => window.__gaRuns === 1);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('axe-core finds nothing on banner, dialog and placeholder, in bokmål, English and dark mode', async () => {
     for (const colorScheme of ['light', 'dark']) {
       const context = await launchBrowser({ colorScheme });
