@@ -397,8 +397,8 @@ fn trap_tab(event: &KeyboardEvent) {
     });
 }
 
-/// The shop's own re-open links and buttons (any element with `data-pw-open`), and the page
-/// coming back into view.
+/// The shop's own re-open links and buttons (any element with `data-pw-open`), the page coming
+/// back into view, and keyboard focus moving into the page.
 fn listen_page() {
     // Another tab, or a later page before Back restored this one from the back/forward cache,
     // may have decided since this page read the cookie: without this, the banner would still
@@ -409,6 +409,12 @@ fn listen_page() {
     dom::listen(&dom::document(), "visibilitychange", |_| {
         if !dom::document().hidden() {
             resync();
+        }
+    });
+    // Capture: runs before the browser scrolls the newly focused element into view.
+    dom::listen_capture(&dom::document(), "focusin", |_| {
+        if with_app(|app| app.root.active_element().is_none()) == Some(true) {
+            focus_room::page_focused();
         }
     });
 
