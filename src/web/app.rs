@@ -403,20 +403,17 @@ fn listen_page() {
     // Another tab, or a later page before Back restored this one from the back/forward cache,
     // may have decided since this page read the cookie: without this, the banner would still
     // ask, and the scripts allowed meanwhile would not run here.
+    // In a task of its own: focus can also move while an effect runs (inside `with_app`).
     let window = dom::window();
-    dom::listen(&window, "pageshow", |_| resync());
-    dom::listen(&window, "focus", |_| resync());
+    dom::listen(&window, "pageshow", |_| dom::next_task(resync));
+    dom::listen(&window, "focus", |_| dom::next_task(resync));
     dom::listen(&dom::document(), "visibilitychange", |_| {
         if !dom::document().hidden() {
-            resync();
+            dom::next_task(resync);
         }
     });
     // Capture: runs before the browser scrolls the newly focused element into view.
-    dom::listen_capture(&dom::document(), "focusin", |_| {
-        if with_app(|app| app.root.active_element().is_none()) == Some(true) {
-            focus_room::page_focused();
-        }
-    });
+    dom::listen_capture(&dom::document(), "focusin", |event: Event| focus_room::page_focused(event.target()));
 
     dom::listen(&dom::document(), "click", |event: Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };

@@ -16,8 +16,8 @@
 use super::dom;
 use privacy_widget_core::json::push_int;
 use std::cell::RefCell;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, EventTarget, HtmlElement, ShadowRoot};
 
 /// Scroll padding first: the margin is set only on pages that scroll.
 const PROPERTIES: [&str; 2] = ["scroll-padding-bottom", "margin-bottom"];
@@ -55,12 +55,19 @@ pub fn follow(banner: Option<&Element>) {
     });
 }
 
-/// Focus moved to an element of the page (outside the widget): makes room below it for the
-/// banner, measured now (the banner may have grown or shrunk with the window).
-pub fn page_focused() {
+/// Focus moved to `target`: if that is an element of the page, not the widget, makes room
+/// below it for the banner, measured now (the banner may have grown or shrunk with the window).
+pub fn page_focused(target: Option<EventTarget>) {
     ROOM.with(|cell| {
         let mut room = cell.borrow_mut();
         let Some(banner) = room.banner.clone() else { return };
+        // Focus inside the widget reaches the document as focus on its shadow host.
+        let host = banner.get_root_node().dyn_into::<ShadowRoot>().ok().map(|root| root.host());
+        if let (Some(target), Some(host)) = (&target, &host) {
+            if AsRef::<JsValue>::as_ref(target) == AsRef::<JsValue>::as_ref(host) {
+                return;
+            }
+        }
         let (Some(root), Some(viewport)) = (root_style_owner(), dom::window().inner_height().ok().and_then(|h| h.as_f64())) else { return };
         let style = root.style();
         if room.page_values.is_none() {
