@@ -400,6 +400,10 @@ mod tests {
             read(json!(9_007_199_254_740_991.0)).unwrap(),
             9_007_199_254_740_991
         );
+        // Read from text, a large whole float must come out exact (serde_json's
+        // `float_roundtrip`): its default parser made this 2010765946188179.2.
+        let large: Value = serde_json::from_str("2010765946188179.0").unwrap();
+        assert_eq!(read(large).unwrap(), 2_010_765_946_188_179);
         for bad in [
             json!(1.5),
             json!("1"),
