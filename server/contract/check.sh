@@ -18,9 +18,11 @@ BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/privacy-widget-server"
 ADMIN_TOKEN=contract-check
 LOG="$(mktemp)"
 # The rate limits would answer most mail-sending requests 429 (tests/http covers them);
-# PW_FAULTS and DEMO_MAILBOX switch on the two operations that are off by default.
+# PW_FAULTS and DEMO_MAILBOX switch on the two operations that are off by default; the
+# allowed origin is the Origin example of the preflight, so one preflight gets its 204.
 PORT=0 HOST=127.0.0.1 DATABASE_PATH=:memory: WWW_DIR="$ROOT/www" ADMIN_TOKEN="$ADMIN_TOKEN" \
-  PW_FAULTS=1 DEMO_MAILBOX=1 RATE_LIMIT_PER_IP=1000000/1 RATE_LIMIT_PER_ADDRESS=1000000/1 \
+  PW_FAULTS=1 DEMO_MAILBOX=1 CORS_ALLOW_ORIGINS=https://shop.example \
+  RATE_LIMIT_PER_IP=1000000/1 RATE_LIMIT_PER_ADDRESS=1000000/1 \
   "$BIN" >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -f "$LOG"' EXIT
