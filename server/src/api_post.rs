@@ -44,10 +44,12 @@ impl FromRequest<AppState> for ApiPost {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let csrf_header = header_text(request.headers(), &CSRF_HEADER).map(Cow::into_owned);
+        let key_header =
+            header_text(request.headers(), &IDEMPOTENCY_KEY_HEADER).map(Cow::into_owned);
         let (idempotency_key, body) = match transport_of(request.headers())? {
             Transport::Json => {
                 check_csrf(state, csrf_header.as_deref(), "X-CSRF-Token")?;
-                let key = match header_text(request.headers(), &IDEMPOTENCY_KEY_HEADER) {
+                let key = match key_header {
                     Some(raw) => IdempotencyKey::parse(&raw, "Idempotency-Key")?,
                     None => {
                         return Err(ApiError::MissingIdempotencyKey {
@@ -81,6 +83,12 @@ impl FromRequest<AppState> for ApiPost {
                         })
                     }
                 };
+                // The envelope's key is the one used. A text/plain fetch can send the header
+                // too, and a malformed one is refused as on the JSON transport rather than
+                // ignored: the contract's rule for the header holds whatever the body.
+                if let Some(raw) = key_header {
+                    IdempotencyKey::parse(&raw, "Idempotency-Key")?;
+                }
                 let body = envelope.required("body", "the event as a JSON object")?;
                 (key, body.clone())
             }

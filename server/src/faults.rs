@@ -6,7 +6,6 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -14,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use crate::api_post::JsonBody;
 use crate::connection::ConnectionHandle;
 use crate::error::ApiError;
 use crate::validation::{integer, one_of, ObjectReader};
@@ -129,14 +129,12 @@ pub async fn inject_faults(
     }
 }
 
-/// `POST /__faults`: sets the plan, replacing any earlier one.
+/// `POST /__faults`: sets the plan, replacing any earlier one. Read like the admin POSTs
+/// (`application/json`, at most 16 KiB), so a wrong request gets the API's JSON errors.
 pub async fn set_faults(
     State(state): State<AppState>,
-    body: Bytes,
+    JsonBody(value): JsonBody,
 ) -> Result<StatusCode, ApiError> {
-    let value: Value = serde_json::from_slice(&body).map_err(|error| ApiError::InvalidJson {
-        detail: error.to_string(),
-    })?;
     let mode_value = value
         .get("mode")
         .filter(|mode| !mode.is_null())

@@ -27,6 +27,7 @@ pub mod validation;
 use std::future::Future;
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -109,15 +110,21 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         .layer(from_fn_with_state(state.clone(), cors::apply_cors));
 
+    // The link pages' forms get the API's body limit instead of axum's default of 2 MB.
+    let form_limit = DefaultBodyLimit::max(api_post::MAX_BODY_BYTES);
     let mut router = Router::new()
         .merge(api)
         .route(
             newsletter::CONFIRM_PAGE,
-            get(newsletter::confirm_form_page).post(newsletter::confirm_submit),
+            get(newsletter::confirm_form_page)
+                .post(newsletter::confirm_submit)
+                .layer(form_limit),
         )
         .route(
             newsletter::UNSUBSCRIBE_PAGE,
-            get(newsletter::unsubscribe_form_page).post(newsletter::unsubscribe_submit),
+            get(newsletter::unsubscribe_form_page)
+                .post(newsletter::unsubscribe_submit)
+                .layer(form_limit),
         );
     if state.config.faults_enabled {
         router = router.route(

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -291,9 +292,18 @@ pub async fn list(
 pub async fn update_status(
     _access: AdminAccess,
     State(state): State<AppState>,
-    Path(reference): Path<String>,
+    reference: Result<Path<String>, PathRejection>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
+    // axum's own rejection (a percent-encoding that is not UTF-8) is plain text; the API
+    // answers JSON.
+    let Path(reference) = reference.map_err(|rejection| ApiError::InvalidField {
+        field: "reference".to_owned(),
+        message: format!(
+            "the path segment could not be read ({}); expected a reference like \"PV-2026-000123\"",
+            rejection.body_text()
+        ),
+    })?;
     let reader = ObjectReader::new(&body, "", STATUS_FIELDS)?;
     let status = reader.read(
         "status",

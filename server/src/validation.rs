@@ -177,17 +177,28 @@ pub fn boolean(value: &Value, field: &str) -> Result<bool, ApiError> {
         .ok_or_else(|| invalid(field, value, "true or false"))
 }
 
-/// A JSON integer (not `1.0`, not `"1"`) within `range`.
+/// A JSON integer within `range`. As in JSON Schema, which `openapi.yaml` uses, a number
+/// with a zero fraction is an integer (`1.0`, `1e3`); `1.5` and `"1"` are not.
 pub fn integer(
     value: &Value,
     field: &str,
     range: std::ops::RangeInclusive<i64>,
     expected: &str,
 ) -> Result<i64, ApiError> {
-    match value.as_i64() {
+    match value.as_i64().or_else(|| whole_float(value)) {
         Some(number) if range.contains(&number) => Ok(number),
         _ => Err(invalid(field, value, expected)),
     }
+}
+
+/// A float with a zero fraction, if it is below 2^53 in magnitude: beyond that a float is
+/// not necessarily the integer that was written (`9007199254740993.0` reads as ...992).
+fn whole_float(value: &Value) -> Option<i64> {
+    const EXACT_LIMIT: f64 = 9_007_199_254_740_992.0;
+    value
+        .as_f64()
+        .filter(|float| float.fract() == 0.0 && float.abs() < EXACT_LIMIT)
+        .map(|float| float as i64)
 }
 
 /// One of a fixed set of strings; returns its index in `choices`.
@@ -375,6 +386,34 @@ mod tests {
             "nb--NO",
         ] {
             assert!(!is_language_tag(bad), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn integers_may_have_a_zero_fraction_as_in_json_schema() {
+        let read = |value: Value| integer(&value, "seq", 1..=9_007_199_254_740_991, "an integer");
+        assert_eq!(read(json!(2)).unwrap(), 2);
+        assert_eq!(read(json!(2.0)).unwrap(), 2);
+        let exponent: Value = serde_json::from_str("1e3").unwrap();
+        assert_eq!(read(exponent).unwrap(), 1000);
+        assert_eq!(
+            read(json!(9_007_199_254_740_991.0)).unwrap(),
+            9_007_199_254_740_991
+        );
+        // Read from text, a large whole float must come out exact (serde_json's
+        // `float_roundtrip`): its default parser made this 2010765946188179.2.
+        let large: Value = serde_json::from_str("2010765946188179.0").unwrap();
+        assert_eq!(read(large).unwrap(), 2_010_765_946_188_179);
+        for bad in [
+            json!(1.5),
+            json!("1"),
+            json!(0.0),
+            json!(9_007_199_254_740_992.0),
+            json!(1e300),
+            json!(f64::MIN),
+        ] {
+            let error = read(bad.clone()).unwrap_err();
+            assert_eq!(error.field(), Some("seq"), "{bad}");
         }
     }
 

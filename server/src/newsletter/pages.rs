@@ -6,11 +6,10 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 
-use crate::api_post::MAX_BODY_BYTES;
 use crate::error::ApiError;
 use crate::pages::{link_paragraph, paragraph, Page};
 use crate::static_files::escape_html;
@@ -22,6 +21,9 @@ use super::store::{self, ConfirmToken};
 use super::texts::{self, FormPageText, PageText, TextLanguage};
 
 type TokenQuery = Result<Query<BTreeMap<String, String>>, QueryRejection>;
+/// The form body, at most [`crate::api_post::MAX_BODY_BYTES`]: the routes carry that
+/// `DefaultBodyLimit`, so a larger body is refused as soon as it is seen, not buffered.
+type FormBody = Result<Bytes, BytesRejection>;
 
 /// What a link from a mail carries: `?token=…&lang=…`.
 struct LinkQuery {
@@ -116,11 +118,12 @@ pub async fn confirm_submit(
     State(state): State<AppState>,
     query: TokenQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Page {
-    if body.len() > MAX_BODY_BYTES {
-        return too_large();
-    }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return unreadable_body(rejection),
+    };
     let link = LinkQuery::read(query);
     let Some(token) = link.token.clone().or_else(|| form_token(&headers, &body)) else {
         return unknown_link(false);
@@ -213,11 +216,18 @@ fn form_page(language: TextLanguage, text: FormPageText, token: &LinkToken) -> P
     }
 }
 
-fn too_large() -> Page {
+/// A form body that was too large or could not be read, as a page like the others rather
+/// than axum's plain-text rejection.
+fn unreadable_body(rejection: BytesRejection) -> Page {
+    let title = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        "For stor forespørsel / Request too large"
+    } else {
+        "Ugyldig forespørsel / Bad request"
+    };
     Page {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
+        status: rejection.status(),
         lang: "nb",
-        title: "For stor forespørsel / Request too large".to_owned(),
+        title: title.to_owned(),
         body: String::new(),
     }
 }
@@ -250,11 +260,12 @@ pub async fn unsubscribe_submit(
     State(state): State<AppState>,
     query: TokenQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: FormBody,
 ) -> Page {
-    if body.len() > MAX_BODY_BYTES {
-        return too_large();
-    }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return unreadable_body(rejection),
+    };
     let link = LinkQuery::read(query);
     let Some(token) = link.token.clone().or_else(|| form_token(&headers, &body)) else {
         return unknown_link(true);

@@ -48,6 +48,22 @@ async fn valid_consent_is_stored_with_every_column() {
 }
 
 #[tokio::test]
+async fn a_seq_written_with_a_zero_fraction_is_an_integer() {
+    // JSON Schema, which the contract uses, counts 2.0 as an integer; schemathesis sends it.
+    let app = TestApp::new(&[]);
+    let mut body = consent_body(CONSENT_ID, 1);
+    body["seq"] = json!(2.0);
+    let response = app.post_consent("evt-float-seq", &body).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    assert_eq!(response.json()["seq"], 2);
+    let stored = app
+        .admin_consents(&format!("?consent_id={CONSENT_ID}"))
+        .await;
+    assert_eq!(stored["events"][0]["seq"], 2);
+    assert_eq!(stored["state"]["seq"], 2);
+}
+
+#[tokio::test]
 async fn history_is_stored_with_the_event() {
     let app = TestApp::new(&[]);
     let mut body = consent_body(CONSENT_ID, 3);

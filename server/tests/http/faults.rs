@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use serde_json::json;
 
 use crate::support::{consent_body, TestApp, CONSENT_ID};
@@ -141,6 +142,28 @@ async fn invalid_fault_plans_name_the_field() {
         assert_eq!(response.json()["error"], error, "{plan}");
         assert_eq!(response.json()["field"], field, "{plan}");
     }
+    assert_eq!(app.get("/__faults").await.json()["mode"], "off");
+}
+
+#[tokio::test]
+async fn fault_plans_are_json_of_at_most_16_kib() {
+    // Before, any content type was read, and bodies over axum's 2 MB default got its
+    // plain-text 413.
+    let app = TestApp::new(&[("PW_FAULTS", "1")]);
+    let post = |content_type: &'static str, body: String| {
+        Request::post("/__faults")
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let plan = json!({"mode": "drop"}).to_string();
+    let not_json = app.send(post("text/xml", plan.clone())).await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(not_json.json()["error"], "unsupported_media_type");
+    let padded = format!("{plan}{}", " ".repeat(3 * 1024 * 1024));
+    let too_large = app.send(post("application/json", padded)).await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_large.json()["error"], "payload_too_large");
     assert_eq!(app.get("/__faults").await.json()["mode"], "off");
 }
 

@@ -357,6 +357,46 @@ async fn unknown_malformed_and_missing_tokens_get_a_404_page() {
 }
 
 #[tokio::test]
+async fn link_page_posts_over_16_kib_get_a_413_page() {
+    let app = TestApp::new(&[]);
+    for path in ["/newsletter/confirm", "/newsletter/unsubscribe"] {
+        // Just over the limit, and over axum's default limit of 2 MB, which answered in
+        // plain text.
+        for size in [16 * 1024 + 1, 3 * 1024 * 1024] {
+            let response = post_form(
+                &app,
+                path,
+                "application/x-www-form-urlencoded",
+                "a".repeat(size),
+            )
+            .await;
+            assert_eq!(
+                response.status,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "{path} {size}"
+            );
+            assert_eq!(
+                response.header("content-type"),
+                Some("text/html; charset=utf-8")
+            );
+            assert!(response.text().contains("Request too large"));
+        }
+    }
+
+    // A form of exactly 16 KiB still confirms.
+    assert_check_your_email(
+        &app.post_json(SUBSCRIBE, "big-form", &signup("kari@example.no"))
+            .await,
+    );
+    let mail = app.mails_to("kari@example.no").await.remove(0);
+    let link = link_to(&mail, "/newsletter/confirm").unwrap();
+    let mut form = format!("token={}&padding=", token_of(&link));
+    form.push_str(&"p".repeat(16 * 1024 - form.len()));
+    let confirmed = post_form(&app, &link, "application/x-www-form-urlencoded", form).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
+}
+
+#[tokio::test]
 async fn unsubscribe_link_shows_a_form_and_its_post_deletes_everything() {
     let app = TestApp::new(&[]);
     let mail = subscribe_and_confirm(&app, "kari@example.no", "u-1").await;

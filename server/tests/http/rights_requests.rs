@@ -229,6 +229,23 @@ async fn admin_updates_the_status_and_updated_at() {
     .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.json()["field"], "reference");
+    // A path that is not UTF-8 once decoded: axum's own rejection would be plain text.
+    let unreadable = admin_post(
+        &app,
+        "/api/admin/rights-requests/PV-%FF/status",
+        Some(ADMIN_TOKEN),
+        &json!({"status": "completed"}),
+    )
+    .await;
+    assert_eq!(unreadable.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unreadable.header("content-type"), Some("application/json"));
+    let answer = unreadable.json();
+    assert_eq!(answer["error"], "invalid_field");
+    assert_eq!(answer["field"], "reference");
+    assert!(answer["message"]
+        .as_str()
+        .unwrap()
+        .contains("PV-2026-000123"));
 
     let completed = admin_post(
         &app,

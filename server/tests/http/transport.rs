@@ -154,6 +154,37 @@ async fn beacon_envelope_is_accepted() {
 }
 
 #[tokio::test]
+async fn an_idempotency_key_header_on_a_beacon_is_checked_too() {
+    let app = TestApp::new(&[]);
+    let envelope = json!({"idempotency_key": "beacon-2", "body": consent_body(CONSENT_ID, 1)});
+    let malformed = app
+        .send(consent_request(
+            Some("text/plain"),
+            Some("has space"),
+            envelope.to_string(),
+        ))
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.json()["error"], "invalid_idempotency_key");
+    assert_eq!(malformed.json()["field"], "Idempotency-Key");
+    assert_eq!(app.stored_event_count().await, 0);
+
+    // A well-formed header is accepted; the envelope's key is the one stored.
+    let accepted = app
+        .send(consent_request(
+            Some("text/plain"),
+            Some("header-key"),
+            envelope.to_string(),
+        ))
+        .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text());
+    let stored = app
+        .admin_consents(&format!("?consent_id={CONSENT_ID}"))
+        .await;
+    assert_eq!(stored["events"][0]["idempotency_key"], "beacon-2");
+}
+
+#[tokio::test]
 async fn malformed_beacon_envelopes_name_the_envelope_field() {
     let app = TestApp::new(&[]);
     let body = consent_body(CONSENT_ID, 1);
