@@ -13,16 +13,10 @@ command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; ex
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/privacy-widget-server"
 
 DATA_DIR="$(mktemp -d)"
-LOG="$DATA_DIR/server.log"
-PORT=0 HOST=127.0.0.1 DATA_DIR="$DATA_DIR" WWW_DIR="$ROOT/www" "$BIN" >"$LOG" 2>&1 &
-SERVER=$!
+SERVER=
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -rf "$DATA_DIR"' EXIT
-for _ in $(seq 100); do
-  grep -q "listening on" "$LOG" && break
-  sleep 0.1
-done
-URL="$(grep -o 'http://[^ ]*' "$LOG" | head -1)"
-URL="${URL%/}"
+source "$ROOT/server/loopback-server.sh"
+start_server "$DATA_DIR/server.log" DATA_DIR="$DATA_DIR" WWW_DIR="$ROOT/www"
 echo "server: $URL (data in $DATA_DIR)" >&2
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }

@@ -17,21 +17,15 @@ BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/privacy-widget-server"
 
 ADMIN_TOKEN=contract-check
 LOG="$(mktemp)"
+SERVER=
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -f "$LOG"' EXIT
+source "$ROOT/server/loopback-server.sh"
 # The rate limits would answer most mail-sending requests 429 (tests/http covers them);
 # PW_FAULTS and DEMO_MAILBOX switch on the two operations that are off by default; the
 # allowed origin is the Origin example of the preflight, so one preflight gets its 204.
-PORT=0 HOST=127.0.0.1 DATABASE_PATH=:memory: WWW_DIR="$ROOT/www" ADMIN_TOKEN="$ADMIN_TOKEN" \
+start_server "$LOG" DATABASE_PATH=:memory: WWW_DIR="$ROOT/www" ADMIN_TOKEN="$ADMIN_TOKEN" \
   PW_FAULTS=1 DEMO_MAILBOX=1 CORS_ALLOW_ORIGINS=https://shop.example \
-  RATE_LIMIT_PER_IP=1000000/1 RATE_LIMIT_PER_ADDRESS=1000000/1 \
-  "$BIN" >"$LOG" 2>&1 &
-SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; rm -f "$LOG"' EXIT
-for _ in $(seq 100); do
-  grep -q "listening on" "$LOG" && break
-  sleep 0.1
-done
-URL="$(grep -o 'http://[^ ]*' "$LOG" | head -1)"
-URL="${URL%/}"
+  RATE_LIMIT_PER_IP=1000000/1 RATE_LIMIT_PER_ADDRESS=1000000/1
 echo "server: $URL" >&2
 
 run() {
