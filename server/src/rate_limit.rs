@@ -126,7 +126,12 @@ impl MailLimits {
     }
 
     /// Admits the request (counting it) or refuses it with a 429; returns when it was admitted.
-    pub fn admit(&self, scope: Scope, client: ClientIp, email: &str) -> Result<Timestamp, ApiError> {
+    pub fn admit(
+        &self,
+        scope: Scope,
+        client: ClientIp,
+        email: &str,
+    ) -> Result<Timestamp, ApiError> {
         let now = self.clock.now();
         self.limiter
             .admit(now, scope, client, self.per_client, email, self.per_address)

@@ -142,7 +142,6 @@ fn mail_settings(state: &AppState) -> store::MailSettings {
     }
 }
 
-
 /// `POST /api/newsletter/subscribe`.
 pub async fn subscribe(
     State(state): State<AppState>,

@@ -100,8 +100,14 @@ async fn requests_are_stored_with_sequential_references_and_acknowledged() {
     nynorsk["language"] = json!("nn");
     app.post_json(ENDPOINT, "rr-3", &nynorsk).await;
     let mail = app.mails_to("per@example.no").await.remove(0);
-    assert_eq!(mail["subject"], "Vi har fått førespurnaden din (PV-2026-000003)");
-    assert!(mail["body"].as_str().unwrap().contains("seinast innan éin månad"));
+    assert_eq!(
+        mail["subject"],
+        "Vi har fått førespurnaden din (PV-2026-000003)"
+    );
+    assert!(mail["body"]
+        .as_str()
+        .unwrap()
+        .contains("seinast innan éin månad"));
 }
 
 #[tokio::test]
