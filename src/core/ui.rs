@@ -210,28 +210,13 @@ impl ConsentUi {
         if !record.is_current(config) || is_older {
             return Vec::new();
         }
-        let before = self.choices(config);
-        let first = self.consent.is_none();
-        let withdrawn = !withdrawn_cookie_patterns(config, &before, &record.choices).is_empty();
-        let closing_dialog = matches!(self.view, View::Preferences { .. });
-        let mut effects = vec![Effect::ConsentMode(record.choices.consent_mode(config))];
-        if withdrawn && config.reload_on_withdraw {
-            effects.push(Effect::Reload);
-        }
-        self.draft = record.choices.clone();
-        self.consent = Some(record);
+        // The deciding page deleted the withdrawn services' cookies (the jar is shared).
+        let withdrawn = !withdrawn_cookie_patterns(config, &self.choices(config), &record.choices).is_empty();
         self.previous_revision = None;
-        self.view = View::Hidden;
-        effects.extend([Effect::Activate, Effect::Changed { first }, Effect::Render]);
-        if closing_dialog {
-            effects.push(Effect::RestoreFocus);
-        }
-        effects
+        self.put_in_force(config, record, withdrawn)
     }
 
     fn decide(&mut self, config: &Config, choices: Choices, action: Action, input: DecisionInput) -> Vec<Effect> {
-        let before = self.choices(config);
-        let first = self.consent.is_none();
         let (consent_id, seq) = match &self.consent {
             Some(c) => (c.consent_id.clone(), c.seq.saturating_add(1)),
             None => (new_consent_id(input.random_id), 1),
@@ -246,18 +231,29 @@ impl ConsentUi {
             gpc: self.gpc,
         };
         let withdrawn: Vec<String> =
-            withdrawn_cookie_patterns(config, &before, &record.choices).into_iter().map(String::from).collect();
-        let closing_dialog = matches!(self.view, View::Preferences { .. });
+            withdrawn_cookie_patterns(config, &self.choices(config), &record.choices).into_iter().map(String::from).collect();
         let mut effects = vec![
             Effect::StoreCookie(cookie::encode(&record)),
             Effect::Post(record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) })),
-            Effect::ConsentMode(record.choices.consent_mode(config)),
         ];
-        if !withdrawn.is_empty() {
+        let any_withdrawn = !withdrawn.is_empty();
+        if any_withdrawn {
             effects.push(Effect::DeleteCookies(withdrawn));
-            if config.reload_on_withdraw {
-                effects.push(Effect::Reload);
-            }
+        }
+        effects.extend(self.put_in_force(config, record, any_withdrawn));
+        effects.push(Effect::Announce(TextKey::Saved));
+        effects
+    }
+
+    /// Puts `record` in force, decided on this page or another: Consent Mode, a reload when
+    /// services were switched off (`withdrawn`) and the shop wants one, the scripts now
+    /// allowed, the shop's callbacks, and the banner or dialog closed.
+    fn put_in_force(&mut self, config: &Config, record: ConsentRecord, withdrawn: bool) -> Vec<Effect> {
+        let first = self.consent.is_none();
+        let closing_dialog = matches!(self.view, View::Preferences { .. });
+        let mut effects = vec![Effect::ConsentMode(record.choices.consent_mode(config))];
+        if withdrawn && config.reload_on_withdraw {
+            effects.push(Effect::Reload);
         }
         self.draft = record.choices.clone();
         self.consent = Some(record);
@@ -266,7 +262,6 @@ impl ConsentUi {
         if closing_dialog {
             effects.push(Effect::RestoreFocus);
         }
-        effects.push(Effect::Announce(TextKey::Saved));
         effects
     }
 
