@@ -31,12 +31,18 @@ async function consentId(context) {
 }
 
 /** Polls the backend until `ready(record)` holds for the consent id (up to `timeoutMs`). */
-async function stored(server, id, { ready = (r) => r.events.length > 0, timeoutMs = 15_000 } = {}) {
+async function stored(server, id, { ready = (r) => r.events.length > 0, timeoutMs = 15_000, page } = {}) {
   const until = Date.now() + timeoutMs;
   let record;
   while (Date.now() < until) {
     record = await server.admin(`/api/admin/consents?consent_id=${id}`);
-    if (ready(record)) return record;
+    if (ready(record)) {
+      // The page's request events come over CDP, not in step with the server's answers: give
+      // `page.posted` (when asked) time to show the POSTs of what the server stored.
+      const seen = () => record.events.every((e) => keysOf(page).includes(e.idempotency_key));
+      for (let i = 0; page && i < 40 && !seen(); i++) await sleep(50);
+      return record;
+    }
     await sleep(150);
   }
   throw new Error(`the backend did not reach the expected state for ${id} in ${timeoutMs} ms: ${JSON.stringify(record)}`);
@@ -73,7 +79,7 @@ describe('delivery: outbox against a failing backend', () => {
       await page.click(button('accept-all'));
       await page.locator(BANNER).waitFor({ state: 'detached' });
       const id = await consentId(context);
-      const { events, state } = await stored(server, id);
+      const { events, state } = await stored(server, id, { page });
       assert.equal(events.length, 1);
       assert.equal(state.action, 'accept_all');
       assert.equal(page.posted.length, 4, 'three failures and one success');
@@ -94,7 +100,7 @@ describe('delivery: outbox against a failing backend', () => {
       await server.faults({ mode: 'drop', count: 2 });
       await page.click(button('reject-all'));
       const id = await consentId(context);
-      const { events } = await stored(server, id);
+      const { events } = await stored(server, id, { page });
       assert.equal(events.length, 1);
       assert.equal(events[0].action, 'reject_all');
       assert.deepEqual(keysOf(page), [events[0].idempotency_key]);
@@ -179,7 +185,7 @@ describe('delivery: outbox against a failing backend', () => {
       assert.ok(roundTrip < 500, `page.evaluate round trip ${roundTrip} ms while the POST is pending`);
       const id = await consentId(context);
       assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0, 'still on its way');
-      const { events } = await stored(server, id);
+      const { events } = await stored(server, id, { page });
       const arrivedAfter = Date.now() - clicked;
       assert.equal(events.length, 1);
       assert.ok(arrivedAfter >= 4500, `stored after the delay (${arrivedAfter} ms)`);
@@ -225,7 +231,7 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(whileOffline, 0, 'nothing is sent while the browser says it is offline');
       const online = Date.now();
       await context.setOffline(false);
-      const { events } = await stored(server, id);
+      const { events } = await stored(server, id, { page });
       assert.equal(events.length, 1);
       assert.ok(Date.now() - online < 3000, `sent when the browser came back online (${Date.now() - online} ms)`);
       assert.equal(keysOf(page).length, 1);
@@ -270,7 +276,7 @@ describe('delivery: outbox against a failing backend', () => {
       await server.faults({ mode: 'garbage', count: 2 });
       await page.click(button('accept-all'));
       const id = await consentId(context);
-      const { events } = await stored(server, id);
+      const { events } = await stored(server, id, { page });
       assert.equal(events.length, 1);
       assert.equal(page.posted.length, 3, 'two garbage answers, then the real one');
       assert.equal(keysOf(page).length, 1);
@@ -323,7 +329,7 @@ describe('delivery: outbox against a failing backend', () => {
       await server.faults({ mode: 'status', status: 500, count: 1 });
       await page.click(button('accept-all'));
       const id = await consentId(context);
-      const { events } = await stored(server, id);
+      const { events } = await stored(server, id, { page });
       assert.equal(events.length, 1);
       assert.equal(page.posted.length, 2);
       expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of 500/] });
@@ -379,7 +385,7 @@ describe('delivery: CSRF', () => {
       const page = await openShop(context, `${server.url}/`);
       await page.click(button('accept-all'));
       const id = await consentId(context);
-      const { events } = await stored(server, id);
+      const { events } = await stored(server, id, { page });
       assert.equal(events.length, 1);
       assert.equal(page.posted[0].headers()['x-csrf-token'], 'x-csrf-e2e');
       expectNoPageErrors(page);
