@@ -65,6 +65,14 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+# rustfmt: npm test checks the formatting (minimal rustup profiles leave it out).
+if rustup component list --installed | grep -q '^rustfmt'; then
+  say "rustfmt: ok"
+else
+  say "rustup component add rustfmt"
+  rustup component add rustfmt
+fi
+
 # --- 3. wasm-bindgen CLI, same version as the wasm-bindgen crate in Cargo.lock ------------
 if [ ! -f Cargo.lock ]; then
   say "no Cargo.lock yet: cargo generate-lockfile"

@@ -2,7 +2,7 @@
 # npm test: bootstrap (incl. Chromium), build, then every test layer; fails if any layer fails.
 #
 #   bash scripts/test.sh              # all layers: host, wasm, e2e
-#   bash scripts/test.sh host         # host `cargo test --workspace` (core logic, server, ...)
+#   bash scripts/test.sh host         # `cargo fmt --all --check`, host `cargo test --workspace` (core logic, server, ...)
 #   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium
 #   bash scripts/test.sh e2e          # node --test tests/e2e/ (Playwright + Chromium vs. the real server)
 #   bash scripts/test.sh host e2e     # any combination
@@ -102,7 +102,8 @@ run_layer() {
 
 for layer in "${LAYERS[@]}"; do
   case "$layer" in
-    host) run_layer host cargo test --workspace ;;
+    # Formatting first (rustfmt.toml, server/rustfmt.toml): a diff fails the layer, fixed by `cargo fmt --all`.
+    host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }; cargo test --workspace' ;;
     wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown ;;
     # shellcheck disable=SC2086
     e2e)  if [ "$BUILD_OK" = 0 ]; then SUMMARY+=("e2e   SKIPPED (build failed)"); continue; fi

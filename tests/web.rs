@@ -6,7 +6,7 @@ use privacy_widget::web::{blocking, dom, render};
 use privacy_widget_core::config::Config;
 use privacy_widget_core::consent::Choices;
 use privacy_widget_core::lang::Lang;
-use privacy_widget_core::ui::{ConsentUi, Msg, DecisionInput};
+use privacy_widget_core::ui::{ConsentUi, DecisionInput, Msg};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

@@ -38,7 +38,10 @@ async fn the_driver_keeps_the_outbox_in_session_storage_and_reports_outcomes() {
     assert_eq!(session().get_item(STORAGE_KEY).unwrap(), None, "damaged saved state is discarded, not kept");
 
     assert!(delivery::is_configured(Endpoint::Consent));
-    assert!(!delivery::is_configured(Endpoint::NewsletterWithdrawal), "derived from the newsletter URL, which is absent");
+    assert!(
+        !delivery::is_configured(Endpoint::NewsletterWithdrawal),
+        "derived from the newsletter URL, which is absent"
+    );
     assert_eq!(
         delivery::send(Endpoint::Newsletter, body(1), None),
         Err(SendError::NotConfigured(Endpoint::Newsletter))

@@ -262,8 +262,20 @@ impl Config {
 
     fn fill(&mut self, root: &Obj) -> Result<(), Fail> {
         root.only(&[
-            "revision", "language", "categories", "endpoints", "privacyPolicyUrl", "contactEmail", "cookie",
-            "consentMode", "floatingButton", "reloadOnWithdraw", "outbox", "texts", "theme", "statement",
+            "revision",
+            "language",
+            "categories",
+            "endpoints",
+            "privacyPolicyUrl",
+            "contactEmail",
+            "cookie",
+            "consentMode",
+            "floatingButton",
+            "reloadOnWithdraw",
+            "outbox",
+            "texts",
+            "theme",
+            "statement",
         ])?;
         self.revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
         check_token(&self.revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
@@ -299,7 +311,13 @@ impl Config {
             self.cookie.lifetime_days = match c.opt("lifetimeDays") {
                 None | Some(Json::Null) => None,
                 Some(Json::Int(n)) if (1..=395).contains(n) => Some(*n as u32),
-                Some(v) => return Err(invalid_json(c.path_of("lifetimeDays"), "a whole number of days from 1 to 395, or null for a session cookie", v)),
+                Some(v) => {
+                    return Err(invalid_json(
+                        c.path_of("lifetimeDays"),
+                        "a whole number of days from 1 to 395, or null for a session cookie",
+                        v,
+                    ))
+                }
             };
         }
 
@@ -328,12 +346,22 @@ impl Config {
                 if let Some(u) = &revision_url {
                     // Byte windows rather than `str::contains(&str)`, whose searcher costs 2 KB of .wasm.
                     if !u.as_bytes().windows(10).any(|w| w == b"{revision}") {
-                        return Err(invalid(st.path_of("revisionUrl"), "a URL containing {revision} (and usually {lang})", u));
+                        return Err(invalid(
+                            st.path_of("revisionUrl"),
+                            "a URL containing {revision} (and usually {lang})",
+                            u,
+                        ));
                     }
                 }
                 let container = st.opt_str("container")?;
                 if let Some(id) = &container {
-                    check_token(id, 64, &st.path_of("container"), "an element id of letters, digits, '_' or '-'", false)?;
+                    check_token(
+                        id,
+                        64,
+                        &st.path_of("container"),
+                        "an element id of letters, digits, '_' or '-'",
+                        false,
+                    )?;
                 }
                 Some(StatementSource { url, revision_url, container })
             }
@@ -530,12 +558,17 @@ fn check_id(value: &str, field: &str) -> Result<(), Fail> {
 pub(crate) fn is_safe_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     let no_controls = !url.chars().any(|c| c.is_control() || c == ' ' || c == '\\');
-    no_controls && ((url.starts_with('/') && !url.starts_with("//")) || lower.starts_with("https://") || lower.starts_with("http://"))
+    no_controls
+        && ((url.starts_with('/') && !url.starts_with("//"))
+            || lower.starts_with("https://")
+            || lower.starts_with("http://"))
 }
 
 fn parse_lang(value: &Json, path: &str) -> Result<Lang, Fail> {
     match value {
-        Json::Str(tag) => Lang::from_tag(tag).ok_or_else(|| invalid(path.to_string(), "\"nb\", \"nn\", \"en\" or \"auto\"", tag)),
+        Json::Str(tag) => {
+            Lang::from_tag(tag).ok_or_else(|| invalid(path.to_string(), "\"nb\", \"nn\", \"en\" or \"auto\"", tag))
+        }
         other => Err(invalid_json(path.to_string(), "\"nb\", \"nn\", \"en\" or \"auto\"", other)),
     }
 }
@@ -576,7 +609,8 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
                 json::push_int(&mut s, items.len() as i64);
                 s
             },
-        }.into());
+        }
+        .into());
     }
     let mut categories: Vec<Category> = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -592,7 +626,8 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
             return Err(ConfigError::Missing {
                 field: c.path_of("title"),
                 expected: "a title (only necessary, functional, analytics and marketing have built-in titles)",
-            }.into());
+            }
+            .into());
         }
         let mut services: Vec<Service> = Vec::new();
         for (j, item) in c.array("services")?.unwrap_or(&[]).iter().enumerate() {
@@ -617,7 +652,8 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
             field: "categories".into(),
             expected: "at least one category with \"required\": true (the cookies the shop needs to work)",
             found: "none marked required".into(),
-        }.into());
+        }
+        .into());
     }
     Ok(categories)
 }
@@ -668,7 +704,8 @@ fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(Consen
         let ids: Vec<String> = match custom.as_ref().and_then(|m| m.opt(signal.name())) {
             Some(value) => {
                 let path = custom.as_ref().map(|m| m.path_of(signal.name())).unwrap_or_default();
-                let items = value.as_array().ok_or_else(|| invalid_json(path.clone(), "an array of category ids", value))?;
+                let items =
+                    value.as_array().ok_or_else(|| invalid_json(path.clone(), "an array of category ids", value))?;
                 let mut ids = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     match item.as_str() {
@@ -765,22 +802,66 @@ pub(crate) mod tests {
         let cases: Vec<ErrorCase> = vec![
             (Box::new(|t| *t = t.replace("\"revision\": \"2026-11-01\",", "")), "\"revision\" is missing"),
             (Box::new(|t| *t = t.replace("2026-11-01", "2026 11 01")), "\"revision\" must be a revision id"),
-            (Box::new(|t| *t = t.replace("\"language\": \"nb\"", "\"language\": \"de\"")), "\"language\" must be \"nb\", \"nn\", \"en\" or \"auto\", found \"de\""),
+            (
+                Box::new(|t| *t = t.replace("\"language\": \"nb\"", "\"language\": \"de\"")),
+                "\"language\" must be \"nb\", \"nn\", \"en\" or \"auto\", found \"de\"",
+            ),
             (Box::new(|t| *t = t.replace("\"endpoints\"", "\"endpoint\"")), "unknown field \"endpoint\""),
-            (Box::new(|t| *t = t.replace("/api/consent", "javascript:alert(1)")), "\"endpoints.consent\" must be a path"),
-            (Box::new(|t| *t = t.replace("\"id\": \"analytics\"", "\"id\": \"Analytics\"")), "\"categories[1].id\" must be an id"),
-            (Box::new(|t| *t = t.replace("\"id\": \"marketing\"", "\"id\": \"analytics\"")), "\"categories[2].id\" must be an id not used by another category"),
-            (Box::new(|t| *t = t.replace("\"id\": \"meta-pixel\"", "\"id\": \"google-analytics\"")), "\"categories[2].services[0].id\" must be a service id used only once"),
-            (Box::new(|t| *t = t.replace("\"_ga_*\"", "\"_g*a\"")), "\"categories[1].services[0].cookies[1]\" must be a cookie name"),
-            (Box::new(|t| *t = t.replace("\"required\": true", "\"required\": \"yes\"")), "\"categories[0].required\" must be true or false, found \"yes\""),
-            (Box::new(|t| *t = t.replace("\"required\": true", "\"required\": false")), "at least one category with \"required\": true"),
-            (Box::new(|t| *t = t.replace("\"id\": \"marketing\"", "\"id\": \"social\"")), "\"categories[2].title\" is missing"),
-            (Box::new(|t| *t = t.replace("\"nb\": \"2 år\"", "\"se\": \"2 år\"")), "unknown field \"categories[1].services[0].cookies[0].lifetime.se\""),
-            (Box::new(|t| *t = t.replace("\"name\": \"Meta Pixel\"", "\"name\": 5")), "\"categories[2].services[0].name\" must be a non-empty string, found 5"),
+            (
+                Box::new(|t| *t = t.replace("/api/consent", "javascript:alert(1)")),
+                "\"endpoints.consent\" must be a path",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"id\": \"analytics\"", "\"id\": \"Analytics\"")),
+                "\"categories[1].id\" must be an id",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"id\": \"marketing\"", "\"id\": \"analytics\"")),
+                "\"categories[2].id\" must be an id not used by another category",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"id\": \"meta-pixel\"", "\"id\": \"google-analytics\"")),
+                "\"categories[2].services[0].id\" must be a service id used only once",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"_ga_*\"", "\"_g*a\"")),
+                "\"categories[1].services[0].cookies[1]\" must be a cookie name",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"required\": true", "\"required\": \"yes\"")),
+                "\"categories[0].required\" must be true or false, found \"yes\"",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"required\": true", "\"required\": false")),
+                "at least one category with \"required\": true",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"id\": \"marketing\"", "\"id\": \"social\"")),
+                "\"categories[2].title\" is missing",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"nb\": \"2 år\"", "\"se\": \"2 år\"")),
+                "unknown field \"categories[1].services[0].cookies[0].lifetime.se\"",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"name\": \"Meta Pixel\"", "\"name\": 5")),
+                "\"categories[2].services[0].name\" must be a non-empty string, found 5",
+            ),
             (Box::new(|t| t.push('x')), "not valid JSON: unexpected text after the JSON value"),
-            (Box::new(|t| *t = t.replacen('{', r#"{"statement": {"revisionUrl": "/s.json"},"#, 1)), "\"statement.url\" is missing"),
-            (Box::new(|t| *t = t.replacen('{', r#"{"statement": {"url": "/s/{lang}.json", "revisionUrl": "/s.json"},"#, 1)), "\"statement.revisionUrl\" must be a URL containing {revision}"),
-            (Box::new(|t| *t = t.replacen('{', r#"{"theme": "blue","#, 1)), "\"theme\" must be \"auto\", \"light\" or \"dark\", found \"blue\""),
+            (
+                Box::new(|t| *t = t.replacen('{', r#"{"statement": {"revisionUrl": "/s.json"},"#, 1)),
+                "\"statement.url\" is missing",
+            ),
+            (
+                Box::new(|t| {
+                    *t = t.replacen('{', r#"{"statement": {"url": "/s/{lang}.json", "revisionUrl": "/s.json"},"#, 1)
+                }),
+                "\"statement.revisionUrl\" must be a URL containing {revision}",
+            ),
+            (
+                Box::new(|t| *t = t.replacen('{', r#"{"theme": "blue","#, 1)),
+                "\"theme\" must be \"auto\", \"light\" or \"dark\", found \"blue\"",
+            ),
         ];
         for (edit, expected) in cases {
             let message = error_for(edit);
@@ -805,7 +886,10 @@ pub(crate) mod tests {
         let ad = c.consent_mode.iter().find(|(s, _)| *s == ConsentSignal::AdStorage).unwrap();
         assert_eq!(ad.1, vec!["analytics".to_string(), "marketing".to_string()]);
         let bad = DEMO.replacen('{', r#"{"consentMode": {"ad_storage": ["ads"]},"#, 1);
-        assert!(Config::parse(&bad).unwrap_err().to_string().contains("\"consentMode.ad_storage[0]\" must be the id of a configured category, found \"ads\""));
+        assert!(Config::parse(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("\"consentMode.ad_storage[0]\" must be the id of a configured category, found \"ads\""));
     }
 
     #[test]

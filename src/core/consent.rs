@@ -112,22 +112,21 @@ impl Choices {
     }
 
     pub fn any_optional_on(&self, config: &Config) -> bool {
-        config.categories.iter().filter(|c| !c.required).any(|c| {
-            self.category(&c.id) || c.services.iter().any(|s| self.service(&s.id))
-        })
+        config
+            .categories
+            .iter()
+            .filter(|c| !c.required)
+            .any(|c| self.category(&c.id) || c.services.iter().any(|s| self.service(&s.id)))
     }
 
     /// Consent Mode v2: a signal is granted when any category mapped to it is accepted.
     pub fn consent_mode(&self, config: &Config) -> Vec<(ConsentSignal, bool)> {
-        config
-            .consent_mode
-            .iter()
-            .map(|(signal, ids)| (*signal, ids.iter().any(|id| self.category(id))))
-            .collect()
+        config.consent_mode.iter().map(|(signal, ids)| (*signal, ids.iter().any(|id| self.category(id)))).collect()
     }
 
     fn to_json(&self) -> (Json, Json) {
-        let map = |list: &[(String, bool)]| Json::Object(list.iter().map(|(k, v)| (k.clone(), Json::Bool(*v))).collect());
+        let map =
+            |list: &[(String, bool)]| Json::Object(list.iter().map(|(k, v)| (k.clone(), Json::Bool(*v))).collect());
         (map(&self.categories), map(&self.services))
     }
 }
@@ -276,7 +275,21 @@ mod tests {
         };
         let body = record.event_body(&EventContext { language: Lang::Nb, texts_hash: "00" });
         let keys: Vec<&str> = body.as_object().unwrap().iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["consent_id", "seq", "revision", "action", "categories", "services", "timestamp", "language", "texts_hash", "gpc"]);
+        assert_eq!(
+            keys,
+            [
+                "consent_id",
+                "seq",
+                "revision",
+                "action",
+                "categories",
+                "services",
+                "timestamp",
+                "language",
+                "texts_hash",
+                "gpc"
+            ]
+        );
         assert_eq!(body.get("consent_id").unwrap().as_str().unwrap(), "ab".repeat(16));
         assert_eq!(body.get("timestamp").unwrap().as_str(), Some("2025-11-26T12:00:00.000Z"));
         assert_eq!(body.get("services").unwrap().get("meta-pixel"), Some(&Json::Bool(true)));

@@ -123,7 +123,11 @@ pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProbl
     }
     let fields: Vec<&str> = value.split('|').collect();
     if fields.first() != Some(&VERSION) {
-        return if fields.len() == 9 { Err(CookieProblem::OtherVersion) } else { Err(CookieProblem::Malformed("not a privacy-widget consent value")) };
+        return if fields.len() == 9 {
+            Err(CookieProblem::OtherVersion)
+        } else {
+            Err(CookieProblem::Malformed("not a privacy-widget consent value"))
+        };
     }
     let [_, revision, consent_id, seq, decided_at, action, flags, categories, services] = fields[..] else {
         return Err(CookieProblem::Malformed("wrong number of fields"));
@@ -137,7 +141,9 @@ pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProbl
     if consent_id.len() != 32 || !consent_id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(CookieProblem::Malformed("bad consent id"));
     }
-    let seq = parse_number(seq).filter(|n| (1..=u64::from(u32::MAX)).contains(n)).ok_or(CookieProblem::Malformed("bad sequence number"))?;
+    let seq = parse_number(seq)
+        .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
+        .ok_or(CookieProblem::Malformed("bad sequence number"))?;
     let decided_at_ms = parse_number(decided_at).ok_or(CookieProblem::Malformed("bad time"))?;
     let action = match action {
         "a" => Action::AcceptAll,
@@ -160,7 +166,15 @@ pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProbl
     if config.categories.iter().any(|c| c.required && !choices.category(&c.id)) {
         return Err(CookieProblem::Malformed("a required category is off"));
     }
-    Ok(ConsentRecord { consent_id: consent_id.to_string(), seq: seq as u32, revision: revision.to_string(), action, choices, decided_at_ms, gpc })
+    Ok(ConsentRecord {
+        consent_id: consent_id.to_string(),
+        seq: seq as u32,
+        revision: revision.to_string(),
+        action,
+        choices,
+        decided_at_ms,
+        gpc,
+    })
 }
 
 /// The `document.cookie` assignment that stores `value`: a session cookie unless the shop
@@ -187,11 +201,7 @@ pub fn set_cookie_string(settings: &CookieSettings, value: &str, secure: bool) -
 
 /// The value of cookie `name` in a `document.cookie` string.
 pub fn find<'a>(document_cookie: &'a str, name: &str) -> Option<&'a str> {
-    document_cookie
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
+    document_cookie.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(n, _)| *n == name).map(|(_, v)| v)
 }
 
 /// The names of all cookies in a `document.cookie` string.

@@ -52,7 +52,6 @@ pub fn is_text_name(name: &str) -> Option<&'static str> {
     TextKey::ALL.iter().map(|k| k.name()).chain(FormText::ALL.iter().map(|k| k.name())).find(|n| *n == name)
 }
 
-
 catalogue! {
     /// A text of the consent manager (banner, preferences, receipt, placeholders): the only
     /// texts the banner's module carries.
@@ -366,7 +365,6 @@ pub fn category_defaults(id: &str) -> Option<(TextKey, TextKey)> {
     }
 }
 
-
 /// Appends `parts` separated by `separator`: `[&str]::join` without a Vec, and without the
 /// generic join machinery (~1 KB of .wasm per element type).
 pub fn push_joined<'a>(out: &mut String, parts: impl IntoIterator<Item = &'a str>, separator: &str) {
@@ -385,9 +383,9 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     // split_once rather than index slicing: no panic path, which keeps the .wasm small.
     while let Some((before, after)) = rest.split_once('{') {
         out.push_str(before);
-        let replaced = after.split_once('}').and_then(|(name, tail)| {
-            values.iter().find(|(k, _)| *k == name).map(|(_, v)| (v, tail))
-        });
+        let replaced = after
+            .split_once('}')
+            .and_then(|(name, tail)| values.iter().find(|(k, _)| *k == name).map(|(_, v)| (v, tail)));
         match replaced {
             Some((value, tail)) => {
                 out.push_str(value);

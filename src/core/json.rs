@@ -154,7 +154,9 @@ impl Reader<'_> {
                 self.pos += 1;
             }
             // The input is a &str and we only stop at ASCII bytes, so this slice is valid UTF-8.
-            out.push_str(std::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| self.error("invalid UTF-8"))?);
+            out.push_str(
+                std::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| self.error("invalid UTF-8"))?,
+            );
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {

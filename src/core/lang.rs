@@ -41,7 +41,12 @@ impl Lang {
 
     /// Picks the visitor's language: their own choice, else the shop's configured one, else the
     /// page's `<html lang>`, else the first supported browser language, else bokmål.
-    pub fn choose(visitor: Option<Lang>, configured: Option<Lang>, html_lang: Option<&str>, browser: &[String]) -> Lang {
+    pub fn choose(
+        visitor: Option<Lang>,
+        configured: Option<Lang>,
+        html_lang: Option<&str>,
+        browser: &[String],
+    ) -> Lang {
         visitor
             .or(configured)
             .or_else(|| html_lang.and_then(Lang::from_tag))

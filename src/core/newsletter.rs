@@ -164,7 +164,9 @@ pub enum NewsletterState {
     /// server knew about the address, so the form never reveals who is subscribed.
     CheckYourEmail,
     /// The server asked us to slow down; the retry button may be enabled after `retry_after_s`.
-    RateLimited { retry_after_s: u32 },
+    RateLimited {
+        retry_after_s: u32,
+    },
     /// Server error or permanent refusal; the input is kept and a retry button is shown.
     Failed,
 }
@@ -183,7 +185,9 @@ pub enum NewsletterMsg {
     /// The backend answered 2xx.
     Delivered,
     /// The backend answered 429; nothing of the request is left queued.
-    RateLimited { retry_after_s: u32 },
+    RateLimited {
+        retry_after_s: u32,
+    },
     /// Server error or a permanent 4xx; nothing of the request is left queued.
     Failed,
     /// The retry button (rate-limited or failed): submits the kept input again.
@@ -200,7 +204,10 @@ pub enum NewsletterEffect {
     /// stays where it is).
     SyncErrors,
     /// Queue this request body for delivery; report its outcome as a message.
-    Post { endpoint: Endpoint, body: Json },
+    Post {
+        endpoint: Endpoint,
+        body: Json,
+    },
     FocusField(Field),
     /// Move focus to the status message that replaced the form.
     FocusStatus,

@@ -93,7 +93,8 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 4] = [Endpoint::Consent, Endpoint::Newsletter, Endpoint::RightsRequest, Endpoint::NewsletterWithdrawal];
+    pub const ALL: [Endpoint; 4] =
+        [Endpoint::Consent, Endpoint::Newsletter, Endpoint::RightsRequest, Endpoint::NewsletterWithdrawal];
 
     /// The name used in the stored state and in debug output.
     pub fn name(self) -> &'static str {
@@ -501,7 +502,9 @@ impl Outbox {
     /// The consent entry to drop for a newer consent entry when full: the oldest consent entry
     /// of another (or no) consent id, preferring one that is not in flight.
     fn eviction_candidate(&self, ordering: Option<&OrderingKey>) -> Option<usize> {
-        let evictable = |e: &OutboxEntry| e.endpoint == Endpoint::Consent && (e.ordering.is_none() || e.ordering.as_ref() != ordering);
+        let evictable = |e: &OutboxEntry| {
+            e.endpoint == Endpoint::Consent && (e.ordering.is_none() || e.ordering.as_ref() != ordering)
+        };
         let idle = self.entries.iter().position(|e| evictable(e) && e.in_flight_since.is_none());
         idle.or_else(|| self.entries.iter().position(evictable))
     }
@@ -577,7 +580,12 @@ impl Outbox {
             delay = delay.max(after.min(policy.max_retry_after_ms));
         }
         e.next_attempt_ms = now_ms.saturating_add(delay);
-        vec![OutboxEvent::RetryScheduled { key: e.key.clone(), endpoint: e.endpoint, failures: e.failures, delay_ms: delay }]
+        vec![OutboxEvent::RetryScheduled {
+            key: e.key.clone(),
+            endpoint: e.endpoint,
+            failures: e.failures,
+            delay_ms: delay,
+        }]
     }
 
     /// Milliseconds from `now_ms` until [`Outbox::due`] has something to do (0: call it now);

@@ -108,12 +108,16 @@ pub enum RightsState {
     /// Posted; waiting for the outcome. Another submit does nothing.
     Sending,
     /// The backend has the request; `reference` (may be empty) is shown to the visitor.
-    Delivered { reference: String },
+    Delivered {
+        reference: String,
+    },
     /// The e-mail program was asked to open a prefilled message. The input stays, and submitting
     /// again opens it again (the visitor may have closed it, or nothing opened).
     MailtoOpened,
     /// The server asked us to slow down; the retry button may be enabled after `retry_after_s`.
-    RateLimited { retry_after_s: u32 },
+    RateLimited {
+        retry_after_s: u32,
+    },
     /// Server error, permanent refusal, or no way to send at all; the input is kept.
     Failed,
 }
@@ -128,8 +132,12 @@ pub enum RightsMsg {
     ConfirmToggled(bool),
     Submit,
     /// The backend answered 2xx with this reference number (empty if it sent none).
-    Delivered { reference: String },
-    RateLimited { retry_after_s: u32 },
+    Delivered {
+        reference: String,
+    },
+    RateLimited {
+        retry_after_s: u32,
+    },
     Failed,
     /// The retry button: submits the kept input again.
     Retry,
@@ -144,7 +152,10 @@ pub enum RightsEffect {
     /// Update the error texts and `aria-invalid` without re-rendering (the caret stays put).
     SyncErrors,
     /// Queue this request body for delivery; report its outcome as a message.
-    Post { endpoint: Endpoint, body: Json },
+    Post {
+        endpoint: Endpoint,
+        body: Json,
+    },
     /// Navigate to this `mailto:` URL (the visitor's e-mail program opens).
     OpenMailto(String),
     FocusField(Field),
@@ -324,7 +335,9 @@ impl RightsForm {
             Field::RequestType => self.request_type.is_none().then_some(FormText::RightsTypeRequired),
             Field::Email => validate_email(&self.email).err().map(EmailError::text_key),
             Field::Message if self.message.chars().count() > MAX_MESSAGE_CHARS => Some(FormText::RightsMessageTooLong),
-            Field::Message if self.request_type == Some(RequestType::Rectification) && self.message.trim().is_empty() => {
+            Field::Message
+                if self.request_type == Some(RequestType::Rectification) && self.message.trim().is_empty() =>
+            {
                 Some(FormText::RightsMessageRequired)
             }
             Field::Message => None,

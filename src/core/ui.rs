@@ -17,7 +17,9 @@ pub enum View {
     Hidden,
     Banner,
     /// The preferences dialog; closing it goes back to the banner when it was opened from there.
-    Preferences { from_banner: bool },
+    Preferences {
+        from_banner: bool,
+    },
 }
 
 /// Something the visitor or the shop's code asked for.
@@ -109,7 +111,12 @@ pub enum StoredConsent {
 
 impl ConsentUi {
     /// The state at page load from the stored cookie value.
-    pub fn start(config: &Config, stored: Option<&str>, gpc: bool, lang: Lang) -> (ConsentUi, Vec<Effect>, StoredConsent) {
+    pub fn start(
+        config: &Config,
+        stored: Option<&str>,
+        gpc: bool,
+        lang: Lang,
+    ) -> (ConsentUi, Vec<Effect>, StoredConsent) {
         let (consent, status) = match stored.map(|v| cookie::decode(v, config)) {
             None => (None, StoredConsent::None),
             Some(Err(problem)) => (None, StoredConsent::Rejected(problem)),
@@ -230,11 +237,15 @@ impl ConsentUi {
             decided_at_ms: input.now_ms,
             gpc: self.gpc,
         };
-        let withdrawn: Vec<String> =
-            withdrawn_cookie_patterns(config, &self.choices(config), &record.choices).into_iter().map(String::from).collect();
+        let withdrawn: Vec<String> = withdrawn_cookie_patterns(config, &self.choices(config), &record.choices)
+            .into_iter()
+            .map(String::from)
+            .collect();
         let mut effects = vec![
             Effect::StoreCookie(cookie::encode(&record)),
-            Effect::Post(record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) })),
+            Effect::Post(
+                record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) }),
+            ),
         ];
         let any_withdrawn = !withdrawn.is_empty();
         if any_withdrawn {
@@ -289,7 +300,14 @@ impl ConsentUi {
 /// can later prove which wording a consent was given to.
 pub fn texts_hash(config: &Config, lang: Lang) -> String {
     let mut shown = String::new();
-    for key in [TextKey::BannerTitle, TextKey::BannerText, TextKey::AcceptAll, TextKey::RejectAll, TextKey::Settings, TextKey::PreferencesIntro] {
+    for key in [
+        TextKey::BannerTitle,
+        TextKey::BannerText,
+        TextKey::AcceptAll,
+        TextKey::RejectAll,
+        TextKey::Settings,
+        TextKey::PreferencesIntro,
+    ] {
         shown.push_str(config.text(lang, key));
         shown.push('\n');
     }
@@ -312,7 +330,12 @@ pub fn texts_hash(config: &Config, lang: Lang) -> String {
 
 /// What a blocked embed's placeholder says, and the label of its "allow this service" button
 /// (none when the embed names only a category: then the visitor opens the preferences).
-pub fn placeholder_texts(config: &Config, lang: Lang, service: Option<&str>, category: Option<&str>) -> (String, Option<String>) {
+pub fn placeholder_texts(
+    config: &Config,
+    lang: Lang,
+    service: Option<&str>,
+    category: Option<&str>,
+) -> (String, Option<String>) {
     let found = service.and_then(|id| config.service(id));
     let category = found.map(|(c, _)| c).or_else(|| category.and_then(|id| config.category(id)));
     // Mid-sentence, "Statistikk" reads "statistikk". ASCII only: full Unicode case tables cost
@@ -521,7 +544,11 @@ mod tests {
         let mut revised = config.clone();
         revised.revision = "2027-01-01".into();
         let (_, newer) = decided_elsewhere(&revised, Msg::AcceptAll, None);
-        assert_eq!(here.update(&config, Msg::CookieSeen(newer), input(2)), vec![], "this page's config is another revision");
+        assert_eq!(
+            here.update(&config, Msg::CookieSeen(newer), input(2)),
+            vec![],
+            "this page's config is another revision"
+        );
         assert_eq!((here.view, here.consent.is_none()), (View::Banner, true));
     }
 

@@ -15,10 +15,19 @@ pub enum ViewerMode {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ViewerMsg {
     /// Open (or re-target) the viewer, optionally at a section or straight in the changes view.
-    Open { section: Option<String>, changes: bool },
-    Loaded { text: String },
-    PreviousLoaded { text: String },
-    LoadFailed { previous: bool },
+    Open {
+        section: Option<String>,
+        changes: bool,
+    },
+    Loaded {
+        text: String,
+    },
+    PreviousLoaded {
+        text: String,
+    },
+    LoadFailed {
+        previous: bool,
+    },
     SwitchLanguage(Lang),
     ShowChanges,
     ShowReading,
@@ -26,7 +35,10 @@ pub enum ViewerMsg {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewerEffect {
-    Fetch { url: String, previous: bool },
+    Fetch {
+        url: String,
+        previous: bool,
+    },
     Render,
     ScrollTo(String),
     /// Keep the visitor's language choice in the `pw_lang` session cookie and tell the widget.
@@ -58,7 +70,15 @@ fn fill_url(template: &str, lang: Lang, revision: Option<&str>) -> String {
 
 impl Viewer {
     pub fn new(lang: Lang, previous_revision: Option<String>) -> Viewer {
-        Viewer { lang, mode: ViewerMode::Reading, current: None, previous: None, failed: false, previous_revision, section: None }
+        Viewer {
+            lang,
+            mode: ViewerMode::Reading,
+            current: None,
+            previous: None,
+            failed: false,
+            previous_revision,
+            section: None,
+        }
     }
 
     pub fn update(&mut self, source: &StatementSource, msg: ViewerMsg) -> Vec<ViewerEffect> {
@@ -102,7 +122,10 @@ impl Viewer {
             ViewerMsg::LoadFailed { previous: true } => {
                 self.mode = ViewerMode::Reading;
                 self.previous_revision = None;
-                vec![ViewerEffect::ConsoleError("could not load the earlier statement revision".into()), ViewerEffect::Render]
+                vec![
+                    ViewerEffect::ConsoleError("could not load the earlier statement revision".into()),
+                    ViewerEffect::Render,
+                ]
             }
             ViewerMsg::SwitchLanguage(lang) => {
                 if lang == self.lang {
@@ -144,7 +167,10 @@ impl Viewer {
             return None;
         }
         let template = source.revision_url.as_deref()?;
-        Some(ViewerEffect::Fetch { url: fill_url(template, self.lang, self.previous_revision.as_deref()), previous: true })
+        Some(ViewerEffect::Fetch {
+            url: fill_url(template, self.lang, self.previous_revision.as_deref()),
+            previous: true,
+        })
     }
 
     fn scroll(&mut self) -> Option<ViewerEffect> {
@@ -196,7 +222,10 @@ mod tests {
         let effects = v.update(&source(), ViewerMsg::SwitchLanguage(Lang::En));
         assert_eq!(
             effects,
-            vec![ViewerEffect::RememberLanguage(Lang::En), ViewerEffect::Fetch { url: "/statement/en.json".into(), previous: false }]
+            vec![
+                ViewerEffect::RememberLanguage(Lang::En),
+                ViewerEffect::Fetch { url: "/statement/en.json".into(), previous: false }
+            ]
         );
         assert!(v.current.is_none());
         v.update(&source(), ViewerMsg::Loaded { text: EN.into() });
@@ -206,7 +235,10 @@ mod tests {
         let effects = v.update(&source(), ViewerMsg::SwitchLanguage(Lang::Nn));
         assert_eq!(
             effects,
-            vec![ViewerEffect::RememberLanguage(Lang::Nn), ViewerEffect::Fetch { url: "/statement/nn.json".into(), previous: false }]
+            vec![
+                ViewerEffect::RememberLanguage(Lang::Nn),
+                ViewerEffect::Fetch { url: "/statement/nn.json".into(), previous: false }
+            ]
         );
         v.update(&source(), ViewerMsg::Loaded { text: NN.into() });
         let effects = v.update(&source(), ViewerMsg::SwitchLanguage(Lang::Nb));
@@ -221,7 +253,10 @@ mod tests {
 
         let mut v = Viewer::new(Lang::Nb, Some("2025-06-01".into()));
         let effects = v.update(&source(), ViewerMsg::Open { section: None, changes: true });
-        assert_eq!(effects[1], ViewerEffect::Fetch { url: "/statement/revisions/2025-06-01/nb.json".into(), previous: true });
+        assert_eq!(
+            effects[1],
+            ViewerEffect::Fetch { url: "/statement/revisions/2025-06-01/nb.json".into(), previous: true }
+        );
         v.update(&source(), ViewerMsg::Loaded { text: NB.into() });
         v.update(&source(), ViewerMsg::PreviousLoaded { text: OLD_NB.into() });
         assert_eq!(v.mode, ViewerMode::Changes);

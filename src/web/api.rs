@@ -48,7 +48,8 @@ pub fn install() {
         open_statement(section, false);
     });
     set(&api, "showStatement", &statement.into_js_value());
-    let language = Closure::<dyn Fn() -> String>::new(|| with_app(|app| app.ui.lang.tag().to_string()).unwrap_or_default());
+    let language =
+        Closure::<dyn Fn() -> String>::new(|| with_app(|app| app.ui.lang.tag().to_string()).unwrap_or_default());
     set(&api, "language", &language.into_js_value());
     let set_language = Closure::<dyn Fn(String)>::new(|tag: String| {
         if let Some(lang) = Lang::from_tag(&tag) {
@@ -56,7 +57,8 @@ pub fn install() {
         }
     });
     set(&api, "setLanguage", &set_language.into_js_value());
-    let previous = Closure::<dyn Fn() -> Option<String>>::new(|| with_app(|app| app.ui.previous_revision.clone()).flatten());
+    let previous =
+        Closure::<dyn Fn() -> Option<String>>::new(|| with_app(|app| app.ui.previous_revision.clone()).flatten());
     set(&api, "previousRevision", &previous.into_js_value());
     let get = Closure::<dyn Fn() -> JsValue>::new(consent_value);
     set(&api, "getConsent", &get.into_js_value());
@@ -126,7 +128,8 @@ fn subscribe(callback: js_sys::Function) -> JsValue {
 /// `privacy-widget:change` after every decision, and each `onChange` subscriber.
 pub fn notify_change(first: bool) {
     let detail = consent_value();
-    let names: &[&str] = if first { &["privacy-widget:consent", "privacy-widget:change"] } else { &["privacy-widget:change"] };
+    let names: &[&str] =
+        if first { &["privacy-widget:consent", "privacy-widget:change"] } else { &["privacy-widget:change"] };
     for name in names {
         dispatch(name, &detail);
     }

@@ -180,7 +180,8 @@ fn load_extras_when_needed(statement_container: Option<&str>) {
     }
     let callback = Closure::<dyn Fn(js_sys::Array, web_sys::IntersectionObserver)>::new(
         |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
-            let near = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+            let near =
+                entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
             if near {
                 observer.disconnect();
                 super::api::preload_extras();
@@ -189,7 +190,9 @@ fn load_extras_when_needed(statement_container: Option<&str>) {
     );
     let init = web_sys::IntersectionObserverInit::new();
     init.set_root_margin("400px");
-    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init) else { return };
+    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init) else {
+        return;
+    };
     callback.forget();
     for i in 0..forms.length() {
         if let Some(form) = forms.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
@@ -249,8 +252,6 @@ fn run(effects: Vec<Effect>) {
         super::api::notify_change(first);
     }
 }
-
-
 
 impl App {
     fn execute(&mut self, effect: Effect) {
@@ -388,7 +389,8 @@ fn trap_tab(event: &KeyboardEvent) {
         let Ok(items) = dialog.query_selector_all("button,input:not([disabled]),a[href],summary") else { return };
         let (Some(first), Some(last)) = (items.item(0), items.item(items.length().saturating_sub(1))) else { return };
         let active = app.root.active_element();
-        let at_edge = if event.shift_key() { active.as_ref() == first.dyn_ref() } else { active.as_ref() == last.dyn_ref() };
+        let at_edge =
+            if event.shift_key() { active.as_ref() == first.dyn_ref() } else { active.as_ref() == last.dyn_ref() };
         if at_edge {
             event.prevent_default();
             let target: Element = if event.shift_key() { last.unchecked_into() } else { first.unchecked_into() };
@@ -441,7 +443,11 @@ pub fn show(preferences: bool) {
 pub fn accepted(kind_service: bool, id: &str) -> bool {
     with_app(|app| {
         let choices = app.ui.choices(&app.config);
-        if kind_service { choices.service(id) } else { choices.category(id) }
+        if kind_service {
+            choices.service(id)
+        } else {
+            choices.category(id)
+        }
     })
     .unwrap_or(false)
 }

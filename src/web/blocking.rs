@@ -78,11 +78,15 @@ fn insert_placeholder(config: &Config, lang: Lang, frame: &Element) {
     attr(&host, "lang", lang.tag());
     let box_ = dom::el("div", "ph");
     append(&box_, &dom::text_el("p", "", &text));
-    let label = accept.unwrap_or_else(|| config.text(lang, privacy_widget_core::i18n::TextKey::PlaceholderSettings).to_string());
+    let label = accept
+        .unwrap_or_else(|| config.text(lang, privacy_widget_core::i18n::TextKey::PlaceholderSettings).to_string());
     append(&box_, &dom::button("allow", &label, ""));
     append(&root, &box_);
     dom::listen(&root, "click", move |event| {
-        let on_button = event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t.closest("button").ok().flatten().is_some());
+        let on_button = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .is_some_and(|t| t.closest("button").ok().flatten().is_some());
         if on_button {
             super::app::dispatch(match &service {
                 Some(id) => Msg::AcceptService(id.clone()),

@@ -26,7 +26,8 @@ pub fn listen() {
     dom::listen(&window, OPEN_STATEMENT_EVENT, |event: Event| {
         let detail = event.unchecked_into::<CustomEvent>().detail();
         let section = js_sys::Reflect::get(&detail, &JsValue::from_str("section")).ok().and_then(|v| v.as_string());
-        let changes = js_sys::Reflect::get(&detail, &JsValue::from_str("changes")).map(|v| v.is_truthy()).unwrap_or(false);
+        let changes =
+            js_sys::Reflect::get(&detail, &JsValue::from_str("changes")).map(|v| v.is_truthy()).unwrap_or(false);
         if STARTED.with(|s| *s.borrow()) {
             statement::open(section, changes);
         } else {
@@ -91,7 +92,9 @@ pub fn choices_summary(config: &Config, lang: Lang) -> Vec<(String, bool)> {
     config
         .categories
         .iter()
-        .map(|c| (config.category_title(c, lang), call("acceptedCategory", Some(&JsValue::from_str(&c.id))).is_truthy()))
+        .map(|c| {
+            (config.category_title(c, lang), call("acceptedCategory", Some(&JsValue::from_str(&c.id))).is_truthy())
+        })
         .collect()
 }
 

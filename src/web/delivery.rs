@@ -102,7 +102,8 @@ pub fn start(config: &Config) {
     if with(|_| ()).is_some() {
         return;
     }
-    let policy = OutboxPolicy { keep_history: config.keep_history, max_body_bytes: MAX_BODY_BYTES, ..OutboxPolicy::default() };
+    let policy =
+        OutboxPolicy { keep_history: config.keep_history, max_body_bytes: MAX_BODY_BYTES, ..OutboxPolicy::default() };
     let local = config.outbox_storage == OutboxStorage::Local;
     let (storage, stored) = match browser::storage(local).and_then(|s| match s {
         Some(s) => s.get_item(STORAGE_KEY).map(|text| (Some(s), text)),
@@ -121,7 +122,12 @@ pub fn start(config: &Config) {
         dom::console_warn(&restore_message(&problem));
     }
     let e = &config.endpoints;
-    let urls = [e.consent.clone(), e.newsletter.clone(), e.rights_request.clone(), e.newsletter.as_deref().map(wire::withdrawal_url)];
+    let urls = [
+        e.consent.clone(),
+        e.newsletter.clone(),
+        e.rights_request.clone(),
+        e.newsletter.as_deref().map(wire::withdrawal_url),
+    ];
     let wake = Closure::<dyn FnMut()>::new(|| {
         let forced = with(|d| {
             d.timer = None;
@@ -248,7 +254,8 @@ pub fn flush() {
             d.persist();
         }
         // One keepalive request per event is enough (hidden, then pagehide, flushes twice).
-        let fresh: Vec<Dispatch> = dispatches.into_iter().filter(|x| !d.keepalive.iter().any(|(k, _)| *k == x.key)).collect();
+        let fresh: Vec<Dispatch> =
+            dispatches.into_iter().filter(|x| !d.keepalive.iter().any(|(k, _)| *k == x.key)).collect();
         d.with_urls(fresh)
     });
     for (dispatch, url) in batch.unwrap_or_default() {
@@ -265,10 +272,13 @@ impl Driver {
     /// Pairs each dispatch with its URL; `None` for an event restored from a page whose
     /// config had an endpoint this one lacks.
     fn with_urls(&self, dispatches: Vec<Dispatch>) -> Vec<(Dispatch, Option<String>)> {
-        dispatches.into_iter().map(|x| {
-            let url = self.url(x.endpoint).map(str::to_string);
-            (x, url)
-        }).collect()
+        dispatches
+            .into_iter()
+            .map(|x| {
+                let url = self.url(x.endpoint).map(str::to_string);
+                (x, url)
+            })
+            .collect()
     }
 
     /// Saves the outbox (removes the item when empty); on a storage error, reports once and
@@ -359,7 +369,9 @@ fn storage_unavailable(local: bool, doing: &str) {
     let mut m = String::from("privacy-widget: ");
     m.push_str(doing);
     m.push_str(if local { " localStorage" } else { " sessionStorage" });
-    m.push_str(" failed; undelivered events are kept in memory only and are lost if the page closes before they arrive");
+    m.push_str(
+        " failed; undelivered events are kept in memory only and are lost if the page closes before they arrive",
+    );
     dom::console_warn(&m);
 }
 
@@ -432,7 +444,9 @@ fn conclude(dispatch: Dispatch, url: String, csrf: Option<String>, answer: Answe
         }
         Answer::TimedOut => (Outcome::Timeout, None, String::new()),
         // A keepalive refused (quota) while the page is going away: one more way out.
-        Answer::Failed if keepalive && dom::document().hidden() => (beacon(&dispatch, &url, csrf.as_deref()), None, String::new()),
+        Answer::Failed if keepalive && dom::document().hidden() => {
+            (beacon(&dispatch, &url, csrf.as_deref()), None, String::new())
+        }
         Answer::Failed => (Outcome::NetworkError, None, String::new()),
     };
     settle(&dispatch, outcome, status, body, keepalive);
@@ -468,7 +482,9 @@ fn reports(events: Vec<OutboxEvent>, status: Option<u16>, body: String) -> Vec<D
                 OutboxEvent::Rejected { key, endpoint, status } => {
                     (key, endpoint, ReportKind::Rejected { status, body: body.take().unwrap_or_default() })
                 }
-                OutboxEvent::RetryScheduled { key, endpoint, delay_ms, .. } => (key, endpoint, ReportKind::Retrying { status, delay_ms }),
+                OutboxEvent::RetryScheduled { key, endpoint, delay_ms, .. } => {
+                    (key, endpoint, ReportKind::Retrying { status, delay_ms })
+                }
                 OutboxEvent::GaveUp { key, endpoint, .. } => (key, endpoint, ReportKind::GaveUp),
                 OutboxEvent::Replaced { .. } | OutboxEvent::Evicted { .. } => return None,
             };

@@ -3,7 +3,9 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Event, EventTarget, HtmlDocument, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{
+    Document, Element, Event, EventTarget, HtmlDocument, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode,
+};
 
 pub fn window() -> web_sys::Window {
     web_sys::window().expect_throw("privacy-widget needs a window")

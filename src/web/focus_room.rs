@@ -68,10 +68,15 @@ pub fn page_focused(target: Option<EventTarget>) {
                 return;
             }
         }
-        let (Some(root), Some(viewport)) = (root_style_owner(), dom::window().inner_height().ok().and_then(|h| h.as_f64())) else { return };
+        let (Some(root), Some(viewport)) =
+            (root_style_owner(), dom::window().inner_height().ok().and_then(|h| h.as_f64()))
+        else {
+            return;
+        };
         let style = root.style();
         if room.page_values.is_none() {
-            room.page_values = Some(PROPERTIES.iter().map(|p| style.get_property_value(p).unwrap_or_default()).collect());
+            room.page_values =
+                Some(PROPERTIES.iter().map(|p| style.get_property_value(p).unwrap_or_default()).collect());
         }
         // From the banner's top edge (layout, not the entrance animation's transform) down to
         // the bottom of the viewport: the banner plus the gap below it.

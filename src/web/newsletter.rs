@@ -8,7 +8,9 @@ use super::forms::{self, FormOutcome, TextField};
 use privacy_widget_core::config::Config;
 use privacy_widget_core::i18n::{FormText, TextKey};
 use privacy_widget_core::lang::Lang;
-use privacy_widget_core::newsletter::{consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg, NewsletterState};
+use privacy_widget_core::newsletter::{
+    consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg, NewsletterState,
+};
 use privacy_widget_core::outbox::{Endpoint, IdempotencyKey};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
@@ -41,7 +43,9 @@ pub fn start(config: &Config, lang: Lang) {
     CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
     for i in 0..containers.length() {
         let Some(container) = containers.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
-        let Ok(root) = container.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)) else { continue };
+        let Ok(root) = container.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)) else {
+            continue;
+        };
         dom::adopt_css(&root, CSS);
         let form = match container.get_attribute("data-pw-newsletter").as_deref() {
             Some("unsubscribe") => NewsletterForm::unsubscribe(lang),
@@ -203,7 +207,10 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
         append(&f, &field.build());
     }
     if form.mode == NewsletterMode::Subscribe {
-        append(&f, &forms::checkbox(PREFIX, "consent", &consent_text(config, form.lang), form.consent, err(Field::Consent)));
+        append(
+            &f,
+            &forms::checkbox(PREFIX, "consent", &consent_text(config, form.lang), form.consent, err(Field::Consent)),
+        );
         // Beside the label, not inside it: the label text is posted as the exact consent wording.
         if let Some(url) = &config.privacy_policy_url {
             let p = el("p", "policy");
@@ -246,12 +253,16 @@ fn listen(root: &ShadowRoot, index: usize) {
     });
     dom::listen(root, "submit", move |event: Event| {
         event.prevent_default();
-        let retry = FORMS.with(|f| matches!(f.borrow()[index].form.state, NewsletterState::Failed | NewsletterState::RateLimited { .. }));
+        let retry = FORMS.with(|f| {
+            matches!(f.borrow()[index].form.state, NewsletterState::Failed | NewsletterState::RateLimited { .. })
+        });
         dispatch(index, if retry { NewsletterMsg::Retry } else { NewsletterMsg::Submit });
     });
     dom::listen(root, "click", |event: Event| {
         let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-        if target.closest("a[data-action=\"statement\"]").ok().flatten().is_some() && super::statement::open(Some("nyhetsbrev".into()), false) {
+        if target.closest("a[data-action=\"statement\"]").ok().flatten().is_some()
+            && super::statement::open(Some("nyhetsbrev".into()), false)
+        {
             event.prevent_default();
         }
     });

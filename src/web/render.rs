@@ -42,7 +42,8 @@ fn banner(config: &Config, ui: &ConsentUi) -> Element {
     if let Some(link) = statement_link(config, lang) {
         append(&section, &link);
     }
-    let revision_changed = ui.previous_revision.is_some() && config.statement.as_ref().is_some_and(|s| s.revision_url.is_some());
+    let revision_changed =
+        ui.previous_revision.is_some() && config.statement.as_ref().is_some_and(|s| s.revision_url.is_some());
     if revision_changed {
         append(&section, &button("statement-changes", t(TextKey::StatementWhatChanged), "link"));
     }

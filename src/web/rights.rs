@@ -10,7 +10,9 @@ use privacy_widget_core::i18n::{FormText, TextKey};
 use privacy_widget_core::json;
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::outbox::IdempotencyKey;
-use privacy_widget_core::rights::{Field, RequestType, RightsChannel, RightsEffect, RightsForm, RightsMsg, RightsState, DATATILSYNET_URL};
+use privacy_widget_core::rights::{
+    Field, RequestType, RightsChannel, RightsEffect, RightsForm, RightsMsg, RightsState, DATATILSYNET_URL,
+};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
@@ -44,7 +46,13 @@ pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Eleme
         let mut cell = cell.borrow_mut();
         let rights = cell.get_or_insert_with(|| {
             subscribe_outcomes();
-            Rights { config: config.clone(), form: RightsForm::new(lang, None), pending: None, scope: None, mailto: None }
+            Rights {
+                config: config.clone(),
+                form: RightsForm::new(lang, None),
+                pending: None,
+                scope: None,
+                mailto: None,
+            }
         });
         // Language and consent id follow the visitor (a decision made after the form appeared).
         rights.form.lang = lang;
@@ -230,7 +238,16 @@ fn render(r: &Rights) -> Element {
     append(&group, &type_error);
     append(&f, &group);
 
-    append(&f, &forms::email_field(PREFIX, t(FormText::EmailLabel), &form.email, Some(t(FormText::RightsEmailHint)), err(Field::Email)));
+    append(
+        &f,
+        &forms::email_field(
+            PREFIX,
+            t(FormText::EmailLabel),
+            &form.email,
+            Some(t(FormText::RightsEmailHint)),
+            err(Field::Email),
+        ),
+    );
     let message = TextField {
         prefix: PREFIX,
         name: "message",
@@ -254,7 +271,10 @@ fn render(r: &Rights) -> Element {
         append(&f, &p);
         append(&f, &text_el("p", "hint", t(FormText::RightsConsentIdHint)));
     }
-    append(&f, &forms::checkbox(PREFIX, "confirm", t(FormText::RightsConfirmLabel), form.confirmed, err(Field::Confirm)));
+    append(
+        &f,
+        &forms::checkbox(PREFIX, "confirm", t(FormText::RightsConfirmLabel), form.confirmed, err(Field::Confirm)),
+    );
     let submit = text_el("button", "submit", t(form.submit_label(config)));
     attr(&submit, "type", "submit");
     if form.state == RightsState::Sending {
@@ -314,11 +334,16 @@ pub fn on_input(event: &Event) {
 }
 
 pub fn on_submit(event: &Event) {
-    let in_form = event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|f| f.class_name() == "rights-form");
+    let in_form =
+        event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|f| f.class_name() == "rights-form");
     if !in_form {
         return;
     }
     event.prevent_default();
-    let retry = RIGHTS.with(|c| c.borrow().as_ref().is_some_and(|r| matches!(r.form.state, RightsState::Failed | RightsState::RateLimited { .. })));
+    let retry = RIGHTS.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|r| matches!(r.form.state, RightsState::Failed | RightsState::RateLimited { .. }))
+    });
     dispatch(if retry { RightsMsg::Retry } else { RightsMsg::Submit });
 }

@@ -6,7 +6,9 @@ use super::dom::{self, append, attr, button, el, text_el};
 use privacy_widget_core::config::{Config, StatementSource};
 use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
-use privacy_widget_core::statement::{Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement};
+use privacy_widget_core::statement::{
+    Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement,
+};
 use privacy_widget_core::viewer::{Viewer, ViewerEffect, ViewerMode, ViewerMsg};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -201,7 +203,10 @@ impl StatementApp {
         let title = text_el("h2", "title", &statement.title);
         attr(&title, "id", "pw-statement-title");
         append(&header, &title);
-        let meta = fill(self.t(FormText::StatementVersion), &[("revision", &statement.revision), ("date", &statement.effective_date)]);
+        let meta = fill(
+            self.t(FormText::StatementVersion),
+            &[("revision", &statement.revision), ("date", &statement.effective_date)],
+        );
         append(&header, &text_el("p", "meta", &meta));
         append(&header, &self.toolbar());
         if self.viewer.can_show_changes(&self.source) {
@@ -580,7 +585,8 @@ fn listen(root: &ShadowRoot) {
     });
 }
 
-const MODAL_PRINT_CSS: &str = "@media print{html[data-pw-printing] body>:not(.pw-statement-host){display:none!important}}";
+const MODAL_PRINT_CSS: &str =
+    "@media print{html[data-pw-printing] body>:not(.pw-statement-host){display:none!important}}";
 
 /// Prints the statement. Inline, the shop's page prints as it is (the viewer's own print rules
 /// drop its buttons); from the modal, a document-level print stylesheet hides the page behind

@@ -30,7 +30,19 @@ fn email_table() {
     let local64_addr = [local64.as_str(), "@x.no"].concat();
     let local65_addr = [local64.as_str(), "l@x.no"].concat();
     let total_255 = [local64.as_str(), "@", &domain189, "x"].concat();
-    let total_300 = [repeat('a', 40), "@".into(), repeat('b', 60), ".".into(), repeat('c', 60), ".".into(), repeat('d', 60), ".".into(), repeat('e', 60), ".no".into()].concat();
+    let total_300 = [
+        repeat('a', 40),
+        "@".into(),
+        repeat('b', 60),
+        ".".into(),
+        repeat('c', 60),
+        ".".into(),
+        repeat('d', 60),
+        ".".into(),
+        repeat('e', 60),
+        ".no".into(),
+    ]
+    .concat();
 
     let valid: &[(&str, &str)] = &[
         ("ola@serviteur.no", "ola@serviteur.no"),
@@ -108,7 +120,16 @@ fn email_table() {
 
 #[test]
 fn every_email_error_has_its_own_message() {
-    let all = [E::Empty, E::MissingAt, E::BadLocalPart, E::BadDomain, E::MissingTld, E::TooLong, E::NonAscii, E::QuotedLocalPart];
+    let all = [
+        E::Empty,
+        E::MissingAt,
+        E::BadLocalPart,
+        E::BadDomain,
+        E::MissingTld,
+        E::TooLong,
+        E::NonAscii,
+        E::QuotedLocalPart,
+    ];
     for (i, e) in all.iter().enumerate() {
         assert!(all[..i].iter().all(|other| other.text_key() != e.text_key()), "{e:?}");
     }
@@ -122,7 +143,8 @@ fn consent_text_names_sender_and_frequency_and_follows_overrides() {
         consent_text(&demo(), Lang::En),
         "Yes, send me newsletters with offers from us by e-mail, about once a month. I can unsubscribe at any time."
     );
-    let weekly = Config::parse(&DEMO.replacen('{', r#"{"texts": {"nn": {"newsletterFrequency": "kvar veke"}},"#, 1)).unwrap();
+    let weekly =
+        Config::parse(&DEMO.replacen('{', r#"{"texts": {"nn": {"newsletterFrequency": "kvar veke"}},"#, 1)).unwrap();
     assert_eq!(
         consent_text(&weekly, Lang::Nn),
         "Ja, send meg nyheitsbrev med tilbod frå oss på e-post, kvar veke. Eg kan melde meg av når som helst."
@@ -203,7 +225,10 @@ fn a_too_long_first_name_is_a_field_error() {
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::FirstName)]);
     assert_eq!(form.error(Field::FirstName), Some(FormText::NewsletterFirstNameTooLong));
     // 100 characters (200 bytes) are fine: counted in characters.
-    assert_eq!(form.update(&config, NewsletterMsg::FirstNameInput(repeat('å', 100))), vec![NewsletterEffect::SyncErrors]);
+    assert_eq!(
+        form.update(&config, NewsletterMsg::FirstNameInput(repeat('å', 100))),
+        vec![NewsletterEffect::SyncErrors]
+    );
     assert_eq!(form.errors, vec![]);
 }
 
@@ -213,7 +238,10 @@ fn validation_errors_are_per_field_focus_the_first_and_keep_the_input() {
     let mut form = NewsletterForm::subscribe(Lang::Nb, false);
     let effects = form.update(&config, NewsletterMsg::Submit);
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::Email)]);
-    assert_eq!(form.errors, vec![(Field::Email, FormText::EmailEmpty), (Field::Consent, FormText::NewsletterConsentRequired)]);
+    assert_eq!(
+        form.errors,
+        vec![(Field::Email, FormText::EmailEmpty), (Field::Consent, FormText::NewsletterConsentRequired)]
+    );
     assert_eq!(form.state, NewsletterState::Editing);
 
     form.update(&config, NewsletterMsg::EmailInput("post@sjø.no".into()));
@@ -276,7 +304,13 @@ fn delivered_shows_check_your_email_and_moves_focus_there() {
     assert_eq!(form.state, NewsletterState::CheckYourEmail);
     assert_eq!(form.status(), Some(FormText::NewsletterCheckEmail));
     // Nothing moves it back: no second post, late outcomes ignored.
-    for msg in [NewsletterMsg::Submit, NewsletterMsg::Retry, NewsletterMsg::Delivered, NewsletterMsg::Failed, NewsletterMsg::RateLimited { retry_after_s: 5 }] {
+    for msg in [
+        NewsletterMsg::Submit,
+        NewsletterMsg::Retry,
+        NewsletterMsg::Delivered,
+        NewsletterMsg::Failed,
+        NewsletterMsg::RateLimited { retry_after_s: 5 },
+    ] {
         assert!(form.update(&config, msg).is_empty());
     }
     assert_eq!(form.state, NewsletterState::CheckYourEmail);
@@ -286,7 +320,12 @@ fn delivered_shows_check_your_email_and_moves_focus_there() {
 fn outcomes_without_a_request_in_flight_are_ignored() {
     let config = demo();
     let mut form = NewsletterForm::subscribe(Lang::Nb, false);
-    for msg in [NewsletterMsg::Delivered, NewsletterMsg::Failed, NewsletterMsg::RateLimited { retry_after_s: 5 }, NewsletterMsg::Retry] {
+    for msg in [
+        NewsletterMsg::Delivered,
+        NewsletterMsg::Failed,
+        NewsletterMsg::RateLimited { retry_after_s: 5 },
+        NewsletterMsg::Retry,
+    ] {
         assert!(form.update(&config, msg).is_empty());
         assert_eq!(form.state, NewsletterState::Editing);
     }
@@ -319,7 +358,10 @@ fn failed_keeps_the_input_and_offers_a_retry() {
     let effects = form.update(&config, NewsletterMsg::Failed);
     assert_eq!(effects, vec![NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormFailed)]);
     assert_eq!(form.state, NewsletterState::Failed);
-    assert_eq!((form.email.as_str(), form.first_name.as_deref(), form.consent), ("ola@serviteur.no", Some("Ola"), true));
+    assert_eq!(
+        (form.email.as_str(), form.first_name.as_deref(), form.consent),
+        ("ola@serviteur.no", Some("Ola"), true)
+    );
     // The visitor may edit before retrying; Submit and Retry both send the current input.
     form.update(&config, NewsletterMsg::EmailInput("ola@serviteur.com".into()));
     assert_eq!(form.state, NewsletterState::Failed, "editing keeps the failure message until the next attempt");
@@ -336,7 +378,10 @@ fn a_late_delivery_after_rate_limiting_is_still_success() {
     typed(&mut form, &config, "ola@serviteur.no", true);
     form.update(&config, NewsletterMsg::Submit);
     form.update(&config, NewsletterMsg::RateLimited { retry_after_s: 1 });
-    assert_eq!(form.update(&config, NewsletterMsg::Delivered), vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]);
+    assert_eq!(
+        form.update(&config, NewsletterMsg::Delivered),
+        vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]
+    );
     assert_eq!(form.state, NewsletterState::CheckYourEmail);
 }
 
@@ -418,7 +463,10 @@ fn set_language_rerenders_and_the_next_post_uses_the_new_wording() {
     assert_eq!(body.get("language").and_then(Json::as_str), Some("nn"));
     let text = consent_text(&config, Lang::Nn);
     assert_eq!(body.get("consent_text").and_then(Json::as_str), Some(text.as_str()));
-    assert_eq!(body.get("consent_text_version").and_then(Json::as_str), Some(sha256::hex_digest(text.as_bytes()).as_str()));
+    assert_eq!(
+        body.get("consent_text_version").and_then(Json::as_str),
+        Some(sha256::hex_digest(text.as_bytes()).as_str())
+    );
 }
 
 #[test]
@@ -428,7 +476,10 @@ fn unsubscribe_posts_the_address_and_language_and_asks_to_confirm_by_email() {
     assert_eq!(form.submit_label(), FormText::NewsletterUnsubscribeSubmit);
     assert!(form.update(&config, NewsletterMsg::ConsentToggled(true)).is_empty());
     assert!(!form.consent);
-    assert_eq!(form.update(&config, NewsletterMsg::Submit), vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::Email)]);
+    assert_eq!(
+        form.update(&config, NewsletterMsg::Submit),
+        vec![NewsletterEffect::Render, NewsletterEffect::FocusField(Field::Email)]
+    );
     assert_eq!(form.errors, vec![(Field::Email, FormText::EmailEmpty)], "no consent box to tick when leaving");
 
     form.update(&config, NewsletterMsg::EmailInput(" Ola@Serviteur.NO ".into()));
@@ -439,7 +490,10 @@ fn unsubscribe_posts_the_address_and_language_and_asks_to_confirm_by_email() {
     form.update(&config, NewsletterMsg::Failed);
     assert_eq!(form.email, " Ola@Serviteur.NO ");
     posted(&form.update(&config, NewsletterMsg::Retry));
-    assert_eq!(form.update(&config, NewsletterMsg::Delivered), vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]);
+    assert_eq!(
+        form.update(&config, NewsletterMsg::Delivered),
+        vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]
+    );
     assert_eq!(form.state, NewsletterState::CheckYourEmail);
     assert_eq!(form.status(), Some(FormText::NewsletterUnsubscribeCheckEmail));
 }
@@ -450,6 +504,9 @@ fn an_unsubscribe_honeypot_posts_nothing_either() {
     let mut form = NewsletterForm::unsubscribe(Lang::En);
     form.update(&config, NewsletterMsg::EmailInput("ola@serviteur.no".into()));
     form.update(&config, NewsletterMsg::HoneypotInput("bot".into()));
-    assert_eq!(form.update(&config, NewsletterMsg::Submit), vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]);
+    assert_eq!(
+        form.update(&config, NewsletterMsg::Submit),
+        vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]
+    );
     assert_eq!(form.status(), Some(FormText::NewsletterUnsubscribeCheckEmail));
 }

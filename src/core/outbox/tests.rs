@@ -63,7 +63,19 @@ fn states(o: &Outbox, now: u64) -> Vec<(String, EntryState)> {
 fn keys_are_validated() {
     assert!(IdempotencyKey::new("0f3a-B_9").is_some());
     assert!(IdempotencyKey::new(&"k".repeat(MAX_KEY_LEN)).is_some());
-    for bad in ["", "with space", "dot.", "colon:", "plus+", "slash/", "eq=", "quote\"", "newline\n", "æ", &"k".repeat(MAX_KEY_LEN + 1)] {
+    for bad in [
+        "",
+        "with space",
+        "dot.",
+        "colon:",
+        "plus+",
+        "slash/",
+        "eq=",
+        "quote\"",
+        "newline\n",
+        "æ",
+        &"k".repeat(MAX_KEY_LEN + 1),
+    ] {
         assert!(IdempotencyKey::new(bad).is_none(), "{bad:?}");
     }
     assert_eq!(IdempotencyKey::from_random([0xab; 16]).as_str(), "ab".repeat(16));
@@ -163,7 +175,9 @@ fn replaced_bodies_are_folded_into_history_oldest_first() {
     assert_eq!(events, [OutboxEvent::Replaced { key: key("b"), by: key("c") }]);
     let sent = o.due(T0);
     let item = |seq: i64, analytics: bool| {
-        format!(r#"{{"consent_id":"c1","seq":{seq},"action":"custom","categories":{{"analytics":{analytics}}},"timestamp":"t{seq}"}}"#)
+        format!(
+            r#"{{"consent_id":"c1","seq":{seq},"action":"custom","categories":{{"analytics":{analytics}}},"timestamp":"t{seq}"}}"#
+        )
     };
     let expected = format!(
         r#"{{"consent_id":"c1","seq":3,"action":"custom","categories":{{"analytics":false}},"timestamp":"t3","history":[{},{}]}}"#,
@@ -279,7 +293,10 @@ fn jitter_is_exact_for_a_given_random_value() {
     enqueue_plain(&mut o, Endpoint::Consent, "c", T0);
     o.due(T0);
     let events = o.on_outcome(&key("c"), Outcome::Timeout, T0, 1 << 31);
-    assert_eq!(events, [OutboxEvent::RetryScheduled { key: key("c"), endpoint: Endpoint::Consent, failures: 1, delay_ms: 500 }]);
+    assert_eq!(
+        events,
+        [OutboxEvent::RetryScheduled { key: key("c"), endpoint: Endpoint::Consent, failures: 1, delay_ms: 500 }]
+    );
 }
 
 #[test]
@@ -310,13 +327,36 @@ fn retry_after_is_a_capped_lower_bound() {
 fn status_table() {
     use StatusClass::*;
     let table: &[(u16, StatusClass)] = &[
-        (200, Delivered), (201, Delivered), (202, Delivered), (204, Delivered), (299, Delivered),
-        (408, Retryable), (425, Retryable), (429, Retryable),
-        (500, Retryable), (502, Retryable), (503, Retryable), (504, Retryable), (599, Retryable),
-        (0, Retryable), (101, Retryable), (302, Retryable), (304, Retryable), (600, Retryable),
-        (400, Permanent), (401, Permanent), (403, Permanent), (404, Permanent), (405, Permanent),
-        (409, Permanent), (410, Permanent), (413, Permanent), (415, Permanent), (422, Permanent),
-        (451, Permanent), (499, Permanent),
+        (200, Delivered),
+        (201, Delivered),
+        (202, Delivered),
+        (204, Delivered),
+        (299, Delivered),
+        (408, Retryable),
+        (425, Retryable),
+        (429, Retryable),
+        (500, Retryable),
+        (502, Retryable),
+        (503, Retryable),
+        (504, Retryable),
+        (599, Retryable),
+        (0, Retryable),
+        (101, Retryable),
+        (302, Retryable),
+        (304, Retryable),
+        (600, Retryable),
+        (400, Permanent),
+        (401, Permanent),
+        (403, Permanent),
+        (404, Permanent),
+        (405, Permanent),
+        (409, Permanent),
+        (410, Permanent),
+        (413, Permanent),
+        (415, Permanent),
+        (422, Permanent),
+        (451, Permanent),
+        (499, Permanent),
     ];
     for &(code, class) in table {
         assert_eq!(classify_status(code), class, "status {code}");
@@ -450,10 +490,16 @@ fn eviction_prefers_an_entry_not_in_flight() {
     }
     o.due(T0 + 10); // c1..c4 all in flight (max_in_flight 4)
     o.on_outcome(&key("c2"), status(503), T0 + 10, 0); // c2 idle again
-    assert_eq!(enqueue_consent(&mut o, "c5", "c5", 1, T0 + 11), [OutboxEvent::Evicted { key: key("c2"), endpoint: Endpoint::Consent }]);
+    assert_eq!(
+        enqueue_consent(&mut o, "c5", "c5", 1, T0 + 11),
+        [OutboxEvent::Evicted { key: key("c2"), endpoint: Endpoint::Consent }]
+    );
     assert_eq!(keys(&o.due(T0 + 11)), ["c5"]);
     // Everything else in flight: the oldest goes; its late outcome is then ignored.
-    assert_eq!(enqueue_consent(&mut o, "c6", "c6", 1, T0 + 12), [OutboxEvent::Evicted { key: key("c1"), endpoint: Endpoint::Consent }]);
+    assert_eq!(
+        enqueue_consent(&mut o, "c6", "c6", 1, T0 + 12),
+        [OutboxEvent::Evicted { key: key("c1"), endpoint: Endpoint::Consent }]
+    );
     assert!(o.on_outcome(&key("c1"), status(200), T0 + 13, 0).is_empty());
     // Full of distinct consent ids: a form is refused.
     assert!(matches!(o.enqueue(Endpoint::Newsletter, body("n"), key("n"), None, T0), Err(EnqueueError::Full { .. })));
@@ -464,8 +510,14 @@ fn enqueue_errors_change_nothing() {
     let mut o = Outbox::new(OutboxPolicy { max_body_bytes: 100, ..policy() });
     enqueue_plain(&mut o, Endpoint::Newsletter, "n", T0);
     let before = o.clone();
-    assert_eq!(o.enqueue(Endpoint::Newsletter, body("again"), key("n"), None, T0), Err(EnqueueError::DuplicateKey(key("n"))));
-    assert_eq!(o.enqueue(Endpoint::Newsletter, sized_body(101), key("big"), None, T0), Err(EnqueueError::TooLarge { bytes: 101, max: 100 }));
+    assert_eq!(
+        o.enqueue(Endpoint::Newsletter, body("again"), key("n"), None, T0),
+        Err(EnqueueError::DuplicateKey(key("n")))
+    );
+    assert_eq!(
+        o.enqueue(Endpoint::Newsletter, sized_body(101), key("big"), None, T0),
+        Err(EnqueueError::TooLarge { bytes: 101, max: 100 })
+    );
     assert!(o.enqueue(Endpoint::Newsletter, sized_body(100), key("fits"), None, T0).is_ok());
     o.entries.pop();
     assert_eq!(o, before);
@@ -475,9 +527,19 @@ fn enqueue_errors_change_nothing() {
 
 #[test]
 fn policy_is_clamped_to_workable_values() {
-    let o = Outbox::new(OutboxPolicy { max_entries: 0, max_in_flight: 0, base_delay_ms: 0, max_delay_ms: 0, request_timeout_ms: 0, ..policy() });
+    let o = Outbox::new(OutboxPolicy {
+        max_entries: 0,
+        max_in_flight: 0,
+        base_delay_ms: 0,
+        max_delay_ms: 0,
+        request_timeout_ms: 0,
+        ..policy()
+    });
     let p = o.policy();
-    assert_eq!((p.max_entries, p.max_in_flight, p.base_delay_ms, p.max_delay_ms, p.request_timeout_ms), (MIN_ENTRIES, 1, 1, 1, 1));
+    assert_eq!(
+        (p.max_entries, p.max_in_flight, p.base_delay_ms, p.max_delay_ms, p.request_timeout_ms),
+        (MIN_ENTRIES, 1, 1, 1, 1)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -599,7 +661,11 @@ fn restore_discards_unusable_text_with_a_problem() {
 
 #[test]
 fn restore_skips_invalid_entries_and_keeps_the_rest() {
-    let valid = |k: &str| format!(r#"{{"key":"{k}","endpoint":"consent","ordering":"c1","body":"{{}}","created_ms":1,"failures":0,"next_ms":1}}"#);
+    let valid = |k: &str| {
+        format!(
+            r#"{{"key":"{k}","endpoint":"consent","ordering":"c1","body":"{{}}","created_ms":1,"failures":0,"next_ms":1}}"#
+        )
+    };
     let entries = [
         valid("ok1"),
         "5".to_string(),
@@ -637,7 +703,10 @@ fn restore_skips_invalid_entries_and_keeps_the_rest() {
     );
     assert_eq!(keys(&o.due(T0)), ["ok1", "ok2"]);
     let message = problem.unwrap().to_string();
-    assert!(message.contains("11 saved event(s) were dropped") && message.contains("entries[4]: \"endpoint\""), "{message}");
+    assert!(
+        message.contains("11 saved event(s) were dropped") && message.contains("entries[4]: \"endpoint\""),
+        "{message}"
+    );
 }
 
 #[test]
@@ -767,7 +836,9 @@ fn simulate(seed: u32, keep_history: bool) {
                 next_key += 1;
                 let k = format!("k{next_key}");
                 consent_keys.insert(k.clone(), (id.to_string(), *seq));
-                let events = outbox.enqueue(Endpoint::Consent, consent_body(id, *seq, rand.below(2) == 0), key(&k), ord(id), now).unwrap();
+                let events = outbox
+                    .enqueue(Endpoint::Consent, consent_body(id, *seq, rand.below(2) == 0), key(&k), ord(id), now)
+                    .unwrap();
                 for event in events {
                     if let OutboxEvent::Evicted { key, .. } = event {
                         evicted.insert(key.as_str().to_string());

@@ -11,7 +11,10 @@ const CONSENT_ID: &str = "0123456789abcdef0123456789abcdef";
 fn with_endpoint() -> Config {
     let from = r#""endpoints": {"consent": "/api/consent"}"#;
     assert_eq!(DEMO.matches(from).count(), 1);
-    Config::parse(&DEMO.replace(from, r#""endpoints": {"consent": "/api/consent", "rightsRequest": "/api/rights-requests"}"#)).unwrap()
+    Config::parse(
+        &DEMO.replace(from, r#""endpoints": {"consent": "/api/consent", "rightsRequest": "/api/rights-requests"}"#),
+    )
+    .unwrap()
 }
 
 /// The demo config without a rights endpoint but with a contact address.
@@ -107,7 +110,10 @@ fn the_complaint_line_names_datatilsynet() {
 #[test]
 fn the_channel_is_the_endpoint_else_a_valid_contact_address_else_none() {
     assert_eq!(RightsChannel::of(&with_endpoint()), Some(RightsChannel::Endpoint));
-    assert_eq!(RightsChannel::of(&with_contact("Personvern@Serviteur.NO")), Some(RightsChannel::Mailto("Personvern@serviteur.no".into())));
+    assert_eq!(
+        RightsChannel::of(&with_contact("Personvern@Serviteur.NO")),
+        Some(RightsChannel::Mailto("Personvern@serviteur.no".into()))
+    );
     assert_eq!(RightsChannel::of(&with_contact("personvern at serviteur")), None);
     assert_eq!(RightsChannel::of(&demo()), None);
 }
@@ -165,7 +171,10 @@ fn every_missing_field_is_an_error_and_the_first_gets_focus() {
     assert_eq!(form.error(Field::Email), Some(FormText::EmailNonAscii));
     assert_eq!(form.email, "kari@sjø.no");
     form.update(&config, RightsMsg::EmailInput("kari@example.no".into()));
-    assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::Confirm)]);
+    assert_eq!(
+        form.update(&config, RightsMsg::Submit),
+        vec![RightsEffect::Render, RightsEffect::FocusField(Field::Confirm)]
+    );
     assert_eq!(form.errors, vec![(Field::Confirm, FormText::RightsConfirmRequired)]);
     assert_eq!(form.update(&config, RightsMsg::ConfirmToggled(true)), vec![RightsEffect::SyncErrors]);
     posted(&form.update(&config, RightsMsg::Submit));
@@ -183,7 +192,10 @@ fn the_message_is_limited_to_4000_characters_not_bytes() {
     over.push('!');
     form.update(&config, RightsMsg::MessageInput(over.clone()));
     assert_eq!(form.message_chars_left(), -1);
-    assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::Message)]);
+    assert_eq!(
+        form.update(&config, RightsMsg::Submit),
+        vec![RightsEffect::Render, RightsEffect::FocusField(Field::Message)]
+    );
     assert_eq!(form.error(Field::Message), Some(FormText::RightsMessageTooLong));
     assert_eq!(form.message, over, "the text is kept, not cut");
     assert_eq!(form.update(&config, RightsMsg::MessageInput(at_limit)), vec![RightsEffect::SyncErrors]);
@@ -199,14 +211,20 @@ fn rectification_needs_a_message_and_another_type_clears_that_error() {
     let config = with_endpoint();
     let mut form = RightsForm::new(Lang::Nb, None);
     filled(&mut form, &config, RequestType::Rectification, "kari@example.no", "  \n ");
-    assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::Message)]);
+    assert_eq!(
+        form.update(&config, RightsMsg::Submit),
+        vec![RightsEffect::Render, RightsEffect::FocusField(Field::Message)]
+    );
     assert_eq!(form.errors, vec![(Field::Message, FormText::RightsMessageRequired)]);
     assert_eq!(form.update(&config, RightsMsg::TypeSelected(RequestType::Access)), vec![RightsEffect::SyncErrors]);
     assert_eq!(form.errors, vec![]);
     // Back to rectification: no new error until the next submit.
     assert!(form.update(&config, RightsMsg::TypeSelected(RequestType::Rectification)).is_empty());
     form.update(&config, RightsMsg::Submit);
-    assert_eq!(form.update(&config, RightsMsg::MessageInput("Navnet mitt er stavet feil: Kari, ikke Karin.".into())), vec![RightsEffect::SyncErrors]);
+    assert_eq!(
+        form.update(&config, RightsMsg::MessageInput("Navnet mitt er stavet feil: Kari, ikke Karin.".into())),
+        vec![RightsEffect::SyncErrors]
+    );
     let body = posted(&form.update(&config, RightsMsg::Submit));
     assert_eq!(json::parse(&body).unwrap().get("type").and_then(Json::as_str), Some("rectification"));
 }
@@ -226,7 +244,9 @@ fn delivered_shows_the_reference_number() {
     );
     form.update(&config, RightsMsg::SetLanguage(Lang::Nb));
     assert!(form.status(&config).unwrap().ends_with("Referansenummeret ditt er PV-2026-000123."));
-    for msg in [RightsMsg::Submit, RightsMsg::Retry, RightsMsg::Failed, RightsMsg::Delivered { reference: "PV-2".into() }] {
+    for msg in
+        [RightsMsg::Submit, RightsMsg::Retry, RightsMsg::Failed, RightsMsg::Delivered { reference: "PV-2".into() }]
+    {
         assert!(form.update(&config, msg).is_empty());
     }
     assert_eq!(form.state, RightsState::Delivered { reference: "PV-2026-000123".into() });
@@ -286,7 +306,12 @@ fn rate_limited_and_failed_keep_all_input_and_retry_posts_the_same_body() {
 fn outcomes_without_a_request_in_flight_are_ignored() {
     let config = with_endpoint();
     let mut form = RightsForm::new(Lang::Nb, None);
-    for msg in [RightsMsg::Delivered { reference: "PV-1".into() }, RightsMsg::Failed, RightsMsg::RateLimited { retry_after_s: 1 }, RightsMsg::Retry] {
+    for msg in [
+        RightsMsg::Delivered { reference: "PV-1".into() },
+        RightsMsg::Failed,
+        RightsMsg::RateLimited { retry_after_s: 1 },
+        RightsMsg::Retry,
+    ] {
         assert!(form.update(&config, msg).is_empty());
         assert_eq!(form.state, RightsState::Editing);
     }
@@ -333,7 +358,10 @@ fn without_an_endpoint_submit_opens_a_prefilled_email() {
     );
     let effects = form.update(&config, RightsMsg::Submit);
     let expected = "mailto:personvern@serviteur.no?subject=Personvernforesp%C3%B8rsel%3A%20Retting&body=Retting%3A%20F%C3%A5%20rettet%20opplysninger%20om%20deg%20som%20er%20feil%20eller%20ufullstendige.%0D%0AE-postadresse%3A%20kari%40example.no%0D%0ASamtykke-ID%3A%200123456789abcdef0123456789abcdef%0D%0A%0D%0AAdressen%20min%20er%20feil%3A%20%C2%ABStorgata%201%C2%BB%20skal%20v%C3%A6re%20%C2%ABStorgata%2010%C2%BB%20%26%20postnr.%200155%3F%0D%0AMvh%20Kari%20%231%20100%25%0D%0A%0D%0AJeg%20bekrefter%20at%20jeg%20er%20personen%20foresp%C3%B8rselen%20gjelder.";
-    assert_eq!(effects, vec![RightsEffect::OpenMailto(expected.into()), RightsEffect::Render, RightsEffect::FocusStatus]);
+    assert_eq!(
+        effects,
+        vec![RightsEffect::OpenMailto(expected.into()), RightsEffect::Render, RightsEffect::FocusStatus]
+    );
     assert_eq!(form.state, RightsState::MailtoOpened);
     assert!(form.status(&config).unwrap().ends_with("Åpnet det seg ikke noe? Skriv til personvern@serviteur.no."));
     // Nothing opened? Submitting again opens it again; outcomes do not apply to e-mail.
@@ -366,7 +394,10 @@ fn validation_comes_before_the_mailto() {
     let config = with_contact("personvern@serviteur.no");
     let mut form = RightsForm::new(Lang::Nb, None);
     form.update(&config, RightsMsg::EmailInput("kari".into()));
-    assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::FocusField(Field::RequestType)]);
+    assert_eq!(
+        form.update(&config, RightsMsg::Submit),
+        vec![RightsEffect::Render, RightsEffect::FocusField(Field::RequestType)]
+    );
     assert_eq!(form.error(Field::Email), Some(FormText::EmailMissingAt));
 }
 
@@ -375,7 +406,10 @@ fn with_no_way_to_send_submit_fails_and_keeps_the_input() {
     let config = demo();
     let mut form = RightsForm::new(Lang::Nb, None);
     filled(&mut form, &config, RequestType::Access, "kari@example.no", "Hei");
-    assert_eq!(form.update(&config, RightsMsg::Submit), vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormFailed)]);
+    assert_eq!(
+        form.update(&config, RightsMsg::Submit),
+        vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormFailed)]
+    );
     assert_eq!(form.state, RightsState::Failed);
     assert_eq!((form.email.as_str(), form.message.as_str()), ("kari@example.no", "Hei"));
 }

@@ -741,8 +741,22 @@ fn nynorsk_statement_covers_the_same_facts() {
     }
     // Words that exist only in bokmål: a sentence left untranslated would show one.
     let bokmaal = [
-        "ikke", "hva", "hvilke", "hvilken", "hvem", "hvor", "hvordan", "hvorfor", "fra", "bare", "noen", "dem",
-        "tjenester", "virksomhet", "nødvendig", "sikkerhet",
+        "ikke",
+        "hva",
+        "hvilke",
+        "hvilken",
+        "hvem",
+        "hvor",
+        "hvordan",
+        "hvorfor",
+        "fra",
+        "bare",
+        "noen",
+        "dem",
+        "tjenester",
+        "virksomhet",
+        "nødvendig",
+        "sikkerhet",
     ];
     for revision in [NN, NN_2025] {
         let text = full_text(&parse(revision)).to_lowercase();

@@ -40,9 +40,7 @@ pub fn parse_date(text: &str) -> Option<u64> {
 /// Starts `callback` once after `ms`; returns the handle for [`clear_timer`].
 pub fn set_timer(callback: &Closure<dyn FnMut()>, ms: u64) -> Option<i32> {
     let ms = ms.min(i32::MAX as u64) as i32;
-    dom::window()
-        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
-        .ok()
+    dom::window().set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms).ok()
 }
 
 pub fn clear_timer(handle: i32) {
@@ -77,7 +75,14 @@ pub struct Pending {
 /// Starts the POST now (synchronously, so an unload handler gets it out before returning):
 /// JSON body, `Idempotency-Key`, `X-CSRF-Token` when given, same-origin credentials, an abort
 /// after `timeout_ms`, and `keepalive` only when asked (web-sys has no setter for it).
-pub fn post(url: &str, key: &str, body: &str, csrf: Option<&str>, timeout_ms: u64, keepalive: bool) -> Result<Pending, JsValue> {
+pub fn post(
+    url: &str,
+    key: &str,
+    body: &str,
+    csrf: Option<&str>,
+    timeout_ms: u64,
+    keepalive: bool,
+) -> Result<Pending, JsValue> {
     let headers = Headers::new()?;
     headers.set("Content-Type", "application/json")?;
     headers.set("Idempotency-Key", key)?;

@@ -100,7 +100,10 @@ mod tests {
         assert_eq!(withdrawal_url("/api/newsletter/subscribe"), "/api/newsletter/unsubscribe");
         assert_eq!(withdrawal_url("/api/newsletter"), "/api/newsletter/unsubscribe");
         assert_eq!(withdrawal_url("/api/newsletter/"), "/api/newsletter/unsubscribe");
-        assert_eq!(withdrawal_url("https://shop.example/nl/subscribe?list=2"), "https://shop.example/nl/unsubscribe?list=2");
+        assert_eq!(
+            withdrawal_url("https://shop.example/nl/subscribe?list=2"),
+            "https://shop.example/nl/unsubscribe?list=2"
+        );
         assert_eq!(withdrawal_url("/api/resubscribe"), "/api/resubscribe/unsubscribe", "only a whole segment counts");
         assert_eq!(withdrawal_url("/api/newsletter#x"), "/api/newsletter/unsubscribe#x");
     }
@@ -112,7 +115,11 @@ mod tests {
         assert_eq!(retry_after_ms(" 0 ", 5, never), Some(0));
         assert_eq!(retry_after_ms("99999999999999999999999", 5, never), Some(u64::MAX));
         assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 1_000, |_| Some(4_000)), Some(3_000));
-        assert_eq!(retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 9_000, |_| Some(4_000)), Some(0), "a past date is no delay");
+        assert_eq!(
+            retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", 9_000, |_| Some(4_000)),
+            Some(0),
+            "a past date is no delay"
+        );
         assert_eq!(retry_after_ms("soon", 0, |_| None), None);
         assert_eq!(retry_after_ms("", 0, never), None);
         assert_eq!(retry_after_ms("-5", 0, |_| None), None);
