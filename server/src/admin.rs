@@ -46,26 +46,43 @@ impl FromRequestParts<AppState> for AdminAccess {
     }
 }
 
+/// The query string of an admin `GET`, as the parameters `allowed` there: any other name is
+/// refused, as misspelt fields are in the request bodies. `expected` shows the valid shape.
+pub type QueryParams = Result<Query<BTreeMap<String, String>>, QueryRejection>;
+
+pub fn query_params(
+    query: QueryParams,
+    allowed: &'static [&'static str],
+    expected: &str,
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let Query(query) = query.map_err(|rejection| ApiError::InvalidField {
+        field: allowed.first().copied().unwrap_or("(query)").to_owned(),
+        message: format!(
+            "the query string could not be read ({}); expected {expected}",
+            rejection.body_text()
+        ),
+    })?;
+    match query.keys().find(|name| !allowed.contains(&name.as_str())) {
+        Some(unknown) => Err(ApiError::UnknownField {
+            field: unknown.clone(),
+            allowed,
+        }),
+        None => Ok(query),
+    }
+}
+
 /// `GET /api/admin/consents[?consent_id=…]`: every event of one consent id (oldest first)
 /// and its current state, or without `consent_id` the latest 100 events of all.
 pub async fn list_consents(
     _access: AdminAccess,
     State(state): State<AppState>,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    query: QueryParams,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|rejection| ApiError::InvalidField {
-        field: "consent_id".to_owned(),
-        message: format!(
-            "the query string could not be read ({}); expected ?consent_id=<32 lowercase hexadecimal characters>",
-            rejection.body_text()
-        ),
-    })?;
-    if let Some(unknown) = query.keys().find(|name| name.as_str() != "consent_id") {
-        return Err(ApiError::UnknownField {
-            field: unknown.clone(),
-            allowed: &["consent_id"],
-        });
-    }
+    let query = query_params(
+        query,
+        &["consent_id"],
+        "?consent_id=<32 lowercase hexadecimal characters>",
+    )?;
     let consent_id = query.get("consent_id").cloned();
     if let Some(id) = &consent_id {
         if !CONSENT_ID_RULE.accepts(id) {

@@ -4,11 +4,9 @@
 //! through lettre; a failure is logged and the row kept. `GET /demo/mailbox` (with
 //! `DEMO_MAILBOX=1`) and `GET /api/admin/mailbox` show what was sent.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
@@ -18,7 +16,7 @@ use rusqlite::{Connection, Row};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
-use crate::admin::AdminAccess;
+use crate::admin::{query_params, AdminAccess, QueryParams};
 use crate::clock::Timestamp;
 use crate::config::Config;
 use crate::db::Database;
@@ -307,21 +305,9 @@ async fn latest_mail(database: &Database, to: Option<String>) -> Result<Vec<Stor
 pub async fn list_mailbox(
     _access: AdminAccess,
     State(state): State<AppState>,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    query: QueryParams,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(query) = query.map_err(|rejection| ApiError::InvalidField {
-        field: "to".to_owned(),
-        message: format!(
-            "the query string could not be read ({}); expected ?to=<e-mail address>",
-            rejection.body_text()
-        ),
-    })?;
-    if let Some(unknown) = query.keys().find(|name| name.as_str() != "to") {
-        return Err(ApiError::UnknownField {
-            field: unknown.clone(),
-            allowed: &["to"],
-        });
-    }
+    let query = query_params(query, &["to"], "?to=<e-mail address>")?;
     let mails = latest_mail(&state.database, query.get("to").cloned()).await?;
     Ok(Json(json!({
         "mails": mails.iter().map(StoredMail::to_json).collect::<Vec<_>>()

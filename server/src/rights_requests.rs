@@ -13,7 +13,7 @@ use axum::Json;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
 
-use crate::admin::AdminAccess;
+use crate::admin::{query_params, AdminAccess, QueryParams};
 use crate::api_post::{ApiPost, JsonBody};
 use crate::clock::Timestamp;
 use crate::consent::CONSENT_ID_RULE;
@@ -273,7 +273,9 @@ fn request_json(row: &Row<'_>) -> rusqlite::Result<Value> {
 pub async fn list(
     _access: AdminAccess,
     State(state): State<AppState>,
+    query: QueryParams,
 ) -> Result<Json<Value>, ApiError> {
+    query_params(query, &[], "no query string")?;
     let requests = state
         .database
         .call(|connection| {

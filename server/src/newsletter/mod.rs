@@ -16,7 +16,7 @@ use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::admin::AdminAccess;
+use crate::admin::{query_params, AdminAccess, QueryParams};
 use crate::api_post::ApiPost;
 use crate::consent::REVISION_RULE;
 use crate::email::{email_field, EMAIL_EXPECTED};
@@ -233,7 +233,9 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, ApiError> {
 pub async fn list_subscribers(
     _access: AdminAccess,
     State(state): State<AppState>,
+    query: QueryParams,
 ) -> Result<Json<Value>, ApiError> {
+    query_params(query, &[], "no query string")?;
     let subscribers = state
         .database
         .call(|connection| store::list(connection))
