@@ -83,11 +83,19 @@ impl FromRequest<AppState> for ApiPost {
                         })
                     }
                 };
-                // The envelope's key is the one used. A text/plain fetch can send the header
-                // too, and a malformed one is refused as on the JSON transport rather than
-                // ignored: the contract's rule for the header holds whatever the body.
+                // A text/plain fetch can send the header too. The contract's rule for the
+                // header holds whatever the body (a malformed one is refused), and one request
+                // names one event: a header key other than the envelope's is refused rather
+                // than silently dropped, since retries under either key must meet the same row.
                 if let Some(raw) = key_header {
-                    IdempotencyKey::parse(&raw, "Idempotency-Key")?;
+                    if IdempotencyKey::parse(&raw, "Idempotency-Key")? != key {
+                        return Err(ApiError::InvalidField {
+                            field: "Idempotency-Key".to_owned(),
+                            message: "differs from the envelope's idempotency_key; send one key per event, \
+                                      in the envelope (the header may repeat it)"
+                                .to_owned(),
+                        });
+                    }
                 }
                 let body = envelope.required("body", "the event as a JSON object")?;
                 (key, body.clone())

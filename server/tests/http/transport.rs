@@ -169,11 +169,29 @@ async fn an_idempotency_key_header_on_a_beacon_is_checked_too() {
     assert_eq!(malformed.json()["field"], "Idempotency-Key");
     assert_eq!(app.stored_event_count().await, 0);
 
-    // A well-formed header is accepted; the envelope's key is the one stored.
-    let accepted = app
+    // A different well-formed key would make the event's identity ambiguous: refused.
+    let other = app
         .send(consent_request(
             Some("text/plain"),
             Some("header-key"),
+            envelope.to_string(),
+        ))
+        .await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST);
+    assert_eq!(other.json()["error"], "invalid_field");
+    assert_eq!(other.json()["field"], "Idempotency-Key");
+    assert!(
+        other.text().contains("envelope's idempotency_key"),
+        "{}",
+        other.text()
+    );
+    assert_eq!(app.stored_event_count().await, 0);
+
+    // The same key in both is the event's key.
+    let accepted = app
+        .send(consent_request(
+            Some("text/plain"),
+            Some("beacon-2"),
             envelope.to_string(),
         ))
         .await;
