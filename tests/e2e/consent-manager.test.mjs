@@ -2,7 +2,7 @@
 // late scripts, withdrawal, revisions, small screens, invalid config, the JS API.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { startServer, withBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const W = '#privacy-widget';
 const BANNER = `${W} .banner`;
@@ -32,8 +32,7 @@ describe('consent manager', () => {
   after(async () => { await server?.stop(); });
 
   test('keyboard only: banner first, dialog traps focus, Esc closes and returns focus, Space and Enter decide', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/`);
       await page.keyboard.press('Tab');
       assert.equal(await focused(page), 'accept-all', 'the banner comes first in the tab order');
@@ -76,14 +75,11 @@ describe('consent manager', () => {
       await page.locator(DIALOG).waitFor({ state: 'detached' });
       await page.waitForFunction(() => window.__gaRuns === 1);
       assert.equal((await cookieFields(context))[5], 's', 'saved from the dialog');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('keyboard focus on the page is never hidden behind the banner (WCAG 2.2 focus not obscured)', async () => {
-    const context = await launchBrowser({ viewport: { width: 1024, height: 480 }, reducedMotion: 'reduce' });
-    try {
+    await withBrowser({ viewport: { width: 1024, height: 480 }, reducedMotion: 'reduce' }, async (context) => {
       const page = await newPage(context);
       // The shop's own inline values must come back when the banner goes.
       // (Set as soon as the parser creates <html>: init scripts run before it exists.)
@@ -146,14 +142,11 @@ describe('consent manager', () => {
       await page.click(button('reject-all'));
       await page.locator(BANNER).waitFor({ state: 'detached' });
       assert.equal(await room(), '7px 3px', "the page's own scroll padding and margin are back once the banner is gone");
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a decision in another tab, or on the next page before Back, applies here without asking again', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       // Two tabs with the banner; the visitor accepts in the second.
       const first = await open(context, `${server.url}/`);
       const second = await open(context, `${server.url}/`);
@@ -172,15 +165,12 @@ describe('consent manager', () => {
       for (let i = 0; i < 50 && (await stored()) === 0; i++) await first.waitForTimeout(100);
       await first.waitForTimeout(500); // time for a second POST, which must not come
       assert.equal(await stored(), 1, 'the adopted decision is not posted again');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('Back to a page from the back/forward cache: the decision made on the next page applies there', async () => {
     // Playwright turns the back/forward cache off by default; shop visitors have it on.
-    const context = await launchBrowser({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
-    try {
+    await withBrowser({ ignoreDefaultArgs: ['--disable-back-forward-cache'] }, async (context) => {
       const page = await open(context, `${server.url}/`);
       await page.evaluate(() => { window.__sameDocument = true; });
       await page.goto(`${server.url}/personopplysninger`);
@@ -191,15 +181,12 @@ describe('consent manager', () => {
       await page.waitForFunction(() => window.__sameDocument === true);
       await page.locator(BANNER).waitFor({ state: 'detached' });
       await page.waitForFunction(() => window.__gaRuns === 1);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('axe-core finds nothing on banner, dialog and placeholder, in bokmål, English and dark mode', async () => {
     for (const colorScheme of ['light', 'dark']) {
-      const context = await launchBrowser({ colorScheme });
-      try {
+      await withBrowser({ colorScheme }, async (context) => {
         const shop = await open(context, `${server.url}/`);
         let violations = await runAxe(shop, W);
         assert.deepEqual(violations, [], `banner nb ${colorScheme}:\n${formatAxeViolations(violations)}`);
@@ -216,15 +203,12 @@ describe('consent manager', () => {
         await fixture.locator(DIALOG).waitFor({ state: 'visible' });
         violations = await runAxe(fixture, W);
         assert.deepEqual(violations, [], `dialog en ${colorScheme}:\n${formatAxeViolations(violations)}`);
-      } finally {
-        await context.close();
-      }
+      });
     }
   });
 
   test('strict CSP and Trusted Types: the demo works with no violation, analytics starts after accept', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/`);
       const response = await page.request.get(`${server.url}/`);
       assert.match(response.headers()['content-security-policy'], /require-trusted-types-for 'script'/);
@@ -234,28 +218,22 @@ describe('consent manager', () => {
       await page.waitForFunction(() => window.__gaRuns === 1);
       expectNoPageErrors(page);
       assert.deepEqual(page.cspViolations, []);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('config texts with markup render as literal text', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/fixtures/embeds.html`);
       const title = await page.locator(`${BANNER} h2`).textContent();
       assert.equal(title, '<img src=x onerror="window.__xss=1">Cookies <script>window.__xss=2</script>');
       assert.equal(await page.locator(`${BANNER} img, ${BANNER} script`).count(), 0);
       await page.waitForTimeout(200);
       assert.equal(await page.evaluate(() => window.__xss), undefined);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('Global Privacy Control: told it was honoured, nothing optional runs, the decision records it', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
       const page = await open(context, `${server.url}/`);
       assert.match(await page.locator(`${BANNER} .notice`).textContent(), /Global Privacy Control/);
@@ -269,14 +247,11 @@ describe('consent manager', () => {
       assert.equal(fields[7], 'necessary:1/analytics:0');
       assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent().gpc), true);
       assert.equal(await page.evaluate(() => window.__gaRuns), undefined);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('Google Consent Mode v2: denied defaults first, then the update for the decision', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/`);
       await page.click(button('accept-all'));
       await page.waitForFunction(() => window.__gaRuns === 1);
@@ -292,14 +267,11 @@ describe('consent manager', () => {
       });
       const isArguments = await page.evaluate(() => Object.prototype.toString.call(window.dataLayer[0]));
       assert.equal(isArguments, '[object Arguments]', 'gtag pushes its arguments object, as gtag.js expects');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('embeds: placeholder explains and allows one service; category-only embeds open the settings', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/fixtures/embeds.html`);
       assert.equal(await page.locator('#video').getAttribute('src'), null);
       assert.equal(await page.locator('#video').isHidden(), true);
@@ -316,14 +288,11 @@ describe('consent manager', () => {
       assert.equal(await page.evaluate(() => window.__inlineAnalytics), undefined);
       await adsPlaceholder.locator('button').click();
       await page.locator(DIALOG).waitFor({ state: 'visible' });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('scripts added after start-up wait for consent too', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/fixtures/embeds.html`);
       await page.click('#add-late');
       await page.waitForTimeout(300);
@@ -333,14 +302,11 @@ describe('consent manager', () => {
       await page.click('#add-late');
       await page.waitForFunction(() => window.__lateAnalytics === 2, null, { timeout: 3000 });
       assert.equal(await page.evaluate(() => window.__inlineAnalytics), 1, 'inline blocked script ran once');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('withdrawal is one click from the floating button: cookies deleted, embeds unloaded', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/fixtures/embeds.html`);
       await page.click(button('accept-all'));
       await page.waitForFunction(() => document.cookie.includes('_st_x=1'));
@@ -354,14 +320,11 @@ describe('consent manager', () => {
       assert.equal(await page.locator('#video').getAttribute('src'), null, 'embed unloaded');
       assert.equal(await page.locator('[data-pw-placeholder]').count(), 2);
       assert.equal(await focused(page), 'reopen', 'focus returns to the floating button');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a new policy revision asks again', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const url = new URL(server.url);
       const old = '1|2025-06-01|0123456789abcdef0123456789abcdef|1|1764158400000|a||necessary:1/analytics:1|serviteur-shop:1/google-analytics:1';
       await context.addCookies([{ name: 'pw_consent', value: old, domain: url.hostname, path: '/' }]);
@@ -373,14 +336,11 @@ describe('consent manager', () => {
       const again = await open(context, `${server.url}/`, { banner: false });
       await again.waitForFunction(() => window.__gaRuns === 1);
       assert.equal(await again.locator(BANNER).count(), 0);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('320 px wide: banner and dialog fit without horizontal scrolling', async () => {
-    const context = await launchBrowser({ viewport: { width: 320, height: 640 } });
-    try {
+    await withBrowser({ viewport: { width: 320, height: 640 } }, async (context) => {
       const page = await open(context, `${server.url}/`);
       const fits = () => page.evaluate(() => {
         const root = document.querySelector('#privacy-widget').shadowRoot;
@@ -397,14 +357,11 @@ describe('consent manager', () => {
       await page.locator(`${DIALOG} details`).first().evaluate((d) => { d.open = true; });
       m = await fits();
       assert.ok(m.left >= 0 && m.right <= 320 && m.overflow.length === 0, JSON.stringify(m));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('an invalid config names the field and fails closed', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/fixtures/invalid-config.html`, { banner: false });
       await page.waitForTimeout(200);
       const errors = page.consoleErrors.map((e) => e.text).join('\n');
@@ -412,14 +369,11 @@ describe('consent manager', () => {
       assert.equal(await page.locator(BANNER).count(), 0);
       assert.equal(await page.evaluate(() => window.__ran), undefined);
       assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent()), null);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('without a config: one console error, no banner, and the API still answers (no consent)', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await newPage(context);
       await page.route('**/fixtures/no-config.html', (route) => route.fulfill({
         contentType: 'text/html; charset=utf-8',
@@ -434,14 +388,11 @@ describe('consent manager', () => {
       assert.equal(consent, null);
       assert.match(page.consoleErrors.map((e) => e.text).join('\n'), /privacy-widget: no config found/);
       assert.equal(await page.locator(BANNER).count(), 0);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a wasm module that cannot be loaded is named in the error, and nothing blocked runs', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await newPage(context);
       await page.route('**/dist/privacy-widget_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
       await page.goto(`${server.url}/fixtures/embeds.html`);
@@ -453,14 +404,11 @@ describe('consent manager', () => {
       assert.equal(await page.evaluate(() => window.__inlineAnalytics), undefined);
       assert.equal(await page.evaluate(() => window.gtag !== undefined && window.dataLayer[0][1]), 'default',
         'the Consent Mode defaults (all denied) are set before the wasm is needed');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('JS API: ready, onChange subscribers, unsubscribe, acceptedService, English from <html lang>', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       // Code that runs before the widget started: the loader's object and its `ready` promise,
       // which resolves with the completed API (recorded at DOMContentLoaded, after the loader ran).
       await context.addInitScript(() => {
@@ -492,14 +440,11 @@ describe('consent manager', () => {
       assert.deepEqual(await page.evaluate(() => window.__calls), ['accept_all'], 'no call after unsubscribing');
       assert.equal(await page.evaluate(() => window.PrivacyWidget.acceptedService('video')), false);
       assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent().seq), 2);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the receipt shows the consent id and downloads as JSON with the texts hash', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/`);
       await page.click(button('accept-all'));
       await page.click('footer [data-pw-open="preferences"]');
@@ -516,8 +461,6 @@ describe('consent manager', () => {
       assert.match(receipt.texts_hash, /^[0-9a-f]{64}$/);
       const { events } = await server.admin(`/api/admin/consents?consent_id=${consent.consent_id}`);
       assert.equal(events[0].texts_hash, receipt.texts_hash, 'the backend holds the same proof of what was shown');
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

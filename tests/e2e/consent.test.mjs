@@ -3,7 +3,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, startServer, launchBrowser, newPage, expectNoPageErrors } from './harness.mjs';
+import { REPO_ROOT, startServer, withBrowser, newPage, expectNoPageErrors } from './harness.mjs';
 
 const BANNER = '#privacy-widget .banner';
 const button = (action) => `#privacy-widget [data-action="${action}"]`;
@@ -39,13 +39,11 @@ async function storedEvents(server, consentId, ready = (r) => r.events.length > 
 
 describe('consent banner on the demo shop', () => {
   let server;
-  let context;
   before(async () => { server = await startServer(); });
   after(async () => { await server?.stop(); });
 
   test('first visit: banner in bokmål with three equally prominent choices, analytics blocked', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       assert.equal(await page.locator(`${BANNER} h2`).textContent(), 'Vi tar vare på personvernet ditt');
       const labels = await page.locator(`${BANNER} .actions button`).allTextContents();
@@ -64,14 +62,11 @@ describe('consent banner on the demo shop', () => {
       assert.equal(page.posted.length, 0);
       assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent()), null);
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('accept all: analytics runs, session cookie stored, event stored by the backend, reload keeps it', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       const changed = page.evaluate(() => new Promise((resolve) => {
         window.addEventListener('privacy-widget:consent', (e) => resolve(e.detail), { once: true });
@@ -114,14 +109,11 @@ describe('consent banner on the demo shop', () => {
       assert.equal(await page.locator(BANNER).count(), 0, 'no banner for a returning visitor');
       assert.equal(await page.evaluate(() => window.PrivacyWidget.acceptedCategory('analytics')), true);
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('reject all: analytics never runs, not even after reload, and the shop keeps working', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await page.click(button('reject-all'));
       await page.locator(BANNER).waitFor({ state: 'detached' });
@@ -138,14 +130,11 @@ describe('consent banner on the demo shop', () => {
       await page.click('a.cart');
       await page.waitForURL(/handlekurv/);
       assert.equal(await page.evaluate(() => window.__gaRuns), undefined);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a tampered cookie means no consent yet: the banner shows and nothing runs', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const url = new URL(server.url);
       for (const value of ['yes', '1|2026-11-01|zz|1|0|a||necessary:1/analytics:1|serviteur-shop:1/google-analytics:1', '%00%ff']) {
         await context.clearCookies();
@@ -155,14 +144,11 @@ describe('consent banner on the demo shop', () => {
         assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent()), null);
         await page.close();
       }
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the same event posted twice is stored once', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await page.click(button('accept-all'));
       await page.locator(BANNER).waitFor({ state: 'detached' });
@@ -180,14 +166,11 @@ describe('consent banner on the demo shop', () => {
       assert.deepEqual(await first.json(), await second.json());
       const { events } = await server.admin(`/api/admin/consents?consent_id=${consentId}`);
       assert.equal(events.length, 1, 'replays of the same Idempotency-Key store nothing new');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the footer link re-opens the choice and a new decision replaces the old one', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await page.click(button('accept-all'));
       await page.locator(BANNER).waitFor({ state: 'detached' });
@@ -204,9 +187,7 @@ describe('consent banner on the demo shop', () => {
       assert.ok(!names.some((n) => n.startsWith('_ga')), `analytics cookies deleted on withdrawal: ${names}`);
       const { state } = await storedEvents(server, fields[2], (r) => r.state?.seq === 2);
       assert.equal(state.action, 'reject_all');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the inline demo config is the same as the served widget-config.json', async () => {

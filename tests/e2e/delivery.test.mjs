@@ -3,7 +3,7 @@
 // backend stored for the consent id, polling the admin endpoint (backoff starts at 1 s).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, expectNoPageErrors } from './harness.mjs';
+import { startServer, launchBrowser, withBrowser, newPage, expectNoPageErrors } from './harness.mjs';
 
 const W = '#privacy-widget';
 const BANNER = `${W} .banner`;
@@ -72,8 +72,7 @@ describe('delivery: outbox against a failing backend', () => {
   after(async () => { await server?.stop(); });
 
   test('500 three times, then OK: one row, delivered after retries with the same key and body', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await server.faults({ mode: 'status', status: 500, count: 3 });
       await page.click(button('accept-all'));
@@ -88,14 +87,11 @@ describe('delivery: outbox against a failing backend', () => {
       await waitUntil('the outbox to empty', async () => (await page.evaluate((k) => sessionStorage.getItem(k), OUTBOX_KEY)) === null);
       // Chromium itself logs every 5xx answer; the widget logs nothing for a retryable failure.
       expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of 500/] });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('backend unreachable during the click (connection dropped), up later: one row', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await server.faults({ mode: 'drop', count: 2 });
       await page.click(button('reject-all'));
@@ -105,9 +101,7 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(events[0].action, 'reject_all');
       assert.deepEqual(keysOf(page), [events[0].idempotency_key]);
       expectNoPageErrors(page, { ignore: [/Failed to load resource/] });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('reload while the backend is down: the next page resumes from sessionStorage', async () => {
@@ -140,8 +134,7 @@ describe('delivery: outbox against a failing backend', () => {
   });
 
   test('Retry-After is honoured, in seconds and as an HTTP date', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       const answered = [];
       await page.route('**/api/consent', async (route) => {
@@ -164,14 +157,11 @@ describe('delivery: outbox against a failing backend', () => {
       assert.ok(gaps[0] >= 1900, `waited for Retry-After: 2 (${gaps[0]} ms; backoff alone is at most 1 s)`);
       assert.ok(gaps[1] >= 3500, `waited for the Retry-After date (${gaps[1]} ms; backoff alone is at most 2 s)`);
       expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of (503|429)/] });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('slow backend (5 s): the banner closes at once, the page stays responsive, the row arrives later', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await server.faults({ mode: 'delay', ms: 5000, count: 1 });
       const clicked = Date.now();
@@ -191,14 +181,11 @@ describe('delivery: outbox against a failing backend', () => {
       assert.ok(arrivedAfter >= 4500, `stored after the delay (${arrivedAfter} ms)`);
       assert.equal(page.posted.length, 1, 'a slow answer within the 10 s timeout is not retried');
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('tab closed right after the click while the POST is pending: the keepalive flush delivers', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       // The normal request would be answered only after 10 s; the flush's request is not delayed.
       await server.faults({ mode: 'delay', ms: 10_000, count: 1 });
@@ -212,14 +199,11 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(events.length, 1);
       assert.equal(events[0].idempotency_key, key);
       assert.ok(Date.now() - closed < 6_000, 'arrived well before the delayed request could have');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('offline, click, online: delivered once', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await context.setOffline(true);
       await page.click(button('accept-all'));
@@ -236,14 +220,11 @@ describe('delivery: outbox against a failing backend', () => {
       assert.ok(Date.now() - online < 3000, `sent when the browser came back online (${Date.now() - online} ms)`);
       assert.equal(keysOf(page).length, 1);
       expectNoPageErrors(page, { ignore: [/Failed to load resource/] });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('two rapid changes with the first in flight: the server ends with the later choice', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await server.faults({ mode: 'delay', ms: 1500, count: 1 });
       await page.evaluate(() => new Promise((resolve) => {
@@ -264,14 +245,11 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(after.state.seq, 2);
       assert.equal(after.events.length, 2);
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('garbage 200 answers are not acknowledgements: retried, no crash, one row', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await server.faults({ mode: 'garbage', count: 2 });
       await page.click(button('accept-all'));
@@ -282,9 +260,7 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(keysOf(page).length, 1);
       assert.equal(page.pageErrors.length, 0);
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('outbox.storage "local": the outbox is kept in localStorage', async () => {
@@ -316,8 +292,7 @@ describe('delivery: outbox against a failing backend', () => {
   });
 
   test('web storage that throws (sandboxed, private mode): kept in memory, one console warning, still delivered', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       await context.addInitScript(() => {
         Object.defineProperty(window, 'sessionStorage', {
           get() { throw new DOMException('The document is sandboxed', 'SecurityError'); },
@@ -340,14 +315,11 @@ describe('delivery: outbox against a failing backend', () => {
       for (let i = 0; i < 100 && storageWarnings() === 0; i++) await page.waitForTimeout(50);
       await page.waitForTimeout(300); // room for a second warning, which must not come
       assert.equal(storageWarnings(), 1, `one warning: ${warnings}`);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a permanent 422 is reported once (console + onError) and never retried', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await page.evaluate(() => {
         window.__errors = [];
@@ -367,21 +339,17 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(await page.evaluate((k) => sessionStorage.getItem(k), OUTBOX_KEY), null, 'dropped from the outbox');
       const id = await consentId(context);
       assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
 describe('delivery: CSRF', () => {
   let server;
-  let context;
   before(async () => { server = await startServer({ env: { CSRF_TOKEN: 'x-csrf-e2e' } }); });
   after(async () => { await server?.stop(); });
 
   test('the page\'s <meta name="csrf-token"> travels as X-CSRF-Token', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await page.click(button('accept-all'));
       const id = await consentId(context);
@@ -389,14 +357,11 @@ describe('delivery: CSRF', () => {
       assert.equal(events.length, 1);
       assert.equal(page.posted[0].headers()['x-csrf-token'], 'x-csrf-e2e');
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a wrong token is a permanent 403: console error, onError with the status, no endless retries', async () => {
-    context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/`);
       await page.evaluate(() => {
         document.querySelector('meta[name="csrf-token"]').content = 'stale-token';
@@ -418,8 +383,6 @@ describe('delivery: CSRF', () => {
       const id = await consentId(context);
       assert.equal((await server.admin(`/api/admin/consents?consent_id=${id}`)).events.length, 0);
       expectNoPageErrors(page, { ignore: [/refused a consent event/, /Failed to load resource.*403/] });
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

@@ -2,7 +2,7 @@
 // in Chromium against the real backend.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { startServer, launchBrowser, withBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const NL = '#newsletter-signup';
 const STATEMENT = '#privacy-statement';
@@ -44,8 +44,7 @@ describe('newsletter signup', () => {
   after(async () => { await server?.stop(); });
 
   test('double opt-in: footer form → mail in the demo mailbox → confirmation link and button → confirmed, e-mail only', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await shop(context, server);
       const form = page.locator(NL);
       assert.equal(await form.locator('input[name=consent]').isChecked(), false, 'never pre-ticked');
@@ -74,9 +73,7 @@ describe('newsletter signup', () => {
       await confirm.goto(link);
       assert.doesNotMatch(await confirm.textContent('body'), /Takk/, 'a used token does not confirm again');
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('errors sit next to the field, are announced, and the typed address stays', async () => {
@@ -118,8 +115,7 @@ describe('newsletter signup', () => {
   });
 
   test('the newsletter form privacy-statement link opens the viewer at the newsletter section', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await shop(context, server);
       await page.locator(`${NL} .policy a`).click();
       await page.locator('#privacy-widget-statement dialog.viewer #h-nyhetsbrev').waitFor();
@@ -130,14 +126,11 @@ describe('newsletter signup', () => {
         return el?.id;
       });
       assert.equal(focusedId, 'h-nyhetsbrev');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the honeypot silently drops bots: success shown, nothing posted', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await shop(context, server);
       const posts = [];
       page.on('request', (r) => { if (r.url().includes('/api/newsletter')) posts.push(r.url()); });
@@ -150,14 +143,11 @@ describe('newsletter signup', () => {
       await page.waitForTimeout(500);
       assert.deepEqual(posts, []);
       assert.ok(!(await subscribers(server)).some((s) => s.email === 'bot@example.no'));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('keyboard only, and axe-core finds nothing in the form, its errors or its success', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await shop(context, server);
       let violations = await runAxe(page, NL);
       assert.deepEqual(violations, [], formatAxeViolations(violations));
@@ -177,14 +167,11 @@ describe('newsletter signup', () => {
       assert.match(await focused(page), /done/, 'focus moves to the success message');
       violations = await runAxe(page, NL);
       assert.deepEqual(violations, [], formatAxeViolations(violations));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('the same answer for a new and an already subscribed address', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const texts = [];
       for (let i = 0; i < 2; i++) {
         const page = await shop(context, server);
@@ -198,14 +185,11 @@ describe('newsletter signup', () => {
       }
       assert.equal(texts[0], texts[1]);
       assert.equal((await subscribers(server)).filter((s) => s.email === 'same@example.no').length, 1);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('unsubscribe from the statement page: a confirmation mail, and its link removes the address', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await shop(context, server);
       const form = page.locator(NL);
       await form.locator('input[name=email]').fill('leave@example.no');
@@ -227,9 +211,7 @@ describe('newsletter signup', () => {
       await confirm.locator('form button, form input[type=submit]').first().click();
       await confirm.waitForLoadState();
       assert.ok(!(await subscribers(server)).some((s) => s.email === 'leave@example.no'), 'address deleted');
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
@@ -239,8 +221,7 @@ describe('newsletter rate limiting', () => {
   after(async () => { await server?.stop(); });
 
   test('a second signup for the same address is told to wait, and the input stays', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       for (const attempt of [1, 2]) {
         const page = await shop(context, server);
         const form = page.locator(NL);
@@ -256,9 +237,7 @@ describe('newsletter rate limiting', () => {
         await page.close();
       }
       assert.equal((await mailsTo(server, 'often@example.no')).length, 1);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
 
@@ -268,8 +247,7 @@ describe('rights requests', () => {
   after(async () => { await server?.stop(); });
 
   test('an access request reaches the backend with the consent id, and the reference number is shown', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await newPage(context);
       await page.goto(`${server.url}/personopplysninger`);
       await page.locator('#privacy-widget .banner').waitFor();
@@ -299,14 +277,11 @@ describe('rights requests', () => {
       assert.equal(stored.consent_id, consentId);
       assert.equal(stored.status, 'received');
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('keyboard only through the contents and the form, and axe-core finds nothing', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await newPage(context);
       await page.goto(`${server.url}/personopplysninger`);
       await page.click('#privacy-widget [data-action="reject-all"]');
@@ -328,14 +303,11 @@ describe('rights requests', () => {
       await page.locator(`${STATEMENT} #pw-rights .status`, { hasText: /PV-\d{4}-\d+/ }).waitFor();
       violations = await runAxe(page, STATEMENT);
       assert.deepEqual(violations, [], formatAxeViolations(violations));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('without an endpoint the form becomes a prefilled e-mail to the shop', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await newPage(context);
       await page.goto(`${server.url}/fixtures/rights-mailto.html`);
       const form = page.locator('#statement .rights-form');
@@ -352,8 +324,6 @@ describe('rights requests', () => {
       const body = decodeURIComponent(href.split('&body=')[1]);
       assert.match(body, /kunde@example\.no/);
       assert.match(body, /Storgata 1 & 2/);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });

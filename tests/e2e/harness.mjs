@@ -179,6 +179,22 @@ export async function launchBrowser({ args = [], ...options } = {}) {
 }
 
 /**
+ * Runs `use(context)` in a fresh browser (see launchBrowser) and closes it afterwards, also when
+ * `use` throws. Tests whose clean-up does more than close the browser use launchBrowser.
+ * @param {Parameters<typeof launchBrowser>[0] | ((context: any) => Promise<void>)} options
+ * @param {(context: any) => Promise<void>} [use]
+ */
+export async function withBrowser(options, use) {
+  if (typeof options === 'function') [options, use] = [{}, options];
+  const context = await launchBrowser(options);
+  try {
+    await use(context);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
  * Opens a page that records, for later assertions:
  *   page.consoleErrors  [{text, url}]   console.error + failed resource loads
  *   page.pageErrors     [Error]         uncaught exceptions / unhandled rejections

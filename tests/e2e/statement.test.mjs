@@ -3,7 +3,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, startServer, launchBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { REPO_ROOT, startServer, withBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const W = '#privacy-widget';
 const MODAL = '#privacy-widget-statement dialog.viewer';
@@ -32,8 +32,7 @@ describe('privacy statement viewer', () => {
   after(async () => { await server?.stop(); });
 
   test('inline on the statement page, with contents, version and a deep link that lands on its section', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/personopplysninger#lagringstid`);
       const heading = page.locator(`${INLINE} #h-lagringstid`);
       await heading.waitFor();
@@ -47,14 +46,11 @@ describe('privacy statement viewer', () => {
         assert.ok(text.includes(fact), `statement mentions ${fact}`);
       }
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('keyboard: a contents link moves focus to its section and updates the address for copying', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/personopplysninger`);
       await page.locator(`${INLINE} nav.toc a`).first().waitFor();
       await page.locator(`${INLINE} nav.toc a`, { hasText: 'Dine rettigheter' }).focus();
@@ -63,14 +59,11 @@ describe('privacy statement viewer', () => {
       assert.equal(new URL(page.url()).hash, '#rettigheter');
       await page.locator(`${INLINE} [data-action="copy-link"][data-section="rettigheter"]`).click();
       assert.equal(await page.locator(`${INLINE} [data-section="rettigheter"]`).getAttribute('data-copied'), `${server.url}/personopplysninger#rettigheter`);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('opens as a modal from the banner, the preferences dialog and the JS API; Esc closes and returns focus', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/`);
       await page.locator(`${W} .banner`).waitFor();
       await page.click(`${W} .banner [data-action="statement"]`);
@@ -92,14 +85,11 @@ describe('privacy statement viewer', () => {
       await page.locator(`${MODAL} #h-nyhetsbrev`).waitFor();
       assert.match(await focusedText(page), /^H3:h-nyhetsbrev:Nyhetsbrev/);
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('language switch: English is kept in a session cookie and used by the whole widget after reload', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/personopplysninger`);
       await page.locator(`${INLINE} [data-lang="en"]`).click();
       await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
@@ -110,9 +100,7 @@ describe('privacy statement viewer', () => {
       await page.reload();
       await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
       assert.equal(await page.locator(`${INLINE} [data-lang="en"]`).getAttribute('aria-pressed'), 'true');
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('nynorsk: a reader who chose nynorsk gets the nynorsk statement and can switch to bokmål, without axe violations', async () => {
@@ -120,8 +108,7 @@ describe('privacy statement viewer', () => {
     const [nn, nb] = await Promise.all([statementDocument('nn'), statementDocument('nb')]);
     const headings = (doc) => doc.sections.map((s) => s.heading);
     assert.notDeepEqual(headings(nn), headings(nb));
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const url = new URL(server.url);
       await context.addCookies([{ name: 'pw_lang', value: 'nn', domain: url.hostname, path: '/' }]);
       const page = await open(context, `${server.url}/personopplysninger`);
@@ -148,15 +135,12 @@ describe('privacy statement viewer', () => {
       await expectShown(nb);
       assert.equal((await context.cookies()).find((c) => c.name === 'pw_lang')?.value, 'nb');
       expectNoPageErrors(page);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short, button labels and title unbroken', async () => {
     for (const width of [320, 640]) {
-      const context = await launchBrowser({ viewport: { width, height: 800 } });
-      try {
+      await withBrowser({ viewport: { width, height: 800 } }, async (context) => {
         const page = await open(context, `${server.url}/personopplysninger`);
         await page.locator(`${INLINE} section.part`).first().waitFor();
         const m = await page.evaluate(() => {
@@ -179,15 +163,12 @@ describe('privacy statement viewer', () => {
         assert.deepEqual(m.wide, [], `nothing sticks out of the statement at ${width}px`);
         assert.ok(m.chars < 40, `line length stays readable (${m.chars.toFixed(1)} em)`);
         assert.deepEqual(m.broken, [], `button labels and the title stay on one line at ${width}px`);
-      } finally {
-        await context.close();
-      }
+      });
     }
   });
 
   test('print: every section is shown and no button or contents list is printed', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/personopplysninger`);
       await page.locator(`${INLINE} section.part`).first().waitFor();
       await page.emulateMedia({ media: 'print' });
@@ -202,14 +183,11 @@ describe('privacy statement viewer', () => {
         };
       });
       assert.deepEqual(visible, { sections: 14, buttons: 0, toc: false, banner: false });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('after a policy change the banner offers what changed, computed from the two revisions', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const url = new URL(server.url);
       const old = '1|2025-06-01|0123456789abcdef0123456789abcdef|1|1750000000000|a||necessary:1/analytics:1|serviteur-shop:1/google-analytics:1';
       await context.addCookies([{ name: 'pw_consent', value: old, domain: url.hostname, path: '/' }]);
@@ -225,14 +203,11 @@ describe('privacy statement viewer', () => {
       assert.ok(inserted.some((d) => /regnskapsåret/.test(d)), `reworded retention shown as inserted: ${inserted}`);
       await page.click(`${MODAL} [data-action="show-reading"]`);
       await page.locator(`${MODAL} nav.toc`).waitFor();
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('axe-core finds nothing inline or in the modal, in both languages', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/personopplysninger`);
       await page.locator(`${INLINE} section.part`).first().waitFor();
       let violations = await runAxe(page, INLINE);
@@ -246,14 +221,11 @@ describe('privacy statement viewer', () => {
       await shop.waitForFunction(() => document.querySelector('#privacy-widget-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
       violations = await runAxe(shop, '#privacy-widget-statement');
       assert.deepEqual(violations, [], formatAxeViolations(violations));
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   test('a statement with markup in its text is refused: console error and a plain link, nothing rendered from it', async () => {
-    const context = await launchBrowser();
-    try {
+    await withBrowser(async (context) => {
       const page = await newPage(context);
       await page.route('**/statement/nb.json', async (route) => {
         const response = await route.fetch();
@@ -266,8 +238,6 @@ describe('privacy statement viewer', () => {
       assert.ok(page.consoleErrors.some((e) => /privacy-widget statement: intro\[0\]/.test(e.text)), JSON.stringify(page.consoleErrors));
       assert.equal(await page.locator(`${INLINE} img`).count(), 0);
       assert.equal(await page.evaluate(() => window.__xss), undefined);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
