@@ -8,6 +8,7 @@ request the schemas call valid is valid.
 * A key names one request; the same key with another body is `422 idempotency_key_reused`.
   Generated keys repeat ("0", "a"), so every well-formed key (header or envelope) is
   replaced by a fresh one. Malformed keys stay: the negative tests are about them.
+* A beacon's well-formed header key must be the envelope's key: it gets the same fresh key.
 * A consent event's `history` entries have a lower `seq` than the event and, where they
   name one, the event's `consent_id`.
 
@@ -36,6 +37,8 @@ def before_call(context, case, kwargs):
     elif case.media_type == "text/plain" and isinstance(case.body, dict):
         if _replaceable_key(case.body.get("idempotency_key"), missing_ok=False):
             case.body["idempotency_key"] = _fresh_key()
+            if _replaceable_key(case.headers.get("Idempotency-Key"), missing_ok=False):
+                case.headers["Idempotency-Key"] = case.body["idempotency_key"]
         body = case.body.get("body")
     else:
         return
