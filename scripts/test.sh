@@ -104,7 +104,8 @@ for layer in "${LAYERS[@]}"; do
   case "$layer" in
     # Formatting first (rustfmt.toml, server/rustfmt.toml): a diff fails the layer, fixed by `cargo fmt --all`.
     host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }; cargo test --workspace' ;;
-    wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown ;;
+    # `std`: wasm-bindgen-test links std, whose panic handler replaces the release build's (src/lib.rs).
+    wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown --features std ;;
     # shellcheck disable=SC2086
     e2e)  if [ "$BUILD_OK" = 0 ]; then SUMMARY+=("e2e   SKIPPED (build failed)"); continue; fi
           run_layer e2e node --test --test-concurrency=1 --test-timeout=180000 ${E2E_ARGS:-} "${E2E_FILES[@]:-tests/e2e/}" ;;

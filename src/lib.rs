@@ -4,10 +4,35 @@
 //! (`privacy_widget_core`). The `consent` build starts the consent manager on every page; the
 //! `extras` build (statement viewer, forms) is loaded by it when a page needs them.
 
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
 #[cfg(all(feature = "consent", feature = "extras"))]
 compile_error!("`consent` and `extras` are two separate builds of the widget: enable one of them");
 
+mod page_state;
 pub mod web;
+
+use page_state::page_state;
+
+/// What std's prelude would bring, from `alloc` (the wasm build is `no_std`).
+pub(crate) mod prelude {
+    pub use alloc::rc::Rc;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+}
+
+// A panic ends the widget with a trap, as std's handler does after formatting a message that
+// goes nowhere (wasm32-unknown-unknown has no stderr). Without std that formatting code is not
+// linked: 1.4 KB brotli less. The wasm tests link std (wasm-bindgen-test): feature `std`.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+use prelude::*;
 
 use wasm_bindgen::prelude::*;
 

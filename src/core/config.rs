@@ -1,10 +1,12 @@
 //! The shop's widget configuration: parsed from JSON and validated field by field.
 //! An invalid config yields one error naming the field, so the widget can fail closed.
 
+use crate::prelude::*;
+
 use crate::i18n::{category_defaults, is_text_name, Text};
 use crate::json::{self, Json};
 use crate::lang::Lang;
-use std::fmt;
+use core::fmt;
 
 /// What is wrong with the config, addressed by its JSON path (`categories[1].services[0].id`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! The consent model: what the visitor allowed, when, under which policy revision,
 //! and the event that tells the shop's backend about it.
 
+use crate::prelude::*;
+
 use crate::config::{Category, Config, ConsentSignal};
 use crate::json::{self, Json};
 use crate::lang::Lang;

@@ -5,6 +5,8 @@
 //! `1|<revision>|<consent id>|<seq>|<decided at, ms>|<action>|<flags>|<category:0/1>/…|<service:0/1>/…`
 //! Only cookie-safe characters are used, so the value needs no escaping.
 
+use crate::prelude::*;
+
 use crate::config::{Config, CookieSettings};
 use crate::consent::{Action, Choices, ConsentRecord};
 use crate::json::push_int;

@@ -1,6 +1,8 @@
 //! What the newsletter and rights-request forms share: errors kept per field, shown on submit
 //! and re-checked while the visitor types.
 
+use crate::prelude::*;
+
 use crate::i18n::FormText;
 
 /// Re-checks only the fields already showing an error, so an error can be fixed or change

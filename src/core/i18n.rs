@@ -1,6 +1,8 @@
 //! The interface texts in bokmål, nynorsk and English, and the shop's overrides.
 //! Every text has a stable camelCase key; the config's `texts.<lang>.<key>` replaces it.
 
+use crate::prelude::*;
+
 use crate::lang::Lang;
 
 macro_rules! catalogue {

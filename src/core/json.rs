@@ -2,7 +2,9 @@
 //! Hand-written instead of serde because every byte lands in the widget's .wasm;
 //! numbers are integers only (nothing the widget reads or writes needs fractions).
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 /// A parsed JSON value. Objects keep their key order (and duplicates are rejected at parse time).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +157,7 @@ impl Reader<'_> {
             }
             // The input is a &str and we only stop at ASCII bytes, so this slice is valid UTF-8.
             out.push_str(
-                std::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| self.error("invalid UTF-8"))?,
+                core::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| self.error("invalid UTF-8"))?,
             );
             match self.peek() {
                 None => return Err(self.error("unterminated string")),

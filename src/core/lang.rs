@@ -1,6 +1,8 @@
 //! The languages the widget speaks and how the visitor's language is chosen: the visitor's own
 //! choice (kept in a session cookie), the config, `<html lang>`, the browser, then bokmål.
 
+use crate::prelude::*;
+
 /// A supported interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

@@ -2,6 +2,21 @@
 //! No web-sys, js-sys or wasm-bindgen here (this crate has no dependencies at all), so
 //! everything is host-tested with plain `cargo test` and the browser layer stays thin.
 
+#![cfg_attr(not(test), no_std)]
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+/// What std's prelude would bring, from `alloc` (tests have std's prelude, hence the allow).
+#[allow(unused_imports)]
+pub(crate) mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
 pub mod config;
 pub mod consent;
 pub mod cookie;

@@ -19,6 +19,8 @@
 //! request is left queued (so a retry cannot double it). A late `Delivered` after either still
 //! shows success: the server has the request.
 
+use crate::prelude::*;
+
 use crate::config::Config;
 use crate::i18n::{fill, FormText};
 use crate::json::Json;
@@ -388,7 +390,7 @@ impl NewsletterForm {
     /// After an input: re-checks only the fields already showing an error, so an error can be
     /// fixed or change while typing but a new one only appears on submit.
     fn revalidate(&mut self) -> Vec<NewsletterEffect> {
-        let mut errors = std::mem::take(&mut self.errors);
+        let mut errors = core::mem::take(&mut self.errors);
         let changed = crate::form::recheck(&mut errors, |f| self.field_error(f));
         self.errors = errors;
         if changed {

@@ -63,6 +63,8 @@
 //! - **Lost outcomes.** If the browser layer never reports an outcome for a dispatch (it always
 //!   should), the entry is sent again `2 × request_timeout_ms` after it went out.
 
+use crate::prelude::*;
+
 mod persist;
 #[cfg(test)]
 mod tests;
@@ -70,7 +72,7 @@ mod tests;
 pub use persist::{RestoreProblem, SkippedEntry, FORMAT_VERSION};
 
 use crate::json::{self, Json};
-use std::fmt;
+use core::fmt;
 
 /// Most replaced consent bodies kept in a consent event's `"history"`; the oldest go first.
 pub const MAX_HISTORY: usize = 50;
@@ -332,7 +334,7 @@ impl fmt::Display for EnqueueError {
     }
 }
 
-impl std::error::Error for EnqueueError {}
+impl core::error::Error for EnqueueError {}
 
 /// Where an entry stands, for the debug API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

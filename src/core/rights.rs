@@ -6,6 +6,8 @@
 //! the first invalid field, sending and failures are announced, and success replaces the form
 //! with a status message that takes focus. The reference number from the backend is part of it.
 
+use crate::prelude::*;
+
 use crate::config::Config;
 use crate::i18n::{fill, FormText, TextKey};
 use crate::json::{self, Json};
@@ -348,7 +350,7 @@ impl RightsForm {
     /// After an input: re-checks the fields already showing an error (choosing another type
     /// can clear the message's), so errors are fixed while typing but only added on submit.
     fn revalidate(&mut self) -> Vec<RightsEffect> {
-        let mut errors = std::mem::take(&mut self.errors);
+        let mut errors = core::mem::take(&mut self.errors);
         let changed = crate::form::recheck(&mut errors, |f| self.field_error(f));
         self.errors = errors;
         if changed {

@@ -2,6 +2,8 @@
 //! JSON format documented in `www/statement/README.md`, section-id helpers, and the
 //! "what changed since you last consented" diff (in `statement/diff.rs`).
 
+use crate::prelude::*;
+
 mod diff;
 #[cfg(test)]
 mod tests;
@@ -9,7 +11,7 @@ mod tests;
 pub use diff::{diff, BlockChange, DiffRun, ItemChange, SectionChange, SectionDiff, StatementDiff, MAX_LCS_CELLS};
 
 use crate::json::{self, Json, JsonError};
-use std::fmt;
+use core::fmt;
 
 /// A statement file larger than this is refused before it is parsed.
 pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
@@ -111,7 +113,7 @@ impl Block {
 
 impl Statement {
     /// Parses and fully validates one statement document.
-    pub fn parse(text: &str) -> std::result::Result<Statement, StatementError> {
+    pub fn parse(text: &str) -> core::result::Result<Statement, StatementError> {
         if text.len() > MAX_DOCUMENT_BYTES {
             return Err(Path::Root.error(ErrorKind::DocumentTooLarge { bytes: text.len(), max: MAX_DOCUMENT_BYTES }));
         }
@@ -296,7 +298,7 @@ impl fmt::Display for StatementError {
     }
 }
 
-impl std::error::Error for StatementError {}
+impl core::error::Error for StatementError {}
 
 /// A found value quoted in an error message, cut so a huge string cannot flood the console.
 fn excerpt(s: &str) -> String {
@@ -354,7 +356,7 @@ impl<'a> Path<'a> {
     }
 }
 
-type Result<T> = std::result::Result<T, StatementError>;
+type Result<T> = core::result::Result<T, StatementError>;
 
 // ---------------------------------------------------------------------------------------
 // Reading
@@ -729,7 +731,7 @@ fn is_date(d: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+    let number = |range: core::ops::Range<usize>| -> Option<u32> {
         b[range].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
     };
     let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else {

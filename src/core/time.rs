@@ -1,5 +1,7 @@
 //! Timestamps as the backend and the receipt show them, without a date library.
 
+use crate::prelude::*;
+
 use crate::json::push_int;
 
 /// Milliseconds since the Unix epoch as RFC 3339 UTC with milliseconds: `2026-11-26T12:00:00.000Z`.

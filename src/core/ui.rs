@@ -2,6 +2,8 @@
 //! The browser layer renders `ConsentUi` and executes the effects; every decision about
 //! what is shown, stored, sent and activated is made here.
 
+use crate::prelude::*;
+
 use crate::config::{Config, ConsentSignal};
 use crate::consent::{new_consent_id, withdrawn_cookie_patterns, Action, Choices, ConsentRecord, EventContext};
 use crate::cookie::{self, CookieProblem};

@@ -1,6 +1,8 @@
 //! The privacy-statement viewer's logic as `update(state, msg) -> effects`: which document to
 //! fetch in which language, reading versus "what changed" mode, and where to scroll.
 
+use crate::prelude::*;
+
 use crate::config::StatementSource;
 use crate::lang::Lang;
 use crate::statement::{revision_file, Statement};

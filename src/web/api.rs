@@ -1,6 +1,8 @@
 //! `window.PrivacyWidget`, the DOM events and Google Consent Mode: how the shop's own code
 //! learns about and reacts to the visitor's choices.
 
+use crate::prelude::*;
+
 use super::app::{self, with_app};
 use super::dom;
 use privacy_widget_core::config::ConsentSignal;

@@ -1,18 +1,20 @@
 //! The running widget: holds the config and the core state, turns DOM events into
 //! messages, runs `ConsentUi::update` and executes the effects it returns.
 
+use crate::prelude::*;
+
 use super::blocking;
 use super::delivery::{self, Endpoint};
 use super::dom::{self, append, attr, el};
 use super::focus_room;
 use super::render;
+use core::cell::RefCell;
 use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
 use privacy_widget_core::cookie;
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent, View};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement, KeyboardEvent, ShadowRoot};
@@ -31,7 +33,7 @@ pub struct App {
     pub subscribers: Vec<js_sys::Function>,
 }
 
-thread_local! {
+crate::page_state! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
 }
 

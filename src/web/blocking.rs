@@ -2,6 +2,8 @@
 //! inert until the visitor's choices allow their category or service, then they are started.
 //! Scripts added to the page later are caught by a MutationObserver.
 
+use crate::prelude::*;
+
 use super::dom::{self, append, attr, document};
 use privacy_widget_core::config::Config;
 use privacy_widget_core::consent::Choices;

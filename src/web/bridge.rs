@@ -2,11 +2,13 @@
 //! the public `window.PrivacyWidget` API and its DOM events, so the two modules share no
 //! memory and the banner's module never carries the statement viewer or the forms.
 
+use crate::prelude::*;
+
 use super::dom;
 use super::{delivery, newsletter, statement};
+use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::lang::Lang;
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CustomEvent, Element, Event};
@@ -14,7 +16,7 @@ use web_sys::{CustomEvent, Element, Event};
 /// The consent module asks the viewer to open with this event (after loading this module).
 const OPEN_STATEMENT_EVENT: &str = "privacy-widget:open-statement";
 
-thread_local! {
+crate::page_state! {
     /// An open request that arrived before the config was read (it may come from a URL).
     static PENDING_OPEN: RefCell<Option<(Option<String>, bool)>> = const { RefCell::new(None) };
     static STARTED: RefCell<bool> = const { RefCell::new(false) };

@@ -3,16 +3,17 @@
 //! outcome back, keeps one wake-up timer, flushes with `keepalive` when the page goes away,
 //! and tells the consent manager, the forms and the shop (`onError`) what happened.
 
+use crate::prelude::*;
+
 mod browser;
 mod wire;
 
 use super::dom;
 use browser::Answer;
+use core::cell::RefCell;
 use privacy_widget_core::config::{Config, OutboxStorage};
 use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::outbox::{Dispatch, OrderingKey, Outbox, OutboxEvent, OutboxPolicy, Outcome, RestoreProblem};
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Event, Storage};
 
@@ -85,7 +86,7 @@ struct Driver {
 
 type Listener = Rc<dyn Fn(&DeliveryReport)>;
 
-thread_local! {
+crate::page_state! {
     static DRIVER: RefCell<Option<Driver>> = const { RefCell::new(None) };
     static LISTENERS: RefCell<Vec<Listener>> = const { RefCell::new(Vec::new()) };
 }

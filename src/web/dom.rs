@@ -1,6 +1,8 @@
 //! The one place that touches raw DOM APIs: element creation with text (never markup),
 //! attributes, listeners, cookies and the shadow root. Everything else calls these helpers.
 
+use crate::prelude::*;
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{

@@ -13,16 +13,17 @@
 //! out the whole page again, which at start-up on a slow phone is a long task, and visitors who
 //! never tab into the page behind the banner do not need it.
 
+use crate::prelude::*;
+
 use super::dom;
+use core::cell::RefCell;
 use privacy_widget_core::json::push_int;
-use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, EventTarget, HtmlElement, ShadowRoot};
 
 /// Scroll padding first: the margin is set only on pages that scroll.
 const PROPERTIES: [&str; 2] = ["scroll-padding-bottom", "margin-bottom"];
 
-#[derive(Default)]
 struct Room {
     /// The banner on screen, if any.
     banner: Option<HtmlElement>,
@@ -31,8 +32,8 @@ struct Room {
     page_values: Option<Vec<String>>,
 }
 
-thread_local! {
-    static ROOM: RefCell<Room> = RefCell::new(Room::default());
+crate::page_state! {
+    static ROOM: RefCell<Room> = const { RefCell::new(Room { banner: None, page_values: None }) };
 }
 
 /// Notes the banner just rendered, or with `None` (no banner any more) gives the page its own

@@ -2,6 +2,8 @@
 //! errors sit next to them (`aria-describedby`, `aria-invalid`), and delivery outcomes turned
 //! into what a form needs to know.
 
+use crate::prelude::*;
+
 use super::delivery::{DeliveryReport, ReportKind};
 use super::dom::{self, append, attr, el, text_el};
 use wasm_bindgen::JsCast;

@@ -2,9 +2,12 @@
 //! `data-pw-newsletter` (`="unsubscribe"` for the withdrawal form). The core's `NewsletterForm`
 //! decides; this module renders, forwards input and delivers through the outbox.
 
+use crate::prelude::*;
+
 use super::delivery;
 use super::dom::{self, append, attr, button, el, text_el};
 use super::forms::{self, FormOutcome, TextField};
+use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::i18n::{FormText, TextKey};
 use privacy_widget_core::lang::Lang;
@@ -12,7 +15,6 @@ use privacy_widget_core::newsletter::{
     consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg, NewsletterState,
 };
 use privacy_widget_core::outbox::{Endpoint, IdempotencyKey};
-use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlInputElement, ShadowRoot};
 
@@ -26,7 +28,7 @@ struct Mounted {
     pending: Option<IdempotencyKey>,
 }
 
-thread_local! {
+crate::page_state! {
     static FORMS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
     static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
 }
@@ -57,7 +59,7 @@ pub fn start(config: &Config, lang: Lang) {
             f.len() - 1
         });
         listen(&root, index);
-        run(index, vec![NewsletterEffect::Render]);
+        run(index, Vec::from([NewsletterEffect::Render]));
     }
     delivery::subscribe(|report| {
         let index = FORMS.with(|f| f.borrow().iter().position(|m| m.pending.as_ref() == Some(&report.key)));

@@ -2,6 +2,8 @@
 //! text nodes only. Interaction is delegated: buttons carry `data-action`, switches
 //! `data-category` / `data-service`, and one listener on the shadow root reads them.
 
+use crate::prelude::*;
+
 use super::dom::{self, append, attr, button, el, text_el};
 use privacy_widget_core::config::{Category, Config, Service};
 use privacy_widget_core::i18n::{push_joined, TextKey};

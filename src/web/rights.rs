@@ -2,9 +2,12 @@
 //! statement viewer. The core's `RightsForm` decides; this module renders it, forwards input,
 //! delivers through the outbox or opens a prefilled e-mail, and names Datatilsynet.
 
+use crate::prelude::*;
+
 use super::delivery;
 use super::dom::{self, append, attr, el, text_el};
 use super::forms::{self, FormOutcome, TextField};
+use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::i18n::{FormText, TextKey};
 use privacy_widget_core::json;
@@ -13,7 +16,6 @@ use privacy_widget_core::outbox::IdempotencyKey;
 use privacy_widget_core::rights::{
     Field, RequestType, RightsChannel, RightsEffect, RightsForm, RightsMsg, RightsState, DATATILSYNET_URL,
 };
-use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
 
@@ -31,7 +33,7 @@ struct Rights {
     mailto: Option<String>,
 }
 
-thread_local! {
+crate::page_state! {
     static RIGHTS: RefCell<Option<Rights>> = const { RefCell::new(None) };
 }
 

@@ -2,7 +2,10 @@
 //! modal dialog opened from the banner, the preferences and the forms. The core's `Viewer`
 //! decides; this module fetches, renders with text nodes and executes effects.
 
+use crate::prelude::*;
+
 use super::dom::{self, append, attr, button, el, text_el};
+use core::cell::RefCell;
 use privacy_widget_core::config::{Config, StatementSource};
 use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
@@ -10,7 +13,6 @@ use privacy_widget_core::statement::{
     Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement,
 };
 use privacy_widget_core::viewer::{Viewer, ViewerEffect, ViewerMode, ViewerMsg};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, ShadowRoot};
@@ -27,7 +29,7 @@ struct StatementApp {
     return_focus: Option<Element>,
 }
 
-thread_local! {
+crate::page_state! {
     static VIEWER: RefCell<Option<StatementApp>> = const { RefCell::new(None) };
 }
 
@@ -91,7 +93,7 @@ pub fn open(section: Option<String>, changes: bool) -> bool {
 pub fn refresh() {
     let shown = VIEWER.with(|cell| cell.borrow().as_ref().is_some_and(|a| a.viewer.current.is_some()));
     if shown {
-        run(vec![ViewerEffect::Render]);
+        run(Vec::from([ViewerEffect::Render]));
     }
 }
 
@@ -442,9 +444,9 @@ impl StatementApp {
     fn push_diff_runs(&self, parent: &Element, runs: &[DiffRun]) {
         for run in runs {
             match run {
-                DiffRun::Same(inline) => push_runs(parent, std::slice::from_ref(inline)),
-                DiffRun::Inserted(inline) => append(parent, &self.marked("ins", std::slice::from_ref(inline))),
-                DiffRun::Deleted(inline) => append(parent, &self.marked("del", std::slice::from_ref(inline))),
+                DiffRun::Same(inline) => push_runs(parent, core::slice::from_ref(inline)),
+                DiffRun::Inserted(inline) => append(parent, &self.marked("ins", core::slice::from_ref(inline))),
+                DiffRun::Deleted(inline) => append(parent, &self.marked("del", core::slice::from_ref(inline))),
             }
         }
     }

@@ -14,7 +14,7 @@ fn serviteur() -> Config {
 }
 
 fn repeat(c: char, n: usize) -> String {
-    std::iter::repeat_n(c, n).collect()
+    core::iter::repeat_n(c, n).collect()
 }
 
 #[test]

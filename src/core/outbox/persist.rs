@@ -7,9 +7,11 @@
 //! kept as a JSON *string* holding the exact text sent, not as a nested value, so a change to
 //! the JSON writer can never alter the bytes resent under an existing key.
 
+use crate::prelude::*;
+
 use super::{Endpoint, IdempotencyKey, OrderingKey, Outbox, OutboxEntry, OutboxPolicy};
 use crate::json::{self, Json, JsonError};
-use std::fmt;
+use core::fmt;
 
 pub const FORMAT_VERSION: i64 = 1;
 
@@ -57,7 +59,7 @@ impl fmt::Display for RestoreProblem {
     }
 }
 
-impl std::error::Error for RestoreProblem {}
+impl core::error::Error for RestoreProblem {}
 
 impl Outbox {
     /// The whole outbox as text; persist it after every call that changed anything.

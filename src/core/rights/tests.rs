@@ -184,7 +184,7 @@ fn every_missing_field_is_an_error_and_the_first_gets_focus() {
 fn the_message_is_limited_to_4000_characters_not_bytes() {
     let config = with_endpoint();
     let mut form = RightsForm::new(Lang::Nb, None);
-    let at_limit: String = std::iter::repeat_n('ø', MAX_MESSAGE_CHARS).collect();
+    let at_limit: String = core::iter::repeat_n('ø', MAX_MESSAGE_CHARS).collect();
     filled(&mut form, &config, RequestType::Access, "kari@example.no", &at_limit);
     assert_eq!(form.message_chars_left(), 0);
     assert_eq!(form.message_counter(&config), "0 tegn igjen");

@@ -2,6 +2,8 @@
 //! down to list items and words, so the viewer can highlight inserted and deleted text.
 //! Every LCS is bounded by [`MAX_LCS_CELLS`]; beyond it a block counts as replaced whole.
 
+use crate::prelude::*;
+
 use super::{Block, Inline, Section, Statement};
 
 /// Largest LCS table (old tokens × new tokens, after trimming the common prefix and suffix)
@@ -211,9 +213,9 @@ impl<'a> Words<'a> {
         let (mut i, mut j, mut common) = (0, 0, 0);
         while i < x.len() && j < y.len() {
             match x[i].cmp(y[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
+                core::cmp::Ordering::Less => i += 1,
+                core::cmp::Ordering::Greater => j += 1,
+                core::cmp::Ordering::Equal => {
                     common += 1;
                     i += 1;
                     j += 1;
@@ -252,7 +254,7 @@ fn align<'a, T: PartialEq>(old: &'a [T], new: &'a [T], words: impl Fn(&'a T) -> 
     let matches = lcs(old, new, |a, b| a == b).unwrap_or_default();
     let mut steps = Vec::with_capacity(old.len().max(new.len()));
     let (mut i, mut j) = (0, 0);
-    for &(mi, mj) in matches.iter().chain(std::iter::once(&(old.len(), new.len()))) {
+    for &(mi, mj) in matches.iter().chain(core::iter::once(&(old.len(), new.len()))) {
         pair_gap(i..mi, j..mj, old, new, &words, &mut steps);
         if mi < old.len() {
             steps.push(Step::Same(mi, mj));
@@ -265,8 +267,8 @@ fn align<'a, T: PartialEq>(old: &'a [T], new: &'a [T], words: impl Fn(&'a T) -> 
 /// Pairs similar elements of one gap in order. Word lists are built once per element, so a
 /// gap costs one sort per element plus a linear merge per candidate pair.
 fn pair_gap<'a, T>(
-    old_gap: std::ops::Range<usize>,
-    new_gap: std::ops::Range<usize>,
+    old_gap: core::ops::Range<usize>,
+    new_gap: core::ops::Range<usize>,
     old: &'a [T],
     new: &'a [T],
     words: &impl Fn(&'a T) -> Words<'a>,
@@ -360,7 +362,7 @@ enum Op {
 /// punctuation characters.
 fn tokens(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
-    std::iter::from_fn(move || {
+    core::iter::from_fn(move || {
         let first = rest.chars().next()?;
         let len = if first.is_alphanumeric() {
             rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len())

@@ -2,6 +2,8 @@
 //! storage, the wake-up timer, `navigator.onLine`. The driver in `delivery.rs` decides; this
 //! module only talks to the browser and turns its exceptions into values.
 
+use crate::prelude::*;
+
 use super::super::dom;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -2,6 +2,8 @@
 //! calls, so they are tested on the host): endpoint URLs, `Retry-After`, the beacon envelope
 //! and the backend's error bodies.
 
+use crate::prelude::*;
+
 use privacy_widget_core::json::{self, Json};
 
 /// The newsletter-withdrawal URL derived from the newsletter URL, so the config needs no
