@@ -360,6 +360,73 @@ describe('consent manager', () => {
     });
   });
 
+  test('zoomed in (200 % of 1280×720, 400 % of 1280×1024): every control of banner and dialog is reached by Tab and shown whole', async () => {
+    // WCAG 1.4.4 / 1.4.10: at these zoom levels the CSS viewport is 640×360 and 320×256 px. The
+    // banner and the dialog must stay inside it and scroll themselves, and each control that
+    // keyboard focus reaches must be inside the viewport and inside its panel's visible part.
+    for (const viewport of [{ width: 640, height: 360 }, { width: 320, height: 256 }]) {
+      await withBrowser({ viewport }, async (context) => {
+        const page = await open(context, `${server.url}/`);
+        const where = () => page.evaluate(() => {
+          const root = document.querySelector('#privacy-widget').shadowRoot;
+          const panel = root.querySelector('dialog[open]') || root.querySelector('.banner');
+          const p = panel.getBoundingClientRect();
+          const f = root.activeElement?.getBoundingClientRect();
+          // The part of the panel not clipped by its own scrolling areas (the dialog's body).
+          let clip = { top: p.top, bottom: p.bottom };
+          for (let e = root.activeElement?.parentElement; e && e !== panel; e = e.parentElement) {
+            if (/(auto|scroll)/.test(getComputedStyle(e).overflowY)) {
+              const r = e.getBoundingClientRect();
+              clip = { top: Math.max(clip.top, r.top), bottom: Math.min(clip.bottom, r.bottom) };
+            }
+          }
+          return {
+            panel: { top: p.top, bottom: p.bottom, left: p.left, right: p.right },
+            focus: f && { top: f.top, bottom: f.bottom, left: f.left, right: f.right },
+            clip,
+            name: root.activeElement && (root.activeElement.getAttribute('data-action') || root.activeElement.getAttribute('data-category')
+              || root.activeElement.getAttribute('data-service') || root.activeElement.textContent.trim().slice(0, 30)),
+            vw: innerWidth, vh: innerHeight, scrollWidth: document.documentElement.scrollWidth,
+          };
+        });
+        const inside = (m, what) => {
+          const tag = `${viewport.width}×${viewport.height} ${what}: ${JSON.stringify(m)}`;
+          assert.ok(m.panel.top >= -0.5 && m.panel.bottom <= m.vh + 0.5 && m.panel.left >= -0.5 && m.panel.right <= m.vw + 0.5, `panel inside the viewport, ${tag}`);
+          assert.ok(m.scrollWidth <= m.vw, `no sideways scrolling, ${tag}`);
+          if (!m.focus) return;
+          assert.ok(m.focus.top >= Math.max(0, m.clip.top) - 0.5 && m.focus.bottom <= Math.min(m.vh, m.clip.bottom) + 0.5
+            && m.focus.left >= -0.5 && m.focus.right <= m.vw + 0.5, `focused control shown whole, ${tag}`);
+        };
+        // Measured where the banner comes to rest, after its slide-in.
+        await page.waitForFunction(() => document.querySelector('#privacy-widget').shadowRoot.getAnimations().length === 0);
+        inside(await where(), 'banner');
+        // Tab through the banner: its controls come first (accept, reject, settings, statement link).
+        const bannerSeen = [];
+        for (let i = 0; i < 4; i++) {
+          await page.keyboard.press('Tab');
+          const m = await where();
+          bannerSeen.push(m.name);
+          inside(m, `banner, Tab ${i + 1}`);
+        }
+        assert.deepEqual(bannerSeen.slice(0, 3), ['accept-all', 'reject-all', 'settings'], bannerSeen.join(' → '));
+        while ((await focused(page)) !== 'settings') await page.keyboard.press('Shift+Tab');
+        await page.keyboard.press('Enter');
+        await page.locator(DIALOG).waitFor({ state: 'visible' });
+        // Through the whole dialog once (focus is trapped, so it wraps to "close" at the end).
+        const dialogSeen = [];
+        do {
+          const m = await where();
+          dialogSeen.push(m.name);
+          inside(m, `dialog at ${m.name}`);
+          await page.keyboard.press('Tab');
+        } while ((await focused(page)) !== 'close' && dialogSeen.length < 40);
+        for (const control of ['close', 'analytics', 'save']) {
+          assert.ok(dialogSeen.includes(control), `${control} reached: ${dialogSeen.join(' → ')}`);
+        }
+      });
+    }
+  });
+
   test('an invalid config names the field and fails closed', async () => {
     await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/fixtures/invalid-config.html`, { banner: false });
