@@ -55,7 +55,7 @@ enum Boot {
     Mount(Config, ConsentUi, Vec<Effect>),
     /// The banner on screen, if one is due.
     Show(Vec<Effect>),
-    /// Delivery, which resumes the events earlier pages left undelivered.
+    /// Delivery, which resumes the events earlier pages left undelivered; after the first paint.
     Connect,
     /// The observer for scripts the page adds later, and the extras module where needed.
     Observe,
@@ -116,8 +116,11 @@ fn boot(stage: Boot) {
             None
         }
     };
-    if let Some(next) = next {
-        dom::next_task(move || boot(next));
+    match next {
+        // Delivery and the observer are not needed for the banner's first paint: they wait for it.
+        Some(next @ Boot::Connect) => dom::after_paint(move || boot(next)),
+        Some(next) => dom::next_task(move || boot(next)),
+        None => {}
     }
 }
 

@@ -3,6 +3,8 @@
 
 use crate::prelude::*;
 
+use core::cell::Cell;
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -148,6 +150,18 @@ pub fn host_name() -> String {
 pub fn next_task(f: impl FnOnce() + 'static) {
     let callback = Closure::once_into_js(f);
     let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
+}
+
+/// Runs `f` in a task after the next frame is painted (an animation frame, then a task), so work
+/// the first paint does not need cannot hold it back. A hidden tab paints no frames: there a
+/// timer runs `f` after a second instead (whichever comes first runs it).
+pub fn after_paint(f: impl FnOnce() + 'static) {
+    let slot = Rc::new(Cell::new(Some(f)));
+    let after_frame = slot.clone();
+    let frame = Closure::once_into_js(move || next_task(move || after_frame.take().map_or((), |f| f())));
+    let _ = window().request_animation_frame(frame.unchecked_ref());
+    let fallback = Closure::once_into_js(move || slot.take().map_or((), |f| f()));
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(fallback.unchecked_ref(), 1000);
 }
 
 /// Focuses an element if it is focusable; a no-op otherwise.
