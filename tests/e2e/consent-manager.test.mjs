@@ -510,6 +510,24 @@ describe('consent manager', () => {
     });
   });
 
+  test('showPreferences() the moment the API is ready opens the dialog, modal, though start-up has not shown the banner yet', async () => {
+    await withBrowser(async (context) => {
+      await context.addInitScript(() => {
+        window.addEventListener('privacy-widget:ready', () => window.PrivacyWidget.showPreferences(), { once: true });
+      });
+      const page = await open(context, `${server.url}/`, { banner: false });
+      await page.locator(DIALOG).waitFor({ state: 'visible' });
+      const state = await page.evaluate(() => {
+        const host = document.querySelector('#privacy-widget');
+        const dialog = host.shadowRoot.querySelector('dialog');
+        return { first: document.body.firstElementChild === host, open: dialog.open, modal: dialog.matches(':modal') };
+      });
+      assert.deepEqual(state, { first: true, open: true, modal: true });
+      assert.equal(await focused(page), 'close', 'focus moved into the dialog');
+      expectNoPageErrors(page);
+    });
+  });
+
   test('the receipt shows the consent id and downloads as JSON with the texts hash', async () => {
     await withBrowser(async (context) => {
       const page = await open(context, `${server.url}/`);
