@@ -51,9 +51,9 @@ enum Boot {
     /// The visitor's language and stored decision, read against the config; then Consent Mode
     /// and the scripts a returning visitor allowed.
     Decide(Config),
-    /// The widget's shadow root, listening, and `window.PrivacyWidget`.
+    /// The widget's shadow root in the page, listening, and `window.PrivacyWidget`.
     Mount(Config, ConsentUi, Vec<Effect>),
-    /// The banner, if one is due, and the shadow root with it into the page.
+    /// The banner on screen, if one is due.
     Show(Vec<Effect>),
     /// Delivery, which resumes the events earlier pages left undelivered; after the first paint.
     Connect,
@@ -98,7 +98,6 @@ fn boot(stage: Boot) {
         }
         Boot::Show(effects) => {
             run(effects);
-            with_app(|app| app.enter_page());
             Some(Boot::Connect)
         }
         Boot::Connect => {
@@ -164,6 +163,10 @@ fn mount(config: Config, ui: ConsentUi) {
     append(&root, &live);
     let app = App { config, ui, root: root.clone(), container, live, return_focus: None, subscribers: Vec::new() };
     APP.with(|cell| *cell.borrow_mut() = Some(app));
+
+    let body = dom::document().body().expect_throw("privacy-widget needs a <body>");
+    // First in the body, so keyboard and screen-reader users meet the banner before the page.
+    let _ = body.prepend_with_node_1(&host);
     listen_inside(&root);
     listen_page();
 }
@@ -256,25 +259,12 @@ fn run(effects: Vec<Effect>) {
 }
 
 impl App {
-    /// Puts the widget into the page, first in the body, so keyboard and screen-reader users meet
-    /// the banner before the page. Start-up does it once the banner is in the shadow root: the
-    /// page is then laid out and painted once for the widget, not for an empty host and again.
-    fn enter_page(&self) {
-        let host = self.root.host();
-        if !host.is_connected() {
-            let body = dom::document().body().expect_throw("privacy-widget needs a <body>");
-            let _ = body.prepend_with_node_1(&host);
-        }
-    }
-
     fn execute(&mut self, effect: Effect) {
         match effect {
             Effect::Render => {
                 render::render(&self.container, &self.config, &self.ui);
                 focus_room::follow(self.query(".banner").as_ref());
                 if let Some(dialog) = self.query("dialog") {
-                    // Opened through the API before start-up put the widget in the page.
-                    self.enter_page();
                     let dialog: HtmlDialogElement = dialog.unchecked_into();
                     let _ = dialog.show_modal();
                     render::sync_switches(&self.root, &self.config, &self.ui);
