@@ -148,8 +148,13 @@ pub fn host_name() -> String {
 
 /// Runs `f` in a task of its own after the current one.
 pub fn next_task(f: impl FnOnce() + 'static) {
+    after_ms(0, f);
+}
+
+/// Runs `f` in a task of its own after `ms` milliseconds (a timer).
+fn after_ms(ms: i32, f: impl FnOnce() + 'static) {
     let callback = Closure::once_into_js(f);
-    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
+    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms);
 }
 
 /// Runs `f` in a task after the next frame is painted (an animation frame, then a task), so work
@@ -160,8 +165,7 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
     let after_frame = slot.clone();
     let frame = Closure::once_into_js(move || next_task(move || after_frame.take().map_or((), |f| f())));
     let _ = window().request_animation_frame(frame.unchecked_ref());
-    let fallback = Closure::once_into_js(move || slot.take().map_or((), |f| f()));
-    let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(fallback.unchecked_ref(), 1000);
+    after_ms(1000, move || slot.take().map_or((), |f| f()));
 }
 
 /// Focuses an element if it is focusable; a no-op otherwise.

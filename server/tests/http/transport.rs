@@ -157,26 +157,16 @@ async fn beacon_envelope_is_accepted() {
 async fn an_idempotency_key_header_on_a_beacon_is_checked_too() {
     let app = TestApp::new(&[]);
     let envelope = json!({"idempotency_key": "beacon-2", "body": consent_body(CONSENT_ID, 1)});
-    let malformed = app
-        .send(consent_request(
-            Some("text/plain"),
-            Some("has space"),
-            envelope.to_string(),
-        ))
-        .await;
+    let beacon_with_header =
+        |key| consent_request(Some("text/plain"), Some(key), envelope.to_string());
+    let malformed = app.send(beacon_with_header("has space")).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
     assert_eq!(malformed.json()["error"], "invalid_idempotency_key");
     assert_eq!(malformed.json()["field"], "Idempotency-Key");
     assert_eq!(app.stored_event_count().await, 0);
 
     // A different well-formed key would make the event's identity ambiguous: refused.
-    let other = app
-        .send(consent_request(
-            Some("text/plain"),
-            Some("header-key"),
-            envelope.to_string(),
-        ))
-        .await;
+    let other = app.send(beacon_with_header("header-key")).await;
     assert_eq!(other.status, StatusCode::BAD_REQUEST);
     assert_eq!(other.json()["error"], "invalid_field");
     assert_eq!(other.json()["field"], "Idempotency-Key");
@@ -188,13 +178,7 @@ async fn an_idempotency_key_header_on_a_beacon_is_checked_too() {
     assert_eq!(app.stored_event_count().await, 0);
 
     // The same key in both is the event's key.
-    let accepted = app
-        .send(consent_request(
-            Some("text/plain"),
-            Some("beacon-2"),
-            envelope.to_string(),
-        ))
-        .await;
+    let accepted = app.send(beacon_with_header("beacon-2")).await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text());
     let stored = app
         .admin_consents(&format!("?consent_id={CONSENT_ID}"))
