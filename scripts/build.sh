@@ -9,7 +9,7 @@
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged; then short import and
 #    export names in the .wasm and the glue (scripts/short-names.mjs)
-# 4. www/dist/: privacy-widget.js (the glue with src/web/entry.js appended — Consent Mode
+# 4. www/dist/: privacy-widget.js (the glue with src/web/consent/entry.js appended — Consent Mode
 #    defaults + the start call, so a single <script type="module" src="/dist/privacy-widget.js">
 #    is the whole embed — minified with terser), privacy-widget_bg.wasm (optimized),
 #    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
@@ -110,8 +110,8 @@ build_module() {
 # --- 1-4. the two modules -----------------------------------------------------------------
 # The consent manager every page loads, with the loader tail (Consent Mode defaults, where the
 # extras are, the start call); then the statement viewer and forms it imports when needed.
-build_module privacy-widget "" "$ROOT/src/web/entry.js"
-build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/entry-extras.js"
+build_module privacy-widget "" "$ROOT/src/web/consent/entry.js"
+build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/extras/entry-extras.js"
 put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
 
 sizes() { # name file -> "name raw gzip brotli"

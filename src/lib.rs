@@ -48,23 +48,23 @@ const CONFIG_ELEMENT: &str = "privacy-widget-config";
 #[wasm_bindgen(start)]
 pub fn start_widget() {
     #[cfg(feature = "extras")]
-    web::bridge::listen();
-    let Some(element) = web::dom::document().get_element_by_id(CONFIG_ELEMENT) else {
-        web::dom::console_error(
+    web::extras::bridge::listen();
+    let Some(element) = web::shared::dom::document().get_element_by_id(CONFIG_ELEMENT) else {
+        web::shared::dom::console_error(
             "privacy-widget: no config found; add <script type=\"application/json\" id=\"privacy-widget-config\">{…}</script> to the page",
         );
         fail_closed();
         return;
     };
     match element.get_attribute("data-src") {
-        Some(url) => web::dom::fetch_text(&url, {
+        Some(url) => web::shared::dom::fetch_text(&url, {
             let url = url.clone();
             move |text| match text {
                 Some(text) => start(text),
                 None => {
                     let mut m = String::from("privacy-widget: could not load the config from ");
                     m.push_str(&url);
-                    web::dom::console_error(&m);
+                    web::shared::dom::console_error(&m);
                     fail_closed();
                 }
             }
@@ -75,19 +75,19 @@ pub fn start_widget() {
 
 #[cfg(feature = "consent")]
 fn start(config_text: String) {
-    web::app::start(config_text);
+    web::consent::app::start(config_text);
 }
 
 #[cfg(feature = "extras")]
 fn start(config_text: String) {
-    web::bridge::start(&config_text);
+    web::extras::bridge::start(&config_text);
 }
 
 /// Without a config nothing is shown and nothing blocked runs; the consent build still answers
 /// the JS API (no consent) and resolves `PrivacyWidget.ready`, so shop code never waits forever.
 #[cfg(feature = "consent")]
 fn fail_closed() {
-    web::api::install();
+    web::consent::api::install();
 }
 
 #[cfg(feature = "extras")]

@@ -2,7 +2,8 @@
 //! text nodes only, prior blocking and activation, the cookie jar helpers.
 #![cfg(target_arch = "wasm32")]
 
-use privacy_widget::web::{blocking, dom, render};
+use privacy_widget::web::consent::{blocking, render};
+use privacy_widget::web::shared::dom;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::consent::Choices;
 use privacy_widget_core::lang::Lang;

@@ -4,7 +4,7 @@
 //! against the reference backend is in tests/e2e/delivery.test.mjs.
 #![cfg(target_arch = "wasm32")]
 
-use privacy_widget::web::delivery::{self, DeliveryReport, Endpoint, ReportKind, SendError, STORAGE_KEY};
+use privacy_widget::web::shared::delivery::{self, DeliveryReport, Endpoint, ReportKind, SendError, STORAGE_KEY};
 use privacy_widget_core::config::Config;
 use privacy_widget_core::json::Json;
 use std::cell::RefCell;

@@ -39,7 +39,7 @@ describe('built assets served by the server', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/javascript\b/);
     const js = await res.text();
-    // The wasm-bindgen glue with src/web/entry.js appended, minified by scripts/build.sh: the
+    // The wasm-bindgen glue with src/web/consent/entry.js appended, minified by scripts/build.sh: the
     // init function is the default export, and entry.js calls it with the downloaded bytes.
     const init = js.match(/export\{[^}]*?\b([\w$]+) as default\b[^}]*\}/)?.[1];
     assert.ok(init, 'the wasm-bindgen init function is the default export');

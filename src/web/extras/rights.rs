@@ -4,8 +4,8 @@
 
 use crate::prelude::*;
 
-use super::delivery;
-use super::dom::{self, append, attr, el, text_el};
+use crate::web::shared::delivery;
+use crate::web::shared::dom::{self, append, attr, el, text_el};
 use super::forms::{self, FormOutcome, TextField};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;

@@ -4,8 +4,8 @@
 
 use crate::prelude::*;
 
-use super::delivery::{DeliveryReport, ReportKind};
-use super::dom::{self, append, attr, el, text_el};
+use crate::web::shared::delivery::{DeliveryReport, ReportKind};
+use crate::web::shared::dom::{self, append, attr, el, text_el};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
 

@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::dom::{self, append, attr, button, el, text_el};
+use crate::web::shared::dom::{self, append, attr, button, el, text_el};
 use privacy_widget_core::config::{Category, Config, Service};
 use privacy_widget_core::i18n::{push_joined, TextKey};
 use privacy_widget_core::lang::Lang;

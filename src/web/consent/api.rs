@@ -4,7 +4,7 @@
 use crate::prelude::*;
 
 use super::app::{self, with_app};
-use super::dom;
+use crate::web::shared::dom;
 use privacy_widget_core::config::ConsentSignal;
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::Lang;
@@ -70,7 +70,7 @@ pub fn install() {
     set(&api, "acceptedService", &service.into_js_value());
     let on_change = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(subscribe);
     set(&api, "onChange", &on_change.into_js_value());
-    let on_error = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(super::delivery::on_error);
+    let on_error = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(crate::web::shared::delivery::on_error);
     set(&api, "onError", &on_error.into_js_value());
     // Resolves the loader's `PrivacyWidget.ready`.
     dispatch("privacy-widget:ready", &consent_value());

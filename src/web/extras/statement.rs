@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::dom::{self, append, attr, button, el, text_el};
+use crate::web::shared::dom::{self, append, attr, button, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, StatementSource};
 use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};

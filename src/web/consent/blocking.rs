@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::dom::{self, append, attr, document};
+use crate::web::shared::dom::{self, append, attr, document};
 use privacy_widget_core::config::Config;
 use privacy_widget_core::consent::Choices;
 use privacy_widget_core::lang::Lang;

@@ -4,8 +4,8 @@
 use crate::prelude::*;
 
 use super::blocking;
-use super::delivery::{self, Endpoint};
-use super::dom::{self, append, attr, el};
+use crate::web::shared::delivery::{self, Endpoint};
+use crate::web::shared::dom::{self, append, attr, el};
 use super::focus_room;
 use super::render;
 use core::cell::RefCell;

@@ -15,7 +15,7 @@
 
 use crate::prelude::*;
 
-use super::dom;
+use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::json::push_int;
 use wasm_bindgen::{JsCast, JsValue};
