@@ -13,7 +13,9 @@
 #    defaults + the start call, so a single <script type="module" src="/dist/privacy-widget.js">
 #    is the whole embed — minified with terser), privacy-widget_bg.wasm (optimized),
 #    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
-#    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes)
+#    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes); scripts/package.mjs then adds
+#    www/dist/<content hash>/ (same four files, cacheable forever), integrity.json (sha384, the
+#    loader's printed) and the npm package folder target/npm/privacy-widget/
 # 5. cargo build -p privacy-widget-server  -> target/debug/privacy-widget-server
 # Run scripts/bootstrap.sh first (start.sh and test.sh do).
 set -euo pipefail
@@ -139,6 +141,11 @@ awk '
           printf "  \"extras\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}\n}\n", r, g, b > "/dev/stderr" }
 ' "$PKG/sizes.raw" "$PKG/sizes-extras.raw" > "$DIST/sizes.txt" 2> "$DIST/sizes.json"
 sed 's/^/[build]   /' "$DIST/sizes.txt"
+
+# --- 4b. content-hashed copies + integrity, npm package -------------------------------------
+# www/dist/<hash>/ (the four module files, cacheable forever), www/dist/integrity.json (sha384 of
+# each, printed for the loader) and the package folder target/npm/privacy-widget/.
+node "$ROOT/scripts/package.mjs" "$DIST" "$TARGET_DIR/npm/privacy-widget"
 
 # --- 5. server ----------------------------------------------------------------------------
 t=$SECONDS
