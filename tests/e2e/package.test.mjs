@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, readdir, rm, writeFile, access } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -125,6 +125,12 @@ describe('npm package, installed into an empty folder', () => {
       assert.deepEqual(await readFile(path.join(installed, hash, file)), plain, `${hash}/${file} is a copy of ${file}`);
       assert.match(integrity[file], /^sha384-[A-Za-z0-9+/]{64}$/);
     }
+    // Every JSON Schema of the repository travels along (none is fine too).
+    const schemas = (await readdir(path.join(REPO_ROOT, 'schema')).catch(() => [])).filter((f) => f.endsWith('.json'));
+    for (const name of schemas) {
+      assert.deepEqual(await readFile(path.join(installed, 'schema', name)), await readFile(path.join(REPO_ROOT, 'schema', name)));
+    }
+    assert.equal(Boolean(manifest.exports['./schema/*']), schemas.length > 0);
     assert.match(await readFile(path.join(installed, 'LICENSE'), 'utf8'), /^MIT License/);
     assert.match(await readFile(path.join(installed, 'privacy-widget.d.ts'), 'utf8'), /interface PrivacyWidgetApi/);
     assert.ok((await readFile(path.join(installed, 'README.md'), 'utf8')).includes(`integrity="${integrity['privacy-widget.js']}"`));
