@@ -36,7 +36,7 @@ const canonical = (v) => (v && typeof v === 'object' && !Array.isArray(v)
  * A minimal shop backend for POST /api/consent and the admin listing, correct except for the
  * given flaw: 'stores-duplicates' (ignores the idempotency key: a replay stores again),
  * 'accepts-reused-key' (the same key with another body is stored, 201), 'ignores-seq' (the last
- * event received is current, whatever its seq).
+ * event received is current, whatever its seq), 'has-no-body-limit', 'accepts-unknown-fields'.
  */
 async function flawedBackend(flaw) {
   const events = [];
@@ -58,7 +58,7 @@ async function flawedBackend(flaw) {
     let size = 0;
     req.on('data', (chunk) => { size += chunk.length; chunks.push(chunk); });
     req.on('end', () => {
-      if (size > 16 * 1024) return reply(413, { error: 'payload_too_large' });
+      if (size > 16 * 1024 && flaw !== 'has-no-body-limit') return reply(413, { error: 'payload_too_large' });
       let parsed;
       try { parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { return reply(400, { error: 'invalid_json' }); }
       let key = req.headers['idempotency-key'];
@@ -70,7 +70,7 @@ async function flawedBackend(flaw) {
       if (typeof key !== 'string' || !KEY.test(key)) return reply(400, { error: 'invalid_idempotency_key' });
       if (!body || typeof body !== 'object') return reply(400, { error: 'invalid_body' });
       const unknown = Object.keys(body).find((field) => !EVENT_FIELDS.includes(field));
-      if (unknown) return reply(400, { error: 'unknown_field', field: unknown });
+      if (unknown && flaw !== 'accepts-unknown-fields') return reply(400, { error: 'unknown_field', field: unknown });
       const fingerprint = canonical(body);
       const earlier = answers.get(key);
       if (earlier && flaw !== 'stores-duplicates') {
@@ -141,6 +141,8 @@ describe('npm run conformance', () => {
       'consent.beacon-retry-of-fetch']],
     ['accepts-reused-key', ['--admin-token', 'admin'], ['consent.key-reuse-other-body']],
     ['ignores-seq', ['--admin-token', 'admin'], ['consent.seq-order']],
+    ['has-no-body-limit', [], ['consent.body-limit']],
+    ['accepts-unknown-fields', [], ['consent.unknown-field']],
     // Without the admin listing the seq rule is judged from the documented "current" field.
     ['ignores-seq', [], ['consent.seq-order']],
   ];
