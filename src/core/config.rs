@@ -6,6 +6,7 @@ use crate::prelude::*;
 use crate::i18n::{category_defaults, is_text_name, Text};
 use crate::json::{self, Json};
 use crate::lang::Lang;
+use crate::wire;
 use core::fmt;
 
 /// What is wrong with the config, addressed by its JSON path (`categories[1].services[0].id`).
@@ -279,8 +280,11 @@ impl Config {
             "theme",
             "statement",
         ])?;
-        self.revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
-        check_token(&self.revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
+        const REVISION: &str = "a revision id of 1–64 letters, digits, '.', '_' or '-', not starting with '.'";
+        self.revision = root.req_str("revision", REVISION)?;
+        if !wire::is_revision(&self.revision) {
+            return Err(invalid("revision".to_string(), REVISION, &self.revision));
+        }
 
         self.language = match root.opt("language") {
             None => None,
@@ -300,7 +304,7 @@ impl Config {
         if let Some(c) = root.opt_obj("cookie")? {
             c.only(&["name", "domain", "lifetimeDays"])?;
             if let Some(name) = c.opt_str("name")? {
-                check_token(&name, 64, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'", false)?;
+                check_token(&name, 64, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'")?;
                 self.cookie.name = name;
             }
             self.cookie.domain = c.opt_str("domain")?;
@@ -357,13 +361,7 @@ impl Config {
                 }
                 let container = st.opt_str("container")?;
                 if let Some(id) = &container {
-                    check_token(
-                        id,
-                        64,
-                        &st.path_of("container"),
-                        "an element id of letters, digits, '_' or '-'",
-                        false,
-                    )?;
+                    check_token(id, 64, &st.path_of("container"), "an element id of letters, digits, '_' or '-'")?;
                 }
                 Some(StatementSource { url, revision_url, container })
             }
@@ -534,11 +532,11 @@ fn invalid_json(field: String, expected: &'static str, found: &Json) -> Fail {
     Box::new(ConfigError::Invalid { field, expected, found })
 }
 
-/// Ids, revisions and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
-fn check_token(value: &str, max: usize, field: &str, expected: &'static str, allow_dot: bool) -> Result<(), Fail> {
+/// Ids and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
+fn check_token(value: &str, max: usize, field: &str, expected: &'static str) -> Result<(), Fail> {
     let ok = !value.is_empty()
         && value.len() <= max
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || (allow_dot && b == b'.'));
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {
