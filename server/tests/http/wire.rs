@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use privacy_widget_core::config::Config;
-use privacy_widget_core::outbox::IdempotencyKey;
+use privacy_widget_core::outbox::{Endpoint, IdempotencyKey, OrderingKey, Outbox, OutboxPolicy};
 use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg};
 use privacy_widget_core::wire::{self, Action, Lang};
 use serde_json::{json, Value};
@@ -25,6 +25,14 @@ const CONFIG: &str = r#"{
 /// that withdraws, one service from a placeholder, a save that grants, a save that withdraws;
 /// and on fresh visits (one with GPC) a first reject all and a first save.
 fn widget_events(lang: Lang) -> Vec<Value> {
+    widget_posts(lang)
+        .into_iter()
+        .map(|(body, _)| serde_json::from_str(&body.to_json()).unwrap())
+        .collect()
+}
+
+/// [`widget_events`] as the UI hands them over: the body and its ordering key.
+fn widget_posts(lang: Lang) -> Vec<(privacy_widget_core::json::Json, String)> {
     let config = Config::parse(CONFIG).unwrap();
     let visits: [&[Msg]; 3] = [
         &[
@@ -50,8 +58,8 @@ fn widget_events(lang: Lang) -> Vec<Value> {
                 random_id: [visit as u8 * 16 + 1 + lang as u8; 16],
             };
             for effect in ui.update(&config, msg.clone(), input) {
-                if let Effect::Post { body, .. } = effect {
-                    posted.push(serde_json::from_str(&body.to_json()).unwrap());
+                if let Effect::Post { body, ordering } = effect {
+                    posted.push((body, ordering));
                 }
             }
         }
@@ -194,6 +202,39 @@ async fn what_the_server_refuses_the_core_refuses_too() {
         assert_eq!(response.json()["field"], wire::IDEMPOTENCY_KEY_HEADER);
     }
     assert_eq!(app.stored_event_count().await, 0);
+}
+
+#[tokio::test]
+async fn events_the_outbox_folds_into_history_are_stored() {
+    // Offline, every decision waits in the outbox; the latest of each consent id carries the
+    // earlier ones in `history`, as the widget sends them when it comes back.
+    let app = TestApp::new(&[]);
+    let mut outbox = Outbox::new(OutboxPolicy {
+        keep_history: true,
+        ..OutboxPolicy::default()
+    });
+    for (n, (body, ordering)) in widget_posts(Lang::Nb).into_iter().enumerate() {
+        let key = IdempotencyKey::from_random([n as u8 + 200; 16]);
+        let ordering = OrderingKey::new(&ordering);
+        outbox
+            .enqueue(Endpoint::Consent, body, key, ordering, 0)
+            .unwrap();
+    }
+    let dispatches = outbox.due(0);
+    assert_eq!(dispatches.len(), 3, "one event per consent id");
+    let mut folded = 0;
+    for dispatch in dispatches {
+        let body: Value = serde_json::from_str(&dispatch.body).unwrap();
+        folded += body["history"].as_array().map_or(0, Vec::len);
+        let response = app.post_consent(dispatch.key.as_str(), &body).await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "{body}: {}",
+            response.text()
+        );
+    }
+    assert_eq!(folded, 4, "the first visit's four earlier decisions");
 }
 
 #[test]
