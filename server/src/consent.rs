@@ -16,8 +16,8 @@ use crate::db::SQL_NOW;
 use crate::error::ApiError;
 use crate::idempotency::{respond_once, IdempotencyKey, StoredResponse};
 use crate::validation::{
-    boolean, boolean_map, integer, invalid, is_lowercase_key_char, text, utc_timestamp,
-    widget_lang, ObjectReader, TextRule, WireRule,
+    boolean, boolean_map, integer, invalid, text, utc_timestamp, widget_lang, ObjectReader,
+    WireRule,
 };
 use crate::AppState;
 
@@ -49,17 +49,10 @@ const TEXTS_HASH_RULE: WireRule = WireRule {
     check: wire::is_texts_hash,
     expected: wire::TEXTS_HASH_EXPECTED,
 };
-const CATEGORY_NAME_RULE: TextRule = TextRule {
-    min_chars: 1,
-    max_chars: 32,
-    allowed: is_lowercase_key_char,
-    expected: "1-32 characters of a-z, 0-9, '_' or '-'",
-};
-const SERVICE_NAME_RULE: TextRule = TextRule {
-    min_chars: 1,
-    max_chars: 64,
-    allowed: is_lowercase_key_char,
-    expected: "1-64 characters of a-z, 0-9, '_' or '-'",
+/// Category and service ids, the keys of `categories` and `services`.
+const CHOICE_ID_RULE: WireRule = WireRule {
+    check: wire::is_choice_id,
+    expected: wire::CHOICE_ID_EXPECTED,
 };
 
 /// What the visitor did: one of the contract's action names.
@@ -91,12 +84,12 @@ impl ConsentChoice {
             categories: reader.read(
                 "categories",
                 "an object of category names to true|false",
-                |value, path| boolean_map(value, path, &CATEGORY_NAME_RULE, 1..=32),
+                |value, path| boolean_map(value, path, &CHOICE_ID_RULE, 1..=wire::MAX_CATEGORIES),
             )?,
             services: reader.read(
                 "services",
                 "an object of service names to true|false (may be empty)",
-                |value, path| boolean_map(value, path, &SERVICE_NAME_RULE, 0..=128),
+                |value, path| boolean_map(value, path, &CHOICE_ID_RULE, 0..=wire::MAX_SERVICES),
             )?,
             timestamp: reader.read("timestamp", TIMESTAMP_EXPECTED, owned(utc_timestamp))?,
         })

@@ -151,16 +151,8 @@ impl Rule for WireRule {
     }
 }
 
-pub fn is_lowercase_hex(c: char) -> bool {
-    c.is_ascii_digit() || ('a'..='f').contains(&c)
-}
-
 pub fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
-}
-
-pub fn is_lowercase_key_char(c: char) -> bool {
-    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
 }
 
 /// Text a person typed or read on one line: no control characters.
@@ -257,10 +249,10 @@ pub fn one_of(value: &Value, field: &str, choices: &[&str]) -> Result<usize, Api
 
 /// A JSON object from names to booleans (`{"analytics": true}`), with the names checked by
 /// `key_rule` and the number of entries bounded.
-pub fn boolean_map(
+pub fn boolean_map<R: Rule + ?Sized>(
     value: &Value,
     field: &str,
-    key_rule: &TextRule,
+    key_rule: &R,
     entries: std::ops::RangeInclusive<usize>,
 ) -> Result<BTreeMap<String, bool>, ApiError> {
     let expected_shape = format!(
@@ -287,7 +279,7 @@ pub fn boolean_map(
                     message: format!(
                         "the name {} is not allowed; expected {}",
                         quote_truncated(name),
-                        key_rule.expected
+                        key_rule.expected()
                     ),
                 });
             }
@@ -432,7 +424,7 @@ mod tests {
         let rule = TextRule {
             min_chars: 1,
             max_chars: 32,
-            allowed: is_lowercase_key_char,
+            allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-',
             expected: "lowercase names",
         };
         let error = boolean_map(

@@ -545,10 +545,7 @@ fn check_token(value: &str, max: usize, field: &str, expected: &'static str) -> 
 }
 
 fn check_id(value: &str, field: &str) -> Result<(), Fail> {
-    let ok = !value.is_empty()
-        && value.len() <= 32
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if ok {
+    if wire::is_choice_id(value) {
         Ok(())
     } else {
         Err(invalid(field.to_string(), "an id of 1–32 lowercase letters, digits, '_' or '-'", value))
@@ -595,12 +592,15 @@ fn parse_localized(value: &Json, path: &str) -> Result<Localized, Fail> {
     }
 }
 
+// The limits' messages below spell the contract's numbers out (no formatting in the widget).
+const _: () = assert!(wire::MAX_CATEGORIES == 16 && wire::MAX_SERVICES == 128);
+
 fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
     let items = root.array("categories")?.ok_or(ConfigError::Missing {
         field: "categories".into(),
         expected: "an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]",
     })?;
-    if items.is_empty() || items.len() > 16 {
+    if items.is_empty() || items.len() > wire::MAX_CATEGORIES {
         return Err(ConfigError::Invalid {
             field: "categories".into(),
             expected: "between 1 and 16 categories",
@@ -613,6 +613,7 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
         .into());
     }
     let mut categories: Vec<Category> = Vec::new();
+    let mut service_count = 0;
     for (i, item) in items.iter().enumerate() {
         let c = Obj::new(item, indexed("categories", i))?;
         c.only(&["id", "required", "title", "description", "services"])?;
@@ -636,6 +637,10 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
             let taken = categories.iter().flat_map(|c| &c.services).chain(&services).any(|o| o.id == service.id);
             if taken {
                 return Err(invalid(s.path_of("id"), "a service id used only once in the whole config", &service.id));
+            }
+            service_count += 1;
+            if service_count > wire::MAX_SERVICES {
+                return Err(invalid(s.path_of("id"), "at most 128 services in the whole config", &service.id));
             }
             services.push(service);
         }
@@ -894,15 +899,23 @@ pub(crate) mod tests {
 
     #[test]
     fn oversized_configs_are_refused_before_the_cookie_overflows() {
-        let services: Vec<String> = (0..128)
-            .map(|i| {
-                let mut s = String::from(r#"{"id": "service-with-a-long-id-"#);
-                json::push_int(&mut s, i);
-                s.push_str("\"}");
-                s
-            })
-            .collect();
-        let text = DEMO.replace(r#"{"id": "meta-pixel", "name": "Meta Pixel"}"#, &services.join(","));
-        assert!(Config::parse(&text).unwrap_err().to_string().contains("under 3000 bytes"));
+        let services = |count: i64, prefix: &str| {
+            let list: Vec<String> = (0..count)
+                .map(|i| {
+                    let mut s = String::from(r#"{"id": ""#);
+                    s.push_str(prefix);
+                    json::push_int(&mut s, i);
+                    s.push_str("\", \"name\": \"S\"}");
+                    s
+                })
+                .collect();
+            DEMO.replace(r#"{"id": "meta-pixel", "name": "Meta Pixel"}"#, &list.join(","))
+        };
+        let long = Config::parse(&services(120, "service-with-a-long-id-")).unwrap_err().to_string();
+        assert!(long.contains("under 3000 bytes"), "{long}");
+        // Short ids fit the cookie, but an event may list at most wire::MAX_SERVICES services.
+        assert!(Config::parse(&services(127, "s")).is_ok(), "127 here and Google Analytics");
+        let many = Config::parse(&services(128, "s")).unwrap_err().to_string();
+        assert!(many.contains("at most 128 services"), "{many}");
     }
 }

@@ -126,6 +126,19 @@ pub fn is_idempotency_key(key: &str) -> bool {
 }
 pub const IDEMPOTENCY_KEY_EXPECTED: &str = "1-128 characters of A-Z, a-z, 0-9, '_' or '-'";
 
+/// A category or service id, a key of the event's `categories` / `services`: 1–32 of
+/// `a-z 0-9 _ -` (it also goes into the cookie and CSS selectors).
+pub fn is_choice_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 32
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+pub const CHOICE_ID_EXPECTED: &str = "1-32 characters of a-z, 0-9, '_' or '-'";
+/// Most categories one event (and so one config) may have.
+pub const MAX_CATEGORIES: usize = 16;
+/// Most services one event (and so one config) may have.
+pub const MAX_SERVICES: usize = 128;
+
 /// The SHA-256 (hex) of the texts the visitor was shown.
 pub fn is_texts_hash(hash: &str) -> bool {
     hash.len() == 64 && is_lowercase_hex(hash)

@@ -195,6 +195,21 @@ async fn what_the_server_refuses_the_core_refuses_too() {
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{field} = {bad}");
         assert_eq!(response.json()["field"], field, "{field} = {bad}");
     }
+    for (map, id) in [
+        ("categories", "Analytics"),
+        ("services", "meta.pixel"),
+        ("services", &"s".repeat(33)),
+    ] {
+        assert!(
+            !wire::is_choice_id(id),
+            "the core accepts the {map} id {id}"
+        );
+        let mut body = valid.clone();
+        body[map][id] = json!(true);
+        let response = app.post_consent(&key(99), &body).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{map}.{id}");
+        assert_eq!(response.json()["field"], format!("{map}.{id}"));
+    }
     for bad in ["has space", "dot.key", "ünïcode", &"k".repeat(129)] {
         assert!(!wire::is_idempotency_key(bad) && IdempotencyKey::new(bad).is_none());
         let response = app.post_consent(bad, &valid).await;
