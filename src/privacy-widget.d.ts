@@ -11,7 +11,8 @@ export interface PrivacyWidgetConsent {
   seq: number;
   /** The policy revision from the config that the decision was made under. */
   revision: string;
-  action: "accept_all" | "reject_all" | "save" | "accept_service";
+  /** How the decision was made; "withdraw" when it switched off something the decision before it allowed. */
+  action: "accept_all" | "reject_all" | "save" | "accept_service" | "withdraw";
   /** Every configured category id → accepted. Required categories are always true. */
   categories: Record<string, boolean>;
   /** Every configured service id → accepted. */

@@ -9,7 +9,9 @@ use std::pin::Pin;
 
 use axum::body::HttpBody;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, HeaderName};
+use axum::http::header::{self, AsHeaderName};
+use axum::http::HeaderMap;
+use privacy_widget_core::wire::{self, CSRF_HEADER, IDEMPOTENCY_KEY_HEADER};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -20,10 +22,7 @@ use crate::AppState;
 /// Largest accepted request body (after which the answer is 413).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-pub const IDEMPOTENCY_KEY_HEADER: HeaderName = HeaderName::from_static("idempotency-key");
-pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
-
-const ENVELOPE_FIELDS: &[&str] = &["idempotency_key", "csrf", "body"];
+const ENVELOPE_FIELDS: &[&str] = &wire::ENVELOPE_FIELDS;
 
 /// An API POST whose transport-level rules all hold. The endpoint still validates `body`.
 #[derive(Debug)]
@@ -43,17 +42,17 @@ impl FromRequest<AppState> for ApiPost {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
-        let csrf_header = header_text(request.headers(), &CSRF_HEADER).map(Cow::into_owned);
+        let csrf_header = header_text(request.headers(), CSRF_HEADER).map(Cow::into_owned);
         let key_header =
-            header_text(request.headers(), &IDEMPOTENCY_KEY_HEADER).map(Cow::into_owned);
+            header_text(request.headers(), IDEMPOTENCY_KEY_HEADER).map(Cow::into_owned);
         let (idempotency_key, body) = match transport_of(request.headers())? {
             Transport::Json => {
-                check_csrf(state, csrf_header.as_deref(), "X-CSRF-Token")?;
+                check_csrf(state, csrf_header.as_deref(), CSRF_HEADER)?;
                 let key = match key_header {
-                    Some(raw) => IdempotencyKey::parse(&raw, "Idempotency-Key")?,
+                    Some(raw) => IdempotencyKey::parse(&raw, IDEMPOTENCY_KEY_HEADER)?,
                     None => {
                         return Err(ApiError::MissingIdempotencyKey {
-                            field: "Idempotency-Key",
+                            field: IDEMPOTENCY_KEY_HEADER,
                         })
                     }
                 };
@@ -88,9 +87,9 @@ impl FromRequest<AppState> for ApiPost {
                 // names one event: a header key other than the envelope's is refused rather
                 // than silently dropped, since retries under either key must meet the same row.
                 if let Some(raw) = key_header {
-                    if IdempotencyKey::parse(&raw, "Idempotency-Key")? != key {
+                    if IdempotencyKey::parse(&raw, IDEMPOTENCY_KEY_HEADER)? != key {
                         return Err(ApiError::InvalidField {
-                            field: "Idempotency-Key".to_owned(),
+                            field: IDEMPOTENCY_KEY_HEADER.to_owned(),
                             message: "differs from the envelope's idempotency_key; send one key per event, \
                                       in the envelope (the header may repeat it)"
                                 .to_owned(),
@@ -122,14 +121,14 @@ impl FromRequest<AppState> for JsonBody {
         match transport_of(request.headers())? {
             Transport::Json => Ok(JsonBody(read_json(request).await?)),
             Transport::Beacon => Err(ApiError::UnsupportedMediaType {
-                found: header_text(request.headers(), &header::CONTENT_TYPE).map(Cow::into_owned),
+                found: header_text(request.headers(), header::CONTENT_TYPE).map(Cow::into_owned),
             }),
         }
     }
 }
 
 fn transport_of(headers: &HeaderMap) -> Result<Transport, ApiError> {
-    let content_type = header_text(headers, &header::CONTENT_TYPE);
+    let content_type = header_text(headers, header::CONTENT_TYPE);
     let essence = content_type
         .as_deref()
         .and_then(|value| value.split(';').next())
@@ -143,9 +142,9 @@ fn transport_of(headers: &HeaderMap) -> Result<Transport, ApiError> {
     }
 }
 
-/// A header's value; bytes that are not UTF-8 are replaced rather than making the header
-/// look absent, so a wrong value is reported as wrong, not as missing.
-fn header_text<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Option<Cow<'h, str>> {
+/// A header's value (names match whatever their case); bytes that are not UTF-8 are replaced
+/// rather than making the header look absent, so a wrong value is reported as wrong, not as missing.
+fn header_text<'h>(headers: &'h HeaderMap, name: impl AsHeaderName) -> Option<Cow<'h, str>> {
     headers
         .get(name)
         .map(|value| String::from_utf8_lossy(value.as_bytes()))
@@ -178,7 +177,7 @@ async fn read_json(request: Request) -> Result<Value, ApiError> {
     let too_large = ApiError::PayloadTooLarge {
         limit_bytes: MAX_BODY_BYTES,
     };
-    let declared_length = header_text(request.headers(), &header::CONTENT_LENGTH)
+    let declared_length = header_text(request.headers(), header::CONTENT_LENGTH)
         .and_then(|length| length.trim().parse::<usize>().ok());
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES) {
         return Err(too_large);

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use privacy_widget_core::wire::{self, Action, Lang};
 use rusqlite::Transaction;
 use serde_json::{json, Value};
 
@@ -15,43 +16,19 @@ use crate::db::SQL_NOW;
 use crate::error::ApiError;
 use crate::idempotency::{respond_once, IdempotencyKey, StoredResponse};
 use crate::validation::{
-    boolean, boolean_map, integer, invalid, is_lowercase_hex, is_lowercase_key_char, is_token_char,
-    language_tag, one_of, text, utc_timestamp, ObjectReader, TextRule,
+    boolean, boolean_map, integer, invalid, text, utc_timestamp, widget_lang, ObjectReader,
+    WireRule,
 };
 use crate::AppState;
 
 pub const ENDPOINT: &str = "/api/consent";
 
-const EVENT_FIELDS: &[&str] = &[
-    "consent_id",
-    "seq",
-    "revision",
-    "action",
-    "categories",
-    "services",
-    "timestamp",
-    "language",
-    "texts_hash",
-    "gpc",
-    "history",
-];
+/// The contract's field lists, as `ObjectReader` allow-lists.
+const EVENT_FIELDS: &[&str] = &wire::EVENT_FIELDS;
 /// A history entry: the choice, plus optionally the context fields of a whole event body.
-const CHANGE_FIELDS: &[&str] = &[
-    "seq",
-    "action",
-    "categories",
-    "services",
-    "timestamp",
-    "consent_id",
-    "revision",
-    "language",
-    "texts_hash",
-    "gpc",
-];
+const CHANGE_FIELDS: &[&str] = &wire::HISTORY_FIELDS;
 
-const ACTION_EXPECTED: &str = "one of accept_all, reject_all, save, withdraw, accept_service";
 const TIMESTAMP_EXPECTED: &str = "an RFC 3339 UTC timestamp like \"2026-11-26T12:00:00.000Z\"";
-const LANGUAGE_EXPECTED: &str = "a language tag like \"nb\" or \"en\"";
 
 /// How many earlier changes one event may carry in `history`.
 const MAX_HISTORY_ENTRIES: usize = 50;
@@ -60,77 +37,37 @@ const MAX_HISTORY_ENTRIES: usize = 50;
 const MAX_SEQ: i64 = 9_007_199_254_740_991;
 const SEQ_EXPECTED: &str = "an integer from 1 to 9007199254740991";
 
-pub const CONSENT_ID_RULE: TextRule = TextRule {
-    min_chars: 32,
-    max_chars: 32,
-    allowed: is_lowercase_hex,
-    expected: "32 lowercase hexadecimal characters",
+pub const CONSENT_ID_RULE: WireRule = WireRule {
+    check: wire::is_consent_id,
+    expected: wire::CONSENT_ID_EXPECTED,
 };
-pub const REVISION_RULE: TextRule = TextRule {
-    min_chars: 1,
-    max_chars: 64,
-    allowed: |c| is_token_char(c) || c == '.',
-    expected: "1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-' (e.g. \"2026-11-01\")",
+pub const REVISION_RULE: WireRule = WireRule {
+    check: wire::is_revision,
+    expected: wire::REVISION_EXPECTED,
 };
-const CATEGORY_NAME_RULE: TextRule = TextRule {
-    min_chars: 1,
-    max_chars: 32,
-    allowed: is_lowercase_key_char,
-    expected: "1-32 characters of a-z, 0-9, '_' or '-'",
+const TEXTS_HASH_RULE: WireRule = WireRule {
+    check: wire::is_texts_hash,
+    expected: wire::TEXTS_HASH_EXPECTED,
 };
-const SERVICE_NAME_RULE: TextRule = TextRule {
-    min_chars: 1,
-    max_chars: 64,
-    allowed: is_lowercase_key_char,
-    expected: "1-64 characters of a-z, 0-9, '_' or '-'",
-};
-const TEXTS_HASH_RULE: TextRule = TextRule {
-    min_chars: 64,
-    max_chars: 64,
-    allowed: is_lowercase_hex,
-    expected: "64 lowercase hexadecimal characters (SHA-256 of the texts shown)",
+/// Category and service ids, the keys of `categories` and `services`.
+const CHOICE_ID_RULE: WireRule = WireRule {
+    check: wire::is_choice_id,
+    expected: wire::CHOICE_ID_EXPECTED,
 };
 
-/// What the visitor did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConsentAction {
-    AcceptAll,
-    RejectAll,
-    Save,
-    Withdraw,
-    AcceptService,
-}
-
-impl ConsentAction {
-    const ALL: [ConsentAction; 5] = [
-        ConsentAction::AcceptAll,
-        ConsentAction::RejectAll,
-        ConsentAction::Save,
-        ConsentAction::Withdraw,
-        ConsentAction::AcceptService,
-    ];
-    const NAMES: [&'static str; 5] = [
-        "accept_all",
-        "reject_all",
-        "save",
-        "withdraw",
-        "accept_service",
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    fn from_json(value: &Value, field: &str) -> Result<Self, ApiError> {
-        one_of(value, field, &Self::NAMES).map(|index| Self::ALL[index])
-    }
+/// What the visitor did: one of the contract's action names.
+fn action(value: &Value, field: &str) -> Result<Action, ApiError> {
+    value
+        .as_str()
+        .and_then(Action::from_name)
+        .ok_or_else(|| invalid(field, value, wire::ACTION_EXPECTED))
 }
 
 /// One choice: what was chosen, when, by which action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsentChoice {
     pub seq: i64,
-    pub action: ConsentAction,
+    pub action: Action,
     pub categories: BTreeMap<String, bool>,
     pub services: BTreeMap<String, bool>,
     /// Client clock, RFC 3339 UTC.
@@ -143,16 +80,16 @@ impl ConsentChoice {
             seq: reader.read("seq", SEQ_EXPECTED, |value, path| {
                 integer(value, path, 1..=MAX_SEQ, SEQ_EXPECTED)
             })?,
-            action: reader.read("action", ACTION_EXPECTED, ConsentAction::from_json)?,
+            action: reader.read("action", wire::ACTION_EXPECTED, action)?,
             categories: reader.read(
                 "categories",
                 "an object of category names to true|false",
-                |value, path| boolean_map(value, path, &CATEGORY_NAME_RULE, 1..=32),
+                |value, path| boolean_map(value, path, &CHOICE_ID_RULE, 1..=wire::MAX_CATEGORIES),
             )?,
             services: reader.read(
                 "services",
                 "an object of service names to true|false (may be empty)",
-                |value, path| boolean_map(value, path, &SERVICE_NAME_RULE, 0..=128),
+                |value, path| boolean_map(value, path, &CHOICE_ID_RULE, 0..=wire::MAX_SERVICES),
             )?,
             timestamp: reader.read("timestamp", TIMESTAMP_EXPECTED, owned(utc_timestamp))?,
         })
@@ -163,7 +100,7 @@ impl ConsentChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChoiceContext {
     pub revision: Option<String>,
-    pub language: Option<String>,
+    pub language: Option<Lang>,
     pub texts_hash: Option<String>,
     pub gpc: Option<bool>,
 }
@@ -172,7 +109,7 @@ impl ChoiceContext {
     fn from_json(reader: &ObjectReader<'_>) -> Result<Self, ApiError> {
         Ok(ChoiceContext {
             revision: reader.read_optional("revision", owned(revision))?,
-            language: reader.read_optional("language", owned(language_tag))?,
+            language: reader.read_optional("language", widget_lang)?,
             texts_hash: reader.read_optional("texts_hash", owned(texts_hash))?,
             gpc: reader.read_optional("gpc", boolean)?,
         })
@@ -192,7 +129,7 @@ impl ConsentChange {
     fn to_json(&self) -> Value {
         let mut entry = json!({
             "seq": self.choice.seq,
-            "action": self.choice.action.as_str(),
+            "action": self.choice.action,
             "categories": self.choice.categories,
             "services": self.choice.services,
             "timestamp": self.choice.timestamp,
@@ -221,7 +158,7 @@ pub struct ConsentEvent {
     pub consent_id: String,
     pub revision: String,
     pub choice: ConsentChoice,
-    pub language: String,
+    pub language: Lang,
     pub texts_hash: Option<String>,
     pub gpc: Option<bool>,
     /// Earlier changes coalesced into this event (e.g. made while offline).
@@ -231,10 +168,10 @@ pub struct ConsentEvent {
 impl ConsentEvent {
     pub fn from_json(body: &Value) -> Result<Self, ApiError> {
         let reader = ObjectReader::new(body, "", EVENT_FIELDS)?;
-        let consent_id = reader.read("consent_id", CONSENT_ID_RULE.expected, owned(consent_id))?;
+        let consent_id = reader.read("consent_id", wire::CONSENT_ID_EXPECTED, owned(consent_id))?;
         let choice = ConsentChoice::from_json(&reader)?;
-        let revision = reader.read("revision", REVISION_RULE.expected, owned(revision))?;
-        let language = reader.read("language", LANGUAGE_EXPECTED, owned(language_tag))?;
+        let revision = reader.read("revision", wire::REVISION_EXPECTED, owned(revision))?;
+        let language = reader.read("language", wire::LANGUAGE_EXPECTED, widget_lang)?;
         let texts_hash = reader.read_optional("texts_hash", owned(texts_hash))?;
         let gpc = reader.read_optional("gpc", boolean)?;
         let history = reader.read_optional("history", |value, path| {
@@ -353,11 +290,11 @@ fn store_event(
             event.consent_id,
             choice.seq,
             event.revision,
-            choice.action.as_str(),
+            choice.action.name(),
             json!(choice.categories).to_string(),
             json!(choice.services).to_string(),
             choice.timestamp,
-            event.language,
+            event.language.tag(),
             event.texts_hash,
             event.gpc,
             history,
@@ -420,20 +357,23 @@ mod tests {
     #[test]
     fn parses_a_full_event() {
         let event = ConsentEvent::from_json(&valid_body()).unwrap();
-        assert_eq!(event.choice.action, ConsentAction::Save);
+        assert_eq!(event.choice.action, Action::Save);
         assert_eq!(event.choice.categories.get("analytics"), Some(&false));
         assert_eq!(event.gpc, None, "null counts as absent");
         let history = event.history.unwrap();
-        assert_eq!(history[0].choice.action, ConsentAction::AcceptAll);
+        assert_eq!(history[0].choice.action, Action::AcceptAll);
     }
 
     #[test]
     fn action_names_round_trip() {
-        for action in ConsentAction::ALL {
+        for wire_action in Action::ALL {
+            let name = json!(wire_action);
             assert_eq!(
-                ConsentAction::from_json(&json!(action.as_str()), "action").unwrap(),
-                action
+                name,
+                json!(wire_action.name()),
+                "serde writes the wire name"
             );
+            assert_eq!(action(&name, "action").unwrap(), wire_action);
         }
     }
 

@@ -6,12 +6,17 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use privacy_widget_core::wire::{CSRF_HEADER, IDEMPOTENCY_KEY_HEADER};
 
 use crate::error::ApiError;
 use crate::AppState;
 
 const ALLOWED_METHODS: &str = "POST";
-const ALLOWED_HEADERS: &str = "Content-Type, Idempotency-Key, X-CSRF-Token";
+/// `Content-Type` plus the contract's two request headers.
+fn allowed_headers() -> HeaderValue {
+    let list = format!("Content-Type, {IDEMPOTENCY_KEY_HEADER}, {CSRF_HEADER}");
+    HeaderValue::from_str(&list).expect("the contract's header names are ASCII")
+}
 /// How long a browser may cache a preflight answer, in seconds.
 const PREFLIGHT_MAX_AGE: &str = "600";
 
@@ -46,10 +51,7 @@ pub async fn apply_cors(State(state): State<AppState>, request: Request, next: N
             header::ACCESS_CONTROL_ALLOW_METHODS,
             HeaderValue::from_static(ALLOWED_METHODS),
         );
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static(ALLOWED_HEADERS),
-        );
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allowed_headers());
         headers.insert(
             header::ACCESS_CONTROL_MAX_AGE,
             HeaderValue::from_static(PREFLIGHT_MAX_AGE),

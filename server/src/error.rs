@@ -5,6 +5,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use privacy_widget_core::wire;
 use serde_json::{json, Map, Value};
 
 /// Everything a request to the API can fail with.
@@ -164,10 +165,12 @@ impl ApiError {
             ),
             ApiError::InvalidField { field, message } => format!("`{field}`: {message}."),
             ApiError::MissingIdempotencyKey { field } => format!(
-                "No idempotency key found in `{field}`; expected 1-128 characters of A-Z, a-z, 0-9, '_' or '-', unique per event and reused only for retries of it."
+                "No idempotency key found in `{field}`; expected {}, unique per event and reused only for retries of it.",
+                wire::IDEMPOTENCY_KEY_EXPECTED
             ),
             ApiError::InvalidIdempotencyKey { field, found } => format!(
-                "`{field}` is {found}; expected 1-128 characters of A-Z, a-z, 0-9, '_' or '-'."
+                "`{field}` is {found}; expected {}.",
+                wire::IDEMPOTENCY_KEY_EXPECTED
             ),
             ApiError::IdempotencyKeyReused => "This idempotency key was already used for a different request body; retries must resend the identical body, and a new event needs a new key.".to_owned(),
             ApiError::CsrfMismatch { field, missing: true } => format!(

@@ -13,16 +13,15 @@ use sha2::{Digest, Sha256};
 use crate::clock::Timestamp;
 use crate::db::Database;
 use crate::error::{quote_truncated, ApiError};
-use crate::validation::{is_token_char, TextRule};
+use crate::validation::WireRule;
+use privacy_widget_core::wire;
 
 /// Marks an answer that was replayed from the idempotency store, for debugging retries.
 pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotency-replayed");
 
-const KEY_RULE: TextRule = TextRule {
-    min_chars: 1,
-    max_chars: 128,
-    allowed: is_token_char,
-    expected: "1-128 characters of A-Z, a-z, 0-9, '_' or '-'",
+const KEY_RULE: WireRule = WireRule {
+    check: wire::is_idempotency_key,
+    expected: wire::IDEMPOTENCY_KEY_EXPECTED,
 };
 
 /// A client-chosen key naming one logical request across its retries.

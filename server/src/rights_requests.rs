@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use privacy_widget_core::wire;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
 
@@ -83,7 +84,7 @@ impl RightsRequest {
             consent_id: reader.read_optional("consent_id", |value, path| {
                 text(value, path, &CONSENT_ID_RULE).map(str::to_owned)
             })?,
-            language: reader.read("language", "one of nb, nn, en", widget_language)?,
+            language: reader.read("language", wire::LANGUAGE_EXPECTED, widget_language)?,
         };
         let confirmed = reader.read("confirmed", "true", boolean)?;
         if !confirmed {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use privacy_widget_core::wire::{self, Lang};
 use serde_json::{Map, Value};
 
 use crate::error::{quote_truncated, ApiError};
@@ -107,6 +108,12 @@ pub struct TextRule {
     pub expected: &'static str,
 }
 
+/// A rule a whole string must follow, and how to say that to a developer.
+pub trait Rule {
+    fn accepts(&self, text: &str) -> bool;
+    fn expected(&self) -> &'static str;
+}
+
 impl TextRule {
     pub fn accepts(&self, text: &str) -> bool {
         let count = text.chars().count();
@@ -114,16 +121,38 @@ impl TextRule {
     }
 }
 
-pub fn is_lowercase_hex(c: char) -> bool {
-    c.is_ascii_digit() || ('a'..='f').contains(&c)
+impl Rule for TextRule {
+    fn accepts(&self, text: &str) -> bool {
+        TextRule::accepts(self, text)
+    }
+    fn expected(&self) -> &'static str {
+        self.expected
+    }
+}
+
+/// A rule of the wire contract (`privacy_widget_core::wire`): the very check the widget makes.
+pub struct WireRule {
+    pub check: fn(&str) -> bool,
+    pub expected: &'static str,
+}
+
+impl WireRule {
+    pub fn accepts(&self, text: &str) -> bool {
+        (self.check)(text)
+    }
+}
+
+impl Rule for WireRule {
+    fn accepts(&self, text: &str) -> bool {
+        WireRule::accepts(self, text)
+    }
+    fn expected(&self) -> &'static str {
+        self.expected
+    }
 }
 
 pub fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
-}
-
-pub fn is_lowercase_key_char(c: char) -> bool {
-    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'
 }
 
 /// Text a person typed or read on one line: no control characters.
@@ -136,12 +165,17 @@ pub fn is_multi_line_char(c: char) -> bool {
     !c.is_control() || matches!(c, '\n' | '\r' | '\t')
 }
 
-/// The languages the widget speaks and the server writes mail in (nynorsk gets bokmål).
-pub const WIDGET_LANGUAGES: &[&str] = &["nb", "nn", "en"];
+/// One of the languages the widget speaks (`wire::language`).
+pub fn widget_lang(value: &Value, field: &str) -> Result<Lang, ApiError> {
+    value
+        .as_str()
+        .and_then(wire::language)
+        .ok_or_else(|| invalid(field, value, wire::LANGUAGE_EXPECTED))
+}
 
-/// One of [`WIDGET_LANGUAGES`].
+/// [`widget_lang`], as its tag.
 pub fn widget_language(value: &Value, field: &str) -> Result<&'static str, ApiError> {
-    one_of(value, field, WIDGET_LANGUAGES).map(|index| WIDGET_LANGUAGES[index])
+    widget_lang(value, field).map(Lang::tag)
 }
 
 /// An error for a value that is present but wrong.
@@ -164,10 +198,14 @@ pub fn describe(value: &Value) -> String {
     }
 }
 
-pub fn text<'v>(value: &'v Value, field: &str, rule: &TextRule) -> Result<&'v str, ApiError> {
+pub fn text<'v, R: Rule + ?Sized>(
+    value: &'v Value,
+    field: &str,
+    rule: &R,
+) -> Result<&'v str, ApiError> {
     match value.as_str() {
         Some(text) if rule.accepts(text) => Ok(text),
-        _ => Err(invalid(field, value, rule.expected)),
+        _ => Err(invalid(field, value, rule.expected())),
     }
 }
 
@@ -211,10 +249,10 @@ pub fn one_of(value: &Value, field: &str, choices: &[&str]) -> Result<usize, Api
 
 /// A JSON object from names to booleans (`{"analytics": true}`), with the names checked by
 /// `key_rule` and the number of entries bounded.
-pub fn boolean_map(
+pub fn boolean_map<R: Rule + ?Sized>(
     value: &Value,
     field: &str,
-    key_rule: &TextRule,
+    key_rule: &R,
     entries: std::ops::RangeInclusive<usize>,
 ) -> Result<BTreeMap<String, bool>, ApiError> {
     let expected_shape = format!(
@@ -241,7 +279,7 @@ pub fn boolean_map(
                     message: format!(
                         "the name {} is not allowed; expected {}",
                         quote_truncated(name),
-                        key_rule.expected
+                        key_rule.expected()
                     ),
                 });
             }
@@ -314,32 +352,6 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// A BCP 47 language tag as the widget's i18n catalogue uses it: a 2–3 letter lowercase
-/// primary language, optionally followed by `-` subtags of 1–8 letters or digits.
-pub fn language_tag<'v>(value: &'v Value, field: &str) -> Result<&'v str, ApiError> {
-    const EXPECTED: &str =
-        "a language tag like \"nb\", \"en\" or \"nb-NO\" (2-3 lowercase letters, then optional -subtags, at most 35 characters)";
-    match value.as_str() {
-        Some(text) if is_language_tag(text) => Ok(text),
-        _ => Err(invalid(field, value, EXPECTED)),
-    }
-}
-
-fn is_language_tag(text: &str) -> bool {
-    // 35 characters is what BCP 47 asks every implementation to support.
-    if text.len() > 35 {
-        return false;
-    }
-    let mut parts = text.split('-');
-    let primary_ok = parts.next().is_some_and(|primary| {
-        (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase())
-    });
-    primary_ok
-        && parts.all(|subtag| {
-            (1..=8).contains(&subtag.len()) && subtag.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,25 +379,6 @@ mod tests {
             "２026-11-26T12:00:00Z",
         ] {
             assert!(!is_utc_timestamp(bad), "{bad} should be refused");
-        }
-    }
-
-    #[test]
-    fn language_tags() {
-        for good in ["nb", "en", "nob", "nb-NO", "zh-Hant-TW", "en-1"] {
-            assert!(is_language_tag(good), "{good} should be accepted");
-        }
-        for bad in [
-            "",
-            "n",
-            "NB",
-            "norsk",
-            "nb_NO",
-            "nb-",
-            "nb-toolongsubtag",
-            "nb--NO",
-        ] {
-            assert!(!is_language_tag(bad), "{bad} should be refused");
         }
     }
 
@@ -431,7 +424,7 @@ mod tests {
         let rule = TextRule {
             min_chars: 1,
             max_chars: 32,
-            allowed: is_lowercase_key_char,
+            allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-',
             expected: "lowercase names",
         };
         let error = boolean_map(

@@ -6,6 +6,7 @@ use crate::prelude::*;
 use crate::i18n::{category_defaults, is_text_name, Text};
 use crate::json::{self, Json};
 use crate::lang::Lang;
+use crate::wire;
 use core::fmt;
 
 /// What is wrong with the config, addressed by its JSON path (`categories[1].services[0].id`).
@@ -279,8 +280,11 @@ impl Config {
             "theme",
             "statement",
         ])?;
-        self.revision = root.req_str("revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'")?;
-        check_token(&self.revision, 64, "revision", "a revision id of 1–64 letters, digits, '.', '_' or '-'", true)?;
+        const REVISION: &str = "a revision id of 1–64 letters, digits, '.', '_' or '-', not starting with '.'";
+        self.revision = root.req_str("revision", REVISION)?;
+        if !wire::is_revision(&self.revision) {
+            return Err(invalid("revision".to_string(), REVISION, &self.revision));
+        }
 
         self.language = match root.opt("language") {
             None => None,
@@ -300,7 +304,7 @@ impl Config {
         if let Some(c) = root.opt_obj("cookie")? {
             c.only(&["name", "domain", "lifetimeDays"])?;
             if let Some(name) = c.opt_str("name")? {
-                check_token(&name, 64, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'", false)?;
+                check_token(&name, 64, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'")?;
                 self.cookie.name = name;
             }
             self.cookie.domain = c.opt_str("domain")?;
@@ -357,13 +361,7 @@ impl Config {
                 }
                 let container = st.opt_str("container")?;
                 if let Some(id) = &container {
-                    check_token(
-                        id,
-                        64,
-                        &st.path_of("container"),
-                        "an element id of letters, digits, '_' or '-'",
-                        false,
-                    )?;
+                    check_token(id, 64, &st.path_of("container"), "an element id of letters, digits, '_' or '-'")?;
                 }
                 Some(StatementSource { url, revision_url, container })
             }
@@ -534,11 +532,11 @@ fn invalid_json(field: String, expected: &'static str, found: &Json) -> Fail {
     Box::new(ConfigError::Invalid { field, expected, found })
 }
 
-/// Ids, revisions and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
-fn check_token(value: &str, max: usize, field: &str, expected: &'static str, allow_dot: bool) -> Result<(), Fail> {
+/// Ids and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
+fn check_token(value: &str, max: usize, field: &str, expected: &'static str) -> Result<(), Fail> {
     let ok = !value.is_empty()
         && value.len() <= max
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || (allow_dot && b == b'.'));
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {
@@ -547,10 +545,7 @@ fn check_token(value: &str, max: usize, field: &str, expected: &'static str, all
 }
 
 fn check_id(value: &str, field: &str) -> Result<(), Fail> {
-    let ok = !value.is_empty()
-        && value.len() <= 32
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if ok {
+    if wire::is_choice_id(value) {
         Ok(())
     } else {
         Err(invalid(field.to_string(), "an id of 1–32 lowercase letters, digits, '_' or '-'", value))
@@ -597,12 +592,15 @@ fn parse_localized(value: &Json, path: &str) -> Result<Localized, Fail> {
     }
 }
 
+// The limits' messages below spell the contract's numbers out (no formatting in the widget).
+const _: () = assert!(wire::MAX_CATEGORIES == 16 && wire::MAX_SERVICES == 128);
+
 fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
     let items = root.array("categories")?.ok_or(ConfigError::Missing {
         field: "categories".into(),
         expected: "an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]",
     })?;
-    if items.is_empty() || items.len() > 16 {
+    if items.is_empty() || items.len() > wire::MAX_CATEGORIES {
         return Err(ConfigError::Invalid {
             field: "categories".into(),
             expected: "between 1 and 16 categories",
@@ -615,6 +613,7 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
         .into());
     }
     let mut categories: Vec<Category> = Vec::new();
+    let mut service_count = 0;
     for (i, item) in items.iter().enumerate() {
         let c = Obj::new(item, indexed("categories", i))?;
         c.only(&["id", "required", "title", "description", "services"])?;
@@ -638,6 +637,10 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
             let taken = categories.iter().flat_map(|c| &c.services).chain(&services).any(|o| o.id == service.id);
             if taken {
                 return Err(invalid(s.path_of("id"), "a service id used only once in the whole config", &service.id));
+            }
+            service_count += 1;
+            if service_count > wire::MAX_SERVICES {
+                return Err(invalid(s.path_of("id"), "at most 128 services in the whole config", &service.id));
             }
             services.push(service);
         }
@@ -896,15 +899,23 @@ pub(crate) mod tests {
 
     #[test]
     fn oversized_configs_are_refused_before_the_cookie_overflows() {
-        let services: Vec<String> = (0..128)
-            .map(|i| {
-                let mut s = String::from(r#"{"id": "service-with-a-long-id-"#);
-                json::push_int(&mut s, i);
-                s.push_str("\"}");
-                s
-            })
-            .collect();
-        let text = DEMO.replace(r#"{"id": "meta-pixel", "name": "Meta Pixel"}"#, &services.join(","));
-        assert!(Config::parse(&text).unwrap_err().to_string().contains("under 3000 bytes"));
+        let services = |count: i64, prefix: &str| {
+            let list: Vec<String> = (0..count)
+                .map(|i| {
+                    let mut s = String::from(r#"{"id": ""#);
+                    s.push_str(prefix);
+                    json::push_int(&mut s, i);
+                    s.push_str("\", \"name\": \"S\"}");
+                    s
+                })
+                .collect();
+            DEMO.replace(r#"{"id": "meta-pixel", "name": "Meta Pixel"}"#, &list.join(","))
+        };
+        let long = Config::parse(&services(120, "service-with-a-long-id-")).unwrap_err().to_string();
+        assert!(long.contains("under 3000 bytes"), "{long}");
+        // Short ids fit the cookie, but an event may list at most wire::MAX_SERVICES services.
+        assert!(Config::parse(&services(127, "s")).is_ok(), "127 here and Google Analytics");
+        let many = Config::parse(&services(128, "s")).unwrap_err().to_string();
+        assert!(many.contains("at most 128 services"), "{many}");
     }
 }

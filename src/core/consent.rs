@@ -4,37 +4,9 @@
 use crate::prelude::*;
 
 use crate::config::{Category, Config, ConsentSignal};
-use crate::json::{self, Json};
+use crate::json::Json;
 use crate::lang::Lang;
-use crate::time;
-
-/// How a decision was made; travels to the backend as `action`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    AcceptAll,
-    RejectAll,
-    /// Saved from the preferences dialog with individual switches.
-    Save,
-    /// Allowed one service from an embed placeholder.
-    AcceptService,
-}
-
-impl Action {
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::AcceptAll => "accept_all",
-            Action::RejectAll => "reject_all",
-            Action::Save => "save",
-            Action::AcceptService => "accept_service",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Action> {
-        [Action::AcceptAll, Action::RejectAll, Action::Save, Action::AcceptService]
-            .into_iter()
-            .find(|a| a.name() == name)
-    }
-}
+use crate::wire::{Action, ConsentEvent};
 
 /// A switch position for every configured service, and for every category without services.
 /// Required categories are always on. Nothing is on unless the visitor switched it on.
@@ -126,10 +98,12 @@ impl Choices {
         config.consent_mode.iter().map(|(signal, ids)| (*signal, ids.iter().any(|id| self.category(id)))).collect()
     }
 
-    fn to_json(&self) -> (Json, Json) {
-        let map =
-            |list: &[(String, bool)]| Json::Object(list.iter().map(|(k, v)| (k.clone(), Json::Bool(*v))).collect());
-        (map(&self.categories), map(&self.services))
+    /// Whether going from `self` to `after` switches off a category or service that was on:
+    /// such a decision is sent as a withdrawal.
+    pub fn withdrawn_in(&self, after: &Choices) -> bool {
+        let lost =
+            |before: &[(String, bool)], on: &dyn Fn(&str) -> bool| before.iter().any(|(id, was)| *was && !on(id));
+        lost(&self.categories, &|id| after.category(id)) || lost(&self.services, &|id| after.service(id))
     }
 }
 
@@ -158,19 +132,19 @@ impl ConsentRecord {
     /// The body posted to the consent endpoint: the consent id, revision, choices, action,
     /// time and language, and nothing more personal than that.
     pub fn event_body(&self, ctx: &EventContext) -> Json {
-        let (categories, services) = self.choices.to_json();
-        Json::Object(vec![
-            ("consent_id".into(), Json::Str(self.consent_id.clone())),
-            ("seq".into(), Json::Int(i64::from(self.seq))),
-            ("revision".into(), Json::Str(self.revision.clone())),
-            ("action".into(), Json::Str(self.action.name().into())),
-            ("categories".into(), categories),
-            ("services".into(), services),
-            ("timestamp".into(), Json::Str(time::iso8601(self.decided_at_ms))),
-            ("language".into(), Json::Str(ctx.language.tag().into())),
-            ("texts_hash".into(), Json::Str(ctx.texts_hash.into())),
-            ("gpc".into(), Json::Bool(self.gpc)),
-        ])
+        ConsentEvent {
+            consent_id: &self.consent_id,
+            seq: self.seq,
+            revision: &self.revision,
+            action: self.action,
+            categories: &self.choices.categories,
+            services: &self.choices.services,
+            decided_at_ms: self.decided_at_ms,
+            language: ctx.language,
+            texts_hash: ctx.texts_hash,
+            gpc: self.gpc,
+        }
+        .to_json()
     }
 
     /// Whether this stored decision still holds under the current config: same revision.
@@ -178,13 +152,6 @@ impl ConsentRecord {
     pub fn is_current(&self, config: &Config) -> bool {
         self.revision == config.revision
     }
-}
-
-/// A new consent id from 16 random bytes.
-pub fn new_consent_id(random: [u8; 16]) -> String {
-    let mut id = String::with_capacity(32);
-    json::push_hex(&mut id, &random);
-    id
 }
 
 /// Does a cookie name match a declared name or `prefix*` pattern?
@@ -211,6 +178,7 @@ pub fn withdrawn_cookie_patterns<'a>(config: &'a Config, before: &Choices, after
 mod tests {
     use super::*;
     use crate::config::tests::demo;
+    use crate::wire::new_consent_id;
 
     #[test]
     fn nothing_optional_is_on_before_consent() {
@@ -277,21 +245,8 @@ mod tests {
         };
         let body = record.event_body(&EventContext { language: Lang::Nb, texts_hash: "00" });
         let keys: Vec<&str> = body.as_object().unwrap().iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "consent_id",
-                "seq",
-                "revision",
-                "action",
-                "categories",
-                "services",
-                "timestamp",
-                "language",
-                "texts_hash",
-                "gpc"
-            ]
-        );
+        // Every field of the contract but `history`, which only the outbox adds.
+        assert_eq!(keys, crate::wire::EVENT_FIELDS[..10]);
         assert_eq!(body.get("consent_id").unwrap().as_str().unwrap(), "ab".repeat(16));
         assert_eq!(body.get("timestamp").unwrap().as_str(), Some("2025-11-26T12:00:00.000Z"));
         assert_eq!(body.get("services").unwrap().get("meta-pixel"), Some(&Json::Bool(true)));

@@ -8,8 +8,9 @@
 use crate::prelude::*;
 
 use crate::config::{Config, CookieSettings};
-use crate::consent::{Action, Choices, ConsentRecord};
+use crate::consent::{Choices, ConsentRecord};
 use crate::json::push_int;
+use crate::wire::{self, Action};
 
 const VERSION: &str = "1";
 
@@ -34,13 +35,11 @@ impl CookieProblem {
     }
 }
 
+/// One letter per action, in [`Action::ALL`] order.
+const ACTION_CODES: [&str; 5] = ["a", "r", "s", "p", "w"];
+
 fn action_code(action: Action) -> &'static str {
-    match action {
-        Action::AcceptAll => "a",
-        Action::RejectAll => "r",
-        Action::Save => "s",
-        Action::AcceptService => "p",
-    }
+    ACTION_CODES[action as usize]
 }
 
 fn push_switches(out: &mut String, list: &[(String, bool)]) {
@@ -134,25 +133,18 @@ pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProbl
     let [_, revision, consent_id, seq, decided_at, action, flags, categories, services] = fields[..] else {
         return Err(CookieProblem::Malformed("wrong number of fields"));
     };
-    let token_ok = !revision.is_empty()
-        && revision.len() <= 64
-        && revision.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !token_ok {
+    if !wire::is_revision(revision) {
         return Err(CookieProblem::Malformed("bad revision"));
     }
-    if consent_id.len() != 32 || !consent_id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if !wire::is_consent_id(consent_id) {
         return Err(CookieProblem::Malformed("bad consent id"));
     }
     let seq = parse_number(seq)
         .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
         .ok_or(CookieProblem::Malformed("bad sequence number"))?;
     let decided_at_ms = parse_number(decided_at).ok_or(CookieProblem::Malformed("bad time"))?;
-    let action = match action {
-        "a" => Action::AcceptAll,
-        "r" => Action::RejectAll,
-        "s" => Action::Save,
-        "p" => Action::AcceptService,
-        _ => return Err(CookieProblem::Malformed("bad action")),
+    let Some(action) = ACTION_CODES.iter().position(|c| *c == action).map(|i| Action::ALL[i]) else {
+        return Err(CookieProblem::Malformed("bad action"));
     };
     let gpc = match flags {
         "" => false,

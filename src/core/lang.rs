@@ -3,8 +3,9 @@
 
 use crate::prelude::*;
 
-/// A supported interface language.
+/// A supported interface language; on the wire, its tag (`crate::wire::language`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "lowercase"))]
 pub enum Lang {
     /// Norwegian bokmål, the default.
     Nb,

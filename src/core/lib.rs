@@ -32,3 +32,4 @@ pub mod statement;
 pub mod time;
 pub mod ui;
 pub mod viewer;
+pub mod wire;

@@ -72,6 +72,7 @@ mod tests;
 pub use persist::{RestoreProblem, SkippedEntry, FORMAT_VERSION};
 
 use crate::json::{self, Json};
+use crate::wire;
 use core::fmt;
 
 /// Most replaced consent bodies kept in a consent event's `"history"`; the oldest go first.
@@ -80,8 +81,8 @@ pub const MAX_HISTORY: usize = 50;
 pub const CONSENT_RESERVE: usize = 2;
 /// The smallest `max_entries` honoured (room for the reserve and a couple of forms).
 pub const MIN_ENTRIES: usize = 4;
-/// Longest idempotency or ordering key, in bytes.
-pub const MAX_KEY_LEN: usize = 128;
+/// Longest idempotency or ordering key, in bytes (the contract's limit).
+pub use crate::wire::MAX_KEY_LEN;
 /// An entry in flight this many request timeouts without an outcome is assumed lost and resent.
 const LOST_OUTCOME_TIMEOUTS: u64 = 2;
 
@@ -118,12 +119,9 @@ impl Endpoint {
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
-    /// Accepts 1–128 characters from `A-Z a-z 0-9 _ -`, the reference backend's rule.
+    /// Accepts exactly the keys the contract allows ([`wire::is_idempotency_key`]).
     pub fn new(key: &str) -> Option<IdempotencyKey> {
-        let valid = !key.is_empty()
-            && key.len() <= MAX_KEY_LEN
-            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        valid.then(|| IdempotencyKey(key.to_string()))
+        wire::is_idempotency_key(key).then(|| IdempotencyKey(key.to_string()))
     }
 
     /// 32 lowercase hex characters from 16 random bytes (`crypto.getRandomValues`).

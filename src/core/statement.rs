@@ -11,6 +11,7 @@ mod tests;
 pub use diff::{diff, BlockChange, DiffRun, ItemChange, SectionChange, SectionDiff, StatementDiff, MAX_LCS_CELLS};
 
 use crate::json::{self, Json, JsonError};
+use crate::wire;
 use core::fmt;
 
 /// A statement file larger than this is refused before it is parsed.
@@ -33,8 +34,6 @@ pub const MAX_SECTIONS: usize = 100;
 pub const MAX_ADDRESS_LINES: usize = 6;
 /// Longest section id.
 pub const MAX_SECTION_ID: usize = 64;
-/// Longest revision id.
-pub const MAX_REVISION: usize = 64;
 
 /// One language version of one revision of the privacy statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +149,7 @@ pub fn section_ids_missing<'a>(from: &'a Statement, other: &Statement) -> Vec<&'
 /// `revisions/<revision>/<language>.json`. `None` unless both parts are valid (a revision
 /// taken from a cookie or config may be "..", which must not become a path segment).
 pub fn revision_file(revision: &str, language: &str) -> Option<String> {
-    if !is_revision(revision) || !is_language(language) {
+    if !wire::is_revision(revision) || !is_language(language) {
         return None;
     }
     let mut path = String::with_capacity(16 + revision.len() + language.len());
@@ -265,11 +264,9 @@ impl fmt::Display for StatementError {
                 write!(f, "duplicate section id {id:?} (already used by sections[{first}])")
             }
             ErrorKind::BadDate(d) => write!(f, "expected a date as YYYY-MM-DD, found {d:?}"),
-            ErrorKind::BadRevision(r) => write!(
-                f,
-                "expected a revision id of 1-{MAX_REVISION} characters A-Z, a-z, 0-9, '.', '_' \
-                 and '-' (not starting with '.'), found {r:?}"
-            ),
+            ErrorKind::BadRevision(r) => {
+                write!(f, "expected a revision id of {}, found {r:?}", wire::REVISION_EXPECTED)
+            }
             ErrorKind::BadLanguage(l) => {
                 write!(f, "expected a language tag such as \"nb\" or \"en-GB\", found {l:?}")
             }
@@ -530,7 +527,7 @@ fn read_statement(value: &Json) -> Result<Statement> {
         "title, revision, effective_date, language, intro, sections",
     )?;
     let title = object.text("title", MAX_SHORT_TEXT)?;
-    let revision = object.token("revision", "a revision id string", is_revision, ErrorKind::BadRevision)?;
+    let revision = object.token("revision", "a revision id string", wire::is_revision, ErrorKind::BadRevision)?;
     let effective_date = object.token("effective_date", "a date string YYYY-MM-DD", is_date, ErrorKind::BadDate)?;
     let language = object.token("language", "a language tag string", is_language, ErrorKind::BadLanguage)?;
     let intro_path = root.key("intro");
@@ -715,14 +712,6 @@ pub fn is_section_id(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// A revision id usable as one URL path segment: `[A-Za-z0-9._-]`, not starting with '.'.
-fn is_revision(r: &str) -> bool {
-    !r.is_empty()
-        && r.len() <= MAX_REVISION
-        && !r.starts_with('.')
-        && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
 /// A real calendar date written `YYYY-MM-DD`.

@@ -5,13 +5,14 @@
 use crate::prelude::*;
 
 use crate::config::{Config, ConsentSignal};
-use crate::consent::{new_consent_id, withdrawn_cookie_patterns, Action, Choices, ConsentRecord, EventContext};
+use crate::consent::{withdrawn_cookie_patterns, Choices, ConsentRecord, EventContext};
 use crate::cookie::{self, CookieProblem};
 use crate::i18n::TextKey;
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::sha256;
 use crate::time;
+use crate::wire::{new_consent_id, Action};
 
 /// What the widget shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +60,9 @@ pub enum Effect {
     StoreCookie(String),
     /// Delete cookies matching these names or `prefix*` patterns, on the host and its parents.
     DeleteCookies(Vec<String>),
-    /// Queue this consent event for delivery to the backend.
-    Post(Json),
+    /// Queue this consent event for delivery to the backend, behind any earlier event with the
+    /// same ordering key (the consent id: one decision chain is delivered in order).
+    Post { body: Json, ordering: String },
     /// Google Consent Mode v2 `update` with these signals.
     ConsentMode(Vec<(ConsentSignal, bool)>),
     /// Run the scripts and embeds the current consent allows.
@@ -225,7 +227,8 @@ impl ConsentUi {
         self.put_in_force(config, record, withdrawn)
     }
 
-    fn decide(&mut self, config: &Config, choices: Choices, action: Action, input: DecisionInput) -> Vec<Effect> {
+    fn decide(&mut self, config: &Config, choices: Choices, pressed: Action, input: DecisionInput) -> Vec<Effect> {
+        let action = Action::for_decision(pressed, self.choices(config).withdrawn_in(&choices));
         let (consent_id, seq) = match &self.consent {
             Some(c) => (c.consent_id.clone(), c.seq.saturating_add(1)),
             None => (new_consent_id(input.random_id), 1),
@@ -245,9 +248,10 @@ impl ConsentUi {
             .collect();
         let mut effects = vec![
             Effect::StoreCookie(cookie::encode(&record)),
-            Effect::Post(
-                record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) }),
-            ),
+            Effect::Post {
+                body: record.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) }),
+                ordering: record.consent_id.clone(),
+            },
         ];
         let any_withdrawn = !withdrawn.is_empty();
         if any_withdrawn {
@@ -415,7 +419,10 @@ mod tests {
             other => panic!("expected StoreCookie first, got {other:?}"),
         };
         let body = match &effects[1] {
-            Effect::Post(b) => b.clone(),
+            Effect::Post { body, ordering } => {
+                assert_eq!(ordering, &ui.consent.as_ref().unwrap().consent_id, "ordered by the consent id");
+                body.clone()
+            }
             other => panic!("expected Post, got {other:?}"),
         };
         assert_eq!(body.get("action").unwrap().as_str(), Some("accept_all"));

@@ -185,8 +185,9 @@ describe('consent banner on the demo shop', () => {
       assert.equal(fields[7], 'necessary:1/analytics:0');
       const names = (await context.cookies()).map((c) => c.name);
       assert.ok(!names.some((n) => n.startsWith('_ga')), `analytics cookies deleted on withdrawal: ${names}`);
+      assert.equal(fields[5], 'w', 'a reject all after accepting is a withdrawal');
       const { state } = await storedEvents(server, fields[2], (r) => r.state?.seq === 2);
-      assert.equal(state.action, 'reject_all');
+      assert.equal(state.action, 'withdraw');
     });
   });
 

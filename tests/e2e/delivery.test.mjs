@@ -238,8 +238,8 @@ describe('delivery: outbox against a failing backend', () => {
       }));
       const id = await consentId(context);
       const { events, state } = await stored(server, id, { ready: (r) => r.state?.seq === 2 });
-      assert.equal(state.action, 'reject_all');
-      assert.deepEqual(events.map((e) => [e.seq, e.action]), [[1, 'accept_all'], [2, 'reject_all']], 'in order, each once');
+      assert.equal(state.action, 'withdraw', 'rejecting after accepting is a withdrawal');
+      assert.deepEqual(events.map((e) => [e.seq, e.action]), [[1, 'accept_all'], [2, 'withdraw']], 'in order, each once');
       await sleep(500);
       const after = await server.admin(`/api/admin/consents?consent_id=${id}`);
       assert.equal(after.state.seq, 2);

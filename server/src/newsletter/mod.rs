@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
+use privacy_widget_core::wire;
 use serde_json::{json, Value};
 
 use crate::admin::{query_params, AdminAccess, QueryParams};
@@ -25,7 +26,7 @@ use crate::idempotency::{respond_once, StoredResponse};
 use crate::rate_limit::{ClientIp, MailLimits, Scope};
 use crate::validation::{
     is_multi_line_char, is_single_line_char, is_token_char, text, widget_language, ObjectReader,
-    TextRule,
+    Rule, TextRule,
 };
 use crate::AppState;
 
@@ -48,7 +49,6 @@ const SUBSCRIBE_FIELDS: &[&str] = &[
     "first_name",
 ];
 const UNSUBSCRIBE_FIELDS: &[&str] = &["email", "language"];
-const LANGUAGE_EXPECTED: &str = "one of nb, nn, en";
 
 const CONSENT_TEXT_RULE: TextRule = TextRule {
     min_chars: 1,
@@ -83,7 +83,7 @@ pub struct SubscribeRequest {
 impl SubscribeRequest {
     pub fn from_json(body: &Value) -> Result<Self, ApiError> {
         let reader = ObjectReader::new(body, "", SUBSCRIBE_FIELDS)?;
-        let owned = |rule: &'static TextRule| {
+        let owned = |rule: &'static dyn Rule| {
             move |value: &Value, path: &str| text(value, path, rule).map(str::to_owned)
         };
         let request = SubscribeRequest {
@@ -99,7 +99,7 @@ impl SubscribeRequest {
                 owned(&CONSENT_TEXT_VERSION_RULE),
             )?,
             revision: reader.read("revision", REVISION_RULE.expected, owned(&REVISION_RULE))?,
-            language: reader.read("language", LANGUAGE_EXPECTED, widget_language)?,
+            language: reader.read("language", wire::LANGUAGE_EXPECTED, widget_language)?,
         };
         reader.read_optional("first_name", |value, path| {
             text(value, path, &FIRST_NAME_RULE).map(drop)

@@ -9,12 +9,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use privacy_widget_core::wire;
 
 use crate::error::ApiError;
 use crate::pages::{link_paragraph, paragraph, Page};
 use crate::static_files::escape_html;
 use crate::token::LinkToken;
-use crate::validation::WIDGET_LANGUAGES;
 use crate::AppState;
 
 use super::store::{self, ConfirmToken};
@@ -40,7 +40,7 @@ impl LinkQuery {
             token: query.get("token").and_then(|raw| LinkToken::parse(raw)),
             language: query
                 .get("lang")
-                .filter(|tag| WIDGET_LANGUAGES.contains(&tag.as_str()))
+                .filter(|tag| wire::language(tag).is_some())
                 .map(|tag| TextLanguage::for_tag(tag)),
         }
     }

@@ -1,6 +1,8 @@
 //! The newsletter's words: mails and pages in Norwegian bokmål and nynorsk, and English.
 //! Plain text only; the pages escape it.
 
+use privacy_widget_core::wire::{self, Lang};
+
 /// The language a text is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextLanguage {
@@ -10,22 +12,24 @@ pub enum TextLanguage {
 }
 
 impl TextLanguage {
-    /// `nn` reads nynorsk, `en` English, anything else bokmål (the shop's own language).
+    /// The widget's language with this tag (`wire::language`); anything else reads bokmål,
+    /// the shop's own language.
     pub fn for_tag(tag: &str) -> Self {
-        match tag {
-            "nn" => TextLanguage::Nynorsk,
-            "en" => TextLanguage::English,
-            _ => TextLanguage::Bokmal,
+        match wire::language(tag) {
+            Some(Lang::Nn) => TextLanguage::Nynorsk,
+            Some(Lang::En) => TextLanguage::English,
+            Some(Lang::Nb) | None => TextLanguage::Bokmal,
         }
     }
 
     /// The `lang` attribute of a page in this language.
     pub fn html_lang(self) -> &'static str {
         match self {
-            TextLanguage::Bokmal => "nb",
-            TextLanguage::Nynorsk => "nn",
-            TextLanguage::English => "en",
+            TextLanguage::Bokmal => Lang::Nb,
+            TextLanguage::Nynorsk => Lang::Nn,
+            TextLanguage::English => Lang::En,
         }
+        .tag()
     }
 }
 

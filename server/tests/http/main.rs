@@ -12,3 +12,4 @@ mod socket;
 mod static_files;
 mod support;
 mod transport;
+mod wire;

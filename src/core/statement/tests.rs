@@ -325,7 +325,7 @@ fn dates_revisions_and_languages_are_checked() {
         |r: &str| Statement::parse(&edit(VALID, r#""revision": "2026-11-01""#, &format!(r#""revision": "{r}""#)));
     assert_eq!(
         revision("../nb").unwrap_err().to_string(),
-        r#"revision: expected a revision id of 1-64 characters A-Z, a-z, 0-9, '.', '_' and '-' (not starting with '.'), found "../nb""#
+        r#"revision: expected a revision id of 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-', not starting with '.' (e.g. "2026-11-01"), found "../nb""#
     );
     for bad in ["..", ".hidden", "2026 11", "a/b", "", "x?y"] {
         assert_eq!(revision(bad).unwrap_err().kind, ErrorKind::BadRevision(bad.into()), "{bad:?}");

@@ -4,10 +4,10 @@
 use crate::prelude::*;
 
 use super::blocking;
-use crate::web::shared::delivery::{self, Endpoint};
-use crate::web::shared::dom::{self, append, attr, el};
 use super::focus_room;
 use super::render;
+use crate::web::shared::delivery::{self, Endpoint};
+use crate::web::shared::dom::{self, append, attr, el};
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
@@ -275,12 +275,11 @@ impl App {
                 dom::set_cookie(&cookie::set_cookie_string(&self.config.cookie, &value, dom::is_https()));
             }
             Effect::DeleteCookies(patterns) => delete_cookies(&patterns),
-            Effect::Post(body) => {
+            Effect::Post { body, ordering } => {
                 // A click can come before the deferred start-up task; starting twice is a no-op.
                 delivery::start(&self.config);
-                let consent_id = body.get("consent_id").and_then(Json::as_str).map(str::to_string);
                 // No consent endpoint configured: nothing is posted. Other refusals were reported.
-                let _ = delivery::send(Endpoint::Consent, body, consent_id.as_deref());
+                let _ = delivery::send(Endpoint::Consent, body, Some(&ordering));
             }
             Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
             Effect::Activate => self.activate(),

@@ -420,7 +420,7 @@ fn settle_later(dispatch: Dispatch, outcome: Outcome) {
 
 /// Falls back to `navigator.sendBeacon` with the backend's `text/plain` envelope.
 fn beacon(dispatch: &Dispatch, url: &str, csrf: Option<&str>) -> Outcome {
-    let envelope = wire::beacon_envelope(dispatch.key.as_str(), csrf, &dispatch.body);
+    let envelope = privacy_widget_core::wire::beacon_envelope(dispatch.key.as_str(), csrf, &dispatch.body);
     if browser::beacon(url, &envelope) {
         Outcome::BeaconQueued
     } else {

@@ -5,6 +5,7 @@
 use crate::prelude::*;
 
 use super::super::dom;
+use privacy_widget_core::wire;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, Headers, Request, RequestCredentials, RequestInit, Response, Storage};
@@ -87,9 +88,9 @@ pub fn post(
 ) -> Result<Pending, JsValue> {
     let headers = Headers::new()?;
     headers.set("Content-Type", "application/json")?;
-    headers.set("Idempotency-Key", key)?;
+    headers.set(wire::IDEMPOTENCY_KEY_HEADER, key)?;
     if let Some(token) = csrf {
-        headers.set("X-CSRF-Token", token)?;
+        headers.set(wire::CSRF_HEADER, token)?;
     }
     let controller = AbortController::new()?;
     let init = RequestInit::new();

@@ -1,6 +1,6 @@
 //! What the delivery driver puts on and reads off the wire, as pure functions (no browser
-//! calls, so they are tested on the host): endpoint URLs, `Retry-After`, the beacon envelope
-//! and the backend's error bodies.
+//! calls, so they are tested on the host): endpoint URLs, `Retry-After` and the backend's error
+//! bodies. The contract itself (beacon envelope, header names) is the core's `wire` module.
 
 use crate::prelude::*;
 
@@ -42,22 +42,6 @@ pub fn retry_after_ms(value: &str, now_ms: u64, parse_date: impl FnOnce(&str) ->
         return Some(value.parse::<u64>().map_or(u64::MAX, |s| s.saturating_mul(1000)));
     }
     parse_date(value).map(|at| at.saturating_sub(now_ms))
-}
-
-/// The `text/plain` body `navigator.sendBeacon` posts, since a beacon cannot set headers:
-/// `{"idempotency_key":…,"csrf":…,"body":<the event, byte for byte>}`.
-pub fn beacon_envelope(key: &str, csrf: Option<&str>, body: &str) -> String {
-    let mut out = String::with_capacity(body.len() + key.len() + 64);
-    out.push_str("{\"idempotency_key\":");
-    json::write_string(&mut out, key);
-    if let Some(token) = csrf {
-        out.push_str(",\"csrf\":");
-        json::write_string(&mut out, token);
-    }
-    out.push_str(",\"body\":");
-    out.push_str(body);
-    out.push('}');
-    out
 }
 
 /// Longest piece of a non-JSON error body quoted in a message.
@@ -125,18 +109,6 @@ mod tests {
         assert_eq!(retry_after_ms("soon", 0, |_| None), None);
         assert_eq!(retry_after_ms("", 0, never), None);
         assert_eq!(retry_after_ms("-5", 0, |_| None), None);
-    }
-
-    #[test]
-    fn beacon_envelope_carries_the_body_byte_for_byte() {
-        let body = r#"{"consent_id":"ab","seq":1}"#;
-        assert_eq!(
-            beacon_envelope("k1", Some("t\"x"), body),
-            r#"{"idempotency_key":"k1","csrf":"t\"x","body":{"consent_id":"ab","seq":1}}"#
-        );
-        let without = beacon_envelope("k1", None, body);
-        assert_eq!(without, r#"{"idempotency_key":"k1","body":{"consent_id":"ab","seq":1}}"#);
-        assert!(json::parse(&without).is_ok());
     }
 
     #[test]
