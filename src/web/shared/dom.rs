@@ -63,7 +63,8 @@ pub fn document() -> Document {
 pub fn el(tag: &str, class: &str) -> Element {
     let e = document().create_element(tag).expect_throw("createElement");
     if !class.is_empty() {
-        e.set_class_name(class);
+        // The attribute rather than the `className` property: one binding fewer (`attr`).
+        attr(&e, "class", class);
     }
     e
 }
@@ -171,10 +172,9 @@ pub fn adopt_css(root: &ShadowRoot, css: &str) {
     root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
 }
 
+/// Removes every child (setting no text removes them all, in one call).
 pub fn clear(node: &web_sys::Node) {
-    while let Some(child) = node.first_child() {
-        node.remove_child(&child).report("removeChild");
-    }
+    node.set_text_content(None);
 }
 
 fn html_document() -> HtmlDocument {
@@ -226,9 +226,7 @@ pub fn after_paint(f: impl FnOnce() + 'static) {
 
 /// Focuses an element if it is focusable; a no-op otherwise.
 pub fn focus(e: &Element) {
-    if let Some(h) = e.dyn_ref::<HtmlElement>() {
-        h.focus().report("focus");
-    }
+    call_method(e, "focus", &[]);
 }
 
 /// The `content` of `<meta name="…">` in the page, if any.
@@ -387,17 +385,16 @@ pub fn focused_element() -> Option<Element> {
 
 /// Scrolls the element into view and focuses it.
 pub fn scroll_to(e: &Element) {
-    e.scroll_into_view();
+    call_method(e, "scrollIntoView", &[]);
     focus(e);
 }
 
 /// Opens a `<dialog>` modally; false (and nothing happens) when it is open already.
 pub fn show_modal(dialog: &Element) -> bool {
-    let dialog: &web_sys::HtmlDialogElement = dialog.unchecked_ref();
-    if dialog.open() {
+    if get(dialog, "open").is_truthy() {
         return false;
     }
-    dialog.show_modal().report("showModal");
+    call_method(dialog, "showModal", &[]);
     true
 }
 
@@ -429,28 +426,24 @@ pub fn browser_languages() -> Vec<String> {
 
 /// Reloads the page.
 pub fn reload() {
-    window().location().reload().report("location.reload");
+    call_method(&window().location(), "reload", &[]);
 }
 
 /// Replaces the page's address hash without a navigation (deep links to a statement section).
 pub fn replace_hash(hash: &str) {
-    if let Some(history) = window().history().report("history") {
-        history.replace_state_with_url(&JsValue::NULL, "", Some(hash)).report("history.replaceState");
-    }
+    let args = [&JsValue::NULL, &JsValue::from_str(""), &JsValue::from_str(hash)];
+    call_method(&get(&window(), "history"), "replaceState", &args);
 }
 
-/// Copies text to the clipboard where there is one (secure contexts only).
+/// Copies text to the clipboard where there is one (secure contexts only; elsewhere nothing
+/// happens). The promise settles later; a refusal leaves the text where the caller showed it.
 pub fn copy_text(text: &str) {
-    let navigator = window().navigator();
-    if get(&navigator, "clipboard").is_truthy() {
-        // The promise settles later; a refusal leaves the link in the button's title.
-        drop(navigator.clipboard().write_text(text));
-    }
+    call_method(&get(&window().navigator(), "clipboard"), "writeText", &[&JsValue::from_str(text)]);
 }
 
 /// Opens the browser's print dialog for the page.
 pub fn print() {
-    window().print().report("print");
+    call_method(&window(), "print", &[]);
 }
 
 /// Adds `css` to the page's own constructable stylesheets (not the widget's shadow roots).
