@@ -48,15 +48,15 @@ const CONFIG_ELEMENT: &str = "privacy-widget-config";
 #[wasm_bindgen(start)]
 pub fn start_widget() {
     #[cfg(feature = "extras")]
-    web::extras::bridge::listen();
-    let Some(element) = web::shared::dom::document().get_element_by_id(CONFIG_ELEMENT) else {
+    web::extras::start::listen();
+    let Some(element) = web::shared::dom::by_id(CONFIG_ELEMENT) else {
         web::shared::dom::console_error(
             "privacy-widget: no config found; add <script type=\"application/json\" id=\"privacy-widget-config\">{…}</script> to the page",
         );
         fail_closed();
         return;
     };
-    match element.get_attribute("data-src") {
+    match web::shared::dom::get_attr(&element, "data-src") {
         Some(url) => web::shared::dom::fetch_text(&url, {
             let url = url.clone();
             move |text| match text {
@@ -69,7 +69,7 @@ pub fn start_widget() {
                 }
             }
         }),
-        None => start(element.text_content().unwrap_or_default()),
+        None => start(web::shared::dom::text_of(&element)),
     }
 }
 
@@ -80,14 +80,14 @@ fn start(config_text: String) {
 
 #[cfg(feature = "extras")]
 fn start(config_text: String) {
-    web::extras::bridge::start(&config_text);
+    web::extras::start::start(&config_text);
 }
 
 /// Without a config nothing is shown and nothing blocked runs; the consent build still answers
 /// the JS API (no consent) and resolves `PrivacyWidget.ready`, so shop code never waits forever.
 #[cfg(feature = "consent")]
 fn fail_closed() {
-    web::consent::api::install();
+    web::consent::app::install_api();
 }
 
 #[cfg(feature = "extras")]

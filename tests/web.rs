@@ -58,14 +58,14 @@ fn blocked_scripts_run_only_when_allowed_and_only_once() {
     blocked_script("marketing", None, "__marketing_flag");
     blocked_script("unknown", None, "__unknown_flag");
 
-    blocking::activate(&config, &Choices::none(&config), Lang::Nb);
+    blocking::activate(&config, &Choices::none(&config), Lang::Nb, |_| {});
     assert!(global("__category_flag").is_undefined());
     assert!(global("__service_flag").is_undefined());
 
     let mut choices = Choices::none(&config);
     choices.set_category(&config, "analytics", true);
-    blocking::activate(&config, &choices, Lang::Nb);
-    blocking::activate(&config, &choices, Lang::Nb);
+    blocking::activate(&config, &choices, Lang::Nb, |_| {});
+    blocking::activate(&config, &choices, Lang::Nb, |_| {});
     assert_eq!(global("__category_flag").as_f64(), Some(1.0), "runs once, however often activation is asked");
     assert_eq!(global("__service_flag").as_f64(), Some(1.0));
     assert!(global("__marketing_flag").is_undefined());
@@ -79,9 +79,9 @@ fn embeds_get_their_source_only_when_allowed() {
     dom::attr(&frame, "data-src", "about:blank#video");
     dom::attr(&frame, "data-service", "stats");
     dom::append(&dom::document().body().unwrap(), &frame);
-    blocking::activate(&config, &Choices::none(&config), Lang::Nb);
+    blocking::activate(&config, &Choices::none(&config), Lang::Nb, |_| {});
     assert_eq!(frame.get_attribute("src"), None);
-    blocking::activate(&config, &Choices::all(&config), Lang::Nb);
+    blocking::activate(&config, &Choices::all(&config), Lang::Nb, |_| {});
     assert_eq!(frame.get_attribute("src").as_deref(), Some("about:blank#video"));
 }
 
@@ -131,4 +131,39 @@ fn cookie_helpers_write_and_read_the_jar() {
         dom::set_cookie(&deletion);
     }
     assert_eq!(privacy_widget_core::cookie::find(&dom::cookies(), "pw_test"), None);
+}
+
+#[wasm_bindgen_test]
+fn a_failing_dom_call_is_counted_not_thrown() {
+    // An <input> cannot host a shadow root: attachShadow throws NotSupportedError.
+    let input = dom::el("input", "");
+    let before = dom::dropped_errors();
+    assert!(dom::attach_shadow(&input, "p{}").is_none());
+    assert_eq!(dom::dropped_errors(), before + 1, "the thrown error is counted once");
+    // A call that succeeds counts nothing.
+    let div = dom::el("div", "");
+    assert!(dom::attach_shadow(&div, "p{}").is_some());
+    assert_eq!(dom::dropped_errors(), before + 1);
+}
+
+#[wasm_bindgen_test]
+fn a_placeholder_button_sends_its_message_to_the_given_dispatch() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static ACCEPTED: AtomicU32 = AtomicU32::new(0);
+    let config = config();
+    let frame = dom::el("iframe", "");
+    dom::attr(&frame, "data-src", "about:blank#placeholder");
+    dom::attr(&frame, "data-service", "stats");
+    dom::append(&dom::document().body().unwrap(), &frame);
+    blocking::activate(&config, &Choices::none(&config), Lang::Nb, |msg| {
+        if msg == Msg::AcceptService("stats".into()) {
+            ACCEPTED.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let host = frame.previous_element_sibling().expect("a placeholder before the blocked embed");
+    let button = host.shadow_root().unwrap().query_selector("button").unwrap().unwrap();
+    button.unchecked_ref::<web_sys::HtmlElement>().click();
+    assert_eq!(ACCEPTED.load(Ordering::SeqCst), 1);
+    frame.remove();
+    host.remove();
 }

@@ -219,6 +219,20 @@ pub type TextOverrides = Vec<(Lang, Vec<(&'static str, String)>)>;
 /// The consent cookie must stay far below the 4096-byte browser limit.
 pub const MAX_COOKIE_BYTES: usize = 3000;
 
+/// The consent cookie's format version (`cookie.rs`), here with the bound on its length that
+/// `Config::parse` checks, so the config needs nothing from the cookie module.
+pub(crate) const COOKIE_VERSION: &str = "1";
+
+/// The longest value `encode` can produce for this config (every id present, long numbers).
+pub(crate) fn worst_case_len(config: &Config) -> usize {
+    let switches: usize = config
+        .categories
+        .iter()
+        .map(|c| c.id.len() + 3 + c.services.iter().map(|s| s.id.len() + 3).sum::<usize>())
+        .sum();
+    config.cookie.name.len() + 1 + COOKIE_VERSION.len() + config.revision.len() + 32 + 10 + 20 + 2 + 8 + switches
+}
+
 impl Config {
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let root = json::parse(text).map_err(ConfigError::Syntax)?;
@@ -247,7 +261,7 @@ impl Config {
         };
         let root = Obj::new(root, String::new()).map_err(|e| *e)?;
         config.fill(&root).map_err(|e| *e)?;
-        let worst_case = crate::cookie::worst_case_len(&config);
+        let worst_case = worst_case_len(&config);
         if worst_case > MAX_COOKIE_BYTES {
             return Err(ConfigError::Invalid {
                 field: "categories".into(),

@@ -7,12 +7,10 @@
 
 use crate::prelude::*;
 
-use crate::config::{Config, CookieSettings};
+use crate::config::{Config, CookieSettings, COOKIE_VERSION as VERSION};
 use crate::consent::{Choices, ConsentRecord};
 use crate::json::push_int;
 use crate::wire::{self, Action};
-
-const VERSION: &str = "1";
 
 /// Why a stored cookie value was not accepted; each one means "no consent yet".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,16 +73,6 @@ pub fn encode(record: &ConsentRecord) -> String {
     out.push('|');
     push_switches(&mut out, &record.choices.services);
     out
-}
-
-/// The longest value `encode` can produce for this config (every id present, long numbers).
-pub fn worst_case_len(config: &Config) -> usize {
-    let switches: usize = config
-        .categories
-        .iter()
-        .map(|c| c.id.len() + 3 + c.services.iter().map(|s| s.id.len() + 3).sum::<usize>())
-        .sum();
-    config.cookie.name.len() + 1 + VERSION.len() + config.revision.len() + 32 + 10 + 20 + 2 + 8 + switches
 }
 
 fn parse_number(field: &str) -> Option<u64> {
@@ -240,6 +228,7 @@ pub fn deletion_strings(name: &str, host: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::config::tests::demo;
+    use crate::config::worst_case_len;
 
     fn record() -> ConsentRecord {
         let config = demo();

@@ -1,13 +1,13 @@
-//! The running widget: holds the config and the core state, turns DOM events into
-//! messages, runs `ConsentUi::update` and executes the effects it returns.
+//! The running widget, at the top of the consent build: holds the config and the core state,
+//! turns DOM events into messages, runs `ConsentUi::update` and executes the effects it returns
+//! through the modules below it (`api`, `blocking`, `render`, `focus_room`).
 
 use crate::prelude::*;
 
-use super::blocking;
-use super::focus_room;
-use super::render;
+use super::api::{self, Widget};
+use super::{blocking, focus_room, render};
 use crate::web::shared::delivery::{self, Endpoint};
-use crate::web::shared::dom::{self, append, attr, el};
+use crate::web::shared::dom::{self, append, attr, el, Report};
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
@@ -15,9 +15,7 @@ use privacy_widget_core::cookie;
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent, View};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement, KeyboardEvent, ShadowRoot};
+use web_sys::{Element, Event, ShadowRoot};
 
 const CSS: &str = include_str!("widget.css");
 
@@ -29,8 +27,6 @@ pub struct App {
     live: Element,
     /// Where focus was before the widget took it, to give it back.
     return_focus: Option<Element>,
-    /// `PrivacyWidget.onChange` subscribers.
-    pub subscribers: Vec<js_sys::Function>,
 }
 
 crate::page_state! {
@@ -73,7 +69,7 @@ fn boot(stage: Boot) {
             Err(e) => {
                 dom::console_error(&e.message());
                 // The API still answers (no consent, nothing accepted), so shop code need not guard.
-                super::api::install();
+                install_api();
                 None
             }
         },
@@ -84,7 +80,7 @@ fn boot(stage: Boot) {
             let mut widget = Vec::new();
             for effect in effects {
                 match effect {
-                    Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
+                    Effect::ConsentMode(signals) => api::consent_mode_update(&signals),
                     Effect::Activate => activate(&config, &ui),
                     other => widget.push(other),
                 }
@@ -93,7 +89,7 @@ fn boot(stage: Boot) {
         }
         Boot::Mount(config, ui, effects) => {
             mount(config, ui);
-            super::api::install();
+            install_api();
             Some(Boot::Show(effects))
         }
         Boot::Show(effects) => {
@@ -124,23 +120,19 @@ fn boot(stage: Boot) {
     }
 }
 
-/// Starts the blocked scripts and embeds the choices in force allow (placeholders for the rest).
+/// Starts the blocked scripts and embeds the choices in force allow (placeholders for the rest,
+/// whose buttons send their message through `dispatch`).
 fn activate(config: &Config, ui: &ConsentUi) {
-    blocking::activate(config, &ui.choices(config), ui.lang);
+    blocking::activate(config, &ui.choices(config), ui.lang, dispatch);
 }
 
 /// The core's start state from the visitor's language preferences, stored decision and GPC.
 fn decide(config: &Config) -> (ConsentUi, Vec<Effect>) {
-    let doc = dom::document();
-    let html_lang = doc.document_element().and_then(|e| e.get_attribute("lang"));
-    let navigator = dom::window().navigator();
-    let browser_langs: Vec<String> = navigator.languages().iter().filter_map(|v| v.as_string()).collect();
+    let html_lang = dom::root_element().and_then(|e| dom::get_attr(&e, "lang"));
     let stored_text = dom::cookies();
     let visitor_lang = cookie::find(&stored_text, LANG_COOKIE).and_then(Lang::from_tag);
-    let lang = Lang::choose(visitor_lang, config.language, html_lang.as_deref(), &browser_langs);
-    let gpc = js_sys::Reflect::get(&navigator, &JsValue::from_str("globalPrivacyControl"))
-        .map(|v| v.is_truthy())
-        .unwrap_or(false);
+    let lang = Lang::choose(visitor_lang, config.language, html_lang.as_deref(), &dom::browser_languages());
+    let gpc = dom::get(&dom::window().navigator(), "globalPrivacyControl").is_truthy();
     let stored = cookie::find(&stored_text, &config.cookie.name);
     let (ui, effects, status) = ConsentUi::start(config, stored, gpc, lang);
     report_stored(&status);
@@ -161,12 +153,11 @@ fn mount(config: Config, ui: ConsentUi) {
     attr(&live, "role", "status");
     append(&root, &container);
     append(&root, &live);
-    let app = App { config, ui, root: root.clone(), container, live, return_focus: None, subscribers: Vec::new() };
+    let app = App { config, ui, root: root.clone(), container, live, return_focus: None };
     APP.with(|cell| *cell.borrow_mut() = Some(app));
 
-    let body = dom::document().body().expect_throw("privacy-widget needs a <body>");
     // First in the body, so keyboard and screen-reader users meet the banner before the page.
-    let _ = body.prepend_with_node_1(&host);
+    dom::body().prepend_with_node_1(&host).report("prepend the widget");
     listen_inside(&root);
     listen_page();
 }
@@ -174,36 +165,11 @@ fn mount(config: Config, ui: ConsentUi) {
 /// The statement page needs the extras module at once; a newsletter form only when it comes
 /// near the viewport (usually a footer), so the banner never waits for it.
 fn load_extras_when_needed(statement_container: Option<&str>) {
-    let doc = dom::document();
-    if statement_container.and_then(|id| doc.get_element_by_id(id)).is_some() {
-        super::api::preload_extras();
+    if statement_container.and_then(dom::by_id).is_some() {
+        api::preload_extras();
         return;
     }
-    let Ok(forms) = doc.query_selector_all("[data-pw-newsletter]") else { return };
-    if forms.length() == 0 {
-        return;
-    }
-    let callback = Closure::<dyn Fn(js_sys::Array, web_sys::IntersectionObserver)>::new(
-        |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
-            let near =
-                entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
-            if near {
-                observer.disconnect();
-                super::api::preload_extras();
-            }
-        },
-    );
-    let init = web_sys::IntersectionObserverInit::new();
-    init.set_root_margin("400px");
-    let Ok(observer) = web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init) else {
-        return;
-    };
-    callback.forget();
-    for i in 0..forms.length() {
-        if let Some(form) = forms.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-            observer.observe(&form);
-        }
-    }
+    dom::when_near_viewport("[data-pw-newsletter]", "400px", api::preload_extras);
 }
 
 fn report_stored(status: &StoredConsent) {
@@ -230,7 +196,7 @@ pub fn dispatch(msg: Msg) {
         let opens_from_hidden = app.ui.view == View::Hidden && matches!(msg, Msg::OpenPreferences | Msg::ShowBanner);
         if opens_from_hidden {
             // Inside the shadow root (the floating button) the document only sees the host.
-            app.return_focus = app.root.active_element().or_else(|| dom::document().active_element());
+            app.return_focus = dom::focused_element();
         }
         let input = DecisionInput { now_ms: dom::now_ms(), random_id: dom::random_bytes() };
         let config = &app.config;
@@ -254,7 +220,7 @@ fn run(effects: Vec<Effect>) {
         }
     });
     if let Some(first) = notify {
-        super::api::notify_change(first);
+        api::notify_change::<Api>(first);
     }
 }
 
@@ -265,8 +231,7 @@ impl App {
                 render::render(&self.container, &self.config, &self.ui);
                 focus_room::follow(self.query(".banner").as_ref());
                 if let Some(dialog) = self.query("dialog") {
-                    let dialog: HtmlDialogElement = dialog.unchecked_into();
-                    let _ = dialog.show_modal();
+                    dom::show_modal(&dialog);
                     render::sync_switches(&self.root, &self.config, &self.ui);
                 }
             }
@@ -278,10 +243,11 @@ impl App {
             Effect::Post { body, ordering } => {
                 // A click can come before the deferred start-up task; starting twice is a no-op.
                 delivery::start(&self.config);
-                // No consent endpoint configured: nothing is posted. Other refusals were reported.
-                let _ = delivery::send(Endpoint::Consent, body, Some(&ordering));
+                // No consent endpoint configured: nothing is posted. Other refusals were reported
+                // by `send` itself (no JS error to drop here).
+                delivery::send(Endpoint::Consent, body, Some(&ordering)).ok();
             }
-            Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
+            Effect::ConsentMode(signals) => api::consent_mode_update(&signals),
             Effect::Activate => self.activate(),
             Effect::Download { filename, content } => dom::download(&filename, &content),
             Effect::FocusDialog => {
@@ -296,19 +262,19 @@ impl App {
             }
             Effect::RestoreFocus => {
                 // The floating button is re-rendered while the dialog is open: focus its successor.
-                let target = self.return_focus.take().filter(|e| e.is_connected()).or_else(|| self.query(".reopen"));
+                let target = self.return_focus.take().filter(dom::is_connected).or_else(|| self.query(".reopen"));
                 if let Some(e) = target {
                     dom::focus(&e);
                 }
             }
             Effect::Announce(key) => {
                 // Clearing first makes screen readers announce a repeated text again.
-                self.live.set_text_content(None);
-                self.live.set_text_content(Some(self.config.text(self.ui.lang, key)));
+                dom::set_text(&self.live, "");
+                dom::set_text(&self.live, self.config.text(self.ui.lang, key));
             }
             Effect::Reload => {
                 delivery::flush();
-                let _ = dom::window().location().reload();
+                dom::reload();
             }
             Effect::Changed { .. } => {}
         }
@@ -319,13 +285,51 @@ impl App {
     }
 
     fn query(&self, selector: &str) -> Option<Element> {
-        self.root.query_selector(selector).ok().flatten()
+        dom::query(&self.root, selector)
+    }
+}
+
+/// The running widget as `window.PrivacyWidget` sees it (see `api::Widget`).
+struct Api;
+
+impl api::Widget for Api {
+    fn dispatch(msg: Msg) {
+        dispatch(msg);
     }
 
-    /// The current decision as a JSON object for the JS API, or `None` before one.
-    pub fn consent_json(&self) -> Option<Json> {
-        self.ui.receipt(&self.config)
+    fn consent() -> Option<Json> {
+        with_app(|app| app.ui.receipt(&app.config)).flatten()
     }
+
+    fn language() -> Option<Lang> {
+        with_app(|app| app.ui.lang)
+    }
+
+    fn previous_revision() -> Option<String> {
+        with_app(|app| app.ui.previous_revision.clone()).flatten()
+    }
+
+    fn accepted(service: bool, id: &str) -> bool {
+        with_app(|app| {
+            let choices = app.ui.choices(&app.config);
+            if service {
+                choices.service(id)
+            } else {
+                choices.category(id)
+            }
+        })
+        .unwrap_or(false)
+    }
+
+    fn has_statement() -> bool {
+        with_app(|app| app.config.statement.is_some()).unwrap_or(false)
+    }
+}
+
+/// Installs `window.PrivacyWidget`; before the widget started (or without a valid config) it
+/// answers "no consent".
+pub fn install_api() {
+    api::install::<Api>();
 }
 
 fn delete_cookies(patterns: &[String]) {
@@ -343,12 +347,11 @@ fn delete_cookies(patterns: &[String]) {
 /// One delegated listener per event type inside the shadow root.
 fn listen_inside(root: &ShadowRoot) {
     dom::listen(root, "click", |event: Event| {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-        let Some(action_el) = target.closest("[data-action]").ok().flatten() else { return };
-        let msg = match action_el.get_attribute("data-action").as_deref() {
+        let Some(action_el) = dom::target_closest(&event, "[data-action]") else { return };
+        let msg = match dom::get_attr(&action_el, "data-action").as_deref() {
             Some(kind @ ("statement" | "statement-changes")) => {
                 // Without a configured viewer the link simply navigates to the statement page.
-                if super::api::open_statement(None, kind == "statement-changes") {
+                if api::open_statement(Api::has_statement(), None, kind == "statement-changes") {
                     event.prevent_default();
                 }
                 return;
@@ -365,11 +368,11 @@ fn listen_inside(root: &ShadowRoot) {
         dispatch(msg);
     });
     dom::listen(root, "change", |event: Event| {
-        let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-        let on = input.checked();
-        if let Some(id) = input.get_attribute("data-category") {
+        let Some(input) = dom::target_closest(&event, "input") else { return };
+        let on = dom::get(&input, "checked").is_truthy();
+        if let Some(id) = dom::get_attr(&input, "data-category") {
             dispatch(Msg::ToggleCategory(id, on));
-        } else if let Some(id) = input.get_attribute("data-service") {
+        } else if let Some(id) = dom::get_attr(&input, "data-service") {
             dispatch(Msg::ToggleService(id, on));
         }
     });
@@ -379,26 +382,22 @@ fn listen_inside(root: &ShadowRoot) {
         dispatch(Msg::ClosePreferences);
     });
     dom::listen(root, "keydown", |event: Event| {
-        let event: KeyboardEvent = event.unchecked_into();
-        if event.key() == "Tab" {
-            trap_tab(&event);
+        if dom::get(&event, "key") == "Tab" {
+            trap_tab(&event, dom::get(&event, "shiftKey").is_truthy());
         }
     });
 }
 
 /// Keeps Tab inside the open dialog: from the last control to the first and back.
-fn trap_tab(event: &KeyboardEvent) {
+fn trap_tab(event: &Event, backwards: bool) {
     with_app(|app| {
         let Some(dialog) = app.query("dialog") else { return };
-        let Ok(items) = dialog.query_selector_all("button,input:not([disabled]),a[href],summary") else { return };
-        let (Some(first), Some(last)) = (items.item(0), items.item(items.length().saturating_sub(1))) else { return };
-        let active = app.root.active_element();
-        let at_edge =
-            if event.shift_key() { active.as_ref() == first.dyn_ref() } else { active.as_ref() == last.dyn_ref() };
-        if at_edge {
+        let items = dom::query_all(&dialog, "button,input:not([disabled]),a[href],summary");
+        let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+        let (edge, other_end) = if backwards { (first, last) } else { (last, first) };
+        if dom::focused_element().as_ref() == Some(edge) {
             event.prevent_default();
-            let target: Element = if event.shift_key() { last.unchecked_into() } else { first.unchecked_into() };
-            dom::focus(&target);
+            dom::focus(other_end);
         }
     });
 }
@@ -414,7 +413,7 @@ fn listen_page() {
     dom::listen(&window, "pageshow", |_| dom::next_task(resync));
     dom::listen(&window, "focus", |_| dom::next_task(resync));
     dom::listen(&dom::document(), "visibilitychange", |_| {
-        if !dom::document().hidden() {
+        if !dom::page_hidden() {
             dom::next_task(resync);
         }
     });
@@ -422,10 +421,9 @@ fn listen_page() {
     dom::listen_capture(&dom::document(), "focusin", |event: Event| focus_room::page_focused(event.target()));
 
     dom::listen(&dom::document(), "click", |event: Event| {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-        let Some(opener) = target.closest("[data-pw-open]").ok().flatten() else { return };
+        let Some(opener) = dom::target_closest(&event, "[data-pw-open]") else { return };
         event.prevent_default();
-        match opener.get_attribute("data-pw-open").as_deref() {
+        match dom::get_attr(&opener, "data-pw-open").as_deref() {
             Some("banner") => dispatch(Msg::ShowBanner),
             _ => dispatch(Msg::OpenPreferences),
         }
@@ -437,21 +435,4 @@ fn resync() {
     if let Some(value) = cookie::find(&dom::cookies(), &name) {
         dispatch(Msg::CookieSeen(value.to_string()));
     }
-}
-
-/// `PrivacyWidget.show()` and friends.
-pub fn show(preferences: bool) {
-    dispatch(if preferences { Msg::OpenPreferences } else { Msg::ShowBanner });
-}
-
-pub fn accepted(kind_service: bool, id: &str) -> bool {
-    with_app(|app| {
-        let choices = app.ui.choices(&app.config);
-        if kind_service {
-            choices.service(id)
-        } else {
-            choices.category(id)
-        }
-    })
-    .unwrap_or(false)
 }

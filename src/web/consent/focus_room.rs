@@ -18,15 +18,15 @@ use crate::prelude::*;
 use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::json::push_int;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, EventTarget, HtmlElement, ShadowRoot};
+use wasm_bindgen::JsValue;
+use web_sys::{Element, EventTarget};
 
 /// Scroll padding first: the margin is set only on pages that scroll.
 const PROPERTIES: [&str; 2] = ["scroll-padding-bottom", "margin-bottom"];
 
 struct Room {
     /// The banner on screen, if any.
-    banner: Option<HtmlElement>,
+    banner: Option<Element>,
     /// The page's own inline values of `PROPERTIES` while ours are set, given back when the
     /// banner goes.
     page_values: Option<Vec<String>>,
@@ -41,17 +41,13 @@ crate::page_state! {
 pub fn follow(banner: Option<&Element>) {
     ROOM.with(|cell| {
         let mut room = cell.borrow_mut();
-        room.banner = banner.and_then(|b| b.dyn_ref::<HtmlElement>()).cloned();
+        room.banner = banner.cloned();
         if room.banner.is_some() {
             return;
         }
-        let (Some(root), Some(values)) = (root_style_owner(), room.page_values.take()) else { return };
+        let (Some(root), Some(values)) = (dom::root_element(), room.page_values.take()) else { return };
         for (property, value) in PROPERTIES.iter().zip(values) {
-            let _ = if value.is_empty() {
-                root.style().remove_property(property).map(drop)
-            } else {
-                root.style().set_property(property, &value)
-            };
+            dom::set_style(&root, property, Some(&value).filter(|v| !v.is_empty()).map(String::as_str));
         }
     });
 }
@@ -63,35 +59,25 @@ pub fn page_focused(target: Option<EventTarget>) {
         let mut room = cell.borrow_mut();
         let Some(banner) = room.banner.clone() else { return };
         // Focus inside the widget reaches the document as focus on its shadow host.
-        let host = banner.get_root_node().dyn_into::<ShadowRoot>().ok().map(|root| root.host());
-        if let (Some(target), Some(host)) = (&target, &host) {
-            if AsRef::<JsValue>::as_ref(target) == AsRef::<JsValue>::as_ref(host) {
+        if let (Some(target), Some(host)) = (&target, dom::host_of(&banner)) {
+            if AsRef::<JsValue>::as_ref(target) == AsRef::<JsValue>::as_ref(&host) {
                 return;
             }
         }
-        let (Some(root), Some(viewport)) =
-            (root_style_owner(), dom::window().inner_height().ok().and_then(|h| h.as_f64()))
-        else {
-            return;
-        };
-        let style = root.style();
+        let (Some(root), Some(viewport)) = (dom::root_element(), dom::viewport_height()) else { return };
         if room.page_values.is_none() {
-            room.page_values =
-                Some(PROPERTIES.iter().map(|p| style.get_property_value(p).unwrap_or_default()).collect());
+            room.page_values = Some(PROPERTIES.iter().map(|p| dom::style_of(&root, p)).collect());
         }
         // From the banner's top edge (layout, not the entrance animation's transform) down to
         // the bottom of the viewport: the banner plus the gap below it.
-        let covered = (viewport as i64 - i64::from(banner.offset_top())).max(0);
+        let top = dom::get(&banner, "offsetTop").as_f64().unwrap_or(0.0);
+        let covered = (viewport - top).max(0.0) as i64;
         let mut value = String::new();
         push_int(&mut value, covered);
         value.push_str("px");
-        let scrolls = f64::from(root.scroll_height()) > viewport;
+        let scrolls = dom::get(&root, "scrollHeight").as_f64().unwrap_or(0.0) > viewport;
         for property in if scrolls { &PROPERTIES[..] } else { &PROPERTIES[..1] } {
-            let _ = style.set_property(property, &value);
+            dom::set_style(&root, property, Some(&value));
         }
     });
-}
-
-fn root_style_owner() -> Option<HtmlElement> {
-    dom::document().document_element()?.dyn_into::<HtmlElement>().ok()
 }

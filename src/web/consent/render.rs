@@ -4,13 +4,13 @@
 
 use crate::prelude::*;
 
-use crate::web::shared::dom::{self, append, attr, button, el, text_el};
+use crate::web::shared::dom::{self, append, attr, button, el, get_attr, text_el};
 use privacy_widget_core::config::{Category, Config, Service};
 use privacy_widget_core::i18n::{push_joined, TextKey};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::ui::{receipt_rows, ConsentUi, View};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
 
 /// Replaces the view inside `container` with the one the state asks for.
 pub fn render(container: &Element, config: &Config, ui: &ConsentUi) {
@@ -130,9 +130,8 @@ fn switch(kind: &str, id: &str, label: &str, described_by: Option<&str>, require
         attr(&input, "aria-describedby", d);
     }
     if required {
-        let input: &HtmlInputElement = input.unchecked_ref();
-        input.set_checked(true);
-        input.set_disabled(true);
+        dom::set_prop(&input, "checked", &JsValue::TRUE);
+        dom::set_prop(&input, "disabled", &JsValue::TRUE);
     }
     input
 }
@@ -212,16 +211,14 @@ fn service_item(config: &Config, lang: Lang, service: &Service, required: bool) 
 /// Sets every switch in the open dialog from the draft; a category with some but not all
 /// services on shows as mixed (a native indeterminate checkbox, announced as such).
 pub fn sync_switches(root: &web_sys::ShadowRoot, config: &Config, ui: &ConsentUi) {
-    let Ok(inputs) = root.query_selector_all("input.switch") else { return };
-    for i in 0..inputs.length() {
-        let Some(input) = inputs.item(i).and_then(|n| n.dyn_into::<HtmlInputElement>().ok()) else { continue };
-        if let Some(id) = input.get_attribute("data-category") {
+    for input in dom::query_all(root, "input.switch") {
+        if let Some(id) = get_attr(&input, "data-category") {
             let on = ui.draft.category(&id);
             let mixed = config.category(&id).is_some_and(|c| !on && ui.draft.services_on(c) > 0);
-            input.set_checked(on);
-            input.set_indeterminate(mixed);
-        } else if let Some(id) = input.get_attribute("data-service") {
-            input.set_checked(ui.draft.service(&id));
+            dom::set_prop(&input, "checked", &JsValue::from_bool(on));
+            dom::set_prop(&input, "indeterminate", &JsValue::from_bool(mixed));
+        } else if let Some(id) = get_attr(&input, "data-service") {
+            dom::set_prop(&input, "checked", &JsValue::from_bool(ui.draft.service(&id)));
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The privacy-statement viewer in the page: inline in the shop's statement container, or as a
 //! modal dialog opened from the banner, the preferences and the forms. The core's `Viewer`
-//! decides; this module fetches, renders with text nodes and executes effects.
+//! decides; this module fetches, renders with text nodes and executes effects. It reaches the
+//! consent manager through `consent_bridge`, never through the entry point (`start`).
 
 use crate::prelude::*;
 
-use crate::web::shared::dom::{self, append, attr, button, el, text_el};
+use super::{consent_bridge, rights};
+use crate::web::shared::dom::{self, append, attr, button, el, get_attr, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, StatementSource};
 use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
@@ -13,9 +15,7 @@ use privacy_widget_core::statement::{
     Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement,
 };
 use privacy_widget_core::viewer::{Viewer, ViewerEffect, ViewerMode, ViewerMsg};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlDialogElement, ShadowRoot};
+use web_sys::{Element, Event, ShadowRoot};
 
 const CSS: &str = concat!(include_str!("statement.css"), include_str!("forms.css"));
 
@@ -27,30 +27,28 @@ struct StatementApp {
     /// Inline on the shop's statement page, or a modal dialog elsewhere.
     inline: bool,
     return_focus: Option<Element>,
+    /// Called when the visitor switches language here (the other renderers on the page follow).
+    on_language: fn(Lang),
 }
 
 crate::page_state! {
     static VIEWER: RefCell<Option<StatementApp>> = const { RefCell::new(None) };
 }
 
-/// Sets the viewer up; on the statement page it renders inline straight away.
-pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>) {
+/// Sets the viewer up; on the statement page it renders inline straight away. `on_language`
+/// hears the visitor's language switches in the viewer.
+pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>, on_language: fn(Lang)) {
     let Some(source) = config.statement.clone() else { return };
-    let container = source.container.as_deref().and_then(|id| dom::document().get_element_by_id(id));
+    let container = source.container.as_deref().and_then(dom::by_id);
     let (root, inline) = match &container {
-        Some(c) => match c.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)) {
-            Ok(root) => {
-                dom::adopt_css(&root, CSS);
-                (root, true)
-            }
-            Err(_) => return,
-        },
+        Some(c) => {
+            let Some(root) = dom::attach_shadow(c, CSS) else { return };
+            (root, true)
+        }
         None => {
             let (host, root) = dom::shadow_host("privacy-widget-statement", CSS);
             attr(&host, "class", "pw-statement-host");
-            if let Some(body) = dom::document().body() {
-                append(&body, &host);
-            }
+            append(&dom::body(), &host);
             (root, false)
         }
     };
@@ -63,10 +61,11 @@ pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>) {
             root,
             inline,
             return_focus: None,
+            on_language,
         })
     });
     if inline {
-        let hash = dom::window().location().hash().unwrap_or_default();
+        let hash = dom::location("hash");
         let section = hash.strip_prefix('#').filter(|h| !h.is_empty()).map(String::from);
         dispatch(ViewerMsg::Open { section, changes: false });
     }
@@ -79,7 +78,7 @@ pub fn open(section: Option<String>, changes: bool) -> bool {
         let mut cell = cell.borrow_mut();
         let Some(app) = cell.as_mut() else { return false };
         if !app.inline {
-            app.return_focus = super::bridge::focused_element();
+            app.return_focus = dom::focused_element();
         }
         true
     });
@@ -124,7 +123,7 @@ fn run(effects: Vec<ViewerEffect>) {
             ViewerEffect::Render => {
                 VIEWER.with(|cell| {
                     if let Some(app) = cell.borrow().as_ref() {
-                        app.render(&super::bridge::choices_summary(&app.config, app.viewer.lang));
+                        app.render(&consent_bridge::choices_summary(&app.config, app.viewer.lang));
                     }
                 });
             }
@@ -142,8 +141,10 @@ fn run(effects: Vec<ViewerEffect>) {
                     assignment.push_str("; Secure");
                 }
                 dom::set_cookie(&assignment);
-                super::bridge::set_language(lang);
-                super::newsletter::set_language(lang);
+                consent_bridge::set_language(lang);
+                if let Some(on_language) = VIEWER.with(|cell| cell.borrow().as_ref().map(|app| app.on_language)) {
+                    on_language(lang);
+                }
             }
             ViewerEffect::ConsoleError(message) => dom::console_error(&message),
         }
@@ -157,7 +158,7 @@ impl StatementApp {
 
     fn render(&self, choices: &[(String, bool)]) {
         let root: &web_sys::Node = self.root.as_ref();
-        let open_dialog = self.root.query_selector("dialog").ok().flatten();
+        let open_dialog = dom::query(&self.root, "dialog");
         let article = self.article(choices);
         if self.inline {
             dom::clear(root);
@@ -177,10 +178,8 @@ impl StatementApp {
             }
         };
         append(&dialog, &article);
-        let dialog: HtmlDialogElement = dialog.unchecked_into();
-        if !dialog.open() {
-            let _ = dialog.show_modal();
-            if let Some(close) = self.root.query_selector("[data-action=\"close\"]").ok().flatten() {
+        if dom::show_modal(&dialog) {
+            if let Some(close) = dom::query(&self.root, "[data-action=\"close\"]") {
                 dom::focus(&close);
             }
         }
@@ -232,8 +231,8 @@ impl StatementApp {
         for section in &statement.sections {
             append(&article, &self.section(section));
         }
-        if super::rights::available(&self.config) {
-            append(&article, &super::rights::section(&self.config, lang, super::bridge::consent_id()));
+        if rights::available(&self.config) {
+            append(&article, &rights::section(&self.config, lang, consent_bridge::consent_id()));
         }
         article
     }
@@ -454,25 +453,23 @@ impl StatementApp {
     fn scroll_to(&self, id: &str) {
         let mut selector = String::from("#h-");
         selector.push_str(id);
-        if let Some(heading) = self.root.query_selector(&selector).ok().flatten() {
-            heading.scroll_into_view();
-            dom::focus(&heading);
+        if let Some(heading) = dom::query(&self.root, &selector) {
+            dom::scroll_to(&heading);
         }
         if self.inline {
             let mut hash = String::from("#");
             hash.push_str(id);
-            let _ = dom::window().history().and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&hash)));
+            dom::replace_hash(&hash);
         }
     }
 
     /// The absolute deep link to a section on the shop's statement page.
     fn section_link(&self, id: &str) -> String {
-        let location = dom::window().location();
-        let mut url = location.origin().unwrap_or_default();
+        let mut url = dom::location("origin");
         match &self.config.privacy_policy_url {
             Some(p) if p.starts_with('/') => url.push_str(p),
             Some(p) => url = p.clone(),
-            None => url.push_str(&location.pathname().unwrap_or_default()),
+            None => url.push_str(&dom::location("pathname")),
         }
         url.push('#');
         url.push_str(id);
@@ -480,10 +477,10 @@ impl StatementApp {
     }
 
     fn close(&mut self) {
-        if let Some(dialog) = self.root.query_selector("dialog").ok().flatten() {
-            dialog.remove();
+        if let Some(dialog) = dom::query(&self.root, "dialog") {
+            dom::remove(&dialog);
         }
-        if let Some(e) = self.return_focus.take().filter(|e| e.is_connected()) {
+        if let Some(e) = self.return_focus.take().filter(dom::is_connected) {
             dom::focus(&e);
         }
     }
@@ -533,18 +530,17 @@ fn with_viewer(f: impl FnOnce(&mut StatementApp)) {
 
 fn listen(root: &ShadowRoot) {
     dom::listen(root, "click", |event: Event| {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
         // Same-document links scroll inside the shadow root, which the browser cannot do itself.
-        if let Some(link) = target.closest("a[href^=\"#\"]").ok().flatten() {
+        if let Some(link) = dom::target_closest(&event, "a[href^=\"#\"]") {
             event.prevent_default();
-            let id = link.get_attribute("href").unwrap_or_default().trim_start_matches('#').to_string();
+            let id = get_attr(&link, "href").unwrap_or_default().trim_start_matches('#').to_string();
             with_viewer(|app| app.scroll_to(&id));
             return;
         }
-        let Some(action) = target.closest("[data-action]").ok().flatten() else { return };
-        match action.get_attribute("data-action").as_deref() {
+        let Some(action) = dom::target_closest(&event, "[data-action]") else { return };
+        match get_attr(&action, "data-action").as_deref() {
             Some("lang") => {
-                if let Some(lang) = action.get_attribute("data-lang").as_deref().and_then(Lang::from_tag) {
+                if let Some(lang) = get_attr(&action, "data-lang").as_deref().and_then(Lang::from_tag) {
                     dispatch(ViewerMsg::SwitchLanguage(lang));
                 }
             }
@@ -558,29 +554,26 @@ fn listen(root: &ShadowRoot) {
             Some("close") => with_viewer(|app| app.close()),
             Some("change-choices") => {
                 with_viewer(|app| app.close());
-                super::bridge::show_preferences();
+                consent_bridge::show_preferences();
             }
             Some("copy-link") => {
-                let id = action.get_attribute("data-section").unwrap_or_default();
+                let id = get_attr(&action, "data-section").unwrap_or_default();
                 let mut link = String::new();
                 let mut announce = String::new();
                 with_viewer(|app| {
                     link = app.section_link(&id);
                     announce = app.t(FormText::StatementLinkCopied).to_string();
                 });
-                let navigator = dom::window().navigator();
                 // Only secure contexts have a clipboard; elsewhere the link stays in the title.
-                if js_sys::Reflect::has(&navigator, &JsValue::from_str("clipboard")).unwrap_or(false) {
-                    let _ = navigator.clipboard().write_text(&link);
-                }
+                dom::copy_text(&link);
                 attr(&action, "title", &announce);
                 attr(&action, "data-copied", &link);
             }
             _ => {}
         }
     });
-    dom::listen(root, "input", |event: Event| super::rights::on_input(&event));
-    dom::listen(root, "submit", |event: Event| super::rights::on_submit(&event));
+    dom::listen(root, "input", |event: Event| rights::on_input(&event));
+    dom::listen(root, "submit", |event: Event| rights::on_submit(&event));
     dom::listen_capture(root, "cancel", |event: Event| {
         event.prevent_default();
         with_viewer(|app| app.close());
@@ -594,19 +587,16 @@ const MODAL_PRINT_CSS: &str =
 /// drop its buttons); from the modal, a document-level print stylesheet hides the page behind
 /// it while `data-pw-printing` is set (constructable, so the strict CSP allows it).
 fn print(inline: bool) {
-    let doc = dom::document();
-    let Some(html) = doc.document_element() else { return };
+    let Some(html) = dom::root_element() else { return };
     if !inline {
-        let sheets = doc.adopted_style_sheets();
-        if sheets.length() == 0 || !html.has_attribute("data-pw-print-rules") {
-            let sheet = web_sys::CssStyleSheet::new().expect_throw("CSSStyleSheet");
-            let _ = sheet.replace_sync(MODAL_PRINT_CSS);
-            sheets.push(&sheet);
-            doc.set_adopted_style_sheets(&sheets);
+        // The marker outlives a page script that reset the document's sheets: check both.
+        let no_sheets = dom::get(&dom::get(&dom::document(), "adoptedStyleSheets"), "length") == 0;
+        if no_sheets || !dom::has_attr(&html, "data-pw-print-rules") {
+            dom::adopt_page_css(MODAL_PRINT_CSS);
             attr(&html, "data-pw-print-rules", "");
         }
         attr(&html, "data-pw-printing", "");
     }
-    let _ = dom::window().print();
-    let _ = html.remove_attribute("data-pw-printing");
+    dom::print();
+    dom::remove_attr(&html, "data-pw-printing");
 }

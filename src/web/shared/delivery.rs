@@ -208,19 +208,12 @@ fn announce_failures() {
             ReportKind::GaveUp => (JsValue::NULL, String::from("gave up after repeated failures")),
             _ => return,
         };
-        let detail = js_sys::Object::new();
-        let put = |name: &str, value: &JsValue| {
-            let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(name), value);
-        };
-        put("endpoint", &JsValue::from_str(report.endpoint.name()));
-        put("status", &status);
-        put("error", &JsValue::from_str(&error));
-        put("key", &JsValue::from_str(report.key.as_str()));
-        let init = web_sys::CustomEventInit::new();
-        init.set_detail(&detail);
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(ERROR_EVENT, &init) {
-            let _ = dom::window().dispatch_event(&event);
-        }
+        let detail: JsValue = js_sys::Object::new().into();
+        dom::set_prop(&detail, "endpoint", &JsValue::from_str(report.endpoint.name()));
+        dom::set_prop(&detail, "status", &status);
+        dom::set_prop(&detail, "error", &JsValue::from_str(&error));
+        dom::set_prop(&detail, "key", &JsValue::from_str(report.key.as_str()));
+        dom::emit(ERROR_EVENT, &detail);
     });
 }
 
@@ -228,17 +221,18 @@ fn announce_failures() {
 /// returns the function that unsubscribes it.
 #[cfg(feature = "consent")]
 pub fn on_error(callback: js_sys::Function) -> JsValue {
+    use super::dom::Report;
     let handler = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
-        let detail = event.unchecked_into::<web_sys::CustomEvent>().detail();
-        if let Err(e) = callback.call1(&JsValue::NULL, &detail) {
-            web_sys::console::error_2(&JsValue::from_str("privacy-widget: an onError callback threw"), &e);
+        if let Some(Err(e)) = dom::call(&callback, &JsValue::NULL, &[&dom::get(&event, "detail")]) {
+            dom::console_error_with("privacy-widget: an onError callback threw", &e);
         }
     })
     .into_js_value();
-    let window = dom::window();
-    let _ = window.add_event_listener_with_callback(ERROR_EVENT, handler.unchecked_ref());
+    dom::window().add_event_listener_with_callback(ERROR_EVENT, handler.unchecked_ref()).report("addEventListener");
     Closure::<dyn Fn()>::new(move || {
-        let _ = dom::window().remove_event_listener_with_callback(ERROR_EVENT, handler.unchecked_ref());
+        dom::window()
+            .remove_event_listener_with_callback(ERROR_EVENT, handler.unchecked_ref())
+            .report("removeEventListener");
     })
     .into_js_value()
 }

@@ -1,0 +1,53 @@
+//! The extras build's link to the consent manager: everything the renderers need from it goes
+//! through the public `window.PrivacyWidget` API, so the two modules share no memory and the
+//! banner's module never carries the statement viewer or the forms.
+
+use crate::prelude::*;
+
+use crate::web::shared::dom;
+use privacy_widget_core::config::Config;
+use privacy_widget_core::lang::Lang;
+use wasm_bindgen::JsValue;
+
+/// Calls `PrivacyWidget[name](arg?)`; undefined when the consent module is not there.
+fn call(name: &str, arg: Option<&JsValue>) -> JsValue {
+    let api = dom::get(&dom::window(), "PrivacyWidget");
+    match arg {
+        Some(a) => dom::call_method(&api, name, &[a]),
+        None => dom::call_method(&api, name, &[]),
+    }
+}
+
+/// The visitor's interface language, as the consent manager chose it.
+pub fn language() -> Lang {
+    call("language", None).as_string().as_deref().and_then(Lang::from_tag).unwrap_or(Lang::Nb)
+}
+
+/// The visitor switched language in the viewer: the banner and preferences follow.
+pub fn set_language(lang: Lang) {
+    call("setLanguage", Some(&JsValue::from_str(lang.tag())));
+}
+
+/// The revision of an earlier consent that no longer counts, for "what changed".
+pub fn previous_revision() -> Option<String> {
+    call("previousRevision", None).as_string()
+}
+
+pub fn consent_id() -> Option<String> {
+    dom::get(&call("getConsent", None), "consent_id").as_string()
+}
+
+/// Every category's title and whether the visitor accepts it now.
+pub fn choices_summary(config: &Config, lang: Lang) -> Vec<(String, bool)> {
+    config
+        .categories
+        .iter()
+        .map(|c| {
+            (config.category_title(c, lang), call("acceptedCategory", Some(&JsValue::from_str(&c.id))).is_truthy())
+        })
+        .collect()
+}
+
+pub fn show_preferences() {
+    call("showPreferences", None);
+}

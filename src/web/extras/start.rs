@@ -1,0 +1,52 @@
+//! The extras build's entry point: the only module that knows every renderer (statement viewer,
+//! newsletter forms) and wires them together; the renderers never import it.
+
+use crate::prelude::*;
+
+use super::consent_bridge;
+use super::{newsletter, statement};
+use crate::web::shared::delivery;
+use crate::web::shared::dom;
+use core::cell::RefCell;
+use privacy_widget_core::config::Config;
+use web_sys::Event;
+
+/// The consent module asks the viewer to open with this event (after loading this module).
+const OPEN_STATEMENT_EVENT: &str = "privacy-widget:open-statement";
+
+crate::page_state! {
+    /// An open request that arrived before the config was read (it may come from a URL).
+    static PENDING_OPEN: RefCell<Option<(Option<String>, bool)>> = const { RefCell::new(None) };
+    static STARTED: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// Listens before anything else, so no open request can be missed while the config loads.
+pub fn listen() {
+    let window = dom::window();
+    dom::listen(&window, OPEN_STATEMENT_EVENT, |event: Event| {
+        let detail = dom::get(&event, "detail");
+        let section = dom::get(&detail, "section").as_string();
+        let changes = dom::get(&detail, "changes").is_truthy();
+        if STARTED.with(|s| *s.borrow()) {
+            statement::open(section, changes);
+        } else {
+            PENDING_OPEN.with(|p| *p.borrow_mut() = Some((section, changes)));
+        }
+    });
+    dom::listen(&window, "privacy-widget:change", |_| statement::refresh());
+}
+
+/// Starts the viewer and the forms. An invalid config was already reported by the consent
+/// module, which then never loads this one; so here it is only skipped.
+pub fn start(config_text: &str) {
+    let Ok(config) = Config::parse(config_text) else { return };
+    let lang = consent_bridge::language();
+    delivery::start(&config);
+    // The viewer's language switch moves the forms along (they are on the same page).
+    statement::start(&config, lang, consent_bridge::previous_revision(), newsletter::set_language);
+    newsletter::start(&config, lang);
+    STARTED.with(|s| *s.borrow_mut() = true);
+    if let Some((section, changes)) = PENDING_OPEN.with(|p| p.borrow_mut().take()) {
+        statement::open(section, changes);
+    }
+}
