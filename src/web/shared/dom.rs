@@ -221,3 +221,86 @@ pub fn console_error(message: &str) {
 pub fn console_warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(message));
 }
+
+/// Every element in the page matching `selector`, in document order (none for a bad selector).
+pub fn query_all(selector: &str) -> Vec<Element> {
+    let Ok(list) = document().query_selector_all(selector) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
+}
+
+/// The first element inside `scope` (an element or a shadow root) matching `selector`.
+pub fn query(scope: &impl AsRef<web_sys::Node>, selector: &str) -> Option<Element> {
+    let node = scope.as_ref();
+    let found = match node.dyn_ref::<Element>() {
+        Some(e) => e.query_selector(selector),
+        None => node.unchecked_ref::<web_sys::DocumentFragment>().query_selector(selector),
+    };
+    found.ok().flatten()
+}
+
+/// `e` itself or its nearest ancestor matching `selector`.
+pub fn closest(e: &Element, selector: &str) -> Option<Element> {
+    e.closest(selector).ok().flatten()
+}
+
+/// The element an event happened on (`None` for the window, the document or a text node).
+pub fn event_element(event: &Event) -> Option<Element> {
+    event.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
+/// An open shadow root on an element of the page, styled with `css` (`None` when the element
+/// cannot host one or already has one).
+pub fn attach_shadow(host: &Element, css: &str) -> Option<ShadowRoot> {
+    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
+    adopt_css(&root, css);
+    Some(root)
+}
+
+pub fn set_text(e: &Element, text: &str) {
+    e.set_text_content(Some(text));
+}
+
+/// Says `text` in a live region: emptied first, so the same text twice is announced twice.
+pub fn announce(live: &Element, text: &str) {
+    live.set_text_content(None);
+    live.set_text_content(Some(text));
+}
+
+/// The value an input or textarea shows (not its `value` attribute, which is only the default).
+pub fn set_value(control: &Element, value: &str) {
+    if let Some(input) = control.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(area) = control.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+}
+
+/// Ticks or unticks a checkbox or radio button.
+pub fn set_checked(control: &Element, checked: bool) {
+    if let Some(input) = control.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_checked(checked);
+    }
+}
+
+/// What an `input` event's control holds now: its name, value and (checkboxes, radio buttons)
+/// whether it is ticked. `None` when the event did not come from an input or a textarea.
+pub fn control_input(event: &Event) -> Option<ControlInput> {
+    let target = event_element(event)?;
+    if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        return Some(ControlInput { name: input.name(), value: input.value(), checked: input.checked() });
+    }
+    let area = target.dyn_ref::<web_sys::HtmlTextAreaElement>()?;
+    Some(ControlInput { name: area.name(), value: area.value(), checked: false })
+}
+
+/// See [`control_input`].
+pub struct ControlInput {
+    pub name: String,
+    pub value: String,
+    pub checked: bool,
+}
+
+/// Leaves the page for `url` (a `mailto:` URL opens the e-mail program and the page stays).
+pub fn navigate(url: &str) {
+    let _ = window().location().set_href(url);
+}
