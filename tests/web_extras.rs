@@ -152,10 +152,8 @@ async fn the_statement_renders_with_contents_sections_and_deep_link_targets() {
     assert!(expected.len() >= 2, "the test statement has sections to link to");
 
     assert_eq!(text(&find(&root, "#pw-toc-title")), nb(FormText::StatementContents));
-    let links: Vec<(String, String)> = find_all(&root, "nav.toc a")
-        .iter()
-        .map(|a| (a.get_attribute("href").unwrap_or_default(), text(a)))
-        .collect();
+    let links: Vec<(String, String)> =
+        find_all(&root, "nav.toc a").iter().map(|a| (a.get_attribute("href").unwrap_or_default(), text(a))).collect();
     let wanted: Vec<(String, String)> =
         expected.iter().map(|(id, heading)| (format!("#{id}"), heading.to_string())).collect();
     assert_eq!(links, wanted, "one contents entry per section, in order, linking to its id");
@@ -168,7 +166,10 @@ async fn the_statement_renders_with_contents_sections_and_deep_link_targets() {
         assert_eq!(heading_el.get_attribute("tabindex").as_deref(), Some("-1"), "{id}: a deep link can focus it");
         let copy = find(&root, &format!("h3#h-{id} button[data-action=\"copy-link\"]"));
         assert_eq!(copy.get_attribute("data-section").as_deref(), Some(*id));
-        assert!(copy.get_attribute("aria-label").is_some_and(|l| l.contains(heading)), "{id}: the copy button names it");
+        assert!(
+            copy.get_attribute("aria-label").is_some_and(|l| l.contains(heading)),
+            "{id}: the copy button names it"
+        );
     }
     assert!(root.query_selector("#pw-rights").unwrap().is_some(), "the rights form follows the statement");
     assert!(root.query_selector("script, img, iframe").unwrap().is_none(), "text only, never markup");
