@@ -4,10 +4,10 @@
 use crate::prelude::*;
 
 use super::blocking;
-use super::focus_room;
-use super::render;
 use crate::web::shared::delivery::{self, Endpoint};
 use crate::web::shared::dom::{self, append, attr, el};
+use super::focus_room;
+use super::render;
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
