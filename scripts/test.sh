@@ -4,7 +4,7 @@
 #   bash scripts/test.sh              # all layers: host, wasm, e2e
 #   bash scripts/test.sh host         # `cargo fmt --all --check`, import cycles (scripts/check-cycles.mjs),
 #                                     # host `cargo test --workspace` (core logic, server, ...)
-#   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium
+#   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium (consent build, then extras build)
 #   bash scripts/test.sh e2e          # node --test tests/e2e/ (Playwright + Chromium vs. the real server)
 #   bash scripts/test.sh host e2e     # any combination
 #   bash scripts/test.sh tests/e2e/infra.test.mjs   # e2e layer, only the given test file(s)
@@ -107,7 +107,11 @@ for layer in "${LAYERS[@]}"; do
     # then no two modules under src/ may import each other (scripts/check-cycles.mjs lists the cycle).
     host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }; node scripts/check-cycles.mjs && cargo test --workspace' ;;
     # `std`: wasm-bindgen-test links std, whose panic handler replaces the release build's (src/lib.rs).
-    wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown --features std ;;
+    # Two builds, two runs (tests/web*.rs are gated on their feature); the second runs even if the first fails.
+    wasm) run_layer wasm bash -c 'rc=0
+          cargo test -p privacy-widget --target wasm32-unknown-unknown --features std || rc=1
+          cargo test -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features extras,std || rc=1
+          exit $rc' ;;
     # shellcheck disable=SC2086
     e2e)  if [ "$BUILD_OK" = 0 ]; then SUMMARY+=("e2e   SKIPPED (build failed)"); continue; fi
           run_layer e2e node --test --test-concurrency=1 --test-timeout=180000 ${E2E_ARGS:-} "${E2E_FILES[@]:-tests/e2e/}" ;;

@@ -1,6 +1,6 @@
 //! Browser tests of the web layer (wasm-bindgen-test in headless Chromium): rendering with
 //! text nodes only, prior blocking and activation, the cookie jar helpers.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "consent"))]
 
 use privacy_widget::web::consent::{blocking, render};
 use privacy_widget::web::shared::dom;

@@ -2,7 +2,7 @@
 //! outbox in sessionStorage, refusals before start and without a URL, a real `fetch` whose
 //! permanent 4xx reaches the listeners and empties the outbox. The fault-by-fault behaviour
 //! against the reference backend is in tests/e2e/delivery.test.mjs.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "consent"))]
 
 use privacy_widget::web::shared::delivery::{self, DeliveryReport, Endpoint, ReportKind, SendError, STORAGE_KEY};
 use privacy_widget_core::config::Config;

@@ -8,20 +8,20 @@
 //! visual order); the field's `aria-describedby` error text is read on focus, so nothing is
 //! announced on top. Sending, rate limiting and failure are announced in the live region while
 //! focus stays on the submit button. Success replaces the form with its status message and
-//! moves focus there ([`NewsletterEffect::FocusStatus`]); that message is read on focus, so it
+//! moves focus there ([`FormEffect::FocusStatus`]); that message is read on focus, so it
 //! is not announced as well. Errors appear on submit; afterwards, typing can clear or change a
-//! field's error ([`NewsletterEffect::SyncErrors`]) but never adds a new one mid-typing.
+//! field's error ([`FormEffect::SyncErrors`]) but never adds a new one mid-typing.
 //!
 //! # Outcomes
 //!
-//! The browser layer reports how the posted request ended: [`NewsletterMsg::Delivered`] for a
-//! 2xx, [`NewsletterMsg::RateLimited`] and [`NewsletterMsg::Failed`] only once nothing of that
-//! request is left queued (so a retry cannot double it). A late `Delivered` after either still
-//! shows success: the server has the request.
+//! Submitting, retrying and the delivery reports go through [`crate::form::Submission`], the
+//! machine the rights-request form runs too: a retry while the outbox still holds the request
+//! posts nothing new, and a late success after a failure still shows success.
 
 use crate::prelude::*;
 
 use crate::config::Config;
+use crate::form::{FormEffect, Phase, Step, Submission, SubmissionMsg};
 use crate::i18n::{fill, FormText};
 use crate::json::Json;
 use crate::lang::Lang;
@@ -157,23 +157,7 @@ pub enum Field {
     Consent,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NewsletterState {
-    Editing,
-    /// Posted; waiting for the outcome. Another submit does nothing.
-    Sending,
-    /// The backend took the request (or the honeypot was filled). The same state whatever the
-    /// server knew about the address, so the form never reveals who is subscribed.
-    CheckYourEmail,
-    /// The server asked us to slow down; the retry button may be enabled after `retry_after_s`.
-    RateLimited {
-        retry_after_s: u32,
-    },
-    /// Server error or permanent refusal; the input is kept and a retry button is shown.
-    Failed,
-}
-
-/// Something the visitor did, or how a posted request ended.
+/// Something the visitor did, or news about the posted request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NewsletterMsg {
     EmailInput(String),
@@ -183,44 +167,18 @@ pub enum NewsletterMsg {
     ConsentToggled(bool),
     /// The visually hidden field only bots fill in.
     HoneypotInput(String),
-    Submit,
-    /// The backend answered 2xx.
-    Delivered,
-    /// The backend answered 429; nothing of the request is left queued.
-    RateLimited {
-        retry_after_s: u32,
-    },
-    /// Server error or a permanent 4xx; nothing of the request is left queued.
-    Failed,
-    /// The retry button (rate-limited or failed): submits the kept input again.
-    Retry,
+    /// Submit (or retry), and how the posted request fares.
+    Submission(SubmissionMsg),
     SetLanguage(Lang),
 }
 
 /// What the browser layer must do after an update, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NewsletterEffect {
-    /// Re-render the form from the state.
-    Render,
-    /// Update the error texts and `aria-invalid` of the fields without re-rendering (the caret
-    /// stays where it is).
-    SyncErrors,
-    /// Queue this request body for delivery; report its outcome as a message.
-    Post {
-        endpoint: Endpoint,
-        body: Json,
-    },
-    FocusField(Field),
-    /// Move focus to the status message that replaced the form.
-    FocusStatus,
-    /// Say this text in the live region.
-    Announce(FormText),
-}
+pub type NewsletterEffect = FormEffect<Field>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewsletterForm {
     pub mode: NewsletterMode,
-    pub state: NewsletterState,
+    pub submission: Submission,
     pub lang: Lang,
     /// Exactly what the visitor typed: never cleared or rewritten, whatever happens.
     pub email: String,
@@ -247,7 +205,7 @@ impl NewsletterForm {
     fn new(mode: NewsletterMode, lang: Lang, first_name: Option<String>) -> NewsletterForm {
         NewsletterForm {
             mode,
-            state: NewsletterState::Editing,
+            submission: Submission::default(),
             lang,
             email: String::new(),
             first_name,
@@ -258,7 +216,6 @@ impl NewsletterForm {
     }
 
     pub fn update(&mut self, config: &Config, msg: NewsletterMsg) -> Vec<NewsletterEffect> {
-        use NewsletterState as S;
         match msg {
             NewsletterMsg::EmailInput(text) => {
                 self.email = text;
@@ -282,32 +239,21 @@ impl NewsletterForm {
                 self.honeypot = text;
                 Vec::new()
             }
-            NewsletterMsg::Submit => match self.state {
-                S::Editing | S::RateLimited { .. } | S::Failed => self.submit(config),
-                S::Sending | S::CheckYourEmail => Vec::new(),
+            NewsletterMsg::Submission(msg) => match self.submission.update(msg) {
+                Step::Effects(effects) => effects,
+                Step::Check => self.submit(config),
+                Step::Delivered(_) => self.succeed(),
             },
-            NewsletterMsg::Retry => match self.state {
-                S::RateLimited { .. } | S::Failed => self.submit(config),
-                S::Editing | S::Sending | S::CheckYourEmail => Vec::new(),
-            },
-            NewsletterMsg::Delivered => match self.state {
-                S::Sending | S::RateLimited { .. } | S::Failed => self.succeed(),
-                S::Editing | S::CheckYourEmail => Vec::new(),
-            },
-            NewsletterMsg::RateLimited { retry_after_s } if self.state == S::Sending => {
-                self.state = S::RateLimited { retry_after_s };
-                vec![NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormRateLimited)]
-            }
-            NewsletterMsg::Failed if self.state == S::Sending => {
-                self.state = S::Failed;
-                vec![NewsletterEffect::Render, NewsletterEffect::Announce(FormText::FormFailed)]
-            }
-            NewsletterMsg::RateLimited { .. } | NewsletterMsg::Failed => Vec::new(),
             NewsletterMsg::SetLanguage(lang) => {
                 self.lang = lang;
-                vec![NewsletterEffect::Render]
+                vec![FormEffect::Render]
             }
         }
+    }
+
+    /// Where the request stands.
+    pub fn phase(&self) -> Phase {
+        self.submission.phase()
     }
 
     fn submit(&mut self, config: &Config) -> Vec<NewsletterEffect> {
@@ -318,11 +264,7 @@ impl NewsletterForm {
         self.errors = self.validate();
         let email = match (self.errors.first(), validate_email(&self.email)) {
             (None, Ok(email)) => email,
-            (first, _) => {
-                self.state = NewsletterState::Editing;
-                let field = first.map_or(Field::Email, |(f, _)| *f);
-                return vec![NewsletterEffect::Render, NewsletterEffect::FocusField(field)];
-            }
+            (first, _) => return self.submission.reject(first.map_or(Field::Email, |(f, _)| *f)),
         };
         let (endpoint, body) = match self.mode {
             NewsletterMode::Subscribe => (Endpoint::Newsletter, self.subscribe_body(config, email)),
@@ -335,12 +277,7 @@ impl NewsletterForm {
                 ]),
             ),
         };
-        self.state = NewsletterState::Sending;
-        vec![
-            NewsletterEffect::Post { endpoint, body },
-            NewsletterEffect::Render,
-            NewsletterEffect::Announce(FormText::FormSending),
-        ]
+        self.submission.send(endpoint, body)
     }
 
     fn subscribe_body(&self, config: &Config, email: String) -> Json {
@@ -359,10 +296,11 @@ impl NewsletterForm {
         Json::Object(members)
     }
 
+    /// "Check your e-mail", whatever the server knew about the address: the form never reveals
+    /// who is subscribed.
     fn succeed(&mut self) -> Vec<NewsletterEffect> {
         self.errors.clear();
-        self.state = NewsletterState::CheckYourEmail;
-        vec![NewsletterEffect::Render, NewsletterEffect::FocusStatus]
+        self.submission.finish()
     }
 
     /// Every field's error, in [`Field`] order.
@@ -394,7 +332,7 @@ impl NewsletterForm {
         let changed = crate::form::recheck(&mut errors, |f| self.field_error(f));
         self.errors = errors;
         if changed {
-            vec![NewsletterEffect::SyncErrors]
+            vec![FormEffect::SyncErrors]
         } else {
             Vec::new()
         }
@@ -407,22 +345,22 @@ impl NewsletterForm {
 
     /// The status message for the current state (`None` while editing).
     pub fn status(&self) -> Option<FormText> {
-        match self.state {
-            NewsletterState::Editing => None,
-            NewsletterState::Sending => Some(FormText::FormSending),
-            NewsletterState::CheckYourEmail => Some(match self.mode {
+        match self.phase() {
+            Phase::Editing => None,
+            Phase::Sending => Some(FormText::FormSending),
+            Phase::Done => Some(match self.mode {
                 NewsletterMode::Subscribe => FormText::NewsletterCheckEmail,
                 NewsletterMode::Unsubscribe => FormText::NewsletterUnsubscribeCheckEmail,
             }),
-            NewsletterState::RateLimited { .. } => Some(FormText::FormRateLimited),
-            NewsletterState::Failed => Some(FormText::FormFailed),
+            Phase::RateLimited { .. } => Some(FormText::FormRateLimited),
+            Phase::Failed => Some(FormText::FormFailed),
         }
     }
 
     /// The submit button's label: a retry after a failure.
     pub fn submit_label(&self) -> FormText {
-        match (self.state, self.mode) {
-            (NewsletterState::RateLimited { .. } | NewsletterState::Failed, _) => FormText::FormRetry,
+        match (self.phase(), self.mode) {
+            (Phase::RateLimited { .. } | Phase::Failed, _) => FormText::FormRetry,
             (_, NewsletterMode::Subscribe) => FormText::NewsletterSubmit,
             (_, NewsletterMode::Unsubscribe) => FormText::NewsletterUnsubscribeSubmit,
         }

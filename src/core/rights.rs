@@ -5,10 +5,12 @@
 //! Focus and announcements follow the newsletter form (see [`crate::newsletter`]): errors focus
 //! the first invalid field, sending and failures are announced, and success replaces the form
 //! with a status message that takes focus. The reference number from the backend is part of it.
+//! Submitting, retrying and delivery reports go through [`crate::form::Submission`], as there.
 
 use crate::prelude::*;
 
 use crate::config::Config;
+use crate::form::{FormEffect, Phase, Step, Submission, SubmissionMsg};
 use crate::i18n::{fill, FormText, TextKey};
 use crate::json::{self, Json};
 use crate::lang::Lang;
@@ -104,72 +106,29 @@ pub enum Field {
     Confirm,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RightsState {
-    Editing,
-    /// Posted; waiting for the outcome. Another submit does nothing.
-    Sending,
-    /// The backend has the request; `reference` (may be empty) is shown to the visitor.
-    Delivered {
-        reference: String,
-    },
-    /// The e-mail program was asked to open a prefilled message. The input stays, and submitting
-    /// again opens it again (the visitor may have closed it, or nothing opened).
-    MailtoOpened,
-    /// The server asked us to slow down; the retry button may be enabled after `retry_after_s`.
-    RateLimited {
-        retry_after_s: u32,
-    },
-    /// Server error, permanent refusal, or no way to send at all; the input is kept.
-    Failed,
-}
-
-/// Something the visitor did, or how a posted request ended (reported as in
-/// [`crate::newsletter`]: `RateLimited` and `Failed` only once nothing of it is left queued).
+/// Something the visitor did, or news about the posted request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RightsMsg {
     TypeSelected(RequestType),
     EmailInput(String),
     MessageInput(String),
     ConfirmToggled(bool),
-    Submit,
-    /// The backend answered 2xx with this reference number (empty if it sent none).
-    Delivered {
-        reference: String,
-    },
-    RateLimited {
-        retry_after_s: u32,
-    },
-    Failed,
-    /// The retry button: submits the kept input again.
-    Retry,
+    /// Submit (or retry), and how the posted request fares.
+    Submission(SubmissionMsg),
     SetLanguage(Lang),
 }
 
 /// What the browser layer must do after an update, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RightsEffect {
-    /// Re-render the form from the state.
-    Render,
-    /// Update the error texts and `aria-invalid` without re-rendering (the caret stays put).
-    SyncErrors,
-    /// Queue this request body for delivery; report its outcome as a message.
-    Post {
-        endpoint: Endpoint,
-        body: Json,
-    },
-    /// Navigate to this `mailto:` URL (the visitor's e-mail program opens).
-    OpenMailto(String),
-    FocusField(Field),
-    /// Move focus to the status message.
-    FocusStatus,
-    /// Say this text in the live region.
-    Announce(FormText),
-}
+pub type RightsEffect = FormEffect<Field>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RightsForm {
-    pub state: RightsState,
+    pub submission: Submission,
+    /// The reference number the backend gave once it had the request (may be empty).
+    pub reference: String,
+    /// The prefilled e-mail last handed to the e-mail program (no endpoint): its status says
+    /// so, with this link in case nothing opened. Submitting again opens it again.
+    pub mailto: Option<String>,
     pub lang: Lang,
     /// None selected at first: the visitor must choose.
     pub request_type: Option<RequestType>,
@@ -187,7 +146,9 @@ pub struct RightsForm {
 impl RightsForm {
     pub fn new(lang: Lang, consent_id: Option<String>) -> RightsForm {
         RightsForm {
-            state: RightsState::Editing,
+            submission: Submission::default(),
+            reference: String::new(),
+            mailto: None,
             lang,
             request_type: None,
             email: String::new(),
@@ -199,7 +160,6 @@ impl RightsForm {
     }
 
     pub fn update(&mut self, config: &Config, msg: RightsMsg) -> Vec<RightsEffect> {
-        use RightsState as S;
         match msg {
             RightsMsg::TypeSelected(request_type) => {
                 self.request_type = Some(request_type);
@@ -217,31 +177,18 @@ impl RightsForm {
                 self.confirmed = on;
                 self.revalidate()
             }
-            RightsMsg::Submit => match self.state {
-                S::Editing | S::MailtoOpened | S::RateLimited { .. } | S::Failed => self.submit(config),
-                S::Sending | S::Delivered { .. } => Vec::new(),
-            },
-            RightsMsg::Retry => match self.state {
-                S::RateLimited { .. } | S::Failed => self.submit(config),
-                S::Editing | S::Sending | S::Delivered { .. } | S::MailtoOpened => Vec::new(),
-            },
-            RightsMsg::Delivered { reference } => match self.state {
-                S::Sending | S::RateLimited { .. } | S::Failed => {
+            RightsMsg::Submission(msg) => match self.submission.update(msg) {
+                Step::Effects(effects) => effects,
+                Step::Check => self.submit(config),
+                Step::Delivered(body) => {
                     self.errors.clear();
-                    self.state = S::Delivered { reference: reference.trim().to_string() };
-                    vec![RightsEffect::Render, RightsEffect::FocusStatus]
+                    self.reference = reference_of(&body);
+                    self.submission.finish()
                 }
-                S::Editing | S::Delivered { .. } | S::MailtoOpened => Vec::new(),
             },
-            RightsMsg::RateLimited { retry_after_s } if self.state == S::Sending => {
-                self.state = S::RateLimited { retry_after_s };
-                vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormRateLimited)]
-            }
-            RightsMsg::Failed if self.state == S::Sending => self.fail(),
-            RightsMsg::RateLimited { .. } | RightsMsg::Failed => Vec::new(),
             RightsMsg::SetLanguage(lang) => {
                 self.lang = lang;
-                vec![RightsEffect::Render]
+                vec![FormEffect::Render]
             }
         }
     }
@@ -251,32 +198,23 @@ impl RightsForm {
         let (request_type, email) = match (self.errors.first(), self.request_type, validate_email(&self.email)) {
             (None, Some(request_type), Ok(email)) => (request_type, email),
             (first, _, _) => {
-                self.state = RightsState::Editing;
-                let field = first.map_or(Field::RequestType, |(f, _)| *f);
-                return vec![RightsEffect::Render, RightsEffect::FocusField(field)];
+                self.mailto = None;
+                return self.submission.reject(first.map_or(Field::RequestType, |(f, _)| *f));
             }
         };
         match RightsChannel::of(config) {
             Some(RightsChannel::Endpoint) => {
-                self.state = RightsState::Sending;
-                vec![
-                    RightsEffect::Post { endpoint: Endpoint::RightsRequest, body: self.body(request_type, email) },
-                    RightsEffect::Render,
-                    RightsEffect::Announce(FormText::FormSending),
-                ]
+                self.mailto = None;
+                self.submission.send(Endpoint::RightsRequest, self.body(request_type, email))
             }
             Some(RightsChannel::Mailto(to)) => {
-                let url = self.mailto(config, &to, request_type, &email);
-                self.state = RightsState::MailtoOpened;
-                vec![RightsEffect::OpenMailto(url), RightsEffect::Render, RightsEffect::FocusStatus]
+                let url = self.mailto_url(config, &to, request_type, &email);
+                self.mailto = Some(url.clone());
+                self.submission.edit();
+                vec![FormEffect::OpenMailto(url), FormEffect::Render, FormEffect::FocusStatus]
             }
-            None => self.fail(),
+            None => self.submission.fail(),
         }
-    }
-
-    fn fail(&mut self) -> Vec<RightsEffect> {
-        self.state = RightsState::Failed;
-        vec![RightsEffect::Render, RightsEffect::Announce(FormText::FormFailed)]
     }
 
     /// `{"type","email","message","consent_id"?,"language","confirmed":true}`
@@ -297,7 +235,7 @@ impl RightsForm {
     /// The same request as an e-mail: subject "Privacy request: Access", and a body with the
     /// request type and its explanation, the reply address, the consent id, the message and
     /// the confirmation, in the form's language.
-    fn mailto(&self, config: &Config, to: &str, request_type: RequestType, email: &str) -> String {
+    fn mailto_url(&self, config: &Config, to: &str, request_type: RequestType, email: &str) -> String {
         let lang = self.lang;
         let title = config.text(lang, request_type.title());
         let subject = fill(config.text(lang, FormText::RightsMailSubject), &[("type", title)]);
@@ -354,7 +292,7 @@ impl RightsForm {
         let changed = crate::form::recheck(&mut errors, |f| self.field_error(f));
         self.errors = errors;
         if changed {
-            vec![RightsEffect::SyncErrors]
+            vec![FormEffect::SyncErrors]
         } else {
             Vec::new()
         }
@@ -380,37 +318,53 @@ impl RightsForm {
     /// The status message for the current state, filled in (`None` while editing).
     pub fn status(&self, config: &Config) -> Option<String> {
         let text = |key| config.text(self.lang, key).to_string();
-        match &self.state {
-            RightsState::Editing => None,
-            RightsState::Sending => Some(text(FormText::FormSending)),
-            RightsState::Delivered { reference } => {
-                let mut out = text(FormText::RightsDelivered);
-                if !reference.is_empty() {
-                    out.push(' ');
-                    out.push_str(&fill(config.text(self.lang, FormText::RightsReference), &[("reference", reference)]));
-                }
-                Some(out)
-            }
-            RightsState::MailtoOpened => {
+        match self.phase() {
+            Phase::Editing => {
+                self.mailto.as_ref()?;
                 let address = match RightsChannel::of(config) {
                     Some(RightsChannel::Mailto(address)) => address,
                     _ => String::new(),
                 };
                 Some(fill(config.text(self.lang, FormText::RightsMailtoOpened), &[("address", &address)]))
             }
-            RightsState::RateLimited { .. } => Some(text(FormText::FormRateLimited)),
-            RightsState::Failed => Some(text(FormText::FormFailed)),
+            Phase::Sending => Some(text(FormText::FormSending)),
+            Phase::Done => {
+                let mut out = text(FormText::RightsDelivered);
+                if !self.reference.is_empty() {
+                    out.push(' ');
+                    out.push_str(&fill(
+                        config.text(self.lang, FormText::RightsReference),
+                        &[("reference", &self.reference)],
+                    ));
+                }
+                Some(out)
+            }
+            Phase::RateLimited { .. } => Some(text(FormText::FormRateLimited)),
+            Phase::Failed => Some(text(FormText::FormFailed)),
         }
+    }
+
+    /// Where the request stands.
+    pub fn phase(&self) -> Phase {
+        self.submission.phase()
     }
 
     /// The submit button's label: sending, writing an e-mail, or retrying.
     pub fn submit_label(&self, config: &Config) -> FormText {
-        match (&self.state, RightsChannel::of(config)) {
-            (RightsState::RateLimited { .. } | RightsState::Failed, _) => FormText::FormRetry,
+        match (self.phase(), RightsChannel::of(config)) {
+            (Phase::RateLimited { .. } | Phase::Failed, _) => FormText::FormRetry,
             (_, Some(RightsChannel::Mailto(_))) => FormText::RightsSubmitMailto,
             _ => FormText::RightsSubmit,
         }
     }
+}
+
+/// The `reference` of the backend's answer, trimmed; empty when it sent none (or no JSON).
+fn reference_of(body: &str) -> String {
+    json::parse(body)
+        .ok()
+        .and_then(|j| j.get("reference").and_then(Json::as_str).map(|r| r.trim().to_string()))
+        .unwrap_or_default()
 }
 
 /// `mailto:<to>?subject=<subject>&body=<body>`, each part percent-encoded per RFC 6068.

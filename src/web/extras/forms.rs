@@ -1,13 +1,13 @@
 //! Building blocks shared by the newsletter and rights-request forms: labelled fields whose
-//! errors sit next to them (`aria-describedby`, `aria-invalid`), and delivery outcomes turned
-//! into what a form needs to know.
+//! errors sit next to them (`aria-describedby`, `aria-invalid`), and delivery reports turned
+//! into the core's submission message.
 
 use crate::prelude::*;
 
 use crate::web::shared::delivery::{DeliveryReport, ReportKind};
 use crate::web::shared::dom::{self, append, attr, el, text_el};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
+use privacy_widget_core::form::{Delivery, SubmissionMsg};
+use web_sys::Element;
 
 /// `<prefix>-<name>` ids keep several forms in one shadow root apart.
 pub fn field_id(prefix: &str, name: &str) -> String {
@@ -74,15 +74,14 @@ impl TextField<'_> {
         }
         let control = if self.kind == "textarea" {
             let t = el("textarea", "");
-            t.unchecked_ref::<HtmlTextAreaElement>().set_value(self.value);
             attr(&t, "rows", "5");
             t
         } else {
             let i = el("input", "");
             attr(&i, "type", self.kind);
-            i.unchecked_ref::<HtmlInputElement>().set_value(self.value);
             i
         };
+        dom::set_value(&control, self.value);
         attr(&control, "id", &id);
         attr(&control, "name", self.name);
         if !self.autocomplete.is_empty() {
@@ -108,7 +107,7 @@ pub fn checkbox(prefix: &str, name: &str, label: &str, checked: bool, error: Opt
     attr(&input, "type", "checkbox");
     attr(&input, "id", &id);
     attr(&input, "name", name);
-    input.unchecked_ref::<HtmlInputElement>().set_checked(checked);
+    dom::set_checked(&input, checked);
     describe(&input, prefix, name, None, error);
     append(&wrap, &input);
     let l = text_el("label", "", label);
@@ -141,8 +140,8 @@ pub fn sync_errors(scope: &Element, prefix: &str, fields: &[(&str, Option<&str>)
     for (name, error) in fields {
         let mut selector = String::from("#");
         selector.push_str(&error_id(prefix, name));
-        if let Some(line) = scope.query_selector(&selector).ok().flatten() {
-            line.set_text_content(Some(error.unwrap_or("")));
+        if let Some(line) = dom::query(scope, &selector) {
+            dom::set_text(&line, error.unwrap_or(""));
             if error.is_some() {
                 let _ = line.remove_attribute("hidden");
             } else {
@@ -152,7 +151,7 @@ pub fn sync_errors(scope: &Element, prefix: &str, fields: &[(&str, Option<&str>)
         selector.clear();
         selector.push('#');
         selector.push_str(&field_id(prefix, name));
-        if let Some(control) = scope.query_selector(&selector).ok().flatten() {
+        if let Some(control) = dom::query(scope, &selector) {
             if error.is_some() {
                 attr(&control, "aria-invalid", "true");
             } else {
@@ -166,25 +165,32 @@ pub fn sync_errors(scope: &Element, prefix: &str, fields: &[(&str, Option<&str>)
 pub fn focus_field(scope: &Element, prefix: &str, name: &str) {
     let mut selector = String::from("#");
     selector.push_str(&field_id(prefix, name));
-    if let Some(control) = scope.query_selector(&selector).ok().flatten() {
+    if let Some(control) = dom::query(scope, &selector) {
         dom::focus(&control);
     }
 }
 
-/// How a form's request ended, as far as the form cares.
-pub enum FormOutcome {
-    Delivered(String),
-    RateLimited(u32),
-    /// Retrying after a server or network problem, or refused for good.
-    Failed,
+/// A delivery report as the message a form's submission machine takes (it ignores reports
+/// about requests other than its own).
+pub fn report_msg(report: &DeliveryReport) -> SubmissionMsg {
+    let delivery = match &report.kind {
+        ReportKind::Delivered { body, .. } => Delivery::Delivered { body: body.clone() },
+        ReportKind::Retrying { status, delay_ms } => Delivery::Retrying { status: *status, delay_ms: *delay_ms },
+        ReportKind::Rejected { .. } | ReportKind::GaveUp => Delivery::Dropped,
+    };
+    SubmissionMsg::Report { key: report.key.clone(), delivery }
 }
 
-/// Maps a delivery report to a form outcome. A 429 reports the wait; other retries are shown
-/// as a failure the visitor can retry, while the outbox keeps trying on its own.
-pub fn outcome(report: &DeliveryReport) -> Option<FormOutcome> {
-    Some(match &report.kind {
-        ReportKind::Delivered { body, .. } => FormOutcome::Delivered(body.clone()),
-        ReportKind::Retrying { status: Some(429), delay_ms } => FormOutcome::RateLimited((delay_ms / 1000) as u32),
-        ReportKind::Retrying { .. } | ReportKind::Rejected { .. } | ReportKind::GaveUp => FormOutcome::Failed,
-    })
+/// Says `text` in the `.live` region inside `scope`.
+pub fn announce(scope: &impl AsRef<wasm_bindgen::JsValue>, text: &str) {
+    if let Some(live) = dom::query(scope, ".live") {
+        dom::announce(&live, text);
+    }
+}
+
+/// Moves focus to the `.status` message inside `scope`.
+pub fn focus_status(scope: &impl AsRef<wasm_bindgen::JsValue>) {
+    if let Some(status) = dom::query(scope, ".status") {
+        dom::focus(&status);
+    }
 }

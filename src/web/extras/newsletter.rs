@@ -4,19 +4,19 @@
 
 use crate::prelude::*;
 
-use super::forms::{self, FormOutcome, TextField};
+use super::forms::{self, TextField};
 use crate::web::shared::delivery;
 use crate::web::shared::dom::{self, append, attr, button, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
+use privacy_widget_core::form::{FormEffect, Phase, SubmissionMsg};
 use privacy_widget_core::i18n::{FormText, TextKey};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::{
-    consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg, NewsletterState,
+    consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg,
 };
-use privacy_widget_core::outbox::{Endpoint, IdempotencyKey};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlInputElement, ShadowRoot};
+use privacy_widget_core::outbox::Endpoint;
+use web_sys::{Element, Event, ShadowRoot};
 
 const CSS: &str = include_str!("forms.css");
 const PREFIX: &str = "nl";
@@ -24,8 +24,6 @@ const PREFIX: &str = "nl";
 struct Mounted {
     form: NewsletterForm,
     root: ShadowRoot,
-    /// The request of this form still in the outbox, so a retry does not post it twice.
-    pending: Option<IdempotencyKey>,
 }
 
 crate::page_state! {
@@ -38,41 +36,31 @@ pub fn start(config: &Config, lang: Lang) {
     if !delivery::is_configured(Endpoint::Newsletter) {
         return;
     }
-    let Ok(containers) = dom::document().query_selector_all("[data-pw-newsletter]") else { return };
-    if containers.length() == 0 {
+    let containers = dom::query_all(&dom::document(), "[data-pw-newsletter]");
+    if containers.is_empty() {
         return;
     }
     CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
-    for i in 0..containers.length() {
-        let Some(container) = containers.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
-        let Ok(root) = container.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)) else {
-            continue;
-        };
-        dom::adopt_css(&root, CSS);
+    for container in containers {
+        let Some(root) = dom::attach_shadow(&container, CSS) else { continue };
         let form = match container.get_attribute("data-pw-newsletter").as_deref() {
             Some("unsubscribe") => NewsletterForm::unsubscribe(lang),
             _ => NewsletterForm::subscribe(lang, container.has_attribute("data-ask-first-name")),
         };
         let index = FORMS.with(|f| {
             let mut f = f.borrow_mut();
-            f.push(Mounted { form, root: root.clone(), pending: None });
+            f.push(Mounted { form, root: root.clone() });
             f.len() - 1
         });
         listen(&root, index);
-        run(index, Vec::from([NewsletterEffect::Render]));
+        run(index, Vec::from([FormEffect::Render]));
     }
+    // Every form hears every report; each one's submission machine knows its own request.
     delivery::subscribe(|report| {
-        let index = FORMS.with(|f| f.borrow().iter().position(|m| m.pending.as_ref() == Some(&report.key)));
-        let (Some(index), Some(outcome)) = (index, forms::outcome(report)) else { return };
-        let msg = match outcome {
-            FormOutcome::Delivered(_) => NewsletterMsg::Delivered,
-            FormOutcome::RateLimited(retry_after_s) => NewsletterMsg::RateLimited { retry_after_s },
-            FormOutcome::Failed => NewsletterMsg::Failed,
-        };
-        if matches!(msg, NewsletterMsg::Delivered) || matches!(report.kind, delivery::ReportKind::Rejected { .. }) {
-            FORMS.with(|f| f.borrow_mut()[index].pending = None);
+        let count = FORMS.with(|f| f.borrow().len());
+        for index in 0..count {
+            dispatch(index, NewsletterMsg::Submission(forms::report_msg(report)));
         }
-        dispatch(index, msg);
     });
 }
 
@@ -98,25 +86,17 @@ fn dispatch(index: usize, msg: NewsletterMsg) {
 fn run(index: usize, effects: Vec<NewsletterEffect>) {
     for effect in effects {
         match effect {
-            NewsletterEffect::Post { endpoint, body } => {
-                let still_queued = FORMS.with(|f| f.borrow()[index].pending.is_some());
-                if still_queued {
-                    // The outbox is still trying this request; a second one would mail twice.
-                    continue;
-                }
-                match delivery::send(endpoint, body, None) {
-                    Ok(key) => FORMS.with(|f| f.borrow_mut()[index].pending = Some(key)),
-                    Err(_) => dispatch(index, NewsletterMsg::Failed),
-                }
+            FormEffect::Post { endpoint, body } => {
+                let msg = match delivery::send(endpoint, body, None) {
+                    Ok(key) => SubmissionMsg::Queued(key),
+                    Err(_) => SubmissionMsg::Failed,
+                };
+                dispatch(index, NewsletterMsg::Submission(msg));
             }
             other => CONFIG.with(|c| {
                 let config = c.borrow();
                 let Some(config) = config.as_ref() else { return };
-                FORMS.with(|f| {
-                    let forms = f.borrow();
-                    let mounted = &forms[index];
-                    execute(config, mounted, other);
-                });
+                FORMS.with(|f| execute(config, &f.borrow()[index], other));
             }),
         }
     }
@@ -133,14 +113,14 @@ fn field_name(field: Field) -> &'static str {
 fn execute(config: &Config, mounted: &Mounted, effect: NewsletterEffect) {
     let form = &mounted.form;
     let root: &web_sys::Node = mounted.root.as_ref();
-    let scope = || mounted.root.query_selector("form, .done").ok().flatten();
+    let scope = || dom::query(&mounted.root, "form, .done");
     let t = |key| config.text(form.lang, key);
     match effect {
-        NewsletterEffect::Render => {
+        FormEffect::Render => {
             dom::clear(root);
             append(root, &render(config, form));
         }
-        NewsletterEffect::SyncErrors => {
+        FormEffect::SyncErrors => {
             if let Some(scope) = scope() {
                 let errors: Vec<(&str, Option<&str>)> = [Field::Email, Field::FirstName, Field::Consent]
                     .iter()
@@ -149,23 +129,15 @@ fn execute(config: &Config, mounted: &Mounted, effect: NewsletterEffect) {
                 forms::sync_errors(&scope, PREFIX, &errors);
             }
         }
-        NewsletterEffect::FocusField(field) => {
+        FormEffect::FocusField(field) => {
             if let Some(scope) = scope() {
                 forms::focus_field(&scope, PREFIX, field_name(field));
             }
         }
-        NewsletterEffect::FocusStatus => {
-            if let Some(status) = mounted.root.query_selector(".status").ok().flatten() {
-                dom::focus(&status);
-            }
-        }
-        NewsletterEffect::Announce(key) => {
-            if let Some(live) = mounted.root.query_selector(".live").ok().flatten() {
-                live.set_text_content(None);
-                live.set_text_content(Some(t(key)));
-            }
-        }
-        NewsletterEffect::Post { .. } => {}
+        FormEffect::FocusStatus => forms::focus_status(&mounted.root),
+        FormEffect::Announce(key) => forms::announce(&mounted.root, t(key)),
+        // Run by `run`; a newsletter never opens an e-mail program.
+        FormEffect::Post { .. } | FormEffect::OpenMailto(_) => {}
     }
 }
 
@@ -175,7 +147,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
     attr(&wrap, "lang", form.lang.tag());
     let live = el("p", "live sr-only");
     attr(&live, "aria-live", "polite");
-    if form.state == NewsletterState::CheckYourEmail {
+    if form.phase() == Phase::Done {
         let key = form.status().unwrap_or(FormText::NewsletterCheckEmail);
         let done = text_el("p", "done status", t(key));
         attr(&done, "tabindex", "-1");
@@ -226,7 +198,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
     append(&f, &forms::honeypot(PREFIX, t(FormText::FormHoneypotLabel)));
     let submit = button("submit", t(form.submit_label()), "submit");
     attr(&submit, "type", "submit");
-    if form.state == NewsletterState::Sending {
+    if form.phase() == Phase::Sending {
         attr(&submit, "aria-disabled", "true");
     }
     append(&f, &submit);
@@ -242,27 +214,24 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
 
 fn listen(root: &ShadowRoot, index: usize) {
     dom::listen(root, "input", move |event: Event| {
-        let Some(input) = event.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
-        let value = input.value();
-        let msg = match input.name().as_str() {
-            "email" => NewsletterMsg::EmailInput(value),
-            "first-name" => NewsletterMsg::FirstNameInput(value),
-            "website" => NewsletterMsg::HoneypotInput(value),
-            "consent" => NewsletterMsg::ConsentToggled(input.checked()),
+        let Some(input) = dom::control_input(&event) else { return };
+        let msg = match input.name.as_str() {
+            "email" => NewsletterMsg::EmailInput(input.value),
+            "first-name" => NewsletterMsg::FirstNameInput(input.value),
+            "website" => NewsletterMsg::HoneypotInput(input.value),
+            "consent" => NewsletterMsg::ConsentToggled(input.checked),
             _ => return,
         };
         dispatch(index, msg);
     });
     dom::listen(root, "submit", move |event: Event| {
         event.prevent_default();
-        let retry = FORMS.with(|f| {
-            matches!(f.borrow()[index].form.state, NewsletterState::Failed | NewsletterState::RateLimited { .. })
-        });
-        dispatch(index, if retry { NewsletterMsg::Retry } else { NewsletterMsg::Submit });
+        // After a failure the same button retries: the core knows which it is.
+        dispatch(index, NewsletterMsg::Submission(SubmissionMsg::Submit));
     });
     dom::listen(root, "click", |event: Event| {
-        let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-        if target.closest("a[data-action=\"statement\"]").ok().flatten().is_some()
+        let Some(target) = dom::event_element(&event) else { return };
+        if dom::closest(&target, "a[data-action=\"statement\"]").is_some()
             && super::statement::open(Some("nyhetsbrev".into()), false)
         {
             event.prevent_default();

@@ -4,20 +4,18 @@
 
 use crate::prelude::*;
 
-use super::forms::{self, FormOutcome, TextField};
+use super::forms::{self, TextField};
 use crate::web::shared::delivery;
 use crate::web::shared::dom::{self, append, attr, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
+use privacy_widget_core::form::{FormEffect, Phase, SubmissionMsg};
 use privacy_widget_core::i18n::{FormText, TextKey};
-use privacy_widget_core::json;
 use privacy_widget_core::lang::Lang;
-use privacy_widget_core::outbox::IdempotencyKey;
 use privacy_widget_core::rights::{
-    Field, RequestType, RightsChannel, RightsEffect, RightsForm, RightsMsg, RightsState, DATATILSYNET_URL,
+    Field, RequestType, RightsChannel, RightsEffect, RightsForm, RightsMsg, DATATILSYNET_URL,
 };
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{Element, Event};
 
 const PREFIX: &str = "rr";
 /// The form's section in the viewer; re-rendered on its own, the statement stays put.
@@ -26,11 +24,8 @@ pub const SECTION_ID: &str = "pw-rights";
 struct Rights {
     config: Config,
     form: RightsForm,
-    pending: Option<IdempotencyKey>,
     /// The element the form is rendered into (inside the viewer's shadow root).
     scope: Option<Element>,
-    /// The prefilled e-mail last opened, offered as a link in case no mail program opened.
-    mailto: Option<String>,
 }
 
 crate::page_state! {
@@ -47,14 +42,9 @@ pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Eleme
     RIGHTS.with(|cell| {
         let mut cell = cell.borrow_mut();
         let rights = cell.get_or_insert_with(|| {
-            subscribe_outcomes();
-            Rights {
-                config: config.clone(),
-                form: RightsForm::new(lang, None),
-                pending: None,
-                scope: None,
-                mailto: None,
-            }
+            // The form's submission machine picks out the report about its own request.
+            delivery::subscribe(|report| dispatch(RightsMsg::Submission(forms::report_msg(report))));
+            Rights { config: config.clone(), form: RightsForm::new(lang, None), scope: None }
         });
         // Language and consent id follow the visitor (a decision made after the form appeared).
         rights.form.lang = lang;
@@ -68,32 +58,6 @@ pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Eleme
     })
 }
 
-fn subscribe_outcomes() {
-    delivery::subscribe(|report| {
-        let ours = RIGHTS.with(|c| c.borrow().as_ref().is_some_and(|r| r.pending.as_ref() == Some(&report.key)));
-        let (true, Some(outcome)) = (ours, forms::outcome(report)) else { return };
-        let msg = match outcome {
-            FormOutcome::Delivered(body) => {
-                let reference = json::parse(&body)
-                    .ok()
-                    .and_then(|j| j.get("reference").and_then(|r| r.as_str()).map(String::from))
-                    .unwrap_or_default();
-                RightsMsg::Delivered { reference }
-            }
-            FormOutcome::RateLimited(retry_after_s) => RightsMsg::RateLimited { retry_after_s },
-            FormOutcome::Failed => RightsMsg::Failed,
-        };
-        if matches!(msg, RightsMsg::Delivered { .. }) || matches!(report.kind, delivery::ReportKind::Rejected { .. }) {
-            RIGHTS.with(|c| {
-                if let Some(r) = c.borrow_mut().as_mut() {
-                    r.pending = None;
-                }
-            });
-        }
-        dispatch(msg);
-    });
-}
-
 fn dispatch(msg: RightsMsg) {
     let effects = RIGHTS.with(|c| {
         let mut c = c.borrow_mut();
@@ -103,29 +67,14 @@ fn dispatch(msg: RightsMsg) {
     });
     for effect in effects.unwrap_or_default() {
         match effect {
-            RightsEffect::Post { endpoint, body } => {
-                let queued = RIGHTS.with(|c| c.borrow().as_ref().is_some_and(|r| r.pending.is_some()));
-                if queued {
-                    continue;
-                }
-                match delivery::send(endpoint, body, None) {
-                    Ok(key) => RIGHTS.with(|c| {
-                        if let Some(r) = c.borrow_mut().as_mut() {
-                            r.pending = Some(key);
-                        }
-                    }),
-                    Err(_) => dispatch(RightsMsg::Failed),
-                }
+            FormEffect::Post { endpoint, body } => {
+                let msg = match delivery::send(endpoint, body, None) {
+                    Ok(key) => SubmissionMsg::Queued(key),
+                    Err(_) => SubmissionMsg::Failed,
+                };
+                dispatch(RightsMsg::Submission(msg));
             }
-            RightsEffect::OpenMailto(url) => {
-                let _ = dom::window().location().set_href(&url);
-                RIGHTS.with(|c| {
-                    if let Some(r) = c.borrow_mut().as_mut() {
-                        r.mailto = Some(url);
-                        execute(r, RightsEffect::Render);
-                    }
-                });
-            }
+            FormEffect::OpenMailto(url) => dom::navigate(&url),
             other => RIGHTS.with(|c| {
                 if let Some(r) = c.borrow().as_ref() {
                     execute(r, other);
@@ -148,37 +97,29 @@ fn execute(r: &Rights, effect: RightsEffect) {
     let Some(scope) = &r.scope else { return };
     let t = |key| r.config.text(r.form.lang, key);
     match effect {
-        RightsEffect::Render => {
+        FormEffect::Render => {
             dom::clear(scope);
             append(scope, &render(r));
         }
-        RightsEffect::SyncErrors => {
+        FormEffect::SyncErrors => {
             let errors: Vec<(&str, Option<&str>)> = [Field::RequestType, Field::Email, Field::Message, Field::Confirm]
                 .iter()
                 .map(|f| (field_name(*f), r.form.error(*f).map(&t)))
                 .collect();
             forms::sync_errors(scope, PREFIX, &errors);
-            if let Some(counter) = scope.query_selector(".counter").ok().flatten() {
-                counter.set_text_content(Some(&r.form.message_counter(&r.config)));
+            if let Some(counter) = dom::query(scope, ".counter") {
+                dom::set_text(&counter, &r.form.message_counter(&r.config));
             }
         }
-        RightsEffect::FocusField(field) => {
+        FormEffect::FocusField(field) => {
             // A radio group is focused through its first option.
             let name = if field == Field::RequestType { "type-access" } else { field_name(field) };
             forms::focus_field(scope, PREFIX, name);
         }
-        RightsEffect::FocusStatus => {
-            if let Some(status) = scope.query_selector(".status").ok().flatten() {
-                dom::focus(&status);
-            }
-        }
-        RightsEffect::Announce(key) => {
-            if let Some(live) = scope.query_selector(".live").ok().flatten() {
-                live.set_text_content(None);
-                live.set_text_content(Some(t(key)));
-            }
-        }
-        RightsEffect::Post { .. } | RightsEffect::OpenMailto(_) => {}
+        FormEffect::FocusStatus => forms::focus_status(scope),
+        FormEffect::Announce(key) => forms::announce(scope, t(key)),
+        // Run by `dispatch`.
+        FormEffect::Post { .. } | FormEffect::OpenMailto(_) => {}
     }
 }
 
@@ -193,7 +134,7 @@ fn render(r: &Rights) -> Element {
     let live = el("p", "live sr-only");
     attr(&live, "aria-live", "polite");
     let status = form.status(config);
-    if let RightsState::Delivered { .. } = form.state {
+    if form.phase() == Phase::Done {
         let done = text_el("p", "status", status.as_deref().unwrap_or(""));
         attr(&done, "tabindex", "-1");
         append(&wrap, &done);
@@ -222,7 +163,7 @@ fn render(r: &Rights) -> Element {
         let mut desc_id = id.clone();
         desc_id.push_str("-desc");
         attr(&input, "aria-describedby", &desc_id);
-        input.unchecked_ref::<HtmlInputElement>().set_checked(form.request_type == Some(kind));
+        dom::set_checked(&input, form.request_type == Some(kind));
         append(&choice, &input);
         let label = text_el("label", "", t(kind.title()));
         attr(&label, "for", &id);
@@ -279,14 +220,14 @@ fn render(r: &Rights) -> Element {
     );
     let submit = text_el("button", "submit", t(form.submit_label(config)));
     attr(&submit, "type", "submit");
-    if form.state == RightsState::Sending {
+    if form.phase() == Phase::Sending {
         attr(&submit, "aria-disabled", "true");
     }
     append(&f, &submit);
     if let Some(text) = status {
         let s = text_el("p", "status", &text);
         attr(&s, "tabindex", "-1");
-        if let (RightsState::MailtoOpened, Some(url)) = (&form.state, &r.mailto) {
+        if let (Phase::Editing, Some(url)) = (form.phase(), &form.mailto) {
             append(&s, &dom::text_node(" "));
             let link = text_el("a", "mailto", t(FormText::RightsSubmitMailto));
             attr(&link, "href", url);
@@ -313,39 +254,26 @@ fn complaint(config: &Config, lang: Lang) -> Element {
 
 /// Input inside the viewer's shadow root that belongs to this form.
 pub fn on_input(event: &Event) {
-    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-    if target.closest(".rights-form").ok().flatten().is_none() {
-        return;
-    }
-    let msg = if let Some(area) = target.dyn_ref::<HtmlTextAreaElement>() {
-        RightsMsg::MessageInput(area.value())
-    } else if let Some(input) = target.dyn_ref::<HtmlInputElement>() {
-        match input.name().as_str() {
-            "type" => match RequestType::from_name(&input.value()) {
-                Some(kind) => RightsMsg::TypeSelected(kind),
-                None => return,
-            },
-            "email" => RightsMsg::EmailInput(input.value()),
-            "confirm" => RightsMsg::ConfirmToggled(input.checked()),
-            _ => return,
-        }
-    } else {
-        return;
+    let in_form = dom::event_element(event).is_some_and(|t| dom::closest(&t, ".rights-form").is_some());
+    let Some(input) = dom::control_input(event).filter(|_| in_form) else { return };
+    let msg = match input.name.as_str() {
+        "type" => match RequestType::from_name(&input.value) {
+            Some(kind) => RightsMsg::TypeSelected(kind),
+            None => return,
+        },
+        "email" => RightsMsg::EmailInput(input.value),
+        "message" => RightsMsg::MessageInput(input.value),
+        "confirm" => RightsMsg::ConfirmToggled(input.checked),
+        _ => return,
     };
     dispatch(msg);
 }
 
 pub fn on_submit(event: &Event) {
-    let in_form =
-        event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|f| f.class_name() == "rights-form");
-    if !in_form {
+    if dom::event_element(event).is_none_or(|f| f.class_name() != "rights-form") {
         return;
     }
     event.prevent_default();
-    let retry = RIGHTS.with(|c| {
-        c.borrow()
-            .as_ref()
-            .is_some_and(|r| matches!(r.form.state, RightsState::Failed | RightsState::RateLimited { .. }))
-    });
-    dispatch(if retry { RightsMsg::Retry } else { RightsMsg::Submit });
+    // After a failure the same button retries: the core knows which it is.
+    dispatch(RightsMsg::Submission(SubmissionMsg::Submit));
 }

@@ -281,6 +281,16 @@ pub fn console_warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(message));
 }
 
+/// `e` itself or its nearest ancestor matching `selector`.
+pub fn closest(e: &Element, selector: &str) -> Option<Element> {
+    e.closest(selector).ok().flatten()
+}
+
+/// The element an event happened on (`None` for the window, the document or a text node).
+pub fn event_element(event: &Event) -> Option<Element> {
+    event.target().and_then(|t| t.dyn_into::<Element>().ok())
+}
+
 // --- reading and changing elements ---------------------------------------------------------
 
 /// The element with this id in the page.
@@ -545,4 +555,49 @@ pub fn call_method(target: &JsValue, name: &str, args: &[&JsValue]) -> JsValue {
 /// A JSON text as a JS value (null if it does not parse, which the core's output always does).
 pub fn parse_json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
+}
+
+/// Says `text` in a live region: emptied first, so the same text twice is announced twice.
+pub fn announce(live: &Element, text: &str) {
+    live.set_text_content(None);
+    live.set_text_content(Some(text));
+}
+
+/// The value an input or textarea shows (not its `value` attribute, which is only the default).
+pub fn set_value(control: &Element, value: &str) {
+    if let Some(input) = control.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(area) = control.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(value);
+    }
+}
+
+/// Ticks or unticks a checkbox or radio button.
+pub fn set_checked(control: &Element, checked: bool) {
+    if let Some(input) = control.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_checked(checked);
+    }
+}
+
+/// What an `input` event's control holds now: its name, value and (checkboxes, radio buttons)
+/// whether it is ticked. `None` when the event did not come from an input or a textarea.
+pub fn control_input(event: &Event) -> Option<ControlInput> {
+    let target = event_element(event)?;
+    if let Some(input) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        return Some(ControlInput { name: input.name(), value: input.value(), checked: input.checked() });
+    }
+    let area = target.dyn_ref::<web_sys::HtmlTextAreaElement>()?;
+    Some(ControlInput { name: area.name(), value: area.value(), checked: false })
+}
+
+/// See [`control_input`].
+pub struct ControlInput {
+    pub name: String,
+    pub value: String,
+    pub checked: bool,
+}
+
+/// Leaves the page for `url` (a `mailto:` URL opens the e-mail program and the page stays).
+pub fn navigate(url: &str) {
+    window().location().set_href(url).report("location.href");
 }
