@@ -4,17 +4,17 @@
 use crate::prelude::*;
 
 use super::blocking;
-use crate::web::shared::delivery::{self, Endpoint};
-use crate::web::shared::dom::{self, append, attr, el};
 use super::focus_room;
 use super::render;
+use crate::web::shared::delivery::{self, Endpoint};
+use crate::web::shared::dom::{self, append, attr, el};
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
 use privacy_widget_core::cookie;
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
-use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent, View};
+use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement, KeyboardEvent, ShadowRoot};
@@ -227,11 +227,6 @@ fn report_stored(status: &StoredConsent) {
 /// Sends a message through the core and executes what it decides.
 pub fn dispatch(msg: Msg) {
     let effects = with_app(|app| {
-        let opens_from_hidden = app.ui.view == View::Hidden && matches!(msg, Msg::OpenPreferences | Msg::ShowBanner);
-        if opens_from_hidden {
-            // Inside the shadow root (the floating button) the document only sees the host.
-            app.return_focus = app.root.active_element().or_else(|| dom::document().active_element());
-        }
         let input = DecisionInput { now_ms: dom::now_ms(), random_id: dom::random_bytes() };
         let config = &app.config;
         app.ui.update(config, msg, input)
@@ -285,6 +280,10 @@ impl App {
             Effect::ConsentMode(signals) => super::api::consent_mode_update(&signals),
             Effect::Activate => self.activate(),
             Effect::Download { filename, content } => dom::download(&filename, &content),
+            Effect::RememberFocus => {
+                // Inside the shadow root (the floating button) the document only sees the host.
+                self.return_focus = self.root.active_element().or_else(|| dom::document().active_element());
+            }
             Effect::FocusDialog => {
                 if let Some(first) = self.query("dialog .close") {
                     dom::focus(&first);
@@ -356,7 +355,7 @@ fn listen_inside(root: &ShadowRoot) {
             }
             Some("accept-all") => Msg::AcceptAll,
             Some("reject-all") => Msg::RejectAll,
-            Some("settings") => Msg::OpenPreferences,
+            Some("settings") => Msg::OpenPreferencesFromBanner,
             Some("save") => Msg::SavePreferences,
             Some("close") => Msg::ClosePreferences,
             Some("reopen") => Msg::OpenPreferences,
