@@ -2,7 +2,7 @@
 # npm test: bootstrap (incl. Chromium), build, then every test layer; fails if any layer fails.
 #
 #   bash scripts/test.sh              # all layers: host, wasm, e2e
-#   bash scripts/test.sh host         # `cargo fmt --all --check`, host `cargo test --workspace` (core logic, server, ...)
+#   bash scripts/test.sh host         # `cargo fmt --all --check`, clippy, host `cargo test --workspace` (core logic, server, ...)
 #   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium
 #   bash scripts/test.sh e2e          # node --test tests/e2e/ (Playwright + Chromium vs. the real server)
 #   bash scripts/test.sh host e2e     # any combination
@@ -103,7 +103,13 @@ run_layer() {
 for layer in "${LAYERS[@]}"; do
   case "$layer" in
     # Formatting first (rustfmt.toml, server/rustfmt.toml): a diff fails the layer, fixed by `cargo fmt --all`.
-    host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }; cargo test --workspace' ;;
+    # Then clippy with warnings as errors: host targets (incl. tests), and both browser builds.
+    host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }
+            lint() { cargo clippy "$@" -- -D warnings || { echo "[test] clippy found problems: cargo clippy $*"; exit 1; }; }
+            lint --workspace --all-targets
+            lint -p privacy-widget --target wasm32-unknown-unknown
+            lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features extras
+            cargo test --workspace' ;;
     # `std`: wasm-bindgen-test links std, whose panic handler replaces the release build's (src/lib.rs).
     wasm) run_layer wasm cargo test -p privacy-widget --target wasm32-unknown-unknown --features std ;;
     # shellcheck disable=SC2086

@@ -45,6 +45,7 @@ pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 /// Start-up, one stage per task. On a slow phone every stage also pays for compiling the
 /// wasm code it runs for the first time, so the work is cut where the page may take a turn
 /// (and paint) in between: no stage should block it for 50 ms at 4x CPU throttling.
+#[allow(clippy::large_enum_variant)] // One stage exists at a time; a Box would only add wasm bytes.
 enum Boot {
     /// The config text, parsed in the task after the one that compiled the module.
     Parse(String),
