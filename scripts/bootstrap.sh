@@ -65,13 +65,15 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
-# rustfmt: npm test checks the formatting (minimal rustup profiles leave it out).
-if rustup component list --installed | grep -q '^rustfmt'; then
-  say "rustfmt: ok"
-else
-  say "rustup component add rustfmt"
-  rustup component add rustfmt
-fi
+# rustfmt and clippy: npm test checks the formatting and lints (minimal rustup profiles leave them out).
+for component in rustfmt clippy; do
+  if rustup component list --installed | grep -q "^$component"; then
+    say "$component: ok"
+  else
+    say "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
 
 # --- 3. wasm-bindgen CLI, same version as the wasm-bindgen crate in Cargo.lock ------------
 if [ ! -f Cargo.lock ]; then
@@ -103,8 +105,8 @@ else
     have="$(wasm-bindgen --version 2>/dev/null || echo none)"
     say "installing wasm-bindgen-cli $WB_VERSION (found: $have); takes ~7-11 min cold"
     t=$SECONDS
-    # --locked first; on this machine's registry mirror it fails (a pinned transitive
-    # dependency version is not served), so fall back to a fresh resolution.
+    # --locked first; it fails when a dependency version pinned in the CLI's own lockfile is
+    # not available from the registry (yanked, or a mirror without it): then resolve afresh.
     if ! cargo install wasm-bindgen-cli --version "$WB_VERSION" --locked --force; then
       say "--locked install failed; retrying without --locked"
       cargo install wasm-bindgen-cli --version "$WB_VERSION" --force

@@ -2,8 +2,8 @@
 # npm test: bootstrap (incl. Chromium), build, then every test layer; fails if any layer fails.
 #
 #   bash scripts/test.sh              # all layers: host, wasm, e2e
-#   bash scripts/test.sh host         # `cargo fmt --all --check`, import cycles (scripts/check-cycles.mjs),
-#                                     # host `cargo test --workspace` (core logic, server, ...)
+#   bash scripts/test.sh host         # `cargo fmt --all --check`, import cycles (scripts/check-cycles.mjs), clippy,
+#                                     # host `cargo test --workspace` (core logic, server, CLI, ...)
 #   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium (consent build, then extras build)
 #   bash scripts/test.sh e2e          # node --test tests/e2e/ (Playwright + Chromium vs. the real server)
 #   bash scripts/test.sh host e2e     # any combination
@@ -104,8 +104,15 @@ run_layer() {
 for layer in "${LAYERS[@]}"; do
   case "$layer" in
     # Formatting first (rustfmt.toml, server/rustfmt.toml): a diff fails the layer, fixed by `cargo fmt --all`;
-    # then no two modules under src/ may import each other (scripts/check-cycles.mjs lists the cycle).
-    host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }; node scripts/check-cycles.mjs && cargo test --workspace' ;;
+    # then no two modules under src/ may import each other (scripts/check-cycles.mjs lists the cycle);
+    # then clippy with warnings as errors: host targets (incl. tests), and both browser builds.
+    host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }
+            node scripts/check-cycles.mjs || exit 1
+            lint() { cargo clippy "$@" -- -D warnings || { echo "[test] clippy found problems: cargo clippy $*"; exit 1; }; }
+            lint --workspace --all-targets
+            lint -p privacy-widget --target wasm32-unknown-unknown
+            lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features extras
+            cargo test --workspace' ;;
     # `std`: wasm-bindgen-test links std, whose panic handler replaces the release build's (src/lib.rs).
     # Two builds, two runs (tests/web*.rs are gated on their feature); the second runs even if the first fails.
     wasm) run_layer wasm bash -c 'rc=0

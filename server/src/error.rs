@@ -156,7 +156,7 @@ impl ApiError {
             ApiError::MissingField { field, expected } => {
                 format!("`{field}` is missing; expected {expected}.")
             }
-            ApiError::UnknownField { field, allowed } if allowed.is_empty() => {
+            ApiError::UnknownField { field, allowed: [] } => {
                 format!("`{field}` is not part of the API; this endpoint takes no query parameters.")
             }
             ApiError::UnknownField { field, allowed } => format!(

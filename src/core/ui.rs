@@ -19,10 +19,21 @@ use crate::wire::{new_consent_id, Action};
 pub enum View {
     Hidden,
     Banner,
-    /// The preferences dialog; closing it goes back to the banner when it was opened from there.
+    /// The preferences dialog; closing it goes back to where it was opened from.
     Preferences {
-        from_banner: bool,
+        opener: Opener,
     },
+}
+
+/// Where the preferences dialog was opened from, so closing it without a decision goes back there
+/// (WCAG 2.4.3 Focus Order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opener {
+    /// The banner's own "Customise" button: back to the banner and that button.
+    Banner,
+    /// The page (the shop's `data-pw-open` button, an embed placeholder, the API, the floating
+    /// button): focus goes back to what had it; the banner shows again if it was showing.
+    Page { banner_shown: bool },
 }
 
 /// Something the visitor or the shop's code asked for.
@@ -30,7 +41,10 @@ pub enum View {
 pub enum Msg {
     AcceptAll,
     RejectAll,
+    /// Open the preferences from the page: the shop's button, a placeholder, the API.
     OpenPreferences,
+    /// Open the preferences from the banner's own button.
+    OpenPreferencesFromBanner,
     ToggleCategory(String, bool),
     ToggleService(String, bool),
     SavePreferences,
@@ -69,6 +83,8 @@ pub enum Effect {
     Activate,
     /// Tell the shop's code (`onChange`, DOM events); `first` for the first decision of a visit.
     Changed { first: bool },
+    /// Remember what has focus now, for `RestoreFocus`; comes before the effects that move it.
+    RememberFocus,
     /// Move focus into the dialog.
     FocusDialog,
     /// Move focus to the banner's first button.
@@ -164,21 +180,31 @@ impl ConsentUi {
                 choices.set_service(config, &id, true);
                 self.decide(config, choices, Action::AcceptService, input)
             }
-            Msg::OpenPreferences => {
-                let from_banner = self.view == View::Banner;
+            Msg::OpenPreferences | Msg::OpenPreferencesFromBanner => {
+                let mut effects = Vec::new();
+                let opener = match (self.view, msg) {
+                    // Opened again while open (the API): where it came from stays.
+                    (View::Preferences { opener }, _) => opener,
+                    (View::Banner, Msg::OpenPreferencesFromBanner) => Opener::Banner,
+                    (view, _) => {
+                        effects.push(Effect::RememberFocus);
+                        Opener::Page { banner_shown: view == View::Banner }
+                    }
+                };
                 if !matches!(self.view, View::Preferences { .. }) {
                     self.draft = self.choices(config);
                 }
-                self.view = View::Preferences { from_banner };
-                vec![Effect::Render, Effect::FocusDialog]
+                self.view = View::Preferences { opener };
+                effects.extend([Effect::Render, Effect::FocusDialog]);
+                effects
             }
             Msg::ClosePreferences => match self.view {
-                View::Preferences { from_banner: true } => {
+                View::Preferences { opener: Opener::Banner } => {
                     self.view = View::Banner;
                     vec![Effect::Render, Effect::FocusBanner]
                 }
-                View::Preferences { from_banner: false } => {
-                    self.view = View::Hidden;
+                View::Preferences { opener: Opener::Page { banner_shown } } => {
+                    self.view = if banner_shown { View::Banner } else { View::Hidden };
                     vec![Effect::Render, Effect::RestoreFocus]
                 }
                 _ => Vec::new(),
@@ -192,8 +218,11 @@ impl ConsentUi {
                 vec![Effect::SyncSwitches]
             }
             Msg::ShowBanner => {
+                // From the page: a decision made from the banner's dialog returns focus there.
+                let mut effects = if self.view == View::Hidden { vec![Effect::RememberFocus] } else { Vec::new() };
                 self.view = View::Banner;
-                vec![Effect::Render, Effect::FocusBanner]
+                effects.extend([Effect::Render, Effect::FocusBanner]);
+                effects
             }
             Msg::DownloadReceipt => match self.receipt(config) {
                 Some(receipt) => {
@@ -456,7 +485,8 @@ mod tests {
     fn closing_the_dialog_is_never_consent() {
         let config = demo();
         let (mut ui, _, _) = start(None);
-        assert_eq!(ui.update(&config, Msg::OpenPreferences, input(1)), vec![Effect::Render, Effect::FocusDialog]);
+        let effects = ui.update(&config, Msg::OpenPreferencesFromBanner, input(1));
+        assert_eq!(effects, vec![Effect::Render, Effect::FocusDialog]);
         ui.update(&config, Msg::ToggleCategory("analytics".into(), true), input(1));
         assert!(ui.draft.category("analytics"));
         let effects = ui.update(&config, Msg::ClosePreferences, input(1));
@@ -464,8 +494,30 @@ mod tests {
         assert_eq!(ui.view, View::Banner);
         assert!(ui.consent.is_none());
         // Re-opening starts from the choices in force, not the abandoned draft.
-        ui.update(&config, Msg::OpenPreferences, input(1));
+        ui.update(&config, Msg::OpenPreferencesFromBanner, input(1));
         assert!(!ui.draft.category("analytics"));
+    }
+
+    #[test]
+    fn a_dialog_opened_from_the_page_gives_focus_back_to_the_page_whether_the_banner_shows_or_not() {
+        let config = demo();
+        let (mut ui, _, _) = start(None);
+        // The banner shows; the shop's footer button opens the dialog; Esc.
+        let effects = ui.update(&config, Msg::OpenPreferences, input(1));
+        assert_eq!(effects, vec![Effect::RememberFocus, Effect::Render, Effect::FocusDialog]);
+        // Opened again while open (the API): the page's element is still the one to go back to.
+        assert_eq!(ui.update(&config, Msg::OpenPreferences, input(1)), vec![Effect::Render, Effect::FocusDialog]);
+        let effects = ui.update(&config, Msg::ClosePreferences, input(1));
+        assert_eq!(effects, vec![Effect::Render, Effect::RestoreFocus], "not the banner's button");
+        assert_eq!(ui.view, View::Banner, "no decision yet: the banner still asks");
+        // After a decision: the same steps, and the banner stays away.
+        ui.update(&config, Msg::AcceptAll, input(2));
+        assert_eq!(ui.update(&config, Msg::OpenPreferences, input(3))[0], Effect::RememberFocus);
+        assert_eq!(ui.update(&config, Msg::ClosePreferences, input(3)), vec![Effect::Render, Effect::RestoreFocus]);
+        assert_eq!(ui.view, View::Hidden);
+        // The shop's "show the banner" button: a decision from there returns focus to it too.
+        let effects = ui.update(&config, Msg::ShowBanner, input(4));
+        assert_eq!(effects, vec![Effect::RememberFocus, Effect::Render, Effect::FocusBanner]);
     }
 
     #[test]

@@ -2,20 +2,14 @@
 // late scripts, withdrawal, revisions, small screens, invalid config, the JS API.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, withBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { startServer, withBrowser, newPage, openShop, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const W = '#privacy-widget';
 const BANNER = `${W} .banner`;
 const DIALOG = `${W} dialog.prefs`;
 const button = (action) => `${W} [data-action="${action}"]`;
-
-async function open(context, url, { banner = true } = {}) {
-  const page = await newPage(context);
-  await page.goto(url);
-  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
-  if (banner) await page.locator(BANNER).waitFor({ state: 'visible' });
-  return page;
-}
+/** The shop's own "Personverninnstillinger" button in the page footer. */
+const FOOTER_OPEN = 'footer [data-pw-open="preferences"]';
 
 const consentCookie = async (context) => (await context.cookies()).find((c) => c.name === 'pw_consent');
 const cookieFields = async (context) => decodeURIComponent((await consentCookie(context)).value).split('|');
@@ -31,9 +25,9 @@ describe('consent manager', () => {
   before(async () => { server = await startServer(); });
   after(async () => { await server?.stop(); });
 
-  test('keyboard only: banner first, dialog traps focus, Esc closes and returns focus, Space and Enter decide', async () => {
+  test('keyboard only: banner first, dialog traps focus, Esc closes and returns focus (to the banner or the page), Space and Enter decide', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       await page.keyboard.press('Tab');
       assert.equal(await focused(page), 'accept-all', 'the banner comes first in the tab order');
       await page.keyboard.press('Tab');
@@ -66,6 +60,23 @@ describe('consent manager', () => {
       assert.equal(await focused(page), 'settings', 'focus returns to the button that opened the dialog');
       assert.equal(await consentCookie(context), undefined, 'Esc is not consent');
 
+      // Opened from the page's own button while the banner still asks: Esc gives focus back to
+      // that button, not to the banner's (WCAG 2.4.3), and the banner stays.
+      const footerFocused = () => page.evaluate((sel) => document.activeElement === document.querySelector(sel), FOOTER_OPEN);
+      const escFromFooter = async () => {
+        await page.locator(FOOTER_OPEN).focus();
+        await page.keyboard.press('Enter');
+        await page.locator(DIALOG).waitFor({ state: 'visible' });
+        assert.equal(await focused(page), 'close', 'focus moves into the dialog');
+        await page.keyboard.press('Escape');
+        await page.locator(DIALOG).waitFor({ state: 'detached' });
+      };
+      await escFromFooter();
+      assert.ok(await footerFocused(), `focus returns to the footer button, found ${await focused(page)}`);
+      assert.ok(await page.locator(BANNER).isVisible(), 'no decision yet: the banner still asks');
+      assert.equal(await consentCookie(context), undefined, 'Esc is not consent');
+
+      await page.locator(button('settings')).focus();
       await page.keyboard.press('Enter');
       await page.locator(DIALOG).waitFor({ state: 'visible' });
       while ((await focused(page)) !== 'analytics') await page.keyboard.press('Tab');
@@ -75,6 +86,11 @@ describe('consent manager', () => {
       await page.locator(DIALOG).waitFor({ state: 'detached' });
       await page.waitForFunction(() => window.__gaRuns === 1);
       assert.equal((await cookieFields(context))[5], 's', 'saved from the dialog');
+
+      // After the decision: the same steps from the footer give focus back there too.
+      await escFromFooter();
+      assert.ok(await footerFocused(), `after a decision focus returns to the footer button, found ${await focused(page)}`);
+      assert.equal(await page.locator(BANNER).count(), 0, 'the banner stays away');
     });
   });
 
@@ -148,8 +164,8 @@ describe('consent manager', () => {
   test('a decision in another tab, or on the next page before Back, applies here without asking again', async () => {
     await withBrowser(async (context) => {
       // Two tabs with the banner; the visitor accepts in the second.
-      const first = await open(context, `${server.url}/`);
-      const second = await open(context, `${server.url}/`);
+      const first = await openShop(context, `${server.url}/`);
+      const second = await openShop(context, `${server.url}/`);
       await second.click(button('accept-all'));
       await second.waitForFunction(() => window.__gaRuns === 1);
       assert.equal(await first.evaluate(() => window.__gaRuns ?? 0), 0, 'nothing ran in the first tab yet');
@@ -171,7 +187,7 @@ describe('consent manager', () => {
   test('Back to a page from the back/forward cache: the decision made on the next page applies there', async () => {
     // Playwright turns the back/forward cache off by default; shop visitors have it on.
     await withBrowser({ ignoreDefaultArgs: ['--disable-back-forward-cache'] }, async (context) => {
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       await page.evaluate(() => { window.__sameDocument = true; });
       await page.goto(`${server.url}/personopplysninger`);
       await page.locator(BANNER).waitFor({ state: 'visible' });
@@ -187,7 +203,7 @@ describe('consent manager', () => {
   test('axe-core finds nothing on banner, dialog and placeholder, in bokmål, English and dark mode', async () => {
     for (const colorScheme of ['light', 'dark']) {
       await withBrowser({ colorScheme }, async (context) => {
-        const shop = await open(context, `${server.url}/`);
+        const shop = await openShop(context, `${server.url}/`);
         let violations = await runAxe(shop, W);
         assert.deepEqual(violations, [], `banner nb ${colorScheme}:\n${formatAxeViolations(violations)}`);
         await shop.click(button('settings'));
@@ -196,7 +212,7 @@ describe('consent manager', () => {
         violations = await runAxe(shop, W);
         assert.deepEqual(violations, [], `dialog nb ${colorScheme}:\n${formatAxeViolations(violations)}`);
 
-        const fixture = await open(context, `${server.url}/fixtures/embeds.html`);
+        const fixture = await openShop(context, `${server.url}/fixtures/embeds.html`);
         violations = await runAxe(fixture);
         assert.deepEqual(violations, [], `banner + placeholders en ${colorScheme}:\n${formatAxeViolations(violations)}`);
         await fixture.click(button('settings'));
@@ -209,7 +225,7 @@ describe('consent manager', () => {
 
   test('strict CSP and Trusted Types: the demo works with no violation, analytics starts after accept', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       const response = await page.request.get(`${server.url}/`);
       assert.match(response.headers()['content-security-policy'], /require-trusted-types-for 'script'/);
       await page.click(button('settings'));
@@ -223,7 +239,7 @@ describe('consent manager', () => {
 
   test('config texts with markup render as literal text', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      const page = await openShop(context, `${server.url}/fixtures/embeds.html`);
       const title = await page.locator(`${BANNER} h2`).textContent();
       assert.equal(title, '<img src=x onerror="window.__xss=1">Cookies <script>window.__xss=2</script>');
       assert.equal(await page.locator(`${BANNER} img, ${BANNER} script`).count(), 0);
@@ -235,7 +251,7 @@ describe('consent manager', () => {
   test('Global Privacy Control: told it was honoured, nothing optional runs, the decision records it', async () => {
     await withBrowser(async (context) => {
       await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       assert.match(await page.locator(`${BANNER} .notice`).textContent(), /Global Privacy Control/);
       await page.waitForTimeout(300);
       assert.equal(await page.evaluate(() => window.__gaRuns), undefined);
@@ -252,7 +268,7 @@ describe('consent manager', () => {
 
   test('Google Consent Mode v2: denied defaults first, then the update for the decision', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       await page.click(button('accept-all'));
       await page.waitForFunction(() => window.__gaRuns === 1);
       const layer = await page.evaluate(() => window.dataLayer.map((a) => Array.from(a)));
@@ -272,7 +288,7 @@ describe('consent manager', () => {
 
   test('embeds: placeholder explains and allows one service; category-only embeds open the settings', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      const page = await openShop(context, `${server.url}/fixtures/embeds.html`);
       assert.equal(await page.locator('#video').getAttribute('src'), null);
       assert.equal(await page.locator('#video').isHidden(), true);
       const placeholder = page.locator('[data-pw-placeholder] .ph').first();
@@ -293,7 +309,7 @@ describe('consent manager', () => {
 
   test('scripts added after start-up wait for consent too', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      const page = await openShop(context, `${server.url}/fixtures/embeds.html`);
       await page.click('#add-late');
       await page.waitForTimeout(300);
       assert.equal(await page.evaluate(() => window.__lateAnalytics), undefined, 'blocked before consent');
@@ -307,7 +323,7 @@ describe('consent manager', () => {
 
   test('withdrawal is one click from the floating button: cookies deleted, embeds unloaded', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      const page = await openShop(context, `${server.url}/fixtures/embeds.html`);
       await page.click(button('accept-all'));
       await page.waitForFunction(() => document.cookie.includes('_st_x=1'));
       assert.equal(await page.locator('#video').getAttribute('src'), '/fixtures/video.html');
@@ -328,12 +344,12 @@ describe('consent manager', () => {
       const url = new URL(server.url);
       const old = '1|2025-06-01|0123456789abcdef0123456789abcdef|1|1764158400000|a||necessary:1/analytics:1|serviteur-shop:1/google-analytics:1';
       await context.addCookies([{ name: 'pw_consent', value: old, domain: url.hostname, path: '/' }]);
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       await page.waitForTimeout(200);
       assert.equal(await page.evaluate(() => window.__gaRuns), undefined, 'consent under an old revision does not count');
       const current = old.replace('2025-06-01', '2026-11-01');
       await context.addCookies([{ name: 'pw_consent', value: current, domain: url.hostname, path: '/' }]);
-      const again = await open(context, `${server.url}/`, { banner: false });
+      const again = await openShop(context, `${server.url}/`, { banner: false });
       await again.waitForFunction(() => window.__gaRuns === 1);
       assert.equal(await again.locator(BANNER).count(), 0);
     });
@@ -341,7 +357,7 @@ describe('consent manager', () => {
 
   test('320 px wide: banner and dialog fit without horizontal scrolling', async () => {
     await withBrowser({ viewport: { width: 320, height: 640 } }, async (context) => {
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       const fits = () => page.evaluate(() => {
         const root = document.querySelector('#privacy-widget').shadowRoot;
         const panel = root.querySelector('dialog[open]') || root.querySelector('.banner');
@@ -366,7 +382,7 @@ describe('consent manager', () => {
     // keyboard focus reaches must be inside the viewport and inside its panel's visible part.
     for (const viewport of [{ width: 640, height: 360 }, { width: 320, height: 256 }]) {
       await withBrowser({ viewport }, async (context) => {
-        const page = await open(context, `${server.url}/`);
+        const page = await openShop(context, `${server.url}/`);
         const where = () => page.evaluate(() => {
           const root = document.querySelector('#privacy-widget').shadowRoot;
           const panel = root.querySelector('dialog[open]') || root.querySelector('.banner');
@@ -429,7 +445,7 @@ describe('consent manager', () => {
 
   test('an invalid config names the field and fails closed', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/fixtures/invalid-config.html`, { banner: false });
+      const page = await openShop(context, `${server.url}/fixtures/invalid-config.html`, { banner: false });
       await page.waitForTimeout(200);
       const errors = page.consoleErrors.map((e) => e.text).join('\n');
       assert.match(errors, /privacy-widget config: "categories\[1\]\.services\[0\]\.id" must be an id/);
@@ -487,7 +503,7 @@ describe('consent manager', () => {
           });
         });
       });
-      const page = await open(context, `${server.url}/fixtures/embeds.html`);
+      const page = await openShop(context, `${server.url}/fixtures/embeds.html`);
       await page.waitForFunction(() => window.__ready !== undefined);
       assert.equal(await page.evaluate(() => window.__early), 'loadExtras,ready', 'only the loader\'s part before the start');
       assert.equal(await page.evaluate(() => window.__ready), null, 'ready resolved with the full API; no decision yet');
@@ -515,7 +531,7 @@ describe('consent manager', () => {
       await context.addInitScript(() => {
         window.addEventListener('privacy-widget:ready', () => window.PrivacyWidget.showPreferences(), { once: true });
       });
-      const page = await open(context, `${server.url}/`, { banner: false });
+      const page = await openShop(context, `${server.url}/`, { banner: false });
       await page.locator(DIALOG).waitFor({ state: 'visible' });
       const state = await page.evaluate(() => {
         const host = document.querySelector('#privacy-widget');
@@ -530,7 +546,7 @@ describe('consent manager', () => {
 
   test('the receipt shows the consent id and downloads as JSON with the texts hash', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`);
       await page.click(button('accept-all'));
       await page.click('footer [data-pw-open="preferences"]');
       await page.locator(DIALOG).waitFor({ state: 'visible' });

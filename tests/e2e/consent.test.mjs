@@ -3,25 +3,12 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, startServer, withBrowser, newPage, expectNoPageErrors } from './harness.mjs';
+import { REPO_ROOT, startServer, withBrowser, openShop, expectNoPageErrors } from './harness.mjs';
 
 const BANNER = '#privacy-widget .banner';
 const button = (action) => `#privacy-widget [data-action="${action}"]`;
 
 /** Opens the shop's product page and waits until the widget has rendered or decided not to. */
-async function openShop(context, url, { expectBanner = true } = {}) {
-  const page = await newPage(context);
-  const posted = [];
-  page.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/api/consent')) posted.push(req);
-  });
-  page.posted = posted;
-  await page.goto(url);
-  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
-  if (expectBanner) await page.locator(BANNER).waitFor({ state: 'visible' });
-  return page;
-}
-
 async function consentCookie(context) {
   return (await context.cookies()).find((c) => c.name === 'pw_consent');
 }

@@ -3,7 +3,7 @@
 // backend stored for the consent id, polling the admin endpoint (backoff starts at 1 s).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, withBrowser, newPage, expectNoPageErrors } from './harness.mjs';
+import { startServer, launchBrowser, withBrowser, openShop, expectNoPageErrors } from './harness.mjs';
 
 const W = '#privacy-widget';
 const BANNER = `${W} .banner`;
@@ -12,18 +12,6 @@ const OUTBOX_KEY = 'privacy-widget-outbox';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens the shop with the banner showing; `page.posted` collects the consent POSTs. */
-async function openShop(context, url) {
-  const page = await newPage(context);
-  page.posted = [];
-  page.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/api/consent')) page.posted.push(req);
-  });
-  await page.goto(url);
-  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
-  await page.locator(BANNER).waitFor({ state: 'visible' });
-  return page;
-}
-
 async function consentId(context) {
   const cookie = (await context.cookies()).find((c) => c.name === 'pw_consent');
   assert.ok(cookie, 'the decision is in the consent cookie');

@@ -2,15 +2,13 @@
 // in Chromium against the real backend.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, withBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { startServer, launchBrowser, withBrowser, newPage, openShop, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const NL = '#newsletter-signup';
 const STATEMENT = '#privacy-statement';
 
 async function shop(context, server, path = '/') {
-  const page = await newPage(context);
-  await page.goto(server.url + path);
-  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
+  const page = await openShop(context, server.url + path, { banner: false });
   if (await page.evaluate(() => window.PrivacyWidget.getConsent()) === null) {
     await page.locator('#privacy-widget .banner').waitFor();
     await page.click('#privacy-widget [data-action="reject-all"]');

@@ -1,6 +1,6 @@
 // Shared helpers for the end-to-end tests (`node --test tests/e2e/`).
 //
-//   import { startServer, launchBrowser, newPage, runAxe, expectNoPageErrors } from './harness.mjs';
+//   import { startServer, launchBrowser, newPage, openShop, runAxe, expectNoPageErrors } from './harness.mjs';
 //
 //   const server = await startServer();            // real target/debug/privacy-widget-server
 //   const context = await launchBrowser();         // Debian Chromium via playwright-core
@@ -8,6 +8,7 @@
 //   const page = await newPage(context);
 //   await page.goto(`${server.url}/`);
 //   expectNoPageErrors(page);                       // console errors, page errors, CSP violations
+//   const shop = await openShop(context, `${server.url}/`); // a new page, API ready, banner shown
 //
 // Prerequisites: `bash scripts/build.sh` (www/dist + server binary), Chromium at /usr/bin/chromium
 // (`bash scripts/bootstrap.sh --browser`). `bash scripts/test.sh e2e` does both.
@@ -227,6 +228,26 @@ export async function newPage(context) {
       });
     }, true);
   });
+  return page;
+}
+
+/**
+ * Opens `url` in a new page (see newPage) as a visitor would and waits until the widget's API is
+ * there and, unless `banner: false`, its banner shows. Records the consent POSTs it sends:
+ *   page.posted  [Request]  POST requests to /api/consent, in the order sent
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {string} url
+ * @param {{banner?: boolean}} [options]
+ */
+export async function openShop(context, url, { banner = true } = {}) {
+  const page = await newPage(context);
+  page.posted = [];
+  page.on('request', (req) => {
+    if (req.method() === 'POST' && req.url().endsWith('/api/consent')) page.posted.push(req);
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
+  if (banner) await page.locator('#privacy-widget .banner').waitFor({ state: 'visible' });
   return page;
 }
 

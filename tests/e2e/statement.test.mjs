@@ -3,18 +3,11 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, startServer, withBrowser, newPage, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+import { REPO_ROOT, startServer, withBrowser, newPage, openShop, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
 
 const W = '#privacy-widget';
 const MODAL = '#privacy-widget-statement dialog.viewer';
 const INLINE = '#privacy-statement';
-
-async function open(context, url) {
-  const page = await newPage(context);
-  await page.goto(url);
-  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
-  return page;
-}
 
 /** The element focused inside whichever shadow root holds it. */
 const focusedText = (page) => page.evaluate(() => {
@@ -33,7 +26,7 @@ describe('privacy statement viewer', () => {
 
   test('inline on the statement page, with contents, version and a deep link that lands on its section', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/personopplysninger#lagringstid`);
+      const page = await openShop(context, `${server.url}/personopplysninger#lagringstid`, { banner: false });
       const heading = page.locator(`${INLINE} #h-lagringstid`);
       await heading.waitFor();
       assert.equal(await page.locator(`${INLINE} h2`).first().textContent(), 'Personvernerklæring');
@@ -51,7 +44,7 @@ describe('privacy statement viewer', () => {
 
   test('keyboard: a contents link moves focus to its section and updates the address for copying', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/personopplysninger`);
+      const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
       await page.locator(`${INLINE} nav.toc a`).first().waitFor();
       await page.locator(`${INLINE} nav.toc a`, { hasText: 'Dine rettigheter' }).focus();
       await page.keyboard.press('Enter');
@@ -64,7 +57,7 @@ describe('privacy statement viewer', () => {
 
   test('opens as a modal from the banner, the preferences dialog and the JS API; Esc closes and returns focus', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`, { banner: false });
       await page.locator(`${W} .banner`).waitFor();
       await page.click(`${W} .banner [data-action="statement"]`);
       await page.locator(MODAL).waitFor({ state: 'visible' });
@@ -90,7 +83,7 @@ describe('privacy statement viewer', () => {
 
   test('language switch: English is kept in a session cookie and used by the whole widget after reload', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/personopplysninger`);
+      const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
       await page.locator(`${INLINE} [data-lang="en"]`).click();
       await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
       const cookie = (await context.cookies()).find((c) => c.name === 'pw_lang');
@@ -111,7 +104,7 @@ describe('privacy statement viewer', () => {
     await withBrowser(async (context) => {
       const url = new URL(server.url);
       await context.addCookies([{ name: 'pw_lang', value: 'nn', domain: url.hostname, path: '/' }]);
-      const page = await open(context, `${server.url}/personopplysninger`);
+      const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
       /** Waits for `doc` to be shown, checks it and its language switch, and runs axe. */
       const expectShown = async (doc) => {
         await page.waitForFunction((h) => document.querySelector('#privacy-statement').shadowRoot?.querySelector('nav.toc a')?.textContent === h, doc.sections[0].heading);
@@ -141,7 +134,7 @@ describe('privacy statement viewer', () => {
   test('comfortable at 320 px and at 200 % zoom (640 CSS px): no horizontal scrolling, lines stay short, button labels and title unbroken', async () => {
     for (const width of [320, 640]) {
       await withBrowser({ viewport: { width, height: 800 } }, async (context) => {
-        const page = await open(context, `${server.url}/personopplysninger`);
+        const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
         await page.locator(`${INLINE} section.part`).first().waitFor();
         const m = await page.evaluate(() => {
           const root = document.querySelector('#privacy-statement').shadowRoot;
@@ -169,7 +162,7 @@ describe('privacy statement viewer', () => {
 
   test('print: every section is shown and no button or contents list is printed', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/personopplysninger`);
+      const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
       await page.locator(`${INLINE} section.part`).first().waitFor();
       await page.emulateMedia({ media: 'print' });
       const visible = await page.evaluate(() => {
@@ -191,7 +184,7 @@ describe('privacy statement viewer', () => {
       const url = new URL(server.url);
       const old = '1|2025-06-01|0123456789abcdef0123456789abcdef|1|1750000000000|a||necessary:1/analytics:1|serviteur-shop:1/google-analytics:1';
       await context.addCookies([{ name: 'pw_consent', value: old, domain: url.hostname, path: '/' }]);
-      const page = await open(context, `${server.url}/`);
+      const page = await openShop(context, `${server.url}/`, { banner: false });
       await page.click(`${W} .banner [data-action="statement-changes"]`);
       await page.locator(`${MODAL} .changes`).waitFor();
       assert.equal(await page.locator(`${MODAL} .changes h3`).textContent(), 'Endringer siden versjon 2025-06-01');
@@ -208,11 +201,11 @@ describe('privacy statement viewer', () => {
 
   test('axe-core finds nothing inline or in the modal, in both languages', async () => {
     await withBrowser(async (context) => {
-      const page = await open(context, `${server.url}/personopplysninger`);
+      const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
       await page.locator(`${INLINE} section.part`).first().waitFor();
       let violations = await runAxe(page, INLINE);
       assert.deepEqual(violations, [], formatAxeViolations(violations));
-      const shop = await open(context, `${server.url}/`);
+      const shop = await openShop(context, `${server.url}/`, { banner: false });
       await shop.evaluate(() => window.PrivacyWidget.showStatement());
       await shop.locator(`${MODAL} section.part`).first().waitFor();
       violations = await runAxe(shop, '#privacy-widget-statement');

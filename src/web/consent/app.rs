@@ -14,7 +14,7 @@ use privacy_widget_core::consent::cookie_matches;
 use privacy_widget_core::cookie;
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
-use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent, View};
+use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent};
 use web_sys::{Element, Event, ShadowRoot};
 
 const CSS: &str = include_str!("widget.css");
@@ -41,6 +41,7 @@ pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
 /// Start-up, one stage per task. On a slow phone every stage also pays for compiling the
 /// wasm code it runs for the first time, so the work is cut where the page may take a turn
 /// (and paint) in between: no stage should block it for 50 ms at 4x CPU throttling.
+#[allow(clippy::large_enum_variant)] // One stage exists at a time; a Box would only add wasm bytes.
 enum Boot {
     /// The config text, parsed in the task after the one that compiled the module.
     Parse(String),
@@ -193,11 +194,6 @@ fn report_stored(status: &StoredConsent) {
 /// Sends a message through the core and executes what it decides.
 pub fn dispatch(msg: Msg) {
     let effects = with_app(|app| {
-        let opens_from_hidden = app.ui.view == View::Hidden && matches!(msg, Msg::OpenPreferences | Msg::ShowBanner);
-        if opens_from_hidden {
-            // Inside the shadow root (the floating button) the document only sees the host.
-            app.return_focus = dom::focused_element();
-        }
         let input = DecisionInput { now_ms: dom::now_ms(), random_id: dom::random_bytes() };
         let config = &app.config;
         app.ui.update(config, msg, input)
@@ -250,6 +246,10 @@ impl App {
             Effect::ConsentMode(signals) => api::consent_mode_update(&signals),
             Effect::Activate => self.activate(),
             Effect::Download { filename, content } => dom::download(&filename, &content),
+            Effect::RememberFocus => {
+                // Inside the shadow root (the floating button) the document only sees the host.
+                self.return_focus = dom::focused_element();
+            }
             Effect::FocusDialog => {
                 if let Some(first) = self.query("dialog .close") {
                     dom::focus(&first);
@@ -358,7 +358,7 @@ fn listen_inside(root: &ShadowRoot) {
             }
             Some("accept-all") => Msg::AcceptAll,
             Some("reject-all") => Msg::RejectAll,
-            Some("settings") => Msg::OpenPreferences,
+            Some("settings") => Msg::OpenPreferencesFromBanner,
             Some("save") => Msg::SavePreferences,
             Some("close") => Msg::ClosePreferences,
             Some("reopen") => Msg::OpenPreferences,
