@@ -4,10 +4,10 @@
 use crate::prelude::*;
 
 use super::blocking;
-use crate::web::shared::delivery::{self, Endpoint};
-use crate::web::shared::dom::{self, append, attr, el};
 use super::focus_room;
 use super::render;
+use crate::web::shared::delivery::{self, Endpoint};
+use crate::web::shared::dom::{self, append, attr, el};
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, Theme};
 use privacy_widget_core::consent::cookie_matches;
@@ -70,8 +70,11 @@ fn boot(stage: Boot) {
     let next = match stage {
         Boot::Parse(text) => match Config::parse(&text) {
             Ok(config) => Some(Boot::Decide(config)),
-            Err(e) => {
-                dom::console_error(&e.message());
+            Err(errors) => {
+                // One console error per mistake, so the shop's developer can fix them in one go.
+                for e in &errors {
+                    dom::console_error(&e.message());
+                }
                 // The API still answers (no consent, nothing accepted), so shop code need not guard.
                 super::api::install();
                 None

@@ -4,9 +4,9 @@
 
 use crate::prelude::*;
 
-use crate::web::shared::dom;
 use super::{newsletter, statement};
 use crate::web::shared::delivery;
+use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::lang::Lang;

@@ -4,9 +4,9 @@
 
 use crate::prelude::*;
 
+use super::forms::{self, FormOutcome, TextField};
 use crate::web::shared::delivery;
 use crate::web::shared::dom::{self, append, attr, button, el, text_el};
-use super::forms::{self, FormOutcome, TextField};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::i18n::{FormText, TextKey};
