@@ -240,8 +240,8 @@ const ROOT_FIELDS: [&str; 15] = [
 ];
 
 impl Config {
-    /// The config, or every mistake found in it (never an empty list), in document order
-    /// within each section.
+    /// The config, or every mistake found in it (never an empty list): unknown top-level fields
+    /// first, then field by field in a fixed order, categories and services in array order.
     pub fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
         let root = json::parse(text).map_err(|e| vec![ConfigError::Syntax(e)])?;
         Config::from_json(&root)
