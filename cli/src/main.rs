@@ -108,6 +108,22 @@ fn parse_args(args: &[String]) -> Result<Command, CheckError> {
 struct Source {
     describe: String,
     text: String,
+    /// The line of the file on which `text` starts, to turn a JSON syntax error's byte offset
+    /// into a line a shop developer can jump to.
+    first_line: usize,
+}
+
+impl Source {
+    /// The message for `error`, with the file line of a JSON syntax error.
+    fn message(&self, error: &ConfigError) -> String {
+        let mut message = error.message();
+        if let ConfigError::Syntax(e) = error {
+            let before = self.text.get(..e.offset).unwrap_or(&self.text);
+            let line = self.first_line + before.matches('\n').count();
+            message.push_str(&format!(" (line {line})"));
+        }
+        message
+    }
 }
 
 fn read(path: &Path) -> Result<String, CheckError> {
@@ -132,13 +148,15 @@ fn load(options: &Options) -> Result<Source, CheckError> {
     let path = &options.path;
     let text = read(path)?;
     if !is_page(path, &text) {
-        return Ok(Source { describe: path.display().to_string(), text });
+        return Ok(Source { describe: path.display().to_string(), text, first_line: 1 });
     }
     let found = find_config(&text).map_err(|e| CheckError::Page { path: path.clone(), message: e.message() })?;
     match found {
-        PageConfig::Inline { json, line } => {
-            Ok(Source { describe: format!("{} (inline config, line {line})", path.display()), text: json })
-        }
+        PageConfig::Inline { json, line } => Ok(Source {
+            describe: format!("{} (inline config, line {line})", path.display()),
+            text: json,
+            first_line: line,
+        }),
         PageConfig::External(url) => {
             let lower = url.to_ascii_lowercase();
             if lower.starts_with("http://") || lower.starts_with("https://") || url.starts_with("//") {
@@ -154,7 +172,11 @@ fn load(options: &Options) -> Result<Source, CheckError> {
                 return Err(CheckError::ExternalMissing { page: path.clone(), url, looked_at });
             }
             let text = read(&looked_at)?;
-            Ok(Source { describe: format!("{} (data-src=\"{url}\" of {})", looked_at.display(), path.display()), text })
+            Ok(Source {
+                describe: format!("{} (data-src=\"{url}\" of {})", looked_at.display(), path.display()),
+                text,
+                first_line: 1,
+            })
         }
     }
 }
@@ -168,9 +190,9 @@ fn field(error: &ConfigError) -> Option<&str> {
     }
 }
 
-fn json_report(source: &str, problems: &[ConfigError]) -> String {
+fn json_report(source: &Source, problems: &[ConfigError]) -> String {
     let mut out = String::from("{\"source\":");
-    json::write_string(&mut out, source);
+    json::write_string(&mut out, &source.describe);
     out.push_str(if problems.is_empty() { ",\"valid\":true" } else { ",\"valid\":false" });
     out.push_str(",\"problems\":[");
     for (i, problem) in problems.iter().enumerate() {
@@ -183,7 +205,7 @@ fn json_report(source: &str, problems: &[ConfigError]) -> String {
             None => out.push_str("null"),
         }
         out.push_str(",\"message\":");
-        json::write_string(&mut out, &problem.message());
+        json::write_string(&mut out, &source.message(problem));
         out.push('}');
     }
     out.push_str("]}");
@@ -220,14 +242,14 @@ fn check(options: &Options) -> ExitCode {
     };
     let result = Config::parse(&source.text);
     if options.json {
-        println!("{}", json_report(&source.describe, result.as_ref().err().map_or(&[], Vec::as_slice)));
+        println!("{}", json_report(&source, result.as_ref().err().map_or(&[], Vec::as_slice)));
     } else {
         match &result {
             Ok(config) => println!("{}: {}", source.describe, summary(config)),
             Err(problems) => {
                 println!("{}:", source.describe);
                 for problem in problems {
-                    println!("  {}", problem.message());
+                    println!("  {}", source.message(problem));
                 }
                 let n = problems.len();
                 println!("{n} {}", if n == 1 { "problem" } else { "problems" });

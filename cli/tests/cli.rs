@@ -155,10 +155,11 @@ fn json_output_lists_each_problem_with_its_field() {
         report["problems"].as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["revision", "categories[1].services[0].id", "theme"]);
 
-    let syntax = write(&dir, "broken.json", "{\"revision\": ");
+    let syntax = write(&dir, "broken.json", "{\n  \"revision\": \"r1\"\n  \"categories\": []\n}");
     let report: Value = serde_json::from_str(&stdout(&run(&["check", "--json", syntax.to_str().unwrap()]))).unwrap();
     assert_eq!(report["problems"][0]["field"], Value::Null);
-    assert!(report["problems"][0]["message"].as_str().unwrap().contains("is not valid JSON"));
+    let message = report["problems"][0]["message"].as_str().unwrap();
+    assert!(message.contains("is not valid JSON") && message.ends_with("(line 3)"), "{message}");
 
     let output = run(&["check", "--json", dir.join("missing.json").to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
