@@ -1,5 +1,6 @@
 //! The shop's widget configuration: parsed from JSON and validated field by field.
-//! An invalid config yields one error naming the field, so the widget can fail closed.
+//! An invalid config yields one error per mistake, each naming its field, so the widget can fail
+//! closed and the shop's developer (in the console or `privacy-widget check`) sees them all at once.
 
 use crate::prelude::*;
 
@@ -233,13 +234,35 @@ pub(crate) fn worst_case_len(config: &Config) -> usize {
     config.cookie.name.len() + 1 + COOKIE_VERSION.len() + config.revision.len() + 32 + 10 + 20 + 2 + 8 + switches
 }
 
+/// The fields a config may have at the top level. `$schema` lets editors find the JSON Schema
+/// (`schema/privacy-widget-config.schema.json`); the widget ignores its value.
+const ROOT_FIELDS: [&str; 15] = [
+    "$schema",
+    "revision",
+    "language",
+    "categories",
+    "endpoints",
+    "privacyPolicyUrl",
+    "contactEmail",
+    "cookie",
+    "consentMode",
+    "floatingButton",
+    "reloadOnWithdraw",
+    "outbox",
+    "texts",
+    "theme",
+    "statement",
+];
+
 impl Config {
-    pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let root = json::parse(text).map_err(ConfigError::Syntax)?;
+    /// The config, or every mistake found in it (never an empty list): unknown top-level fields
+    /// first, then field by field in a fixed order, categories and services in array order.
+    pub fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
+        let root = json::parse(text).map_err(|e| vec![ConfigError::Syntax(e)])?;
         Config::from_json(&root)
     }
 
-    pub fn from_json(root: &Json) -> Result<Config, ConfigError> {
+    pub fn from_json(root: &Json) -> Result<Config, Vec<ConfigError>> {
         // Fields are filled into one value in place: an error then drops just that value,
         // instead of a different set of half-built locals at every `?` (1.5 KB less .wasm).
         let mut config = Config {
@@ -259,11 +282,15 @@ impl Config {
             keep_history: false,
             texts: Vec::new(),
         };
-        let root = Obj::new(root, String::new()).map_err(|e| *e)?;
-        config.fill(&root).map_err(|e| *e)?;
+        let root = Obj::new(root, String::new()).map_err(|e| vec![*e])?;
+        let mut errors = Vec::new();
+        config.fill(&root, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let worst_case = worst_case_len(&config);
         if worst_case > MAX_COOKIE_BYTES {
-            return Err(ConfigError::Invalid {
+            return Err(vec![ConfigError::Invalid {
                 field: "categories".into(),
                 expected: "few enough categories and services for the consent cookie to stay under 3000 bytes",
                 found: {
@@ -272,49 +299,81 @@ impl Config {
                     s.push_str(" bytes; shorten ids or remove services");
                     s
                 },
-            });
+            }]);
         }
         Ok(config)
     }
 
-    fn fill(&mut self, root: &Obj) -> Result<(), Fail> {
-        root.only(&[
-            "revision",
-            "language",
-            "categories",
-            "endpoints",
-            "privacyPolicyUrl",
-            "contactEmail",
-            "cookie",
-            "consentMode",
-            "floatingButton",
-            "reloadOnWithdraw",
-            "outbox",
-            "texts",
-            "theme",
-            "statement",
-        ])?;
+    /// Checks every top-level field into `errors`. A mistake ends the check of its own section
+    /// only (one field, one category, one service), so three mistakes in three places give three
+    /// errors; a second mistake inside the same section shows once the first is fixed.
+    fn fill(&mut self, root: &Obj, errors: &mut Vec<ConfigError>) {
+        for (key, _) in root.members {
+            if !ROOT_FIELDS.contains(&key.as_str()) {
+                errors.push(ConfigError::Unknown { field: key.clone() });
+            }
+        }
+        kept(errors, root.opt_str("$schema"));
+        kept(errors, self.fill_revision(root));
+        kept(errors, self.fill_language(root));
+        let before = errors.len();
+        self.categories = parse_categories(root, errors);
+        // Consent Mode names categories: against a list with mistakes that check would only echo them.
+        let categories = (errors.len() == before).then_some(self.categories.as_slice());
+        if let Some(mapping) = kept(errors, parse_consent_mode(root, categories)) {
+            self.consent_mode = mapping;
+        }
+        kept(errors, self.fill_endpoints(root));
+        kept(errors, self.fill_cookie(root));
+        kept(errors, self.fill_outbox(root));
+        if let Some(texts) = kept(errors, parse_texts(root)) {
+            self.texts = texts;
+        }
+        kept(errors, self.fill_statement(root));
+        kept(errors, self.fill_theme(root));
+        if let Some(url) = kept(errors, root.opt_url("privacyPolicyUrl")) {
+            self.privacy_policy_url = url;
+        }
+        if let Some(email) = kept(errors, root.opt_str("contactEmail")) {
+            self.contact_email = email;
+        }
+        if let Some(on) = kept(errors, root.opt_bool("floatingButton")) {
+            self.floating_button = on.unwrap_or(false);
+        }
+        if let Some(on) = kept(errors, root.opt_bool("reloadOnWithdraw")) {
+            self.reload_on_withdraw = on.unwrap_or(false);
+        }
+    }
+
+    fn fill_revision(&mut self, root: &Obj) -> Result<(), Fail> {
         const REVISION: &str = "a revision id of 1–64 letters, digits, '.', '_' or '-', not starting with '.'";
         self.revision = root.req_str("revision", REVISION)?;
         if !wire::is_revision(&self.revision) {
             return Err(invalid("revision".to_string(), REVISION, &self.revision));
         }
+        Ok(())
+    }
 
+    fn fill_language(&mut self, root: &Obj) -> Result<(), Fail> {
         self.language = match root.opt("language") {
             None => None,
             Some(Json::Str(tag)) if tag == "auto" => None,
             Some(v) => Some(parse_lang(v, &root.path_of("language"))?),
         };
+        Ok(())
+    }
 
-        self.categories = parse_categories(root)?;
-
+    fn fill_endpoints(&mut self, root: &Obj) -> Result<(), Fail> {
         if let Some(e) = root.opt_obj("endpoints")? {
             e.only(&["consent", "newsletter", "rightsRequest"])?;
             self.endpoints.consent = e.opt_url("consent")?;
             self.endpoints.newsletter = e.opt_url("newsletter")?;
             self.endpoints.rights_request = e.opt_url("rightsRequest")?;
         }
+        Ok(())
+    }
 
+    fn fill_cookie(&mut self, root: &Obj) -> Result<(), Fail> {
         if let Some(c) = root.opt_obj("cookie")? {
             c.only(&["name", "domain", "lifetimeDays"])?;
             if let Some(name) = c.opt_str("name")? {
@@ -340,9 +399,10 @@ impl Config {
                 }
             };
         }
+        Ok(())
+    }
 
-        self.consent_mode = parse_consent_mode(root, &self.categories)?;
-
+    fn fill_outbox(&mut self, root: &Obj) -> Result<(), Fail> {
         if let Some(o) = root.opt_obj("outbox")? {
             o.only(&["storage", "keepHistory"])?;
             self.outbox_storage = match o.opt_str("storage")?.as_deref() {
@@ -352,8 +412,10 @@ impl Config {
             };
             self.keep_history = o.opt_bool("keepHistory")?.unwrap_or(false);
         }
+        Ok(())
+    }
 
-        self.texts = parse_texts(root)?;
+    fn fill_statement(&mut self, root: &Obj) -> Result<(), Fail> {
         self.statement = match root.opt_obj("statement")? {
             None => None,
             Some(st) => {
@@ -380,17 +442,16 @@ impl Config {
                 Some(StatementSource { url, revision_url, container })
             }
         };
+        Ok(())
+    }
+
+    fn fill_theme(&mut self, root: &Obj) -> Result<(), Fail> {
         self.theme = match root.opt_str("theme")?.as_deref() {
             None | Some("auto") => Theme::Auto,
             Some("light") => Theme::Light,
             Some("dark") => Theme::Dark,
             Some(other) => return Err(invalid("theme".into(), "\"auto\", \"light\" or \"dark\"", other)),
         };
-
-        self.privacy_policy_url = root.opt_url("privacyPolicyUrl")?;
-        self.contact_email = root.opt_str("contactEmail")?;
-        self.floating_button = root.opt_bool("floatingButton")?.unwrap_or(false);
-        self.reload_on_withdraw = root.opt_bool("reloadOnWithdraw")?.unwrap_or(false);
         Ok(())
     }
 
@@ -434,6 +495,11 @@ impl Config {
 /// Errors travel boxed inside the parser: a `Result` of one pointer rather than of three
 /// strings keeps every `?` cheap (3 KB less .wasm).
 type Fail = Box<ConfigError>;
+
+/// The value of a section that passed, or its error added to `errors`.
+fn kept<T>(errors: &mut Vec<ConfigError>, result: Result<T, Fail>) -> Option<T> {
+    result.map_err(|e| errors.push(*e)).ok()
+}
 
 /// A JSON object with its path, for field access that produces path-named errors.
 struct Obj<'a> {
@@ -606,16 +672,29 @@ fn parse_localized(value: &Json, path: &str) -> Result<Localized, Fail> {
     }
 }
 
+/// The categories that passed; each category and each service with a mistake adds its error
+/// to `errors` and the others are still checked.
 // The limits' messages below spell the contract's numbers out (no formatting in the widget).
 const _: () = assert!(wire::MAX_CATEGORIES == 16 && wire::MAX_SERVICES == 128);
 
-fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
-    let items = root.array("categories")?.ok_or(ConfigError::Missing {
-        field: "categories".into(),
-        expected: "an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]",
-    })?;
+fn parse_categories(root: &Obj, errors: &mut Vec<ConfigError>) -> Vec<Category> {
+    let mut categories: Vec<Category> = Vec::new();
+    let items = match root.array("categories") {
+        Ok(Some(items)) => items,
+        Ok(None) => {
+            errors.push(ConfigError::Missing {
+                field: "categories".into(),
+                expected: "an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]",
+            });
+            return categories;
+        }
+        Err(e) => {
+            errors.push(*e);
+            return categories;
+        }
+    };
     if items.is_empty() || items.len() > wire::MAX_CATEGORIES {
-        return Err(ConfigError::Invalid {
+        errors.push(ConfigError::Invalid {
             field: "categories".into(),
             expected: "between 1 and 16 categories",
             found: {
@@ -623,58 +702,70 @@ fn parse_categories(root: &Obj) -> Result<Vec<Category>, Fail> {
                 json::push_int(&mut s, items.len() as i64);
                 s
             },
-        }
-        .into());
-    }
-    let mut categories: Vec<Category> = Vec::new();
-    let mut service_count = 0;
-    for (i, item) in items.iter().enumerate() {
-        let c = Obj::new(item, indexed("categories", i))?;
-        c.only(&["id", "required", "title", "description", "services"])?;
-        let id = c.req_str("id", "a category id such as \"analytics\"")?;
-        check_id(&id, &c.path_of("id"))?;
-        if categories.iter().any(|other| other.id == id) {
-            return Err(invalid(c.path_of("id"), "an id not used by another category", &id));
-        }
-        let title = c.opt_localized("title")?;
-        if title.is_none() && category_defaults(&id).is_none() {
-            return Err(ConfigError::Missing {
-                field: c.path_of("title"),
-                expected: "a title (only necessary, functional, analytics and marketing have built-in titles)",
-            }
-            .into());
-        }
-        let mut services: Vec<Service> = Vec::new();
-        for (j, item) in c.array("services")?.unwrap_or(&[]).iter().enumerate() {
-            let s = Obj::new(item, indexed(&c.path_of("services"), j))?;
-            let service = parse_service(&s)?;
-            let taken = categories.iter().flat_map(|c| &c.services).chain(&services).any(|o| o.id == service.id);
-            if taken {
-                return Err(invalid(s.path_of("id"), "a service id used only once in the whole config", &service.id));
-            }
-            service_count += 1;
-            if service_count > wire::MAX_SERVICES {
-                return Err(invalid(s.path_of("id"), "at most 128 services in the whole config", &service.id));
-            }
-            services.push(service);
-        }
-        categories.push(Category {
-            required: c.opt_bool("required")?.unwrap_or(false),
-            description: c.opt_localized("description")?,
-            id,
-            title,
-            services,
         });
+        return categories;
     }
-    if !categories.iter().any(|c| c.required) {
-        return Err(ConfigError::Invalid {
+    let before = errors.len();
+    for (i, item) in items.iter().enumerate() {
+        let category = parse_category(item, i, &categories, errors);
+        if let Some(category) = kept(errors, category) {
+            categories.push(category);
+        }
+    }
+    // Only meaningful when every category was read: the required one may be the one with a mistake.
+    if errors.len() == before && !categories.iter().any(|c| c.required) {
+        errors.push(ConfigError::Invalid {
             field: "categories".into(),
             expected: "at least one category with \"required\": true (the cookies the shop needs to work)",
             found: "none marked required".into(),
+        });
+    }
+    categories
+}
+
+/// Category `i`, checked against the categories before it; its services' mistakes go to `errors`.
+fn parse_category(
+    item: &Json,
+    i: usize,
+    earlier: &[Category],
+    errors: &mut Vec<ConfigError>,
+) -> Result<Category, Fail> {
+    let c = Obj::new(item, indexed("categories", i))?;
+    c.only(&["id", "required", "title", "description", "services"])?;
+    let id = c.req_str("id", "a category id such as \"analytics\"")?;
+    check_id(&id, &c.path_of("id"))?;
+    if earlier.iter().any(|other| other.id == id) {
+        return Err(invalid(c.path_of("id"), "an id not used by another category", &id));
+    }
+    let title = c.opt_localized("title")?;
+    if title.is_none() && category_defaults(&id).is_none() {
+        return Err(ConfigError::Missing {
+            field: c.path_of("title"),
+            expected: "a title (only necessary, functional, analytics and marketing have built-in titles)",
         }
         .into());
     }
-    Ok(categories)
+    let required = c.opt_bool("required")?.unwrap_or(false);
+    let description = c.opt_localized("description")?;
+    let mut services: Vec<Service> = Vec::new();
+    for (j, item) in c.array("services")?.unwrap_or(&[]).iter().enumerate() {
+        let service = Obj::new(item, indexed(&c.path_of("services"), j)).and_then(|s| {
+            let service = parse_service(&s)?;
+            let taken = earlier.iter().flat_map(|c| &c.services).chain(&services).any(|o| o.id == service.id);
+            if taken {
+                return Err(invalid(s.path_of("id"), "a service id used only once in the whole config", &service.id));
+            }
+            let count = earlier.iter().map(|c| c.services.len()).sum::<usize>() + services.len() + 1;
+            if count > wire::MAX_SERVICES {
+                return Err(invalid(s.path_of("id"), "at most 128 services in the whole config", &service.id));
+            }
+            Ok(service)
+        });
+        if let Some(service) = kept(errors, service) {
+            services.push(service);
+        }
+    }
+    Ok(Category { id, required, title, description, services })
 }
 
 fn parse_service(s: &Obj) -> Result<Service, Fail> {
@@ -712,7 +803,9 @@ fn parse_service(s: &Obj) -> Result<Service, Fail> {
     })
 }
 
-fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(ConsentSignal, Vec<String>)>, Fail> {
+/// The Consent Mode mapping; ids are checked against `categories` when those are known to be right.
+fn parse_consent_mode(root: &Obj, categories: Option<&[Category]>) -> Result<Vec<(ConsentSignal, Vec<String>)>, Fail> {
+    let known = |id: &str| categories.is_none_or(|cs| cs.iter().any(|c| c.id == id));
     let custom = root.opt_obj("consentMode")?;
     if let Some(m) = &custom {
         let names: Vec<&str> = ConsentSignal::ALL.iter().map(|s| s.name()).collect();
@@ -728,18 +821,13 @@ fn parse_consent_mode(root: &Obj, categories: &[Category]) -> Result<Vec<(Consen
                 let mut ids = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     match item.as_str() {
-                        Some(id) if categories.iter().any(|c| c.id == id) => ids.push(id.to_string()),
+                        Some(id) if known(id) => ids.push(id.to_string()),
                         _ => return Err(invalid_json(indexed(&path, i), "the id of a configured category", item)),
                     }
                 }
                 ids
             }
-            None => signal
-                .default_categories()
-                .iter()
-                .filter(|id| categories.iter().any(|c| c.id == **id))
-                .map(|id| id.to_string())
-                .collect(),
+            None => signal.default_categories().iter().filter(|id| known(id)).map(|id| id.to_string()).collect(),
         };
         mapping.push((signal, ids));
     }
@@ -810,10 +898,17 @@ pub(crate) mod tests {
     /// An edit of the demo config and a part of the error message it must produce.
     type ErrorCase = (Box<dyn Fn(&mut String)>, &'static str);
 
+    /// Every message for `text`, one a line.
+    fn errors_of(text: &str) -> String {
+        let errors = Config::parse(text).unwrap_err();
+        assert!(!errors.is_empty(), "an Err never comes without a reason");
+        errors.iter().map(ConfigError::message).collect::<Vec<_>>().join("\n")
+    }
+
     fn error_for(edit: impl Fn(&mut String)) -> String {
         let mut text = DEMO.to_string();
         edit(&mut text);
-        Config::parse(&text).unwrap_err().to_string()
+        errors_of(&text)
     }
 
     #[test]
@@ -889,13 +984,43 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn every_mistake_is_reported_not_just_the_first() {
+        let text = DEMO
+            .replace("2026-11-01", "2026 11 01")
+            .replace("\"id\": \"analytics\"", "\"id\": \"Analytics\"")
+            .replace("\"name\": \"Meta Pixel\"", "\"name\": 5")
+            .replacen('{', r#"{"theme": "blue", "colour": "red", "consentMode": {"ad_storage": "marketing"},"#, 1);
+        let messages: Vec<String> = Config::parse(&text).unwrap_err().iter().map(ConfigError::message).collect();
+        let expected = [
+            "unknown field \"colour\"",
+            "\"revision\" must be a revision id",
+            "\"categories[1].id\" must be an id",
+            "\"categories[2].services[0].name\" must be a non-empty string, found 5",
+            "\"consentMode.ad_storage\" must be an array of category ids",
+            "\"theme\" must be \"auto\", \"light\" or \"dark\", found \"blue\"",
+        ];
+        assert_eq!(messages.len(), expected.len(), "{messages:#?}");
+        for (message, part) in messages.iter().zip(expected) {
+            assert!(message.contains(part), "{message}\n  should contain: {part}");
+        }
+    }
+
+    #[test]
+    fn a_schema_reference_is_allowed_and_ignored() {
+        let with_schema = DEMO.replacen('{', r#"{"$schema": "./privacy-widget-config.schema.json","#, 1);
+        assert_eq!(Config::parse(&with_schema).unwrap(), demo());
+        let not_a_string = DEMO.replacen('{', r#"{"$schema": 1,"#, 1);
+        assert!(errors_of(&not_a_string).contains("\"$schema\" must be a non-empty string, found 1"));
+    }
+
+    #[test]
     fn texts_override_and_validate() {
         let with_texts = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAll": "Yes please"}},"#, 1);
         let c = Config::parse(&with_texts).unwrap();
         assert_eq!(c.text(Lang::En, crate::i18n::TextKey::AcceptAll), "Yes please");
         assert_eq!(c.text(Lang::Nb, crate::i18n::TextKey::AcceptAll), "Godta alle");
         let typo = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAl": "x"}},"#, 1);
-        assert!(Config::parse(&typo).unwrap_err().to_string().contains("unknown field \"texts.en.acceptAl\""));
+        assert!(errors_of(&typo).contains("unknown field \"texts.en.acceptAl\""));
     }
 
     #[test]
@@ -905,9 +1030,7 @@ pub(crate) mod tests {
         let ad = c.consent_mode.iter().find(|(s, _)| *s == ConsentSignal::AdStorage).unwrap();
         assert_eq!(ad.1, vec!["analytics".to_string(), "marketing".to_string()]);
         let bad = DEMO.replacen('{', r#"{"consentMode": {"ad_storage": ["ads"]},"#, 1);
-        assert!(Config::parse(&bad)
-            .unwrap_err()
-            .to_string()
+        assert!(errors_of(&bad)
             .contains("\"consentMode.ad_storage[0]\" must be the id of a configured category, found \"ads\""));
     }
 
@@ -925,11 +1048,11 @@ pub(crate) mod tests {
                 .collect();
             DEMO.replace(r#"{"id": "meta-pixel", "name": "Meta Pixel"}"#, &list.join(","))
         };
-        let long = Config::parse(&services(120, "service-with-a-long-id-")).unwrap_err().to_string();
+        let long = errors_of(&services(120, "service-with-a-long-id-"));
         assert!(long.contains("under 3000 bytes"), "{long}");
         // Short ids fit the cookie, but an event may list at most wire::MAX_SERVICES services.
         assert!(Config::parse(&services(127, "s")).is_ok(), "127 here and Google Analytics");
-        let many = Config::parse(&services(128, "s")).unwrap_err().to_string();
+        let many = errors_of(&services(128, "s"));
         assert!(many.contains("at most 128 services"), "{many}");
     }
 }

@@ -443,12 +443,14 @@ describe('consent manager', () => {
     }
   });
 
-  test('an invalid config names the field and fails closed', async () => {
+  test('an invalid config names each mistaken field, one console error each, and fails closed', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/fixtures/invalid-config.html`, { banner: false });
       await page.waitForTimeout(200);
-      const errors = page.consoleErrors.map((e) => e.text).join('\n');
-      assert.match(errors, /privacy-widget config: "categories\[1\]\.services\[0\]\.id" must be an id/);
+      const configErrors = page.consoleErrors.map((e) => e.text).filter((t) => t.startsWith('privacy-widget config:'));
+      assert.equal(configErrors.length, 2, configErrors.join('\n'));
+      assert.match(configErrors[0], /"categories\[1\]\.services\[0\]\.id" must be an id/);
+      assert.match(configErrors[1], /"theme" must be "auto", "light" or "dark", found "blue"/);
       assert.equal(await page.locator(BANNER).count(), 0);
       assert.equal(await page.evaluate(() => window.__ran), undefined);
       assert.equal(await page.evaluate(() => window.PrivacyWidget.getConsent()), null);

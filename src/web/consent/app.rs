@@ -67,8 +67,11 @@ fn boot(stage: Boot) {
     let next = match stage {
         Boot::Parse(text) => match Config::parse(&text) {
             Ok(config) => Some(Boot::Decide(config)),
-            Err(e) => {
-                dom::console_error(&e.message());
+            Err(errors) => {
+                // One console error per mistake, so the shop's developer can fix them in one go.
+                for e in &errors {
+                    dom::console_error(&e.message());
+                }
                 // The API still answers (no consent, nothing accepted), so shop code need not guard.
                 install_api();
                 None
