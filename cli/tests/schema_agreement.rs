@@ -10,12 +10,13 @@ const SCHEMA: &str = include_str!("../../schema/privacy-widget-config.schema.jso
 
 /// The rules JSON Schema cannot express, which only the validator enforces. Keep in step with
 /// the README ("Check your config") and the schema's description.
-const VALIDATOR_ONLY: [(&str, &str); 6] = [
+const VALIDATOR_ONLY: [(&str, &str); 7] = [
     ("unique category ids", "no two categories share an id"),
     ("unique service ids", "a service id is used once in the whole config"),
     ("a required category", "at least one category has \"required\": true"),
     ("consentMode names categories", "Consent Mode lists only ids of configured categories"),
     ("cookie size", "the consent cookie for all categories and services stays under 3000 bytes"),
+    ("at most 128 services", "the whole config lists at most 128 services (an event names each)"),
     ("whole numbers", "numbers are written without a fraction or exponent (30, not 30.0)"),
 ];
 
@@ -93,6 +94,12 @@ fn oversized() -> Value {
     json!([{"id": "necessary", "required": true, "services": services}])
 }
 
+/// 129 short service ids: they fit the cookie, but no event may name that many.
+fn too_many_services() -> Value {
+    let services: Vec<Value> = (0..129).map(|i| json!({"id": format!("s{i}")})).collect();
+    json!([{"id": "necessary", "required": true, "services": services}])
+}
+
 fn cases() -> Vec<(&'static str, &'static str, Edit, Expect)> {
     let s = |text: &str| Value::String(text.to_string());
     vec![
@@ -145,6 +152,8 @@ fn cases() -> Vec<(&'static str, &'static str, Edit, Expect)> {
         ("$schema not a string", "/$schema", set(json!(1)), Invalid),
         ("revision missing", "/revision", Remove, Invalid),
         ("revision with a space", "/revision", set(s("2026 11 01")), Invalid),
+        ("revision starting with a dot", "/revision", set(s(".2026")), Invalid),
+        ("revision with a dot inside", "/revision", set(s("2026.11")), Valid),
         ("revision too long", "/revision", set(s(&"r".repeat(65))), Invalid),
         ("revision a number", "/revision", set(json!(20261101)), Invalid),
         ("language not supported", "/language", set(s("de")), Invalid),
@@ -230,6 +239,7 @@ fn cases() -> Vec<(&'static str, &'static str, Edit, Expect)> {
             ValidatorOnly("consentMode names categories"),
         ),
         ("too many services for the cookie", "/categories", set(oversized()), ValidatorOnly("cookie size")),
+        ("129 services", "/categories", set(too_many_services()), ValidatorOnly("at most 128 services")),
         ("lifetime with a fraction", "/cookie", set(json!({"lifetimeDays": 30.0})), ValidatorOnly("whole numbers")),
     ]
 }
