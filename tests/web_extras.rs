@@ -4,7 +4,7 @@
 //! tests/e2e/forms.test.mjs and tests/e2e/statement.test.mjs.
 #![cfg(all(target_arch = "wasm32", feature = "extras"))]
 
-use privacy_widget::web::extras::bridge;
+use privacy_widget::web::extras::start;
 use privacy_widget::web::shared::delivery::{Endpoint, STORAGE_KEY};
 use privacy_widget::web::shared::dom;
 use privacy_widget_core::config::Config;
@@ -72,7 +72,7 @@ fn setup() {
     dom::attr(&newsletter, "id", "pw-test-newsletter");
     dom::attr(&newsletter, "data-pw-newsletter", "");
     dom::append(&body, &newsletter);
-    bridge::start(CONFIG);
+    start::start(CONFIG);
 }
 
 fn shadow(host_id: &str) -> ShadowRoot {

@@ -143,7 +143,7 @@ pub fn sync_errors(scope: &Element, prefix: &str, fields: &[(&str, Option<&str>)
         if let Some(line) = dom::query(scope, &selector) {
             dom::set_text(&line, error.unwrap_or(""));
             if error.is_some() {
-                let _ = line.remove_attribute("hidden");
+                dom::remove_attr(&line, "hidden");
             } else {
                 attr(&line, "hidden", "");
             }
@@ -155,7 +155,7 @@ pub fn sync_errors(scope: &Element, prefix: &str, fields: &[(&str, Option<&str>)
             if error.is_some() {
                 attr(&control, "aria-invalid", "true");
             } else {
-                let _ = control.remove_attribute("aria-invalid");
+                dom::remove_attr(&control, "aria-invalid");
             }
         }
     }

@@ -43,7 +43,7 @@ pub fn start(config: &Config, lang: Lang) {
     CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
     for container in containers {
         let Some(root) = dom::attach_shadow(&container, CSS) else { continue };
-        let form = match container.get_attribute("data-pw-newsletter").as_deref() {
+        let form = match dom::get_attr(&container, "data-pw-newsletter").as_deref() {
             Some("unsubscribe") => NewsletterForm::unsubscribe(lang),
             _ => NewsletterForm::subscribe(lang, container.has_attribute("data-ask-first-name")),
         };
