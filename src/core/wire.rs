@@ -211,48 +211,13 @@ pub fn beacon_envelope(key: &str, csrf: Option<&str>, body: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::tests::demo;
-    use crate::config::Config;
-    use crate::ui::{ConsentUi, DecisionInput, Effect, Msg};
-
-    /// The events the UI posts through every way of deciding, in `lang`: accept all, a
-    /// withdrawing reject all, one service from a placeholder, a save that grants, a save that
-    /// withdraws; and, on fresh visits, a first reject all and a first save.
-    fn events_in(config: &Config, lang: Lang) -> Vec<(Json, String)> {
-        let visits: [&[Msg]; 3] = [
-            &[
-                Msg::AcceptAll,
-                Msg::RejectAll,
-                Msg::AcceptService("google-analytics".into()),
-                Msg::OpenPreferences,
-                Msg::ToggleService("meta-pixel".into(), true),
-                Msg::SavePreferences,
-                Msg::OpenPreferences,
-                Msg::ToggleCategory("analytics".into(), false),
-                Msg::SavePreferences,
-            ],
-            &[Msg::RejectAll],
-            &[Msg::SavePreferences],
-        ];
-        let mut posted = Vec::new();
-        for (n, msgs) in visits.into_iter().enumerate() {
-            let (mut ui, _, _) = ConsentUi::start(config, None, n == 2, lang);
-            for (i, msg) in msgs.iter().enumerate() {
-                let input = DecisionInput { now_ms: 1_764_158_400_000 + i as u64, random_id: [n as u8 * 16 + 1; 16] };
-                for effect in ui.update(config, msg.clone(), input) {
-                    if let Effect::Post { body, ordering } = effect {
-                        posted.push((body, ordering));
-                    }
-                }
-            }
-        }
-        posted
-    }
+    use crate::ui::every_decision_event;
 
     #[test]
     fn every_event_the_ui_posts_keeps_the_contract() {
         let config = demo();
         for lang in Lang::ALL {
-            let events = events_in(&config, lang);
+            let events = every_decision_event(&config, lang);
             let actions: Vec<Action> = events
                 .iter()
                 .map(|(e, _)| Action::from_name(e.get("action").unwrap().as_str().unwrap()).unwrap())

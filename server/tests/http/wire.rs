@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::outbox::{Endpoint, IdempotencyKey, OrderingKey, Outbox, OutboxPolicy};
-use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg};
+use privacy_widget_core::ui::every_decision_event;
 use privacy_widget_core::wire::{self, Action, Lang};
 use serde_json::{json, Value};
 
@@ -33,38 +33,7 @@ fn widget_events(lang: Lang) -> Vec<Value> {
 
 /// [`widget_events`] as the UI hands them over: the body and its ordering key.
 fn widget_posts(lang: Lang) -> Vec<(privacy_widget_core::json::Json, String)> {
-    let config = Config::parse(CONFIG).unwrap();
-    let visits: [&[Msg]; 3] = [
-        &[
-            Msg::AcceptAll,
-            Msg::RejectAll,
-            Msg::AcceptService("google-analytics".into()),
-            Msg::OpenPreferences,
-            Msg::ToggleService("meta-pixel".into(), true),
-            Msg::SavePreferences,
-            Msg::OpenPreferences,
-            Msg::ToggleCategory("analytics".into(), false),
-            Msg::SavePreferences,
-        ],
-        &[Msg::RejectAll],
-        &[Msg::SavePreferences],
-    ];
-    let mut posted = Vec::new();
-    for (visit, msgs) in visits.into_iter().enumerate() {
-        let (mut ui, _, _) = ConsentUi::start(&config, None, visit == 2, lang);
-        for (i, msg) in msgs.iter().enumerate() {
-            let input = DecisionInput {
-                now_ms: 1_764_158_400_000 + i as u64 * 1_000,
-                random_id: [visit as u8 * 16 + 1 + lang as u8; 16],
-            };
-            for effect in ui.update(&config, msg.clone(), input) {
-                if let Effect::Post { body, ordering } = effect {
-                    posted.push((body, ordering));
-                }
-            }
-        }
-    }
-    posted
+    every_decision_event(&Config::parse(CONFIG).unwrap(), lang)
 }
 
 fn key(n: u8) -> String {
