@@ -415,6 +415,46 @@ pub fn receipt_rows(config: &Config, ui: &ConsentUi) -> Option<Vec<(String, Stri
     Some(rows)
 }
 
+/// The consent events the UI posts through every way of deciding, in `lang`, with their ordering
+/// keys: on one visit accept all, a withdrawing reject all, one service from a placeholder, a save
+/// that grants, a save that withdraws; on fresh visits (the second with GPC) a first reject all and
+/// a first save. Both ends' contract tests drive it (the server's through the `test-support` feature).
+#[cfg(any(test, feature = "test-support"))]
+pub fn every_decision_event(config: &Config, lang: Lang) -> Vec<(Json, String)> {
+    let visits: [&[Msg]; 3] = [
+        &[
+            Msg::AcceptAll,
+            Msg::RejectAll,
+            Msg::AcceptService("google-analytics".into()),
+            Msg::OpenPreferences,
+            Msg::ToggleService("meta-pixel".into(), true),
+            Msg::SavePreferences,
+            Msg::OpenPreferences,
+            Msg::ToggleCategory("analytics".into(), false),
+            Msg::SavePreferences,
+        ],
+        &[Msg::RejectAll],
+        &[Msg::SavePreferences],
+    ];
+    let mut posted = Vec::new();
+    for (visit, msgs) in visits.into_iter().enumerate() {
+        let (mut ui, _, _) = ConsentUi::start(config, None, visit == 2, lang);
+        for (i, msg) in msgs.iter().enumerate() {
+            // Consent ids differ per visit and language, so a server can store them all.
+            let input = DecisionInput {
+                now_ms: 1_764_158_400_000 + i as u64 * 1_000,
+                random_id: [visit as u8 * 16 + 1 + lang as u8; 16],
+            };
+            for effect in ui.update(config, msg.clone(), input) {
+                if let Effect::Post { body, ordering } = effect {
+                    posted.push((body, ordering));
+                }
+            }
+        }
+    }
+    posted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -677,44 +717,4 @@ mod tests {
         assert_eq!(texts_hash(&config, Lang::En), texts_hash(&changed, Lang::En));
         assert_eq!(texts_hash(&config, Lang::Nb).len(), 64);
     }
-}
-
-/// The consent events the UI posts through every way of deciding, in `lang`, with their ordering
-/// keys: on one visit accept all, a withdrawing reject all, one service from a placeholder, a save
-/// that grants, a save that withdraws; on fresh visits (the second with GPC) a first reject all and
-/// a first save. Both ends' contract tests drive it (the server's through the `test-support` feature).
-#[cfg(any(test, feature = "test-support"))]
-pub fn every_decision_event(config: &Config, lang: Lang) -> Vec<(Json, String)> {
-    let visits: [&[Msg]; 3] = [
-        &[
-            Msg::AcceptAll,
-            Msg::RejectAll,
-            Msg::AcceptService("google-analytics".into()),
-            Msg::OpenPreferences,
-            Msg::ToggleService("meta-pixel".into(), true),
-            Msg::SavePreferences,
-            Msg::OpenPreferences,
-            Msg::ToggleCategory("analytics".into(), false),
-            Msg::SavePreferences,
-        ],
-        &[Msg::RejectAll],
-        &[Msg::SavePreferences],
-    ];
-    let mut posted = Vec::new();
-    for (visit, msgs) in visits.into_iter().enumerate() {
-        let (mut ui, _, _) = ConsentUi::start(config, None, visit == 2, lang);
-        for (i, msg) in msgs.iter().enumerate() {
-            // Consent ids differ per visit and language, so a server can store them all.
-            let input = DecisionInput {
-                now_ms: 1_764_158_400_000 + i as u64 * 1_000,
-                random_id: [visit as u8 * 16 + 1 + lang as u8; 16],
-            };
-            for effect in ui.update(config, msg.clone(), input) {
-                if let Effect::Post { body, ordering } = effect {
-                    posted.push((body, ordering));
-                }
-            }
-        }
-    }
-    posted
 }
