@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // After a run of ../shared/bench/run.mjs: record which build was measured, print a short table and the verdict
-// against the budgets in ../shared/design.md, and add both to <out>.md and <out>.json.
+// against the budgets of the design notes (the project brief, outside this repository), and add both to <out>.md and <out>.json.
 //
 //   node bench/report.mjs [bench/results/latest]     (scripts/bench.sh calls it; re-running it is harmless)
 //
-// Budgets (design.md): brotli bytes below the smallest peer's; time-to-banner no slower than the fastest peer at
+// Budgets (the design notes): brotli bytes below the smallest peer's; time-to-banner no slower than the fastest peer at
 // every CPU rate; no long task; CLS 0; returning visitor: banner never visible.
 import fs from 'node:fs';
 import path from 'node:path';
 
 const OUT = path.resolve(process.argv[2] || 'bench/results/latest');
 const ME = 'privacy-widget';
-const NOISE = 1.25; // design.md: timing differences under ~25 % are noise on these machines
+const NOISE = 1.25; // the design notes: timing differences under ~25 % are noise on these machines
 
 const res = JSON.parse(fs.readFileSync(OUT + '.json', 'utf8'));
 const rates = res.meta.rates;
@@ -130,7 +130,7 @@ let head = `\n## privacy-widget: summary and verdict\n\n`;
 head += p ? `Measured: commit ${p.commit}${p.widgetSourcesModified ? ' + uncommitted changes in src/, Cargo.* or build.sh' : ''}; ` +
   `www/dist built ${p.distBuiltAt}${p.distNote ? ', ' + p.distNote : ''}; assets ${p.assets} Debian ${p.debian}; Chromium ${res.meta.chromium}; ${res.meta.host.cpus} CPUs; ` +
   `load average at start ${res.meta.host.loadavg.map(x => x.toFixed(1)).join(' ')}.\n` : '';
-let vmd = `\n### Verdict against the budgets (design.md)\n\n| budget | result | detail |\n|---|---|---|\n` +
+let vmd = `\n### Verdict against the budgets (design notes)\n\n| budget | result | detail |\n|---|---|---|\n` +
   verdict.map(v => `| ${v.budget} | ${mark(v.pass)} | ${v.detail.replace(/\|/g, '\\|')} |\n`).join('');
 const block = head + md + vmd;
 

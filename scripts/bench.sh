@@ -12,7 +12,7 @@
 #    someone rebuilds www/dist/ meanwhile
 # 3. node ../shared/bench/run.mjs --modules . --candidates bench/candidates --out bench/results/latest "$@"
 # 4. node bench/report.mjs: adds the measured commit to the results, prints a short table and the verdict
-#    against the budgets in design.md (also appended to the .md and stored in the .json)
+#    against the budgets of the design notes (the project brief, outside this repository) (also appended to the .md and stored in the .json)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
