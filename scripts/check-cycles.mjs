@@ -8,8 +8,10 @@
 // inline `mod x { … }` (`prelude`, `tests`) as a node of its own, since the rest of the file does not
 // depend on it. Edges are the
 // paths a file names through `crate::`, `super::`, `self::` or a child module it declares, in `use`
-// items (with `{…}` groups) and anywhere in code (`super::api::install()`); each path resolves to the
-// longest module prefix that is a file or an inline module. Paths into other crates
+// items (with `{…}` groups) and anywhere in code (`super::app::install_api()`), or through a module
+// name a `use` brought in (`use crate::web::consent;` then `consent::app::…`); each path resolves to
+// the longest module prefix that is a file or an inline module. Macro paths (`crate::page_state!`)
+// name no module. Paths into other crates
 // (`privacy_widget_core::…`) cannot form a cycle and are not followed. No dependencies: plain node.
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { join, relative, dirname, basename } from "node:path";
@@ -160,10 +162,25 @@ function scopeAt(p, index) {
 }
 
 // The node a path names, from the module `from`; null when it leaves the crate or names no module.
-function resolve(p, from, segments, childMods) {
+// `imported`: module names a `use` of this file brought in, with their full paths.
+function resolve(p, from, segments, childMods, imported = new Map()) {
+  const full = absolute(from, segments, childMods, imported);
+  if (!full) return null;
+  for (let n = full.length; n >= 0; n -= 1) {
+    const node = nodes.get(`${p.root}|${full.slice(0, n).join("::")}`);
+    if (node) return node;
+  }
+  return null;
+}
+
+// The path from the crate root that `segments` names, seen from module `from`.
+function absolute(from, segments, childMods, imported) {
   let mod;
   let rest = segments;
-  if (rest[0] === "crate") {
+  if (imported.has(rest[0])) {
+    mod = imported.get(rest[0]);
+    rest = rest.slice(1);
+  } else if (rest[0] === "crate") {
     mod = [];
     rest = rest.slice(1);
   } else if (rest[0] === "super" || rest[0] === "self") {
@@ -177,12 +194,7 @@ function resolve(p, from, segments, childMods) {
   } else {
     return null;
   }
-  const full = [...mod, ...rest];
-  for (let n = full.length; n >= 0; n -= 1) {
-    const node = nodes.get(`${p.root}|${full.slice(0, n).join("::")}`);
-    if (node) return node;
-  }
-  return null;
+  return [...mod, ...rest];
 }
 
 // A module `a.rs` whose implementation is split over files in its own folder `a/` (outbox.rs with
@@ -206,17 +218,22 @@ for (const p of parsed) {
   // Child modules declared here (`mod x;` / `mod x {`) can be named without a prefix.
   const childMods = new Set([...p.code.matchAll(/\bmod\s+([A-Za-z_]\w*)\s*[;{]/g)].map((m) => m[1]));
   let code = p.code;
+  const imported = new Map(); // a module brought in by name (`use super::api;`) -> its full path
   for (const m of p.code.matchAll(/\buse\s+([^;]+);/g)) {
     const scope = scopeAt(p, m.index);
     for (const path of expandUseTree(m[1])) {
       addEdge(scope.name, resolve(p, scope.mod, path, childMods), `${p.name}:${lineOf(m.index)}`);
+      const named = path[path.length - 1] === "self" ? path.slice(0, -1) : path;
+      const full = absolute(scope.mod, named, childMods, new Map());
+      if (full && full.length && nodes.has(`${p.root}|${full.join("::")}`)) imported.set(full[full.length - 1], full);
     }
     code = code.slice(0, m.index) + " ".repeat(m[0].length) + code.slice(m.index + m[0].length);
   }
-  for (const m of code.matchAll(/(?<![\w$:])([A-Za-z_]\w*)((?:\s*::\s*[A-Za-z_]\w*)+)/g)) {
+  for (const m of code.matchAll(/(?<![\w$:])([A-Za-z_]\w*)((?:\s*::\s*[A-Za-z_]\w*)+)(?!\w)(\s*!)?/g)) {
+    if (m[3]) continue; // a macro (`crate::page_state!`) names no module
     const segments = [m[1], ...m[2].split("::").map((s) => s.trim()).filter(Boolean)];
     const scope = scopeAt(p, m.index);
-    addEdge(scope.name, resolve(p, scope.mod, segments, childMods), `${p.name}:${lineOf(m.index)}`);
+    addEdge(scope.name, resolve(p, scope.mod, segments, childMods, imported), `${p.name}:${lineOf(m.index)}`);
   }
 }
 

@@ -12,7 +12,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export const BODY_LIMIT = 16 * 1024;
 
@@ -422,7 +423,11 @@ async function main() {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    if (error.message) process.stderr.write(`conformance: ${error.message}\n\n`);
+    if (!error.message) {
+      process.stdout.write(USAGE); // --help: asked for, so not an error
+      process.exit(0);
+    }
+    process.stderr.write(`conformance: ${error.message}\n\n`);
     process.stderr.write(USAGE);
     process.exit(2);
   }
@@ -435,4 +440,6 @@ async function main() {
   process.exit(count('FAIL') > 0 ? 1 : 0);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+// Run as a command (also through a symlink, e.g. an npm bin link), not when imported by the tests.
+const invoked = process.argv[1] ? realpathSync(process.argv[1]) : '';
+if (realpathSync(fileURLToPath(import.meta.url)) === invoked) await main();

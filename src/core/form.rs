@@ -146,13 +146,20 @@ impl Submission {
                     return Step::Effects(Vec::new());
                 }
                 let msg = match delivery {
+                    // This form's request arrived, whatever the visitor did meanwhile (a retry whose
+                    // input no longer passed put the form back to editing): it is done, and a later
+                    // submit must not post it again.
                     Delivery::Delivered { body } => {
                         self.pending = None;
-                        SubmissionMsg::Delivered(body)
+                        return match self.phase {
+                            P::Done => Step::Effects(Vec::new()),
+                            _ => Step::Delivered(body),
+                        };
                     }
-                    Delivery::Retrying { status: Some(429), delay_ms } => {
-                        SubmissionMsg::RateLimited { retry_after_s: u32::try_from(delay_ms / 1000).unwrap_or(u32::MAX) }
-                    }
+                    // Rounded up: the retry button must not come back before the outbox retries.
+                    Delivery::Retrying { status: Some(429), delay_ms } => SubmissionMsg::RateLimited {
+                        retry_after_s: u32::try_from(delay_ms.div_ceil(1000)).unwrap_or(u32::MAX),
+                    },
                     // Shown as a failure the visitor can retry; the outbox keeps trying on its own
                     // and the retry waits for it instead of posting again.
                     Delivery::Retrying { .. } => SubmissionMsg::Failed,
@@ -307,6 +314,24 @@ mod tests {
     }
 
     #[test]
+    fn a_request_delivered_after_the_visitor_went_back_to_editing_is_done_and_never_posted_again() {
+        let mut s = Submission::default();
+        let k = key(1);
+        posted(&mut s, &k);
+        s.update::<u8>(report(&k, Delivery::Retrying { status: Some(503), delay_ms: 2000 }));
+        assert_eq!(s.update::<u8>(SubmissionMsg::Submit), Step::Check);
+        s.reject(7u8); // the retry's input no longer passed: editing, the request still queued
+        assert_eq!((s.phase(), s.pending()), (Phase::Editing, Some(&k)));
+        assert_eq!(
+            s.update::<u8>(report(&k, Delivery::Delivered { body: "{}".into() })),
+            Step::Delivered("{}".into()),
+            "the backend has it: the form shows success"
+        );
+        s.finish::<u8>();
+        assert!(effects(s.update(SubmissionMsg::Submit)).is_empty(), "and posts nothing more");
+    }
+
+    #[test]
     fn a_429_reports_the_wait_in_seconds() {
         let mut s = Submission::default();
         let k = key(1);
@@ -316,7 +341,7 @@ mod tests {
             effects(s.update(report(&k, limited))),
             vec![FormEffect::Render, FormEffect::Announce(FormText::FormRateLimited)]
         );
-        assert_eq!(s.phase(), Phase::RateLimited { retry_after_s: 30 });
+        assert_eq!(s.phase(), Phase::RateLimited { retry_after_s: 31 }, "30.5 s rounded up");
         assert_eq!(s.pending(), Some(&k), "the outbox still holds it");
     }
 

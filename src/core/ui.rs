@@ -257,7 +257,8 @@ impl ConsentUi {
     }
 
     fn decide(&mut self, config: &Config, choices: Choices, pressed: Action, input: DecisionInput) -> Vec<Effect> {
-        let action = Action::for_decision(pressed, self.choices(config).withdrawn_in(&choices));
+        let before = self.choices(config);
+        let action = Action::for_decision(pressed, before.withdrawn_in(&choices));
         let (consent_id, seq) = match &self.consent {
             Some(c) => (c.consent_id.clone(), c.seq.saturating_add(1)),
             None => (new_consent_id(input.random_id), 1),
@@ -271,10 +272,8 @@ impl ConsentUi {
             decided_at_ms: input.now_ms,
             gpc: self.gpc,
         };
-        let withdrawn: Vec<String> = withdrawn_cookie_patterns(config, &self.choices(config), &record.choices)
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let withdrawn: Vec<String> =
+            withdrawn_cookie_patterns(config, &before, &record.choices).into_iter().map(String::from).collect();
         let mut effects = vec![
             Effect::StoreCookie(cookie::encode(&record)),
             Effect::Post {

@@ -271,9 +271,7 @@ impl App {
                 }
             }
             Effect::Announce(key) => {
-                // Clearing first makes screen readers announce a repeated text again.
-                dom::set_text(&self.live, "");
-                dom::set_text(&self.live, self.config.text(self.ui.lang, key));
+                dom::announce(&self.live, self.config.text(self.ui.lang, key));
             }
             Effect::Reload => {
                 delivery::flush();

@@ -230,8 +230,7 @@ fn listen(root: &ShadowRoot, index: usize) {
         dispatch(index, NewsletterMsg::Submission(SubmissionMsg::Submit));
     });
     dom::listen(root, "click", |event: Event| {
-        let Some(target) = dom::event_element(&event) else { return };
-        if dom::closest(&target, "a[data-action=\"statement\"]").is_some()
+        if dom::target_closest(&event, "a[data-action=\"statement\"]").is_some()
             && super::statement::open(Some("nyhetsbrev".into()), false)
         {
             event.prevent_default();

@@ -254,7 +254,7 @@ fn complaint(config: &Config, lang: Lang) -> Element {
 
 /// Input inside the viewer's shadow root that belongs to this form.
 pub fn on_input(event: &Event) {
-    let in_form = dom::event_element(event).is_some_and(|t| dom::closest(&t, ".rights-form").is_some());
+    let in_form = dom::target_closest(event, ".rights-form").is_some();
     let Some(input) = dom::control_input(event).filter(|_| in_form) else { return };
     let msg = match input.name.as_str() {
         "type" => match RequestType::from_name(&input.value) {

@@ -281,11 +281,6 @@ pub fn console_warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(message));
 }
 
-/// `e` itself or its nearest ancestor matching `selector`.
-pub fn closest(e: &Element, selector: &str) -> Option<Element> {
-    e.closest(selector).ok().flatten()
-}
-
 /// The element an event happened on (`None` for the window, the document or a text node).
 pub fn event_element(event: &Event) -> Option<Element> {
     event.target().and_then(|t| t.dyn_into::<Element>().ok())
@@ -301,18 +296,21 @@ pub fn by_id(id: &str) -> Option<Element> {
 /// The first element matching `selector` in a document, element or shadow root. `querySelector`
 /// is the same method on all three (`ParentNode`): one binding serves them.
 pub fn query(root: &impl AsRef<JsValue>, selector: &str) -> Option<Element> {
-    root.as_ref().unchecked_ref::<Element>().query_selector(selector).ok().flatten()
+    root.as_ref().unchecked_ref::<Element>().query_selector(selector).report("querySelector").flatten()
 }
 
 /// Every element matching `selector` in a document, element or shadow root, in document order.
 pub fn query_all(root: &impl AsRef<JsValue>, selector: &str) -> Vec<Element> {
-    let Ok(list) = root.as_ref().unchecked_ref::<Element>().query_selector_all(selector) else { return Vec::new() };
+    let Some(list) = root.as_ref().unchecked_ref::<Element>().query_selector_all(selector).report("querySelectorAll")
+    else {
+        return Vec::new();
+    };
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
 }
 
 /// The element matching `selector` at or above the event's target (delegated listeners).
 pub fn target_closest(event: &Event, selector: &str) -> Option<Element> {
-    event.target()?.dyn_into::<Element>().ok()?.closest(selector).ok().flatten()
+    event_element(event)?.closest(selector).report("closest").flatten()
 }
 
 pub fn get_attr(e: &Element, name: &str) -> Option<String> {
