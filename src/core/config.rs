@@ -677,7 +677,6 @@ const _: () = assert!(wire::MAX_CATEGORIES == 16 && wire::MAX_SERVICES == 128);
 
 /// The categories that passed; each category and each service with a mistake adds its error
 /// to `errors` and the others are still checked.
-
 fn parse_categories(root: &Obj, errors: &mut Vec<ConfigError>) -> Vec<Category> {
     let mut categories: Vec<Category> = Vec::new();
     let items = match root.array("categories") {
