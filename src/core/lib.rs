@@ -24,6 +24,7 @@ pub mod form;
 pub mod i18n;
 pub mod json;
 pub mod lang;
+pub mod markup;
 pub mod newsletter;
 pub mod outbox;
 pub mod rights;
