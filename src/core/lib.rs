@@ -20,6 +20,7 @@ pub(crate) mod prelude {
 pub mod config;
 pub mod consent;
 pub mod cookie;
+pub mod declaration;
 pub mod form;
 pub mod i18n;
 pub mod json;
