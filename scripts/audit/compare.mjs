@@ -108,12 +108,18 @@ export function compare(config, observations, site) {
   const warnings = [];
   const suggestions = new Map();
   const seen = new Set();
-  const once = new Set();
+  // One finding per kind and item, naming the state it first appeared in and every state it was seen in.
+  const byKey = new Map();
   const push = (list, finding) => {
-    const key = `${finding.kind}|${finding.type ?? ''}|${finding.name ?? finding.host}|${finding.state}`;
-    if (once.has(key)) return;
-    once.add(key);
-    list.push(finding);
+    const key = `${finding.kind}|${finding.type ?? ''}|${finding.name ?? finding.host}`;
+    const earlier = byKey.get(key);
+    if (earlier) {
+      if (!earlier.states.includes(finding.state)) earlier.states.push(finding.state);
+      return;
+    }
+    const added = { ...finding, states: [finding.state] };
+    byKey.set(key, added);
+    list.push(added);
   };
 
   for (const { state, page, items, requests } of observations) {
