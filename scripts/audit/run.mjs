@@ -4,7 +4,6 @@
 // profile, records what they store and request, and compares it with the widget config
 // (compare.mjs). Writes an HTML report (report.css beside it, no inline script or style), a JSON
 // report and a terminal summary; exits 1 on violations, 2 when the audit could not run.
-import { chromium } from 'playwright-core';
 import { mkdtemp, rm, mkdir, writeFile, copyFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +95,17 @@ async function gatedElements(page) {
   })));
 }
 
+/** playwright-core, loaded only to audit (so --help works without it); the npm package names it as an optional peer. */
+async function loadChromium() {
+  try {
+    return (await import('playwright-core')).chromium;
+  } catch {
+    throw new Error('playwright-core is not installed: npm install --save-dev playwright-core (and a Chromium, or set CHROMIUM_PATH)');
+  }
+}
+
 async function visitState(state, options) {
+  const chromium = await loadChromium();
   const profile = await mkdtemp(path.join(tmpdir(), 'pw-audit-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
