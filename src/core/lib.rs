@@ -21,6 +21,7 @@ pub mod config;
 pub mod consent;
 pub mod cookie;
 pub mod form;
+pub mod form_markup;
 pub mod i18n;
 pub mod json;
 pub mod lang;
