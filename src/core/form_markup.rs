@@ -6,7 +6,7 @@
 
 use crate::prelude::*;
 
-use crate::i18n::{FormText, Text};
+use crate::i18n::FormText;
 use crate::lang::Lang;
 use crate::markup::Element;
 use crate::newsletter::{self, NewsletterForm};
@@ -339,11 +339,6 @@ pub fn complaint(label: &str) -> Element {
         .text(label)
         .text(": ")
         .child(Element::new("a").attr("href", DATATILSYNET_URL).text(DATATILSYNET_URL))
-}
-
-/// The texts of `key` in `lang` without a shop's overrides (the backend's pages).
-pub fn default_texts(lang: Lang) -> impl Fn(FormText) -> &'static str {
-    move |key| key.default_text(lang)
 }
 
 #[cfg(test)]
