@@ -154,11 +154,12 @@ cargo build -p privacy-widget-server
 [ -x "$TARGET_DIR/debug/privacy-widget-server" ] || die "expected $TARGET_DIR/debug/privacy-widget-server"
 say "server compiled ($((SECONDS - t)) s)"
 
-# --- 6. pre-rendered statement ------------------------------------------------------------
+# --- 6. pre-rendered statement and forms --------------------------------------------------
 # The statement written into www/personopplysninger.html (and /nn, /en beside it) by the core's
-# renderer, so the page reads without JavaScript or WebAssembly.
-say "privacy-widget-prerender www/personopplysninger.html"
+# renderer, and the plain newsletter and rights-request forms into their regions there and in
+# www/index.html, so the pages read and post without JavaScript or WebAssembly.
+say "privacy-widget-prerender www/personopplysninger.html www/index.html"
 cargo run -q -p privacy-widget-prerender -- --config "$ROOT/www/widget-config.json" \
-  --statements "$ROOT/www/statement" "$ROOT/www/personopplysninger.html"
+  --statements "$ROOT/www/statement" --forms-page "$ROOT/www/index.html" "$ROOT/www/personopplysninger.html"
 
 say "done in $((SECONDS - T0)) s"

@@ -2,10 +2,12 @@
 //! HTML, so it reads, prints and links without JavaScript or WebAssembly. One module per page
 //! kind (`statement_page`); `splice` fills the marked region of the shop's own template.
 //!
-//! `privacy-widget-prerender --config CONFIG --statements DIR PAGE`: fills PAGE (bokmål) in
-//! place and writes the other languages next to it, `PAGE-without-.html/nn.html` and `…/en.html`,
-//! the addresses `privacyPolicyUrl/nn` and `/en` link to.
+//! `privacy-widget-prerender --config CONFIG --statements DIR [--forms-page OTHER]… PAGE`: fills
+//! PAGE (bokmål) in place and writes the other languages next to it, `PAGE-without-.html/nn.html`
+//! and `…/en.html`, the addresses `privacyPolicyUrl/nn` and `/en` link to. The plain forms go
+//! into the form regions of PAGE and of each OTHER page (filled in place, in its `<html lang>`).
 
+mod form_regions;
 mod splice;
 mod statement_page;
 
@@ -16,27 +18,31 @@ use privacy_widget_core::config::Config;
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::statement::Statement;
 
-const USAGE: &str = "usage: privacy-widget-prerender --config widget-config.json --statements www/statement www/personopplysninger.html";
+const USAGE: &str = "usage: privacy-widget-prerender --config widget-config.json --statements www/statement [--forms-page www/index.html]... www/personopplysninger.html";
 
 struct Args {
     config: PathBuf,
     statements: PathBuf,
+    /// Pages that carry only forms (the shop's footer newsletter signup on every page).
+    forms_pages: Vec<PathBuf>,
     page: PathBuf,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let (mut config, mut statements, mut page) = (None, None, None);
+    let mut forms_pages = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--config" => config = args.next().map(PathBuf::from),
             "--statements" => statements = args.next().map(PathBuf::from),
+            "--forms-page" => forms_pages.extend(args.next().map(PathBuf::from)),
             "--help" | "-h" => return Err(USAGE.to_owned()),
             _ if page.is_none() && !arg.starts_with('-') => page = Some(PathBuf::from(arg)),
             _ => return Err(format!("unexpected argument {arg:?}\n{USAGE}")),
         }
     }
     match (config, statements, page) {
-        (Some(config), Some(statements), Some(page)) => Ok(Args { config, statements, page }),
+        (Some(config), Some(statements), Some(page)) => Ok(Args { config, statements, forms_pages, page }),
         _ => Err(USAGE.to_owned()),
     }
 }
@@ -74,9 +80,31 @@ fn run(args: &Args) -> Result<(), String> {
         let file = args.statements.join(format!("{}.json", lang.tag()));
         let statement = Statement::parse(&read(&file)?).map_err(|e| format!("{}: {e}", file.display()))?;
         let article = statement_page::html(&config, &statement, lang);
+        let in_page = |e: splice::SpliceError| format!("{}: {e}", args.page.display());
         let page = splice::fill(&splice::set_html_lang(&template, lang.tag()), statement_page::REGION, &article)
-            .map_err(|e| format!("{}: {e}", args.page.display()))?;
+            .map_err(in_page)?;
+        let page = splice::fill_optional(&page, statement_page::ALTERNATES, &statement_page::alternates(&config))
+            .map_err(in_page)?
+            .unwrap_or(page);
+        let (page, _) = form_regions::fill(&page, &config, lang).map_err(in_page)?;
         write(&page_for(&args.page, lang), &page)?;
+    }
+    for path in &args.forms_pages {
+        let page = read(path)?;
+        let lang = splice::html_lang(&page).and_then(Lang::from_tag).unwrap_or(Lang::Nb);
+        let (filled, regions) =
+            form_regions::fill(&page, &config, lang).map_err(|e| format!("{}: {e}", path.display()))?;
+        if regions == 0 {
+            return Err(format!(
+                "{}: no form region; mark where a form belongs with <!-- privacy-widget:{} --><!-- /privacy-widget:{} --> (or {} / {})",
+                path.display(),
+                form_regions::NEWSLETTER,
+                form_regions::NEWSLETTER,
+                form_regions::UNSUBSCRIBE,
+                form_regions::RIGHTS
+            ));
+        }
+        write(path, &filled)?;
     }
     Ok(())
 }

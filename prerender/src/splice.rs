@@ -33,6 +33,22 @@ pub fn fill(page: &str, name: &str, content: &str) -> Result<String, SpliceError
     Ok(format!("{}{content}{}", &page[..start], &page[end..]))
 }
 
+/// Like [`fill`], for a region a page may leave out: `None` when it has no such marker.
+pub fn fill_optional(page: &str, name: &str, content: &str) -> Result<Option<String>, SpliceError> {
+    match fill(page, name, content) {
+        Ok(filled) => Ok(Some(filled)),
+        Err(SpliceError::NoMarker(_)) => Ok(None),
+        Err(unclosed) => Err(unclosed),
+    }
+}
+
+/// The page's `<html lang="…">`, if it has one.
+pub fn html_lang(page: &str) -> Option<&str> {
+    let value = page.find("<html lang=\"")? + "<html lang=\"".len();
+    let end = page[value..].find('"')? + value;
+    Some(&page[value..end])
+}
+
 /// `page` with its `<html lang="…">` set to `lang`.
 pub fn set_html_lang(page: &str, lang: &str) -> String {
     match page.find("<html lang=\"") {
@@ -70,7 +86,26 @@ mod tests {
     }
 
     #[test]
+    fn an_optional_region_may_be_missing_but_not_unclosed() {
+        assert_eq!(fill_optional("<p>", "rights-request", "x"), Ok(None));
+        assert_eq!(
+            fill_optional(
+                "<!-- privacy-widget:rights-request --><!-- /privacy-widget:rights-request -->",
+                "rights-request",
+                "x"
+            ),
+            Ok(Some("<!-- privacy-widget:rights-request -->x<!-- /privacy-widget:rights-request -->".into()))
+        );
+        assert_eq!(
+            fill_optional("<!-- privacy-widget:rights-request -->", "rights-request", "x"),
+            Err(SpliceError::Unclosed("rights-request".into()))
+        );
+    }
+
+    #[test]
     fn sets_the_document_language() {
+        assert_eq!(html_lang("<!doctype html>\n<html lang=\"nn\">\n"), Some("nn"));
+        assert_eq!(html_lang("<html>"), None);
         assert_eq!(
             set_html_lang("<!doctype html>\n<html lang=\"nb\">\n", "en"),
             "<!doctype html>\n<html lang=\"en\">\n"

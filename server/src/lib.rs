@@ -13,6 +13,8 @@ pub mod db;
 pub mod email;
 pub mod error;
 pub mod faults;
+pub mod form_pages;
+pub mod form_posts;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod mail;
@@ -79,12 +81,13 @@ pub fn app(state: AppState) -> Router {
     // retry logic, and a fault plan meant for the widget must not be used up by them.
     let mut data_routes = Router::new()
         .route(consent::ENDPOINT, post(consent::record_consent))
-        .route(newsletter::SUBSCRIBE_ENDPOINT, post(newsletter::subscribe))
+        // These three take the JSON API and plain HTML form posts (`form_posts`).
+        .route(newsletter::SUBSCRIBE_ENDPOINT, post(form_posts::subscribe))
         .route(
             newsletter::UNSUBSCRIBE_ENDPOINT,
-            post(newsletter::request_unsubscribe),
+            post(form_posts::unsubscribe),
         )
-        .route(rights_requests::ENDPOINT, post(rights_requests::submit));
+        .route(rights_requests::ENDPOINT, post(form_posts::rights_request));
     if state.config.faults_enabled {
         data_routes =
             data_routes.route_layer(from_fn_with_state(state.clone(), faults::inject_faults));

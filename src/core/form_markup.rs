@@ -20,6 +20,8 @@ pub const HONEYPOT_FIELD: &str = "website";
 pub const CONSENT_FIELD: &str = "consent";
 /// The rights form's "the request concerns me" checkbox (the API's `confirmed: true`).
 pub const CONFIRM_FIELD: &str = "confirmed";
+/// The id of the rights-request section, in the pre-rendered page and in the widget's statement.
+pub const RIGHTS_SECTION_ID: &str = "pw-rights";
 
 /// Where and how a form posts, and what it says.
 pub struct FormContext<'a> {
@@ -332,6 +334,15 @@ pub fn rights(cx: &FormContext, form: &RightsForm) -> Element {
         .child(complaint(cx.t(FormText::RightsComplaint)))
 }
 
+/// The rights-request form in its own section, the deep link target `#pw-rights`.
+pub fn rights_section(cx: &FormContext, form: &RightsForm) -> Element {
+    Element::new("section")
+        .attr("class", "rights")
+        .attr("id", RIGHTS_SECTION_ID)
+        .attr("aria-labelledby", cx.id("title"))
+        .child(rights(cx, form))
+}
+
 /// The complaint route, always named with its link.
 pub fn complaint(label: &str) -> Element {
     Element::new("p")
@@ -411,7 +422,12 @@ mod tests {
 
     #[test]
     fn the_rights_form_offers_every_request_type_and_names_the_authority() {
-        let html = rights(&context(), &RightsForm::new(Lang::En, None)).to_html();
+        let html = rights_section(&context(), &RightsForm::new(Lang::En, None)).to_html();
+        assert!(
+            html.starts_with("<section class=\"rights\" id=\"pw-rights\" aria-labelledby=\"pw-t-title\">"),
+            "{html}"
+        );
+        assert!(html.contains("<h3 id=\"pw-t-title\">"), "the section is named by the form's title");
         for kind in RequestType::ALL {
             assert!(html.contains(&(String::from("value=\"") + kind.name() + "\"")), "{}", kind.name());
         }

@@ -23,6 +23,7 @@ pub mod cookie;
 pub mod declaration;
 pub mod form;
 pub mod form_markup;
+pub mod form_post;
 pub mod i18n;
 pub mod json;
 pub mod lang;

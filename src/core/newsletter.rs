@@ -268,32 +268,14 @@ impl NewsletterForm {
         };
         let (endpoint, body) = match self.mode {
             NewsletterMode::Subscribe => (Endpoint::Newsletter, self.subscribe_body(config, email)),
-            NewsletterMode::Unsubscribe => (
-                Endpoint::NewsletterWithdrawal,
-                // The language picks the language of the confirmation e-mail.
-                Json::Object(vec![
-                    ("email".into(), Json::Str(email)),
-                    ("language".into(), Json::Str(self.lang.tag().to_string())),
-                ]),
-            ),
+            NewsletterMode::Unsubscribe => (Endpoint::NewsletterWithdrawal, withdrawal_body(email, self.lang)),
         };
         self.submission.send(endpoint, body)
     }
 
     fn subscribe_body(&self, config: &Config, email: String) -> Json {
-        let consent_text = consent_text(config, self.lang);
-        let version = sha256::hex_digest(consent_text.as_bytes());
-        let mut members = vec![
-            ("email".to_string(), Json::Str(email)),
-            ("consent_text".to_string(), Json::Str(consent_text)),
-            ("consent_text_version".to_string(), Json::Str(version)),
-            ("revision".to_string(), Json::Str(config.revision.clone())),
-            ("language".to_string(), Json::Str(self.lang.tag().to_string())),
-        ];
-        if let Some(name) = self.first_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            members.push(("first_name".to_string(), Json::Str(name.to_string())));
-        }
-        Json::Object(members)
+        let first_name = self.first_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        signup_body(email, consent_text(config, self.lang), &config.revision, self.lang, first_name)
     }
 
     /// "Check your e-mail", whatever the server knew about the address: the form never reveals
@@ -365,6 +347,30 @@ impl NewsletterForm {
             (_, NewsletterMode::Unsubscribe) => FormText::NewsletterUnsubscribeSubmit,
         }
     }
+}
+
+/// The signup request's body: `{"email","consent_text","consent_text_version","revision","language","first_name"?}`,
+/// the version being the SHA-256 of the exact wording. The widget's form and the backend's plain
+/// form post both build it here.
+pub fn signup_body(email: String, consent_text: String, revision: &str, lang: Lang, first_name: Option<&str>) -> Json {
+    let version = sha256::hex_digest(consent_text.as_bytes());
+    let mut members = vec![
+        ("email".to_string(), Json::Str(email)),
+        ("consent_text".to_string(), Json::Str(consent_text)),
+        ("consent_text_version".to_string(), Json::Str(version)),
+        ("revision".to_string(), Json::Str(revision.to_string())),
+        ("language".to_string(), Json::Str(lang.tag().to_string())),
+    ];
+    if let Some(name) = first_name {
+        members.push(("first_name".to_string(), Json::Str(name.to_string())));
+    }
+    Json::Object(members)
+}
+
+/// The withdrawal request's body: `{"email","language"}` (the language picks the language of
+/// the confirmation e-mail).
+pub fn withdrawal_body(email: String, lang: Lang) -> Json {
+    Json::Object(vec![("email".into(), Json::Str(email)), ("language".into(), Json::Str(lang.tag().to_string()))])
 }
 
 /// The consent checkbox label in `lang`: what is sent, by whom and how often. The form shows

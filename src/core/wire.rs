@@ -90,6 +90,30 @@ pub fn language(tag: &str) -> Option<Lang> {
 }
 pub const LANGUAGE_EXPECTED: &str = "one of nb, nn, en (the widget's languages)";
 
+/// The newsletter-withdrawal URL derived from the newsletter URL, so the config needs no
+/// fourth endpoint: a last path segment `subscribe` becomes `unsubscribe`
+/// (`/api/newsletter/subscribe` → `/api/newsletter/unsubscribe`); any other URL gets
+/// `/unsubscribe` appended to its path (`/api/newsletter` → `/api/newsletter/unsubscribe`).
+/// A query or fragment stays at the end. (The widget posts withdrawals there, and the
+/// pre-rendered withdrawal form names it as its action.)
+pub fn withdrawal_url(newsletter: &str) -> String {
+    let split = newsletter.find(['?', '#']).unwrap_or(newsletter.len());
+    // `split_at_checked` cannot panic (a panicking slice drags ~4 KB of formatting into the .wasm).
+    let (path, rest) = newsletter.split_at_checked(split).unwrap_or((newsletter, ""));
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let mut url = String::with_capacity(newsletter.len() + 13);
+    match path.strip_suffix("subscribe").filter(|p| p.ends_with('/')) {
+        Some(base) => url.push_str(base),
+        None => {
+            url.push_str(path);
+            url.push('/');
+        }
+    }
+    url.push_str("unsubscribe");
+    url.push_str(rest);
+    url
+}
+
 /// Longest revision id.
 pub const MAX_REVISION: usize = 64;
 /// A policy revision id: 1–64 of `A-Z a-z 0-9 . _ -`, not starting with '.', because it is
@@ -210,6 +234,19 @@ pub fn beacon_envelope(key: &str, csrf: Option<&str>, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn withdrawal_url_replaces_a_subscribe_segment_or_appends_one() {
+        assert_eq!(withdrawal_url("/api/newsletter/subscribe"), "/api/newsletter/unsubscribe");
+        assert_eq!(withdrawal_url("/api/newsletter"), "/api/newsletter/unsubscribe");
+        assert_eq!(withdrawal_url("/api/newsletter/"), "/api/newsletter/unsubscribe");
+        assert_eq!(
+            withdrawal_url("https://shop.example/nl/subscribe?list=2"),
+            "https://shop.example/nl/unsubscribe?list=2"
+        );
+        assert_eq!(withdrawal_url("/api/resubscribe"), "/api/resubscribe/unsubscribe", "only a whole segment counts");
+        assert_eq!(withdrawal_url("/api/newsletter#x"), "/api/newsletter/unsubscribe#x");
+    }
     use crate::config::tests::demo;
     use crate::ui::every_decision_event;
 

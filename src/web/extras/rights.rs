@@ -18,8 +18,9 @@ use privacy_widget_core::rights::{
 use web_sys::{Element, Event};
 
 const PREFIX: &str = "rr";
-/// The form's section in the viewer; re-rendered on its own, the statement stays put.
-pub const SECTION_ID: &str = "pw-rights";
+/// The form's section in the viewer (the pre-rendered page's id); re-rendered on its own, the
+/// statement stays put.
+pub const SECTION_ID: &str = privacy_widget_core::form_markup::RIGHTS_SECTION_ID;
 
 struct Rights {
     config: Config,

@@ -6,28 +6,7 @@ use crate::prelude::*;
 
 use privacy_widget_core::json::{self, Json};
 
-/// The newsletter-withdrawal URL derived from the newsletter URL, so the config needs no
-/// fourth endpoint: a last path segment `subscribe` becomes `unsubscribe`
-/// (`/api/newsletter/subscribe` → `/api/newsletter/unsubscribe`); any other URL gets
-/// `/unsubscribe` appended to its path (`/api/newsletter` → `/api/newsletter/unsubscribe`).
-/// A query or fragment stays at the end.
-pub fn withdrawal_url(newsletter: &str) -> String {
-    let split = newsletter.find(['?', '#']).unwrap_or(newsletter.len());
-    // `split_at_checked` cannot panic (a panicking slice drags ~4 KB of formatting into the .wasm).
-    let (path, rest) = newsletter.split_at_checked(split).unwrap_or((newsletter, ""));
-    let path = path.strip_suffix('/').unwrap_or(path);
-    let mut url = String::with_capacity(newsletter.len() + 13);
-    match path.strip_suffix("subscribe").filter(|p| p.ends_with('/')) {
-        Some(base) => url.push_str(base),
-        None => {
-            url.push_str(path);
-            url.push('/');
-        }
-    }
-    url.push_str("unsubscribe");
-    url.push_str(rest);
-    url
-}
+pub use privacy_widget_core::wire::withdrawal_url;
 
 /// A `Retry-After` value as a delay from `now_ms`: delta-seconds (`120`) or an HTTP date,
 /// which `parse_date` turns into epoch milliseconds (the browser's `Date.parse`). A date in
@@ -80,19 +59,6 @@ pub fn error_message(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn withdrawal_url_replaces_a_subscribe_segment_or_appends_one() {
-        assert_eq!(withdrawal_url("/api/newsletter/subscribe"), "/api/newsletter/unsubscribe");
-        assert_eq!(withdrawal_url("/api/newsletter"), "/api/newsletter/unsubscribe");
-        assert_eq!(withdrawal_url("/api/newsletter/"), "/api/newsletter/unsubscribe");
-        assert_eq!(
-            withdrawal_url("https://shop.example/nl/subscribe?list=2"),
-            "https://shop.example/nl/unsubscribe?list=2"
-        );
-        assert_eq!(withdrawal_url("/api/resubscribe"), "/api/resubscribe/unsubscribe", "only a whole segment counts");
-        assert_eq!(withdrawal_url("/api/newsletter#x"), "/api/newsletter/unsubscribe#x");
-    }
 
     #[test]
     fn retry_after_takes_seconds_or_a_date() {
