@@ -5,6 +5,7 @@ mod admin;
 mod consent;
 mod cors;
 mod faults;
+mod form_posts;
 mod newsletter;
 mod rights_requests;
 mod smtp;
