@@ -9,7 +9,7 @@ use privacy_widget_core::form_markup::{self, FormContext, NewsletterFields};
 use privacy_widget_core::form_post::Signup;
 use privacy_widget_core::i18n::{fill, FormText};
 use privacy_widget_core::lang::Lang;
-use privacy_widget_core::markup::Element;
+use privacy_widget_core::markup::{Element, Node};
 use privacy_widget_core::newsletter::NewsletterForm;
 use privacy_widget_core::rights::RightsForm;
 
@@ -78,25 +78,47 @@ impl Back<'_> {
     }
 }
 
-fn page(status: StatusCode, lang: Lang, title: &str, content: Vec<Element>, back: &Back) -> Page {
+/// A [`Page`] whose own forms may post again: its referrer policy keeps `Origin` on same-origin
+/// posts (a `no-referrer` page sends `Origin: null`, which the same-origin check refuses) and
+/// still sends nothing to other sites.
+pub struct FormPage(Page);
+
+impl IntoResponse for FormPage {
+    fn into_response(self) -> Response {
+        let mut response = self.0.into_response();
+        response.headers_mut().insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+        response
+    }
+}
+
+fn page(
+    status: StatusCode,
+    lang: Lang,
+    title: &str,
+    content: Vec<Element>,
+    back: &Back,
+) -> FormPage {
     let mut body: String = content.iter().map(Element::to_html).collect();
     body.push_str(&back.link(lang).to_html());
-    Page {
+    FormPage(Page {
         status,
         lang: lang.tag(),
         title: title.to_owned(),
         body,
-    }
+    })
 }
 
-fn answer(lang: Lang, title: FormText, text: String, back: &Back) -> Page {
+fn answer(lang: Lang, title: FormText, text: String, back: &Back) -> FormPage {
     let t = form_text(lang);
     let status = Element::new("p").attr("class", "pw-answer").text(text);
     page(StatusCode::OK, lang, t(title), vec![status], back)
 }
 
 /// Signed up, or nothing to do: the same words whether or not the address was known.
-pub fn signup_received(lang: Lang, back: &Back) -> Page {
+pub fn signup_received(lang: Lang, back: &Back) -> FormPage {
     answer(
         lang,
         FormText::NewsletterTitle,
@@ -106,7 +128,7 @@ pub fn signup_received(lang: Lang, back: &Back) -> Page {
 }
 
 /// The withdrawal was asked for: the same words whether or not the address was listed.
-pub fn withdrawal_received(lang: Lang, back: &Back) -> Page {
+pub fn withdrawal_received(lang: Lang, back: &Back) -> FormPage {
     let t = form_text(lang);
     answer(
         lang,
@@ -117,7 +139,7 @@ pub fn withdrawal_received(lang: Lang, back: &Back) -> Page {
 }
 
 /// The rights request is stored: its reference, when there is one (a bot gets none).
-pub fn rights_received(lang: Lang, reference: Option<&str>, back: &Back) -> Page {
+pub fn rights_received(lang: Lang, reference: Option<&str>, back: &Back) -> FormPage {
     let t = form_text(lang);
     let mut text = t(FormText::RightsDelivered).to_owned();
     if let Some(reference) = reference {
@@ -144,7 +166,31 @@ fn summary(lang: Lang, id_prefix: &str, errors: &[(&str, FormText)]) -> Element 
         .child(list)
 }
 
-fn check_the_form(lang: Lang, content: Vec<Element>, back: &Back) -> Page {
+/// The hidden field that carries the page the form was first on through a form shown again
+/// (whose own `Referer` is this answer page).
+pub const BACK_FIELD: &str = "back";
+
+/// Adds the back field to the `<form>` inside `markup`.
+fn carry_back(markup: &mut Element, back: &Back) -> bool {
+    if markup.tag == "form" {
+        markup.push(
+            Element::new("input")
+                .attr("type", "hidden")
+                .attr("name", BACK_FIELD)
+                .attr("value", back.0),
+        );
+        return true;
+    }
+    markup.children.iter_mut().any(|child| match child {
+        Node::Element(e) => carry_back(e, back),
+        Node::Text(_) => false,
+    })
+}
+
+fn check_the_form(lang: Lang, mut content: Vec<Element>, back: &Back) -> FormPage {
+    for markup in &mut content {
+        carry_back(markup, back);
+    }
     page(
         StatusCode::UNPROCESSABLE_ENTITY,
         lang,
@@ -185,7 +231,7 @@ fn newsletter_field_name(field: privacy_widget_core::newsletter::Field) -> &'sta
 }
 
 /// The signup form again, as the visitor filled it (the wording and revision it carried kept).
-pub fn signup_again(signup: &Signup, action: &str, csrf: &str, back: &Back) -> Page {
+pub fn signup_again(signup: &Signup, action: &str, csrf: &str, back: &Back) -> FormPage {
     let lang = signup.form.lang;
     let texts = |key: FormText| -> &str { key.default_text(lang) };
     let fields = NewsletterFields {
@@ -213,7 +259,7 @@ pub fn signup_again(signup: &Signup, action: &str, csrf: &str, back: &Back) -> P
 }
 
 /// The withdrawal form again, with the address as typed.
-pub fn withdrawal_again(form: &NewsletterForm, action: &str, csrf: &str, back: &Back) -> Page {
+pub fn withdrawal_again(form: &NewsletterForm, action: &str, csrf: &str, back: &Back) -> FormPage {
     let lang = form.lang;
     let texts = |key: FormText| -> &str { key.default_text(lang) };
     let fields = NewsletterFields {
@@ -240,7 +286,7 @@ pub fn withdrawal_again(form: &NewsletterForm, action: &str, csrf: &str, back: &
 }
 
 /// The rights-request form again, as the visitor filled it.
-pub fn rights_again(form: &RightsForm, action: &str, csrf: &str, back: &Back) -> Page {
+pub fn rights_again(form: &RightsForm, action: &str, csrf: &str, back: &Back) -> FormPage {
     use privacy_widget_core::rights::{Field, RequestType};
     let lang = form.lang;
     let texts = |key: FormText| -> &str { key.default_text(lang) };
@@ -390,6 +436,10 @@ mod tests {
         assert!(html.contains("name=\"csrf\" value=\"tok\""));
         assert!(html.contains("<form method=\"post\" action=\"/api/newsletter/subscribe\""));
         assert!(html.contains("<a href=\"/shop?x=1\">Back to the page you came from</a>"));
+        assert!(
+            html.contains("<input type=\"hidden\" name=\"back\" value=\"/shop?x=1\"></form>"),
+            "carried through a second post"
+        );
     }
 
     #[tokio::test]
@@ -426,6 +476,12 @@ mod tests {
         let (status, html) = read_page(signup_received(Lang::Nb, &Back("/")).into_response()).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(FormText::NewsletterCheckEmail.default_text(Lang::Nb)));
+        let response = signup_received(Lang::Nb, &Back("/")).into_response();
+        assert_eq!(
+            response.headers()[header::REFERRER_POLICY],
+            "same-origin",
+            "its form can post again"
+        );
         let (_, html) = read_page(
             rights_received(Lang::En, Some("PV-2026-000007"), &Back("/")).into_response(),
         )

@@ -271,11 +271,13 @@ impl FormPost {
         let host = text(headers, header::HOST);
         let origin = text(headers, header::ORIGIN);
         let referer = text(headers, header::REFERER);
-        let back = BackLink(
-            referer
-                .as_deref()
-                .and_then(|r| same_host_path(r, host.as_deref())),
-        );
+        let path = request.uri().path().to_owned();
+        // From a form shown again, the Referer is that answer (the endpoint): not a way back.
+        let referring_page = referer
+            .as_deref()
+            .and_then(|r| same_host_path(r, host.as_deref()))
+            .filter(|p| *p != path);
+        let back = BackLink(referring_page.clone());
         let trusted = &state.config.cors_allow_origins;
         let from_our_pages = is_same_origin(
             origin.as_deref(),
@@ -283,7 +285,6 @@ impl FormPost {
             host.as_deref(),
             trusted,
         );
-        let path = request.uri().path().to_owned();
         let fields = match to_bytes(request.into_body(), MAX_BODY_BYTES).await {
             Ok(bytes) => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes).ok(),
             Err(_) => {
@@ -298,6 +299,11 @@ impl FormPost {
             return Incoming::Refused(Lang::Nb, Refusal::Unreadable(StatusCode::BAD_REQUEST), back);
         };
         let posted = PostedFields(&fields);
+        let carried = posted
+            .get(form_pages::BACK_FIELD)
+            .filter(|p| is_local_path(p))
+            .map(str::to_owned);
+        let back = BackLink(carried.or(referring_page));
         let lang = posted.lang();
         let csrf = posted.csrf().unwrap_or_default().to_owned();
         let token_holds = state
@@ -371,6 +377,11 @@ pub fn is_same_origin(
     };
     host.is_some_and(|host| authority(source).eq_ignore_ascii_case(host))
         || trusted.iter().any(|t| t == source)
+}
+
+/// A path on this site (`/…`, not `//host/…`): the only thing a link back may be.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }
 
 /// The path (and query) of a `Referer` on `host`, for the link back; none for other sites.
@@ -484,6 +495,20 @@ mod tests {
             Some("/?q=1")
         );
         assert_eq!(same_host_path("https://other.example/", host), None);
+    }
+
+    #[test]
+    fn a_carried_link_back_stays_on_this_site() {
+        assert!(is_local_path("/personopplysninger/en?x=1"));
+        for foreign in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(!is_local_path(foreign), "{foreign}");
+        }
     }
 
     #[test]

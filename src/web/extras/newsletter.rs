@@ -42,11 +42,16 @@ pub fn start(config: &Config, lang: Lang) {
     }
     CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
     for container in containers {
+        // The page's plain form (pre-rendered, for visitors without script) may already hold
+        // what the visitor typed, and the focus: both move into the widget's form.
+        let plain = PlainInput::read(&container);
         let Some(root) = dom::attach_shadow(&container, CSS) else { continue };
-        let form = match dom::get_attr(&container, "data-pw-newsletter").as_deref() {
+        let mut form = match dom::get_attr(&container, "data-pw-newsletter").as_deref() {
             Some("unsubscribe") => NewsletterForm::unsubscribe(lang),
             _ => NewsletterForm::subscribe(lang, container.has_attribute("data-ask-first-name")),
         };
+        form.email = plain.email;
+        form.consent = plain.consent && form.mode == NewsletterMode::Subscribe;
         let index = FORMS.with(|f| {
             let mut f = f.borrow_mut();
             f.push(Mounted { form, root: root.clone() });
@@ -54,6 +59,11 @@ pub fn start(config: &Config, lang: Lang) {
         });
         listen(&root, index);
         run(index, Vec::from([FormEffect::Render]));
+        // The plain form is not shown beside the shadow root's; gone, it cannot be found either.
+        dom::clear(&container);
+        if let (Some(name), Some(scope)) = (plain.focused, dom::query(&root, "form")) {
+            forms::focus_field(&scope, PREFIX, &name);
+        }
     }
     // Every form hears every report; each one's submission machine knows its own request.
     delivery::subscribe(|report| {
@@ -62,6 +72,25 @@ pub fn start(config: &Config, lang: Lang) {
             dispatch(index, NewsletterMsg::Submission(forms::report_msg(report)));
         }
     });
+}
+
+/// What the visitor did in the pre-rendered plain form before the widget took it over.
+struct PlainInput {
+    email: String,
+    consent: bool,
+    /// The name of the control that has the focus (`email`, `consent`), if one does.
+    focused: Option<String>,
+}
+
+impl PlainInput {
+    fn read(container: &Element) -> PlainInput {
+        let control = |name: &str| dom::query(container, &(String::from("input[name=") + name + "]"));
+        PlainInput {
+            email: control("email").and_then(|i| dom::get(&i, "value").as_string()).unwrap_or_default(),
+            consent: control("consent").is_some_and(|i| dom::get(&i, "checked").is_truthy()),
+            focused: dom::query(container, "input:focus").and_then(|i| dom::get_attr(&i, "name")),
+        }
+    }
 }
 
 /// The visitor's language changed elsewhere (statement viewer, config).
