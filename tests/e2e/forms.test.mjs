@@ -15,6 +15,10 @@ async function shop(context, server, path = '/') {
   }
   // The forms' module loads when the footer comes near the viewport, as for a visitor.
   if (path === '/') await page.locator(NL).scrollIntoViewIfNeeded();
+  // Until then the page's plain form (for visitors without script) is what a click reaches.
+  await page.waitForFunction((sel) => document.querySelector(sel).shadowRoot?.querySelector('form'), NL);
+  // The same for the statement and its rights-request form on the statement page.
+  await page.waitForFunction((sel) => !document.querySelector(sel) || document.querySelector(sel).shadowRoot?.querySelector('section.part'), STATEMENT);
   return page;
 }
 

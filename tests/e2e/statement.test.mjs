@@ -16,6 +16,10 @@ const focusedText = (page) => page.evaluate(() => {
   return el ? `${el.tagName}:${el.id}:${el.textContent.trim().slice(0, 40)}` : null;
 });
 
+/** Waits for the widget's statement: the pre-rendered one (for visitors without script) is there
+ * at once, with the same selectors, until the widget's replaces it. */
+const widgetStatement = (page) => page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('section.part'));
+
 /** The statement content as served, e.g. `statementDocument('nn')`. */
 const statementDocument = async (lang) => JSON.parse(await readFile(path.join(REPO_ROOT, 'www', 'statement', `${lang}.json`), 'utf8'));
 
@@ -27,8 +31,8 @@ describe('privacy statement viewer', () => {
   test('inline on the statement page, with contents, version and a deep link that lands on its section', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/personopplysninger#lagringstid`, { banner: false });
+      await widgetStatement(page);
       const heading = page.locator(`${INLINE} #h-lagringstid`);
-      await heading.waitFor();
       assert.equal(await page.locator(`${INLINE} h2`).first().textContent(), 'Personvernerklæring');
       assert.match(await page.locator(`${INLINE} .meta`).textContent(), /Versjon 2026-11-01, gjelder fra 2026-11-01/);
       assert.equal(await page.locator(`${INLINE} nav.toc li`).count(), 14);
@@ -45,7 +49,7 @@ describe('privacy statement viewer', () => {
   test('keyboard: a contents link moves focus to its section and updates the address for copying', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
-      await page.locator(`${INLINE} nav.toc a`).first().waitFor();
+      await widgetStatement(page);
       await page.locator(`${INLINE} nav.toc a`, { hasText: 'Dine rettigheter' }).focus();
       await page.keyboard.press('Enter');
       assert.match(await focusedText(page), /^H3:h-rettigheter:/);
@@ -84,6 +88,7 @@ describe('privacy statement viewer', () => {
   test('language switch: English is kept in a session cookie and used by the whole widget after reload', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
+      await widgetStatement(page);
       await page.locator(`${INLINE} [data-lang="en"]`).click();
       await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('h2')?.textContent === 'Privacy statement');
       const cookie = (await context.cookies()).find((c) => c.name === 'pw_lang');
@@ -164,7 +169,7 @@ describe('privacy statement viewer', () => {
   test('print: every section is shown and no button or contents list is printed', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
-      await page.locator(`${INLINE} section.part`).first().waitFor();
+      await widgetStatement(page);
       await page.emulateMedia({ media: 'print' });
       const visible = await page.evaluate(() => {
         const root = document.querySelector('#privacy-statement').shadowRoot;
@@ -203,7 +208,7 @@ describe('privacy statement viewer', () => {
   test('axe-core finds nothing inline or in the modal, in both languages', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
-      await page.locator(`${INLINE} section.part`).first().waitFor();
+      await widgetStatement(page);
       let violations = await runAxe(page, INLINE);
       assert.deepEqual(violations, [], formatAxeViolations(violations));
       const shop = await openShop(context, `${server.url}/`, { banner: false });
