@@ -159,10 +159,38 @@ describe('forms without JavaScript', () => {
   });
 });
 
+/** Every layout shift on the page from navigation on, as a PerformanceObserver sees them. */
+async function observeShifts(page) {
+  await page.addInitScript(() => {
+    window.__pwShifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__pwShifts.push({ value: entry.value, sources: entry.sources.map((s) => s.node?.id || s.node?.nodeName) });
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  return () => page.evaluate(() => window.__pwShifts);
+}
+
 describe('the widget takes the plain form over', () => {
   let server;
   before(async () => { server = await startServer(); });
   after(async () => { await server?.stop(); });
+
+  test('layout shift 0 while the widget replaces the pre-rendered statement and the plain footer form', async () => {
+    for (const [path, ready] of [
+      ['/personopplysninger', () => document.querySelector('#privacy-statement').shadowRoot?.querySelector('section.part')],
+      ['/', () => document.querySelector('#newsletter-signup').shadowRoot?.querySelector('form')],
+    ]) {
+      await withBrowser({ viewport: { width: 1200, height: 3000 } }, async (context) => {
+        const page = await newPage(context);
+        const shifts = await observeShifts(page);
+        await page.goto(`${server.url}${path}`);
+        await page.waitForFunction(ready);
+        assert.equal(await page.locator('#privacy-widget .banner').isVisible(), true, 'the widget runs');
+        await page.waitForTimeout(500);
+        assert.deepEqual(await shifts(), [], `${path}: no layout shift`);
+      });
+    }
+  });
 
   test('what the visitor typed before the widget started moves into its form; one form, not two', async () => {
     await withBrowser(async (context) => {

@@ -43,6 +43,9 @@ pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>, on_
     let (root, inline) = match &container {
         Some(c) => {
             let Some(root) = dom::attach_shadow(c, CSS) else { return };
+            // Until the widget's statement is rendered, the pre-rendered one stays on show
+            // through a slot: no empty box while the statement loads, nothing jumps twice.
+            append(&root, &el("slot", ""));
             (root, true)
         }
         None => {
