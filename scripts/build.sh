@@ -154,11 +154,14 @@ cargo build -p privacy-widget-server
 [ -x "$TARGET_DIR/debug/privacy-widget-server" ] || die "expected $TARGET_DIR/debug/privacy-widget-server"
 say "server compiled ($((SECONDS - t)) s)"
 
-# --- 6. pre-rendered statement ------------------------------------------------------------
-# The statement written into www/personopplysninger.html (and /nn, /en beside it) by the core's
-# renderer, so the page reads without JavaScript or WebAssembly.
-say "privacy-widget-prerender www/personopplysninger.html"
+# --- 6. pre-rendered statement and cookie declaration --------------------------------------
+# The statement written into www/personopplysninger.html and the cookie declaration (with the
+# date and counts of the checked-in audit, www/cookie-audit.json) into www/informasjonskapsler.html,
+# each with /nn and /en beside it, by the core's renderers, so they read without JavaScript.
+say "privacy-widget-prerender www/personopplysninger.html www/informasjonskapsler.html"
 cargo run -q -p privacy-widget-prerender -- --config "$ROOT/www/widget-config.json" \
-  --statements "$ROOT/www/statement" "$ROOT/www/personopplysninger.html"
+  --statements "$ROOT/www/statement" "$ROOT/www/personopplysninger.html" \
+  --declaration "$ROOT/www/informasjonskapsler.html" --declaration-url /informasjonskapsler \
+  --audit "$ROOT/www/cookie-audit.json"
 
 say "done in $((SECONDS - T0)) s"
