@@ -164,7 +164,8 @@ describe('privacy statement viewer', () => {
   test('print: every section is shown and no button or contents list is printed', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
-      await page.locator(`${INLINE} section.part`).first().waitFor();
+      // The widget's statement, not the pre-rendered one (which matches the same selector first).
+      await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('section.part'));
       await page.emulateMedia({ media: 'print' });
       const visible = await page.evaluate(() => {
         const root = document.querySelector('#privacy-statement').shadowRoot;
