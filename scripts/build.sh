@@ -154,12 +154,16 @@ cargo build -p privacy-widget-server
 [ -x "$TARGET_DIR/debug/privacy-widget-server" ] || die "expected $TARGET_DIR/debug/privacy-widget-server"
 say "server compiled ($((SECONDS - t)) s)"
 
-# --- 6. pre-rendered statement and forms --------------------------------------------------
+# --- 6. pre-rendered statement, forms and cookie declaration ------------------------------
 # The statement written into www/personopplysninger.html (and /nn, /en beside it) by the core's
-# renderer, and the plain newsletter and rights-request forms into their regions there and in
-# www/index.html, so the pages read and post without JavaScript or WebAssembly.
-say "privacy-widget-prerender www/personopplysninger.html www/index.html"
+# renderer, the plain newsletter and rights-request forms into their regions there and in
+# www/index.html, and the cookie declaration (with the date and counts of the checked-in audit,
+# www/cookie-audit.json) into www/informasjonskapsler.html (and /nn, /en), so the pages read and
+# post without JavaScript or WebAssembly.
+say "privacy-widget-prerender www/personopplysninger.html www/index.html www/informasjonskapsler.html"
 cargo run -q -p privacy-widget-prerender -- --config "$ROOT/www/widget-config.json" \
-  --statements "$ROOT/www/statement" --forms-page "$ROOT/www/index.html" "$ROOT/www/personopplysninger.html"
+  --statements "$ROOT/www/statement" --forms-page "$ROOT/www/index.html" "$ROOT/www/personopplysninger.html" \
+  --declaration "$ROOT/www/informasjonskapsler.html" --declaration-url /informasjonskapsler \
+  --audit "$ROOT/www/cookie-audit.json"
 
 say "done in $((SECONDS - T0)) s"

@@ -1,5 +1,5 @@
 // Renders the README's screenshots into docs/ from the demo shop served by the real backend:
-//   bash scripts/build.sh && node scripts/screenshots.mjs
+//   bash scripts/build.sh && node scripts/screenshots.mjs [file.png …]   (default: all of them)
 import path from 'node:path';
 import { REPO_ROOT, startServer, launchBrowser, newPage } from '../tests/e2e/harness.mjs';
 
@@ -11,12 +11,14 @@ const shots = [
   { file: 'preferences-dark.png', url: '/', viewport: { width: 1100, height: 900 }, colorScheme: 'dark', open: 'settings' },
   { file: 'banner-320.png', url: '/', viewport: { width: 320, height: 640 }, colorScheme: 'light' },
   { file: 'preferences-320.png', url: '/', viewport: { width: 320, height: 640 }, colorScheme: 'light', open: 'settings' },
-  { file: 'statement-page.png', url: '/personopplysninger', viewport: { width: 1100, height: 1000 }, colorScheme: 'light', accept: true },
+  { file: 'statement-page.png', url: '/personopplysninger', viewport: { width: 1100, height: 1000 }, colorScheme: 'light', decide: 'reject-all', ready: '#privacy-statement section.part' },
+  { file: 'cookie-declaration.png', url: '/informasjonskapsler', viewport: { width: 1000, height: 1720 }, colorScheme: 'light', decide: 'accept-all', ready: '[data-pw-choice="analytics"][data-pw-accepted="true"]' },
 ];
+const wanted = process.argv.slice(2);
 
 const server = await startServer();
 try {
-  for (const shot of shots) {
+  for (const shot of shots.filter((s) => wanted.length === 0 || wanted.includes(s.file))) {
     const context = await launchBrowser({ viewport: shot.viewport, colorScheme: shot.colorScheme });
     try {
       const page = await newPage(context);
@@ -27,9 +29,9 @@ try {
         await page.locator('#privacy-widget dialog.prefs').waitFor();
         await page.locator('#privacy-widget dialog.prefs details').first().evaluate((d) => { d.open = true; });
       }
-      if (shot.accept) {
-        await page.click('#privacy-widget [data-action="reject-all"]');
-        await page.locator('#privacy-statement section.part').first().waitFor();
+      if (shot.decide) {
+        await page.click(`#privacy-widget [data-action="${shot.decide}"]`);
+        await page.locator(shot.ready).first().waitFor();
       }
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(DOCS, shot.file) });

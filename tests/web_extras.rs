@@ -266,3 +266,32 @@ async fn the_newsletter_form_checks_the_address_in_place_and_queues_one_signup()
     assert_eq!(text(&find(&root, "button[type=submit]")), nb(FormText::FormRetry));
     assert_eq!(find(&root, "input#nl-email").unchecked_into::<HtmlInputElement>().value(), "ola@serviteur.no");
 }
+
+#[wasm_bindgen_test]
+fn markup_trees_become_elements_attributes_and_text_never_markup() {
+    use privacy_widget::web::shared::markup_dom;
+    use privacy_widget_core::markup::Element as Markup;
+    let tree = Markup::new("section")
+        .attr("class", "pw-cd-category")
+        .attr("aria-labelledby", "h-x")
+        .child(Markup::new("h2").attr("id", "h-x").text("<img src=x onerror=alert(1)>"))
+        .child(Markup::new("p").text("One ").child(Markup::new("a").attr("href", "#top").text("link")).text(" & more"));
+    let built = markup_dom::build(&tree);
+    assert_eq!(built.tag_name(), "SECTION");
+    assert_eq!(built.get_attribute("class").as_deref(), Some("pw-cd-category"));
+    assert_eq!(built.get_attribute("aria-labelledby").as_deref(), Some("h-x"));
+    let heading = built.query_selector("h2#h-x").unwrap().expect("the heading with its id");
+    assert_eq!(text(&heading), "<img src=x onerror=alert(1)>", "text stays text");
+    assert!(built.query_selector("img").unwrap().is_none(), "no element from text");
+    let paragraph = built.query_selector("p").unwrap().unwrap();
+    assert_eq!(paragraph.child_nodes().length(), 3, "text, link, text in order");
+    assert_eq!(text(&paragraph), "One link & more");
+    assert_eq!(paragraph.query_selector("a").unwrap().unwrap().get_attribute("href").as_deref(), Some("#top"));
+
+    let container = dom::el("div", "");
+    dom::append(&container, &dom::text_node("pre-rendered"));
+    dom::append(&container, &dom::el("p", "old"));
+    let placed = markup_dom::replace_content(&container, &tree);
+    assert_eq!(container.child_nodes().length(), 1, "the old content is gone");
+    assert!(container.first_element_child().as_ref() == Some(&placed));
+}

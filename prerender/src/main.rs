@@ -1,12 +1,16 @@
-//! privacy-widget-prerender: writes the privacy statement into a shop's statement page as plain
-//! HTML, so it reads, prints and links without JavaScript or WebAssembly. One module per page
-//! kind (`statement_page`); `splice` fills the marked region of the shop's own template.
+//! privacy-widget-prerender: writes the privacy statement into a shop's statement page (and the
+//! cookie declaration into its declaration page) as plain HTML, so they read, print and link
+//! without JavaScript or WebAssembly. One module per page kind (`statement_page`,
+//! `declaration_page`); `splice` fills the marked region of the shop's own template.
 //!
-//! `privacy-widget-prerender --config CONFIG --statements DIR [--forms-page OTHER]… PAGE`: fills
-//! PAGE (bokmål) in place and writes the other languages next to it, `PAGE-without-.html/nn.html`
-//! and `…/en.html`, the addresses `privacyPolicyUrl/nn` and `/en` link to. The plain forms go
-//! into the form regions of PAGE and of each OTHER page (filled in place, in its `<html lang>`).
+//! `privacy-widget-prerender --config CONFIG --statements DIR [--forms-page OTHER]… PAGE
+//! [--declaration PAGE --declaration-url /path [--audit report.json]]`: fills PAGE (bokmål) in
+//! place and writes the other languages next to it, `PAGE-without-.html/nn.html` and `…/en.html`,
+//! the addresses `privacyPolicyUrl/nn` and `/en` (and the declaration's `/path/nn`, `/path/en`)
+//! link to. The plain forms go into the form regions of PAGE and of each OTHER page (filled in
+//! place, in its `<html lang>`).
 
+mod declaration_page;
 mod form_regions;
 mod splice;
 mod statement_page;
@@ -15,10 +19,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use privacy_widget_core::config::Config;
+use privacy_widget_core::declaration::AuditSummary;
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::statement::Statement;
 
-const USAGE: &str = "usage: privacy-widget-prerender --config widget-config.json --statements www/statement [--forms-page www/index.html]... www/personopplysninger.html";
+const USAGE: &str = "usage: privacy-widget-prerender --config widget-config.json --statements www/statement [--forms-page www/index.html]... www/personopplysninger.html [--declaration www/informasjonskapsler.html --declaration-url /informasjonskapsler [--audit www/cookie-audit.json]]";
 
 struct Args {
     config: PathBuf,
@@ -26,23 +31,40 @@ struct Args {
     /// Pages that carry only forms (the shop's footer newsletter signup on every page).
     forms_pages: Vec<PathBuf>,
     page: PathBuf,
+    declaration: Option<Declaration>,
+}
+
+/// The declaration page, its address and the audit report it cites.
+struct Declaration {
+    page: PathBuf,
+    address: String,
+    audit: Option<PathBuf>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let (mut config, mut statements, mut page) = (None, None, None);
     let mut forms_pages = Vec::new();
+    let (mut declaration, mut address, mut audit) = (None, None, None);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--config" => config = args.next().map(PathBuf::from),
             "--statements" => statements = args.next().map(PathBuf::from),
             "--forms-page" => forms_pages.extend(args.next().map(PathBuf::from)),
+            "--declaration" => declaration = args.next().map(PathBuf::from),
+            "--declaration-url" => address = args.next().filter(|a| a.starts_with('/')),
+            "--audit" => audit = args.next().map(PathBuf::from),
             "--help" | "-h" => return Err(USAGE.to_owned()),
             _ if page.is_none() && !arg.starts_with('-') => page = Some(PathBuf::from(arg)),
             _ => return Err(format!("unexpected argument {arg:?}\n{USAGE}")),
         }
     }
+    let declaration = match (declaration, address, audit) {
+        (None, None, None) => None,
+        (Some(page), Some(address), audit) => Some(Declaration { page, address, audit }),
+        _ => return Err(format!("--declaration needs --declaration-url /path (and --audit only with both)\n{USAGE}")),
+    };
     match (config, statements, page) {
-        (Some(config), Some(statements), Some(page)) => Ok(Args { config, statements, forms_pages, page }),
+        (Some(config), Some(statements), Some(page)) => Ok(Args { config, statements, forms_pages, page, declaration }),
         _ => Err(USAGE.to_owned()),
     }
 }
@@ -105,6 +127,21 @@ fn run(args: &Args) -> Result<(), String> {
             ));
         }
         write(path, &filled)?;
+    }
+    if let Some(declaration) = &args.declaration {
+        let audit = match &declaration.audit {
+            Some(file) => {
+                Some(AuditSummary::parse(&read(file)?).map_err(|e| format!("{}: {}", file.display(), e.message()))?)
+            }
+            None => None,
+        };
+        let template = read(&declaration.page)?;
+        for lang in Lang::ALL {
+            let html = declaration_page::html(&config, audit.as_ref(), lang, &declaration.address);
+            let page = splice::fill(&splice::set_html_lang(&template, lang.tag()), declaration_page::REGION, &html)
+                .map_err(|e| format!("{}: {e}", declaration.page.display()))?;
+            write(&page_for(&declaration.page, lang), &page)?;
+        }
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ const USAGE = `Usage: npm run audit -- --url <site> [--pages /,/other] [--links 
 --url      the site's address (its origin is first party)
 --pages    comma-separated paths to visit in each state (default /)
 --links    same-origin links to follow from each page in each state (default 2)
---out      folder for report.html, report.css and report.json (default ./cookie-audit)
+--out      folder for report.html, report.css, report.json and summary.json (default ./cookie-audit)
 --config   where the widget config is, if not in the page's #privacy-widget-config element
 Exit status: 0 no violations, 1 violations, 2 the audit could not run.`;
 
@@ -179,7 +179,7 @@ function terminalSummary(report, out) {
   const lines = [`[audit] ${report.site}: ${s.pages} page(s), ${s.items} cookies and storage keys, ${s.violations} violation(s), ${s.warnings} warning(s)`];
   for (const v of report.violations) lines.push(`  VIOLATION ${v.kind} ${v.type ?? 'request'} ${v.name ?? v.host} (first in ${v.state})`);
   for (const w of report.warnings) lines.push(`  warning   ${w.kind} ${w.type} ${w.name}`);
-  lines.push(`[audit] report: ${path.join(out, 'report.html')} and report.json`);
+  lines.push(`[audit] report: ${path.join(out, 'report.html')}, report.json and summary.json`);
   return lines.join('\n');
 }
 
@@ -201,6 +201,9 @@ async function main() {
   }
   await mkdir(options.out, { recursive: true });
   await writeFile(path.join(options.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  // The date and counts alone, for the cookie declaration's "last checked" (a page fetches it).
+  const { tool, site, summary } = report;
+  await writeFile(path.join(options.out, 'summary.json'), `${JSON.stringify({ tool, site, summary }, null, 2)}\n`);
   await writeFile(path.join(options.out, 'report.html'), renderHtml(report));
   await copyFile(path.join(HERE, 'report.css'), path.join(options.out, 'report.css'));
   console.log(terminalSummary(report, options.out));

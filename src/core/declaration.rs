@@ -5,10 +5,11 @@
 use crate::prelude::*;
 
 use crate::config::{Category, Config, CookieDecl, Service, StorageKind};
-use crate::i18n::fill;
+use crate::i18n::{fill, FormText};
 use crate::json::{self, Json};
 use crate::lang::Lang;
 use crate::markup::Element;
+use crate::statement::render::COOKIE_SECTION_IDS;
 
 /// The attribute whose element shows the visitor's current choice for a category (its value is
 /// the category id); the browser layer fills it in and keeps it current.
@@ -172,23 +173,64 @@ pub fn choice_label(lang: Lang, category: &Category, accepted: bool) -> &'static
 
 /// The declaration. `first_heading` is the level of the category headings (2 on a page of its
 /// own under the page's `h1`, 4 inside a statement section headed `h3`); services are one below.
-pub fn render(config: &Config, lang: Lang, audit: Option<&AuditSummary>, first_heading: u8) -> Element {
+/// `page` is the declaration's own page (its bokmål address): it then starts with links to that
+/// page in each language, which the widget turns into an in-place switch.
+pub fn render(
+    config: &Config,
+    lang: Lang,
+    audit: Option<&AuditSummary>,
+    first_heading: u8,
+    page: Option<&str>,
+) -> Element {
     let mut root = Element::new("div").attr("class", "pw-cookie-declaration").attr("lang", lang.tag());
+    if let Some(page) = page {
+        root.push(language_links(config, lang, page));
+    }
     root.push(Element::new("p").text(phrase(lang, Phrase::Intro)));
     root.push(Element::new("p").attr("class", "pw-cd-checked").text(checked_text(lang, audit)));
     for category in &config.categories {
         root.push(category_section(config, lang, category, first_heading));
     }
-    root.push(
-        Element::new("p").child(
-            Element::new("button")
-                .attr("type", "button")
-                .attr("class", "pw-cd-change")
-                .attr("data-pw-open", "preferences")
-                .text(phrase(lang, Phrase::Change)),
-        ),
-    );
+    root.push(Element::new("p").child(change_control(config, lang)));
     root
+}
+
+/// Each language by its own name (and marked as that language), so a reader finds theirs.
+fn language_links(config: &Config, lang: Lang, page: &str) -> Element {
+    let mut links = Element::new("div")
+        .attr("class", "langs")
+        .attr("role", "group")
+        .attr("aria-label", config.text(lang, FormText::StatementLanguage));
+    for (other, label) in [(Lang::Nb, "Bokmål"), (Lang::Nn, "Nynorsk"), (Lang::En, "English")] {
+        let mut link = Element::new("a")
+            .attr("class", "lang")
+            .attr("href", other.page_address(page))
+            .attr("hreflang", other.tag())
+            .attr("lang", other.tag())
+            .attr("data-action", "lang")
+            .attr("data-lang", other.tag());
+        if other == lang {
+            link = link.attr("aria-current", "page");
+        }
+        links.push(link.text(label));
+    }
+    links
+}
+
+/// Opens the preferences (the consent manager acts on any `data-pw-open`, so withdrawal is one
+/// click away). A link to the statement's section on cookies where there is a statement page,
+/// so that without the widget it still leads somewhere; else a button.
+fn change_control(config: &Config, lang: Lang) -> Element {
+    let control = match &config.privacy_policy_url {
+        Some(base) => {
+            let mut href = lang.page_address(base);
+            href.push('#');
+            href.push_str(COOKIE_SECTION_IDS[0]);
+            Element::new("a").attr("href", href)
+        }
+        None => Element::new("button").attr("type", "button"),
+    };
+    control.attr("class", "pw-cd-change").attr("data-pw-open", "preferences").text(phrase(lang, Phrase::Change))
 }
 
 fn checked_text(lang: Lang, audit: Option<&AuditSummary>) -> String {
@@ -380,7 +422,7 @@ mod tests {
 
     #[test]
     fn lists_every_category_service_and_item_with_lifetime_and_type() {
-        let d = render(&config(), Lang::En, None, 2);
+        let d = render(&config(), Lang::En, None, 2, None);
         assert_eq!(texts(&d, "h2"), ["Necessary", "Analytics", "Marketing"]);
         assert_eq!(texts(&d, "h3"), ["Shop", "Google Analytics", "Pixel"]);
         let rows = texts(&d, "tr");
@@ -399,16 +441,19 @@ mod tests {
         let html = d.to_html();
         assert!(html.contains("<p>Provider: Google &lt;Ireland&gt; &amp; Co</p>"), "{html}");
         assert!(html.contains("<p>Stores nothing on your device.</p>"), "a service without items says so");
-        assert!(html.contains("<button type=\"button\" class=\"pw-cd-change\" data-pw-open=\"preferences\">"));
+        assert!(
+            html.contains("<button type=\"button\" class=\"pw-cd-change\" data-pw-open=\"preferences\">Change your choice</button>"),
+            "without a statement page: a button"
+        );
     }
 
     #[test]
     fn speaks_the_visitor_language() {
-        let nb = render(&config(), Lang::Nb, None, 2);
+        let nb = render(&config(), Lang::Nb, None, 2, None);
         assert_eq!(texts(&nb, "h2")[1], "Statistikk");
         assert!(nb.text_content().contains("pw_consentØktInformasjonskapsel (førstepart)"));
         assert!(nb.text_content().contains("Endre valget ditt"));
-        let nn = render(&config(), Lang::Nn, None, 2);
+        let nn = render(&config(), Lang::Nn, None, 2, None);
         assert!(nn.text_content().contains("Endre valet ditt"));
         assert_eq!(nb.get_attr("lang"), Some("nb"));
     }
@@ -416,7 +461,7 @@ mod tests {
     #[test]
     fn each_category_has_a_choice_slot_the_browser_fills() {
         let c = config();
-        let d = render(&c, Lang::En, None, 2);
+        let d = render(&c, Lang::En, None, 2, None);
         let mut strong = Vec::new();
         all(&d, "strong", &mut strong);
         let slots: Vec<_> = strong.iter().map(|e| (e.get_attr(CHOICE_ATTR).unwrap(), e.text_content())).collect();
@@ -434,8 +479,34 @@ mod tests {
     }
 
     #[test]
+    fn on_its_own_page_it_links_each_language_and_the_change_link_reaches_the_statement() {
+        let text = CONFIG.replacen('{', r#"{"privacyPolicyUrl": "/personvern?x=1","#, 1);
+        let c = Config::parse(&text).unwrap();
+        let d = render(&c, Lang::Nn, None, 2, Some("/informasjonskapsler"));
+        let mut links = Vec::new();
+        all(&d, "a", &mut links);
+        let langs: Vec<_> = links
+            .iter()
+            .filter(|a| a.get_attr("data-action") == Some("lang"))
+            .map(|a| a.get_attr("href").unwrap())
+            .collect();
+        assert_eq!(langs, ["/informasjonskapsler", "/informasjonskapsler/nn", "/informasjonskapsler/en"]);
+        let current: Vec<_> = links.iter().filter(|a| a.get_attr("aria-current") == Some("page")).collect();
+        assert_eq!(current.len(), 1);
+        assert_eq!(current[0].get_attr("hreflang"), Some("nn"));
+        let change = links.iter().find(|a| a.get_attr("class") == Some("pw-cd-change")).expect("the change link");
+        assert_eq!(change.get_attr("href"), Some("/personvern/nn#informasjonskapsler"));
+        assert_eq!(change.get_attr("data-pw-open"), Some("preferences"));
+        assert_eq!(change.text_content(), "Endre valet ditt");
+        let inside_a_page = render(&c, Lang::Nn, None, 4, None);
+        let mut none = Vec::new();
+        all(&inside_a_page, "a", &mut none);
+        assert_eq!(none.len(), 1, "inside another page only the change link: {none:?}");
+    }
+
+    #[test]
     fn headings_start_at_the_level_asked_for() {
-        let d = render(&config(), Lang::En, None, 4);
+        let d = render(&config(), Lang::En, None, 4, None);
         assert_eq!(texts(&d, "h4").len(), 3);
         assert_eq!(texts(&d, "h5").len(), 3);
         assert!(texts(&d, "h2").is_empty());
@@ -443,14 +514,14 @@ mod tests {
 
     #[test]
     fn says_when_the_list_was_last_checked_and_what_was_found() {
-        let none = render(&config(), Lang::En, None, 2);
+        let none = render(&config(), Lang::En, None, 2, None);
         assert_eq!(texts(&none, "p")[1], "The shop keeps this list; it has not been checked automatically yet.");
-        let clean = render(&config(), Lang::Nb, Some(&audit(0)), 2);
+        let clean = render(&config(), Lang::Nb, Some(&audit(0)), 2, None);
         assert_eq!(
             texts(&clean, "p")[1],
             "Sist kontrollert 6. desember 2026 med en automatisk gjennomgang av 2 sider: 5 informasjonskapsler og lagringsnøkler funnet, alle i listen."
         );
-        let findings = render(&config(), Lang::En, Some(&audit(3)), 2);
+        let findings = render(&config(), Lang::En, Some(&audit(3)), 2, None);
         assert_eq!(
             texts(&findings, "p")[1],
             "Last checked on 6 December 2026 by an automatic scan of 2 pages: 5 cookies and storage keys found, 3 not as listed."

@@ -42,6 +42,20 @@ impl Lang {
         }
     }
 
+    /// The address of a page in this language: `base` (its query and fragment dropped) for
+    /// bokmål, with `/nn` or `/en` after it for the others (`/personopplysninger/en`), where the
+    /// pre-renderer writes each language's page.
+    pub fn page_address(self, base: &str) -> String {
+        let mut url = String::from(base.split(['#', '?']).next().unwrap_or(base));
+        if self != Lang::Nb {
+            if !url.ends_with('/') {
+                url.push('/');
+            }
+            url.push_str(self.tag());
+        }
+        url
+    }
+
     /// Picks the visitor's language: their own choice, else the shop's configured one, else the
     /// page's `<html lang>`, else the first supported browser language, else bokmål.
     pub fn choose(

@@ -46,16 +46,7 @@ impl View<'_> {
 /// The address of the statement page in `lang`: `privacyPolicyUrl` for bokmål, with `/nn` or
 /// `/en` after it for the other languages (`/personopplysninger/en`). `None` without a URL.
 pub fn language_address(config: &Config, lang: Lang) -> Option<String> {
-    let base = config.privacy_policy_url.as_deref()?;
-    let base = base.split(['#', '?']).next().unwrap_or(base);
-    let mut url = String::from(base);
-    if lang != Lang::Nb {
-        if !url.ends_with('/') {
-            url.push('/');
-        }
-        url.push_str(lang.tag());
-    }
-    Some(url)
+    config.privacy_policy_url.as_deref().map(|base| lang.page_address(base))
 }
 
 /// The choices as they stand when no script runs: only the required categories are on, since

@@ -110,9 +110,8 @@ fn boot(stage: Boot) {
             });
             // Scripts the page added between start-up and the observer.
             with_app(|app| app.activate());
-            if let Some(statement) = with_app(|app| app.config.statement.clone()).flatten() {
-                load_extras_when_needed(statement.container.as_deref());
-            }
+            let statement_container = with_app(|app| app.config.statement.as_ref()?.container.clone()).flatten();
+            load_extras_when_needed(statement_container.as_deref());
             None
         }
     };
@@ -166,10 +165,12 @@ fn mount(config: Config, ui: ConsentUi) {
     listen_page();
 }
 
-/// The statement page needs the extras module at once; a newsletter form only when it comes
-/// near the viewport (usually a footer), so the banner never waits for it.
+/// The statement page and a cookie declaration need the extras module at once; a newsletter
+/// form only when it comes near the viewport (usually a footer), so the banner never waits for it.
 fn load_extras_when_needed(statement_container: Option<&str>) {
-    if statement_container.and_then(dom::by_id).is_some() {
+    if statement_container.and_then(dom::by_id).is_some()
+        || dom::query(&dom::document(), "[data-pw-cookie-declaration]").is_some()
+    {
         api::preload_extras();
         return;
     }

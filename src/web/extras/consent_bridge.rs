@@ -6,7 +6,7 @@ use crate::prelude::*;
 
 use crate::web::shared::dom;
 use privacy_widget_core::config::Config;
-use privacy_widget_core::lang::Lang;
+use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use wasm_bindgen::JsValue;
 
 /// Calls `PrivacyWidget[name](arg?)`; undefined when the consent module is not there.
@@ -23,8 +23,17 @@ pub fn language() -> Lang {
     call("language", None).as_string().as_deref().and_then(Lang::from_tag).unwrap_or(Lang::Nb)
 }
 
-/// The visitor switched language in the viewer: the banner and preferences follow.
-pub fn set_language(lang: Lang) {
+/// The visitor switched language here (the viewer, the declaration): kept in the language
+/// cookie for the next pages, and the banner and preferences follow.
+pub fn remember_language(lang: Lang) {
+    let mut assignment = String::from(LANG_COOKIE);
+    assignment.push('=');
+    assignment.push_str(lang.tag());
+    assignment.push_str("; Path=/; SameSite=Lax");
+    if dom::is_https() {
+        assignment.push_str("; Secure");
+    }
+    dom::set_cookie(&assignment);
     call("setLanguage", Some(&JsValue::from_str(lang.tag())));
 }
 
@@ -39,13 +48,12 @@ pub fn consent_id() -> Option<String> {
 
 /// Every category's title and whether the visitor accepts it now.
 pub fn choices_summary(config: &Config, lang: Lang) -> Vec<(String, bool)> {
-    config
-        .categories
-        .iter()
-        .map(|c| {
-            (config.category_title(c, lang), call("acceptedCategory", Some(&JsValue::from_str(&c.id))).is_truthy())
-        })
-        .collect()
+    config.categories.iter().map(|c| (config.category_title(c, lang), accepted_category(&c.id))).collect()
+}
+
+/// Whether the visitor allows this category now.
+pub fn accepted_category(id: &str) -> bool {
+    call("acceptedCategory", Some(&JsValue::from_str(id))).is_truthy()
 }
 
 pub fn show_preferences() {

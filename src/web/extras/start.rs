@@ -1,14 +1,15 @@
 //! The extras build's entry point: the only module that knows every renderer (statement viewer,
-//! newsletter forms) and wires them together; the renderers never import it.
+//! cookie declaration, newsletter forms) and wires them together; the renderers never import it.
 
 use crate::prelude::*;
 
 use super::consent_bridge;
-use super::{newsletter, statement};
+use super::{declaration, newsletter, statement};
 use crate::web::shared::delivery;
 use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
+use privacy_widget_core::lang::Lang;
 use web_sys::Event;
 
 /// The consent module asks the viewer to open with this event (after loading this module).
@@ -33,7 +34,10 @@ pub fn listen() {
             PENDING_OPEN.with(|p| *p.borrow_mut() = Some((section, changes)));
         }
     });
-    dom::listen(&window, "privacy-widget:change", |_| statement::refresh());
+    dom::listen(&window, "privacy-widget:change", |_| {
+        statement::refresh();
+        declaration::refresh();
+    });
 }
 
 /// Starts the viewer and the forms. An invalid config was already reported by the consent
@@ -42,11 +46,18 @@ pub fn start(config_text: &str) {
     let Ok(config) = Config::parse(config_text) else { return };
     let lang = consent_bridge::language();
     delivery::start(&config);
-    // The viewer's language switch moves the forms along (they are on the same page).
-    statement::start(&config, lang, consent_bridge::previous_revision(), newsletter::set_language);
+    // A language switch in the viewer or the declaration moves the rest of the page along.
+    statement::start(&config, lang, consent_bridge::previous_revision(), language_switched);
+    declaration::start(&config, lang, language_switched);
     newsletter::start(&config, lang);
     STARTED.with(|s| *s.borrow_mut() = true);
     if let Some((section, changes)) = PENDING_OPEN.with(|p| p.borrow_mut().take()) {
         statement::open(section, changes);
     }
+}
+
+/// The visitor switched language in the viewer or the declaration.
+fn language_switched(lang: Lang) {
+    declaration::set_language(lang);
+    newsletter::set_language(lang);
 }

@@ -10,7 +10,7 @@ use crate::web::shared::dom::{self, append, attr, button, el, get_attr, text_el}
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, StatementSource};
 use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
-use privacy_widget_core::lang::{Lang, LANG_COOKIE};
+use privacy_widget_core::lang::Lang;
 use privacy_widget_core::statement::{
     Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement,
 };
@@ -136,15 +136,7 @@ fn run(effects: Vec<ViewerEffect>) {
                 }
             }),
             ViewerEffect::RememberLanguage(lang) => {
-                let mut assignment = String::from(LANG_COOKIE);
-                assignment.push('=');
-                assignment.push_str(lang.tag());
-                assignment.push_str("; Path=/; SameSite=Lax");
-                if dom::is_https() {
-                    assignment.push_str("; Secure");
-                }
-                dom::set_cookie(&assignment);
-                consent_bridge::set_language(lang);
+                consent_bridge::remember_language(lang);
                 if let Some(on_language) = VIEWER.with(|cell| cell.borrow().as_ref().map(|app| app.on_language)) {
                     on_language(lang);
                 }

@@ -1,0 +1,147 @@
+//! The cookie declaration in every container the shop marks with `data-pw-cookie-declaration`:
+//! rendered by the core (`declaration::render`, the pre-renderer's renderer too) in the visitor's
+//! language, built as light DOM that the page styles, with each category's current choice kept
+//! up to date. Opening the preferences is the consent manager's (`data-pw-open`).
+
+use crate::prelude::*;
+
+use super::consent_bridge;
+use crate::web::shared::dom::{self, get_attr};
+use crate::web::shared::markup_dom;
+use core::cell::RefCell;
+use privacy_widget_core::config::Config;
+use privacy_widget_core::declaration::{self, AuditSummary, CHOICE_ATTR};
+use privacy_widget_core::lang::Lang;
+use web_sys::{Element, Event};
+
+/// Marks a container; its value is the declaration's own page address (language links), or empty.
+const CONTAINER: &str = "data-pw-cookie-declaration";
+/// The container's `npm run audit` report (JSON), for "last checked".
+const AUDIT_ATTR: &str = "data-pw-audit";
+/// The level of the category headings, 2 (the default) to 6.
+const HEADING_ATTR: &str = "data-pw-heading-level";
+
+struct Declaration {
+    config: Config,
+    lang: Lang,
+    audit: Option<AuditSummary>,
+    containers: Vec<Element>,
+    /// Called when the visitor switches language here (the other renderers on the page follow).
+    on_language: fn(Lang),
+}
+
+crate::page_state! {
+    static DECLARATION: RefCell<Option<Declaration>> = const { RefCell::new(None) };
+}
+
+/// Renders the declaration into every container, once the audit report (if one is named) is
+/// read; until then the pre-rendered declaration, if any, stays as it is.
+pub fn start(config: &Config, lang: Lang, on_language: fn(Lang)) {
+    let mut selector = String::from("[");
+    selector.push_str(CONTAINER);
+    selector.push(']');
+    let containers = dom::query_all(&dom::document(), &selector);
+    if containers.is_empty() {
+        return;
+    }
+    let audit_url = containers.iter().find_map(|c| get_attr(c, AUDIT_ATTR));
+    for container in &containers {
+        dom::listen(container, "click", on_click);
+    }
+    DECLARATION.with(|cell| {
+        *cell.borrow_mut() = Some(Declaration { config: config.clone(), lang, audit: None, containers, on_language })
+    });
+    let Some(url) = audit_url else { return render() };
+    dom::fetch_text(&url.clone(), move |text| {
+        let audit = text.map(|t| AuditSummary::parse(&t));
+        match audit {
+            Some(Ok(summary)) => DECLARATION.with(|cell| {
+                if let Some(d) = cell.borrow_mut().as_mut() {
+                    d.audit = Some(summary);
+                }
+            }),
+            Some(Err(e)) => dom::console_error(&e.message()),
+            None => {
+                let mut m = String::from("privacy-widget: could not load the cookie audit report from ");
+                m.push_str(&url);
+                dom::console_error(&m);
+            }
+        }
+        render();
+    });
+}
+
+/// The visitor's language changed (here, in the statement viewer): the declaration follows.
+pub fn set_language(lang: Lang) {
+    let changed = DECLARATION.with(|cell| {
+        cell.borrow_mut().as_mut().is_some_and(|d| {
+            let changed = d.lang != lang;
+            d.lang = lang;
+            changed
+        })
+    });
+    if changed {
+        render();
+    }
+}
+
+/// The visitor's choices changed: each category's "your choice" follows.
+pub fn refresh() {
+    DECLARATION.with(|cell| {
+        if let Some(d) = cell.borrow().as_ref() {
+            for container in &d.containers {
+                d.show_choices(container);
+            }
+        }
+    });
+}
+
+fn render() {
+    DECLARATION.with(|cell| {
+        let declaration = cell.borrow();
+        let Some(d) = declaration.as_ref() else { return };
+        for container in &d.containers {
+            let page = get_attr(container, CONTAINER).filter(|p| !p.is_empty());
+            let level = get_attr(container, HEADING_ATTR).and_then(|l| l.parse().ok()).unwrap_or(2);
+            let tree = declaration::render(&d.config, d.lang, d.audit.as_ref(), level, page.as_deref());
+            // Built, choices filled in, then swapped for what is there in one task: no flash of
+            // the pre-rendered "not allowed" and no empty box.
+            let built = markup_dom::build(&tree);
+            d.show_choices(&built);
+            dom::clear(container);
+            dom::append(container, &built);
+        }
+    });
+}
+
+impl Declaration {
+    fn show_choices(&self, within: &Element) {
+        let mut selector = String::from("[");
+        selector.push_str(CHOICE_ATTR);
+        selector.push(']');
+        for slot in dom::query_all(within, &selector) {
+            let Some(category) = get_attr(&slot, CHOICE_ATTR).and_then(|id| self.config.category(&id)) else {
+                continue;
+            };
+            let accepted = category.required || consent_bridge::accepted_category(&category.id);
+            dom::set_text(&slot, declaration::choice_label(self.lang, category, accepted));
+            dom::attr(&slot, "data-pw-accepted", if accepted { "true" } else { "false" });
+        }
+    }
+}
+
+/// The language links switch in place: the declaration, the banner and the forms follow.
+fn on_click(event: Event) {
+    let Some(link) = dom::target_closest(&event, "[data-action=\"lang\"]") else { return };
+    let Some(lang) = get_attr(&link, "data-lang").as_deref().and_then(Lang::from_tag) else { return };
+    event.prevent_default();
+    consent_bridge::remember_language(lang);
+    let on_language = DECLARATION.with(|cell| cell.borrow().as_ref().map(|d| d.on_language));
+    if let Some(on_language) = on_language {
+        on_language(lang);
+    }
+    // The link clicked was replaced: focus stays on the switch, now on the chosen language.
+    if let Some(current) = dom::query(&dom::document(), "[data-pw-cookie-declaration] [aria-current=\"page\"]") {
+        dom::focus(&current);
+    }
+}

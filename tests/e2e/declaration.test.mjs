@@ -1,0 +1,142 @@
+// The cookie declaration (/informasjonskapsler): pre-rendered from the config with the checked-in
+// audit's date and counts, enhanced in place by the widget (no layout shift) with each category's
+// current choice, the preferences one click away and an in-place language switch.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT, startServer, withBrowser, newPage, openShop, expectNoPageErrors, runAxe, formatAxeViolations } from './harness.mjs';
+
+const CONFIG = JSON.parse(await readFile(path.join(REPO_ROOT, 'www', 'widget-config.json'), 'utf8'));
+const AUDIT = JSON.parse(await readFile(path.join(REPO_ROOT, 'www', 'cookie-audit.json'), 'utf8')).summary;
+const ADDRESS = { nb: '/informasjonskapsler', nn: '/informasjonskapsler/nn', en: '/informasjonskapsler/en' };
+const DECLARATION = '[data-pw-cookie-declaration] .pw-cookie-declaration';
+const CHECKED = {
+  nb: `Sist kontrollert 6. desember 2026 med en automatisk gjennomgang av ${AUDIT.pages} sider`,
+  en: `Last checked on 6 December 2026 by an automatic scan of ${AUDIT.pages} pages`,
+};
+
+/** The declaration lists every category, service and declared item of the config. */
+async function expectWholeDeclaration(page) {
+  const root = page.locator(DECLARATION);
+  const ids = await root.locator('[data-pw-choice]').evaluateAll((slots) => slots.map((s) => s.dataset.pwChoice));
+  assert.deepEqual(ids, CONFIG.categories.map((c) => c.id));
+  assert.equal(await root.locator('section.pw-cd-category').count(), CONFIG.categories.length);
+  const services = await root.locator('.pw-cd-service > h3').allTextContents();
+  assert.deepEqual(services, CONFIG.categories.flatMap((c) => (c.services ?? []).map((s) => s.name)));
+  const items = await root.locator('th[scope="row"] code').allTextContents();
+  assert.deepEqual(items, CONFIG.categories.flatMap((c) => (c.services ?? []).flatMap((s) => (s.cookies ?? []).map((i) => i.name ?? i))));
+  assert.ok(items.includes('pw_consent') && items.includes('privacy-widget-outbox*'), 'the widget declares its own storage');
+}
+
+/** Waits until the widget has rendered the declaration (only it marks the choices it shows). */
+const enhanced = (page) => page.locator(`${DECLARATION} [data-pw-choice][data-pw-accepted]`).first().waitFor();
+const choice = (page, id) => page.locator(`${DECLARATION} [data-pw-choice="${id}"]`);
+
+describe('cookie declaration', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  test('the widget renders the whole declaration over the pre-rendered one, with no layout shift and no CSP violation', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      await page.addInitScript(() => {
+        window.__shifts = 0;
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__shifts += e.value; })
+          .observe({ type: 'layout-shift', buffered: true });
+      });
+      await page.goto(`${server.url}${ADDRESS.nb}`);
+      await enhanced(page);
+      await expectWholeDeclaration(page);
+      assert.ok((await page.locator(`${DECLARATION} .pw-cd-checked`).textContent()).startsWith(CHECKED.nb));
+      assert.equal(await page.locator('[data-pw-cookie-declaration] > *').count(), 1, 'the pre-rendered declaration was replaced, not doubled');
+      await page.waitForTimeout(300);
+      assert.equal(await page.evaluate(() => window.__shifts), 0, 'layout shift');
+      expectNoPageErrors(page);
+      assert.deepEqual(page.cspViolations, []);
+    });
+  });
+
+  test('each choice is shown and follows accept all and reject all; the button opens the preferences', async () => {
+    await withBrowser(async (context) => {
+      const page = await openShop(context, `${server.url}${ADDRESS.nb}`);
+      await enhanced(page);
+      assert.equal(await choice(page, 'necessary').textContent(), 'Alltid på (nødvendig)');
+      assert.equal(await choice(page, 'analytics').textContent(), 'Ikke tillatt');
+      await page.locator('#privacy-widget .banner [data-action="accept-all"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-pw-choice="analytics"]').textContent === 'Tillatt');
+      assert.equal(await choice(page, 'analytics').getAttribute('data-pw-accepted'), 'true');
+
+      await page.locator(`${DECLARATION} .pw-cd-change`).click();
+      const dialog = page.locator('#privacy-widget dialog');
+      await dialog.waitFor({ state: 'visible' });
+      assert.equal(new URL(page.url()).pathname, ADDRESS.nb, 'the link opened the dialog instead of navigating');
+      await dialog.locator('[data-action="reject-all"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-pw-choice="analytics"]').textContent === 'Ikke tillatt');
+      assert.equal(await choice(page, 'necessary').textContent(), 'Alltid på (nødvendig)');
+      assert.equal(page.posted.length, 2, 'both decisions were posted');
+    });
+  });
+
+  test('the language links switch in place: the declaration re-renders, the banner follows, focus stays', async () => {
+    await withBrowser(async (context) => {
+      const page = await openShop(context, `${server.url}${ADDRESS.nb}`);
+      await enhanced(page);
+      await page.locator(`${DECLARATION} a.lang[hreflang="en"]`).click();
+      await page.waitForFunction(() => document.querySelector('.pw-cookie-declaration')?.lang === 'en');
+      assert.equal(new URL(page.url()).pathname, ADDRESS.nb, 'no navigation');
+      assert.deepEqual(await page.locator(`${DECLARATION} section > h2`).allTextContents(), ['Necessary', 'Analytics']);
+      assert.ok((await page.locator(`${DECLARATION} .pw-cd-checked`).textContent()).startsWith(CHECKED.en));
+      assert.equal(await choice(page, 'analytics').textContent(), 'Not allowed');
+      await expectWholeDeclaration(page);
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.language()), 'en');
+      assert.equal(await page.locator('#privacy-widget .pw').getAttribute('lang'), 'en', 'the banner speaks English too');
+      assert.ok((await context.cookies()).some((c) => c.name === 'pw_lang' && c.value === 'en'), 'kept for the next page');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('hreflang')), 'en', 'focus on the chosen language');
+      assert.equal(await page.locator(`${DECLARATION} a.lang[aria-current="page"]`).getAttribute('hreflang'), 'en');
+      expectNoPageErrors(page);
+    });
+  });
+
+  test('without JavaScript every language has the whole declaration, and the change link reaches the statement', async () => {
+    await withBrowser({ javaScriptEnabled: false }, async (context) => {
+      const page = await newPage(context);
+      for (const [lang, address] of Object.entries(ADDRESS)) {
+        const response = await page.goto(`${server.url}${address}`);
+        assert.equal(response.status(), 200, lang);
+        assert.equal(await page.getAttribute('html', 'lang'), lang);
+        assert.equal(await page.locator(DECLARATION).getAttribute('lang'), lang);
+        await expectWholeDeclaration(page);
+        assert.equal(await page.locator(`${DECLARATION} a.lang[aria-current="page"]`).getAttribute('href'), address);
+      }
+      await page.goto(`${server.url}${ADDRESS.nb}`);
+      assert.ok((await page.locator(`${DECLARATION} .pw-cd-checked`).textContent()).startsWith(CHECKED.nb));
+      assert.equal(await choice(page, 'analytics').textContent(), 'Ikke tillatt', 'nothing optional runs without the widget');
+      await page.locator(`${DECLARATION} .pw-cd-change`).click();
+      await page.waitForURL(/\/personopplysninger#informasjonskapsler$/);
+      // The statement's section on cookies links back to the declaration.
+      await page.locator('#informasjonskapsler a[href="/informasjonskapsler"]').click();
+      await page.waitForURL(/\/informasjonskapsler$/);
+    });
+  });
+
+  test('axe finds no violations, with the widget and without it', async () => {
+    const rules = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } };
+    await withBrowser(async (context) => {
+      const page = await openShop(context, `${server.url}${ADDRESS.nb}`);
+      await enhanced(page);
+      const violations = await runAxe(page, undefined, rules);
+      assert.deepEqual(violations, [], formatAxeViolations(violations));
+    });
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      await page.route(/\/dist\//, (route) => route.abort());
+      for (const address of Object.values(ADDRESS)) {
+        await page.goto(`${server.url}${address}`);
+        const violations = await runAxe(page, undefined, rules);
+        assert.deepEqual(violations, [], `${address}:\n${formatAxeViolations(violations)}`);
+      }
+    });
+  });
+});
