@@ -154,4 +154,11 @@ cargo build -p privacy-widget-server
 [ -x "$TARGET_DIR/debug/privacy-widget-server" ] || die "expected $TARGET_DIR/debug/privacy-widget-server"
 say "server compiled ($((SECONDS - t)) s)"
 
+# --- 6. pre-rendered statement ------------------------------------------------------------
+# The statement written into www/personopplysninger.html (and /nn, /en beside it) by the core's
+# renderer, so the page reads without JavaScript or WebAssembly.
+say "privacy-widget-prerender www/personopplysninger.html"
+cargo run -q -p privacy-widget-prerender -- --config "$ROOT/www/widget-config.json" \
+  --statements "$ROOT/www/statement" "$ROOT/www/personopplysninger.html"
+
 say "done in $((SECONDS - T0)) s"

@@ -78,6 +78,11 @@ if (schemas.length) {
   await mkdir(path.join(tmp, 'schema'));
   for (const name of schemas) await cp(path.join(ROOT, 'schema', name), path.join(tmp, 'schema', name));
 }
+// The cookie audit (`npx privacy-widget-audit --url …`), with its report stylesheet.
+await mkdir(path.join(tmp, 'audit'));
+for (const name of ['run.mjs', 'compare.mjs', 'report.mjs', 'report.css']) {
+  await cp(path.join(ROOT, 'scripts', 'audit', name), path.join(tmp, 'audit', name));
+}
 // The integrators' README, with this build's version, hash and integrity filled in.
 const readme = (await readFile(path.join(ROOT, 'docs', 'package-README.md'), 'utf8'))
   .replaceAll('{{VERSION}}', version)
@@ -109,6 +114,10 @@ const manifest = {
     ...(schemas.length ? { './schema/*': './schema/*' } : {}),
     './package.json': './package.json',
   },
+  bin: { 'privacy-widget-audit': './audit/run.mjs' },
+  // Only the audit needs it, and it runs on the shop's machine or CI, never in a visitor's browser.
+  peerDependencies: { 'playwright-core': '>=1.40.0' },
+  peerDependenciesMeta: { 'playwright-core': { optional: true } },
   keywords: ['consent', 'cookie-banner', 'gdpr', 'privacy', 'webassembly', 'consent-mode'],
 };
 await writeFile(path.join(tmp, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

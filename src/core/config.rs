@@ -81,12 +81,41 @@ impl Localized {
     }
 }
 
-/// A cookie a service sets, so it can be listed and deleted on withdrawal.
+/// A cookie (or a web-storage key) a service sets, so it can be listed, deleted on withdrawal
+/// and checked by the cookie audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CookieDecl {
     /// Exact name, or a prefix pattern ending in `*` such as `_ga_*`.
     pub name: String,
     pub lifetime: Option<Localized>,
+    pub kind: StorageKind,
+    /// Set by another site than the shop's (in a third-party context).
+    pub third_party: bool,
+}
+
+/// Where a declared item lives: consent platforms list web storage with cookies, since the
+/// ePrivacy rules treat every storing of information on the visitor's device alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageKind {
+    Cookie,
+    LocalStorage,
+    SessionStorage,
+    IndexedDb,
+}
+
+impl StorageKind {
+    const ALL: [StorageKind; 4] =
+        [StorageKind::Cookie, StorageKind::LocalStorage, StorageKind::SessionStorage, StorageKind::IndexedDb];
+
+    /// The config's name for it (`cookies[].type`).
+    pub fn name(self) -> &'static str {
+        match self {
+            StorageKind::Cookie => "cookie",
+            StorageKind::LocalStorage => "localStorage",
+            StorageKind::SessionStorage => "sessionStorage",
+            StorageKind::IndexedDb => "indexedDB",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +125,10 @@ pub struct Service {
     pub provider: Option<String>,
     pub purpose: Option<Localized>,
     pub cookies: Vec<CookieDecl>,
+    /// Hosts the service's scripts and embeds talk to (`www.google-analytics.com`,
+    /// `*.doubleclick.net`, `cdn.example.com:8443`): the cookie audit expects requests to other
+    /// origins only to these, and only once the service is allowed.
+    pub hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -769,38 +802,81 @@ fn parse_category(
 }
 
 fn parse_service(s: &Obj) -> Result<Service, Fail> {
-    s.only(&["id", "name", "provider", "purpose", "cookies"])?;
+    s.only(&["id", "name", "provider", "purpose", "cookies", "hosts"])?;
     let id = s.req_str("id", "a service id such as \"google-analytics\"")?;
     check_id(&id, &s.path_of("id"))?;
     let mut cookies = Vec::new();
     for (k, item) in s.array("cookies")?.unwrap_or(&[]).iter().enumerate() {
-        let path = indexed(&s.path_of("cookies"), k);
-        let decl = match item {
-            Json::Str(_) => CookieDecl { name: item.as_str().unwrap_or_default().to_string(), lifetime: None },
-            _ => {
-                let c = Obj::new(item, path.clone())?;
-                c.only(&["name", "lifetime"])?;
-                CookieDecl {
-                    name: c.req_str("name", "a cookie name, or a prefix ending in '*' such as \"_ga_*\"")?,
-                    lifetime: c.opt_localized("lifetime")?,
-                }
-            }
-        };
-        let pattern = decl.name.strip_suffix('*').unwrap_or(&decl.name);
-        let valid = !pattern.is_empty()
-            && pattern.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'=' | b';' | b',' | b'*'));
-        if !valid {
-            return Err(invalid(path, "a cookie name, or a prefix ending in '*' such as \"_ga_*\"", &decl.name));
+        cookies.push(parse_cookie(item, indexed(&s.path_of("cookies"), k))?);
+    }
+    let mut hosts = Vec::new();
+    for (k, item) in s.array("hosts")?.unwrap_or(&[]).iter().enumerate() {
+        const HOST: &str =
+            "a host name such as \"www.google-analytics.com\", \"*.doubleclick.net\" or \"cdn.example.com:8443\"";
+        match item {
+            Json::Str(host) if is_host_pattern(host) => hosts.push(host.clone()),
+            other => return Err(invalid_json(indexed(&s.path_of("hosts"), k), HOST, other)),
         }
-        cookies.push(decl);
     }
     Ok(Service {
         name: s.opt_str("name")?.unwrap_or_else(|| id.clone()),
         provider: s.opt_str("provider")?,
         purpose: s.opt_localized("purpose")?,
         cookies,
+        hosts,
         id,
     })
+}
+
+fn parse_cookie(item: &Json, path: String) -> Result<CookieDecl, Fail> {
+    const NAME: &str = "a cookie name, or a prefix ending in '*' such as \"_ga_*\"";
+    let decl = match item {
+        Json::Str(name) => {
+            CookieDecl { name: name.clone(), lifetime: None, kind: StorageKind::Cookie, third_party: false }
+        }
+        _ => {
+            let c = Obj::new(item, path.clone())?;
+            c.only(&["name", "lifetime", "type", "party"])?;
+            let kind = match c.opt_str("type")? {
+                None => StorageKind::Cookie,
+                Some(t) => StorageKind::ALL.into_iter().find(|k| k.name() == t).ok_or_else(|| {
+                    invalid(c.path_of("type"), "\"cookie\", \"localStorage\", \"sessionStorage\" or \"indexedDB\"", &t)
+                })?,
+            };
+            let third_party = match c.opt_str("party")?.as_deref() {
+                None | Some("first") => false,
+                Some("third") => true,
+                Some(other) => return Err(invalid(c.path_of("party"), "\"first\" or \"third\"", other)),
+            };
+            CookieDecl { name: c.req_str("name", NAME)?, lifetime: c.opt_localized("lifetime")?, kind, third_party }
+        }
+    };
+    let pattern = decl.name.strip_suffix('*').unwrap_or(&decl.name);
+    let valid =
+        !pattern.is_empty() && pattern.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'=' | b';' | b',' | b'*'));
+    if !valid {
+        let field = if matches!(item, Json::Str(_)) { path } else { path + ".name" };
+        return Err(invalid(field, NAME, &decl.name));
+    }
+    Ok(decl)
+}
+
+/// `host`, `*.host` or either with `:port`; lowercase, as browsers report hosts.
+fn is_host_pattern(pattern: &str) -> bool {
+    let (host, port) = match pattern.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (pattern, None),
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    let labels_ok = !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    port_ok && labels_ok
 }
 
 /// The Consent Mode mapping; ids are checked against `categories` when those are known to be right.
@@ -973,6 +1049,28 @@ pub(crate) mod tests {
                 "\"statement.revisionUrl\" must be a URL containing {revision}",
             ),
             (
+                Box::new(|t| {
+                    *t = t.replace("\"name\": \"Meta Pixel\"", "\"hosts\": [\"connect.facebook.net\", \"Evil.COM/x\"]")
+                }),
+                "\"categories[2].services[0].hosts[1]\" must be a host name",
+            ),
+            (
+                Box::new(|t| *t = t.replace("\"name\": \"Meta Pixel\"", "\"hosts\": \"connect.facebook.net\"")),
+                "\"categories[2].services[0].hosts\" must be an array",
+            ),
+            (
+                Box::new(|t| *t = t.replace("{\"name\": \"_ga\",", "{\"name\": \"_ga\", \"type\": \"flash\",")),
+                "\"categories[1].services[0].cookies[0].type\" must be \"cookie\", \"localStorage\"",
+            ),
+            (
+                Box::new(|t| *t = t.replace("{\"name\": \"_ga\",", "{\"name\": \"_ga\", \"party\": \"3rd\",")),
+                "\"categories[1].services[0].cookies[0].party\" must be \"first\" or \"third\", found \"3rd\"",
+            ),
+            (
+                Box::new(|t| *t = t.replace("{\"name\": \"_ga\",", "{\"name\": \"_g;a\",")),
+                "\"categories[1].services[0].cookies[0].name\" must be a cookie name",
+            ),
+            (
                 Box::new(|t| *t = t.replacen('{', r#"{"theme": "blue","#, 1)),
                 "\"theme\" must be \"auto\", \"light\" or \"dark\", found \"blue\"",
             ),
@@ -980,6 +1078,36 @@ pub(crate) mod tests {
         for (edit, expected) in cases {
             let message = error_for(edit);
             assert!(message.contains(expected), "{message}\n  should contain: {expected}");
+        }
+    }
+
+    #[test]
+    fn reads_hosts_storage_types_and_parties() {
+        let text = DEMO.replace(
+            "\"name\": \"Meta Pixel\"",
+            r#""name": "Meta Pixel", "hosts": ["connect.facebook.net", "*.facebook.com", "127.0.0.2:8081"],
+               "cookies": [{"name": "_fbp"}, {"name": "fr", "party": "third"}, {"name": "fb_state", "type": "localStorage"}]"#,
+        );
+        let c = Config::parse(&text).unwrap();
+        let (_, pixel) = c.service("meta-pixel").unwrap();
+        assert_eq!(pixel.hosts, ["connect.facebook.net", "*.facebook.com", "127.0.0.2:8081"]);
+        let kinds: Vec<_> = pixel.cookies.iter().map(|d| (d.kind, d.third_party)).collect();
+        assert_eq!(
+            kinds,
+            [(StorageKind::Cookie, false), (StorageKind::Cookie, true), (StorageKind::LocalStorage, false)]
+        );
+        assert!(demo().service("google-analytics").unwrap().1.hosts.is_empty(), "hosts are optional");
+    }
+
+    #[test]
+    fn host_patterns_are_lowercase_names_with_an_optional_wildcard_and_port() {
+        for ok in ["example.com", "*.example.com", "127.0.0.2", "localhost:8080", "a-b.c"] {
+            assert!(is_host_pattern(ok), "{ok}");
+        }
+        for bad in
+            ["", "Example.com", "*.", "a..b", "-a.com", "a.com:", "a.com:123456", "https://a.com", "*a.com", "a.com/x"]
+        {
+            assert!(!is_host_pattern(bad), "{bad}");
         }
     }
 

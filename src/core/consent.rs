@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use crate::config::{Category, Config, ConsentSignal};
+use crate::config::{Category, Config, ConsentSignal, StorageKind};
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::wire::{Action, ConsentEvent};
@@ -163,14 +163,14 @@ pub fn cookie_matches(pattern: &str, name: &str) -> bool {
 }
 
 /// The cookies to delete when the visitor goes from `before` to `after`: those declared by
-/// every service that was allowed and no longer is.
+/// every service that was allowed and no longer is (web-storage keys are not cookies).
 pub fn withdrawn_cookie_patterns<'a>(config: &'a Config, before: &Choices, after: &Choices) -> Vec<&'a str> {
     config
         .categories
         .iter()
         .flat_map(|c| &c.services)
         .filter(|s| before.service(&s.id) && !after.service(&s.id))
-        .flat_map(|s| s.cookies.iter().map(|c| c.name.as_str()))
+        .flat_map(|s| s.cookies.iter().filter(|c| c.kind == StorageKind::Cookie).map(|c| c.name.as_str()))
         .collect()
 }
 

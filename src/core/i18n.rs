@@ -163,6 +163,7 @@ catalogue! {
         StatementVersion = "statementVersion" { nb: "Versjon {revision}, gjelder fra {date}", nn: "Versjon {revision}, gjeld frå {date}", en: "Version {revision}, effective {date}" }
         StatementPrint = "statementPrint" { nb: "Skriv ut", nn: "Skriv ut", en: "Print" }
         StatementCopyLink = "statementCopyLink" { nb: "Kopier lenke til «{section}»", nn: "Kopier lenkje til «{section}»", en: "Copy link to “{section}”" }
+        StatementSectionLink = "statementSectionLink" { nb: "Lenke til «{section}»", nn: "Lenkje til «{section}»", en: "Link to “{section}”" }
         StatementLinkCopied = "statementLinkCopied" { nb: "Lenken er kopiert.", nn: "Lenkja er kopiert.", en: "Link copied." }
         StatementUnavailable = "statementUnavailable" {
             nb: "Personvernerklæringen kunne ikke vises her. Les den på personvernsiden vår.",

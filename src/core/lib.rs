@@ -20,7 +20,9 @@ pub(crate) mod prelude {
 pub mod config;
 pub mod consent;
 pub mod cookie;
+pub mod declaration;
 pub mod form;
+pub mod form_markup;
 pub mod i18n;
 pub mod json;
 pub mod lang;

@@ -303,8 +303,8 @@ impl NewsletterForm {
         self.submission.finish()
     }
 
-    /// Every field's error, in [`Field`] order.
-    fn validate(&self) -> Vec<(Field, FormText)> {
+    /// Every field's error, in [`Field`] order (the backend checks a plain form post with it too).
+    pub fn validate(&self) -> Vec<(Field, FormText)> {
         [Field::Email, Field::FirstName, Field::Consent]
             .into_iter()
             .filter_map(|field| self.field_error(field).map(|key| (field, key)))

@@ -218,7 +218,7 @@ impl RightsForm {
     }
 
     /// `{"type","email","message","consent_id"?,"language","confirmed":true}`
-    fn body(&self, request_type: RequestType, email: String) -> Json {
+    pub fn body(&self, request_type: RequestType, email: String) -> Json {
         let mut members = vec![
             ("type".to_string(), Json::Str(request_type.name().to_string())),
             ("email".to_string(), Json::Str(email)),
@@ -262,8 +262,8 @@ impl RightsForm {
         mailto_url(to, &subject, &body)
     }
 
-    /// Every field's error, in [`Field`] order.
-    fn validate(&self) -> Vec<(Field, FormText)> {
+    /// Every field's error, in [`Field`] order (the backend checks a plain form post with it too).
+    pub fn validate(&self) -> Vec<(Field, FormText)> {
         [Field::RequestType, Field::Email, Field::Message, Field::Confirm]
             .into_iter()
             .filter_map(|field| self.field_error(field).map(|key| (field, key)))

@@ -5,6 +5,7 @@
 use crate::prelude::*;
 
 mod diff;
+pub mod render;
 #[cfg(test)]
 mod tests;
 

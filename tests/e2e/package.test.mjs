@@ -131,6 +131,9 @@ describe('npm package, installed into an empty folder', () => {
       assert.deepEqual(await readFile(path.join(installed, 'schema', name)), await readFile(path.join(REPO_ROOT, 'schema', name)));
     }
     assert.equal(Boolean(manifest.exports['./schema/*']), schemas.length > 0);
+    // The cookie audit ships as a bin; its help runs without playwright-core installed.
+    assert.equal(manifest.bin['privacy-widget-audit'], './audit/run.mjs');
+    assert.match(await run(path.join(installed, '..', '.bin', 'privacy-widget-audit'), ['--help'], installed), /--url/);
     assert.match(await readFile(path.join(installed, 'LICENSE'), 'utf8'), /^MIT License/);
     assert.match(await readFile(path.join(installed, 'privacy-widget.d.ts'), 'utf8'), /interface PrivacyWidgetApi/);
     assert.ok((await readFile(path.join(installed, 'README.md'), 'utf8')).includes(`integrity="${integrity['privacy-widget.js']}"`));

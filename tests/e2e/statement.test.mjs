@@ -135,7 +135,8 @@ describe('privacy statement viewer', () => {
     for (const width of [320, 640]) {
       await withBrowser({ viewport: { width, height: 800 } }, async (context) => {
         const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });
-        await page.locator(`${INLINE} section.part`).first().waitFor();
+        // The pre-rendered statement is there at once; the widget's replaces it.
+        await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('section.part'));
         const m = await page.evaluate(() => {
           const root = document.querySelector('#privacy-statement').shadowRoot;
           const article = root.querySelector('.statement');

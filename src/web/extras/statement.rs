@@ -161,6 +161,10 @@ impl StatementApp {
         let open_dialog = dom::query(&self.root, "dialog");
         let article = self.article(choices);
         if self.inline {
+            // The pre-rendered statement goes once the widget's is there (never an empty box).
+            if let Some(container) = self.source.container.as_deref().and_then(dom::by_id) {
+                dom::clear(&container);
+            }
             dom::clear(root);
             append(root, &article);
             return;

@@ -1,0 +1,79 @@
+//! Marked regions of a page: `<!-- privacy-widget:NAME -->` … `<!-- /privacy-widget:NAME -->`.
+//! The pre-renderer replaces what is between the two comments and leaves the rest of the page
+//! byte for byte, so a shop keeps its own template and runs the tool again after each edit.
+
+/// Why a page could not be filled.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SpliceError {
+    /// The opening comment is missing.
+    NoMarker(String),
+    /// The opening comment has no closing one after it.
+    Unclosed(String),
+}
+
+impl std::fmt::Display for SpliceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpliceError::NoMarker(name) => {
+                write!(f, "no <!-- privacy-widget:{name} --> marker; put it where the content belongs")
+            }
+            SpliceError::Unclosed(name) => {
+                write!(f, "<!-- privacy-widget:{name} --> has no <!-- /privacy-widget:{name} --> after it")
+            }
+        }
+    }
+}
+
+/// `page` with the region `name` holding `content`.
+pub fn fill(page: &str, name: &str, content: &str) -> Result<String, SpliceError> {
+    let open = format!("<!-- privacy-widget:{name} -->");
+    let close = format!("<!-- /privacy-widget:{name} -->");
+    let start = page.find(&open).ok_or_else(|| SpliceError::NoMarker(name.to_owned()))? + open.len();
+    let end = page[start..].find(&close).ok_or_else(|| SpliceError::Unclosed(name.to_owned()))? + start;
+    Ok(format!("{}{content}{}", &page[..start], &page[end..]))
+}
+
+/// `page` with its `<html lang="…">` set to `lang`.
+pub fn set_html_lang(page: &str, lang: &str) -> String {
+    match page.find("<html lang=\"") {
+        Some(at) => {
+            let value = at + "<html lang=\"".len();
+            let end = page[value..].find('"').map_or(value, |e| value + e);
+            format!("{}{lang}{}", &page[..value], &page[end..])
+        }
+        None => page.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_only_the_marked_region_and_can_run_again() {
+        let page = "<p>a</p><!-- privacy-widget:statement -->old<!-- /privacy-widget:statement --><p>b</p>";
+        let once = fill(page, "statement", "<article>new</article>").unwrap();
+        assert_eq!(
+            once,
+            "<p>a</p><!-- privacy-widget:statement --><article>new</article><!-- /privacy-widget:statement --><p>b</p>"
+        );
+        assert_eq!(fill(&once, "statement", "<article>new</article>").unwrap(), once, "idempotent");
+    }
+
+    #[test]
+    fn missing_markers_are_named() {
+        assert_eq!(fill("<p>", "statement", "x"), Err(SpliceError::NoMarker("statement".into())));
+        assert_eq!(
+            fill("<!-- privacy-widget:statement -->", "statement", "x"),
+            Err(SpliceError::Unclosed("statement".into()))
+        );
+    }
+
+    #[test]
+    fn sets_the_document_language() {
+        assert_eq!(
+            set_html_lang("<!doctype html>\n<html lang=\"nb\">\n", "en"),
+            "<!doctype html>\n<html lang=\"en\">\n"
+        );
+    }
+}

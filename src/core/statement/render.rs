@@ -1,0 +1,473 @@
+//! The statement as a `markup` tree: the one renderer behind the pre-rendered page (written as
+//! HTML by `privacy-widget-prerender`) and the widget's viewer (built as DOM by the browser
+//! layer). Both get the same elements, classes and text; what only a running widget can offer
+//! (print, "what changed", close, copying links, the visitor's current choices) is chosen by
+//! [`View`], and placed so that it takes no room the page without it did not already take.
+
+use crate::prelude::*;
+
+use super::{diff, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement};
+use crate::config::Config;
+use crate::i18n::{fill, FormText, Text, TextKey};
+use crate::lang::Lang;
+use crate::markup::Element;
+
+/// Ids a shop's statement gives its section on cookies and choices, in order of preference.
+/// Without the widget, "change your choices" and the shop's settings links lead there.
+pub const COOKIE_SECTION_IDS: &[&str] = &["informasjonskapsler", "cookies", "samtykke", "consent"];
+
+/// Who renders and what they can offer beyond the statement itself.
+pub struct View<'a> {
+    pub config: &'a Config,
+    pub lang: Lang,
+    /// Each consent category's title and whether it is allowed now.
+    pub choices: &'a [(String, bool)],
+    /// The widget runs: print, copy-link and change-choices act in place.
+    pub enhanced: bool,
+    /// The "what changed" toggle, when an earlier consent makes it meaningful.
+    pub changes: Option<ChangesToggle>,
+    /// In a modal dialog: a close button.
+    pub closable: bool,
+}
+
+/// The label the "what changed" toggle shows: which view it leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangesToggle {
+    ShowChanges,
+    BackToReading,
+}
+
+impl View<'_> {
+    fn t(&self, key: impl Text) -> &str {
+        self.config.text(self.lang, key)
+    }
+}
+
+/// The address of the statement page in `lang`: `privacyPolicyUrl` for bokmål, with `/nn` or
+/// `/en` after it for the other languages (`/personopplysninger/en`). `None` without a URL.
+pub fn language_address(config: &Config, lang: Lang) -> Option<String> {
+    let base = config.privacy_policy_url.as_deref()?;
+    let base = base.split(['#', '?']).next().unwrap_or(base);
+    let mut url = String::from(base);
+    if lang != Lang::Nb {
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        url.push_str(lang.tag());
+    }
+    Some(url)
+}
+
+/// The choices as they stand when no script runs: only the required categories are on, since
+/// nothing gated can start without the widget.
+pub fn choices_without_widget(config: &Config, lang: Lang) -> Vec<(String, bool)> {
+    config.categories.iter().map(|c| (config.category_title(c, lang), c.required)).collect()
+}
+
+/// The id of the statement's section on cookies and choices (see [`COOKIE_SECTION_IDS`]).
+pub fn cookie_section(statement: &Statement) -> Option<&str> {
+    COOKIE_SECTION_IDS.iter().copied().find(|id| statement.section(id).is_some())
+}
+
+/// The whole statement for reading: header, the visitor's choices, contents, intro, sections.
+pub fn article(statement: &Statement, view: &View) -> Element {
+    let mut article = shell(view).child(header(statement, view));
+    article.push(choices(statement, view));
+    article.push(contents(statement, view));
+    article.push(paragraph(&statement.intro, "intro"));
+    for section in &statement.sections {
+        article.push(section_element(section, view));
+    }
+    article
+}
+
+/// The statement's header and what changed since `previous`, section by section.
+pub fn changes_article(previous: &Statement, current: &Statement, view: &View) -> Element {
+    shell(view).child(header(current, view)).child(changes(previous, current, view))
+}
+
+/// What shows when the statement could not be loaded: the language switch and a plain link.
+pub fn unavailable(view: &View) -> Element {
+    let href = view.config.privacy_policy_url.as_deref().unwrap_or("/");
+    let link = Element::new("a").attr("href", href).text(view.t(FormText::StatementUnavailable));
+    shell(view).child(tools(view)).child(Element::new("p").child(link))
+}
+
+fn shell(view: &View) -> Element {
+    Element::new("article").attr("class", "statement").attr("lang", view.lang.tag())
+}
+
+fn header(statement: &Statement, view: &View) -> Element {
+    let meta = fill(
+        view.t(FormText::StatementVersion),
+        &[("revision", &statement.revision), ("date", &statement.effective_date)],
+    );
+    Element::new("header")
+        .child(Element::new("h2").attr("class", "title").attr("id", "pw-statement-title").text(&*statement.title))
+        .child(Element::new("p").attr("class", "meta").text(meta))
+        .child(tools(view))
+}
+
+/// The language links (real addresses, so they work without script; the widget switches in
+/// place where it can), then the widget's own buttons at the end of the same row.
+fn tools(view: &View) -> Element {
+    let mut langs = Element::new("div")
+        .attr("class", "langs")
+        .attr("role", "group")
+        .attr("aria-label", view.t(FormText::StatementLanguage));
+    // Each language by its own name (and marked as that language), so a reader finds theirs.
+    for (lang, label) in [(Lang::Nb, "Bokmål"), (Lang::Nn, "Nynorsk"), (Lang::En, "English")] {
+        let mut link = Element::new("a")
+            .attr("class", "lang")
+            .attr("href", language_address(view.config, lang).unwrap_or_else(|| "#".into()))
+            .attr("hreflang", lang.tag())
+            .attr("lang", lang.tag())
+            .attr("data-action", "lang")
+            .attr("data-lang", lang.tag());
+        if lang == view.lang {
+            link = link.attr("aria-current", "page");
+        }
+        langs.push(link.text(label));
+    }
+    let mut tools = Element::new("div").attr("class", "tools").child(langs);
+    if view.enhanced {
+        tools.push(button("print", view.t(FormText::StatementPrint), "secondary"));
+    }
+    if let Some(toggle) = view.changes {
+        let (action, label) = match toggle {
+            ChangesToggle::ShowChanges => ("show-changes", view.t(TextKey::StatementWhatChanged)),
+            ChangesToggle::BackToReading => ("show-reading", view.t(FormText::StatementBackToReading)),
+        };
+        tools.push(button(action, label, "secondary"));
+    }
+    if view.closable {
+        tools.push(button("close", "×", "close").attr("aria-label", view.t(TextKey::Close)));
+    }
+    tools
+}
+
+fn button(action: &str, label: &str, class: &'static str) -> Element {
+    Element::new("button").attr("type", "button").attr("class", class).attr("data-action", action).text(label)
+}
+
+/// The visitor's choices now. The same box with or without the widget; without it the link
+/// leads to the section on cookies, with it the link opens the preferences.
+fn choices(statement: &Statement, view: &View) -> Element {
+    let mut list = Element::new("ul");
+    for (title, on) in view.choices {
+        let state = view.t(if *on { TextKey::Granted } else { TextKey::Denied });
+        list.push(
+            Element::new("li")
+                .child(Element::new("span").text(&**title))
+                .text(": ")
+                .child(Element::new("strong").text(state)),
+        );
+    }
+    let mut href = String::from("#");
+    href.push_str(cookie_section(statement).unwrap_or("pw-choices-title"));
+    let change = Element::new("a")
+        .attr("class", "action secondary")
+        .attr("href", href)
+        .attr("data-action", "change-choices")
+        .text(view.t(FormText::ChangeChoices));
+    Element::new("section")
+        .attr("class", "choices")
+        .attr("aria-labelledby", "pw-choices-title")
+        .child(Element::new("h3").attr("id", "pw-choices-title").text(view.t(FormText::YourChoices)))
+        .child(list)
+        .child(Element::new("p").child(change))
+}
+
+fn contents(statement: &Statement, view: &View) -> Element {
+    let mut list = Element::new("ol");
+    for section in &statement.sections {
+        list.push(Element::new("li").child(anchor(&section.heading, &section.id)));
+    }
+    Element::new("nav")
+        .attr("class", "toc")
+        .attr("aria-labelledby", "pw-toc-title")
+        .child(Element::new("h3").attr("id", "pw-toc-title").text(view.t(FormText::StatementContents)))
+        .child(list)
+}
+
+fn section_element(section: &Section, view: &View) -> Element {
+    let mut heading_id = String::from("h-");
+    heading_id.push_str(&section.id);
+    let mut hash = String::from("#");
+    hash.push_str(&section.id);
+    // A link to the section itself: without script it puts the section's address in the
+    // address bar (to copy from there); the widget copies it on a click.
+    let label_key = if view.enhanced { FormText::StatementCopyLink } else { FormText::StatementSectionLink };
+    let copy = Element::new("a")
+        .attr("class", "copy")
+        .attr("href", hash)
+        .attr("data-action", "copy-link")
+        .attr("data-section", &*section.id)
+        .attr("aria-label", fill(view.t(label_key), &[("section", &section.heading)]))
+        .text("#");
+    let heading =
+        Element::new("h3").attr("id", &*heading_id).attr("tabindex", "-1").text(&*section.heading).child(copy);
+    let mut s = Element::new("section")
+        .attr("class", "part")
+        .attr("id", &*section.id)
+        .attr("aria-labelledby", heading_id)
+        .child(heading);
+    for block in &section.blocks {
+        s.push(block_element(block, view));
+    }
+    s
+}
+
+fn block_element(block: &super::Block, view: &View) -> Element {
+    match block {
+        super::Block::Paragraph(runs) => paragraph(runs, ""),
+        super::Block::List(items) => {
+            let mut list = Element::new("ul");
+            for runs in items {
+                list.push(runs_into(Element::new("li"), runs));
+            }
+            list
+        }
+        super::Block::Contact(contact) => contact_element(contact, view),
+    }
+}
+
+fn contact_element(contact: &ContactBlock, view: &View) -> Element {
+    let mut block =
+        Element::new("address").attr("class", "contact").child(Element::new("strong").text(&*contact.organisation));
+    for line in &contact.address {
+        block.push(Element::new("span").attr("class", "line").text(&**line));
+    }
+    let mut link = |label: FormText, text: &str, href: String| {
+        block
+            .push(Element::new("span").attr("class", "line").text(view.t(label)).text(": ").child(anchor(text, &href)));
+    };
+    if let Some(email) = &contact.email {
+        link(FormText::ContactEmail, email, String::from("mailto:") + email);
+    }
+    if let Some(phone) = &contact.phone {
+        link(FormText::ContactPhone, phone, String::from("tel:") + &phone.replace(' ', ""));
+    }
+    if let Some(url) = &contact.url {
+        link(FormText::ContactWeb, url, url.clone());
+    }
+    block
+}
+
+fn changes(previous: &Statement, current: &Statement, view: &View) -> Element {
+    let title = fill(view.t(FormText::StatementChangesTitle), &[("revision", &previous.revision)]);
+    let mut wrap = Element::new("div").attr("class", "changes").child(Element::new("h3").text(title));
+    for change in &diff(previous, current).sections {
+        let (class, badge, heading) = match change {
+            SectionChange::Added(s) => ("part added", FormText::StatementAdded, &s.heading),
+            SectionChange::Removed(s) => ("part removed", FormText::StatementRemoved, &s.heading),
+            SectionChange::Changed(d) => ("part changed", FormText::StatementChanged, &d.new.heading),
+            SectionChange::Unchanged(s) => ("part unchanged", FormText::StatementUnchanged, &s.heading),
+        };
+        let h = Element::new("h4")
+            .child(Element::new("span").attr("class", "badge").text(view.t(badge)))
+            .text(" ")
+            .text(&**heading);
+        let mut s = Element::new("section").attr("class", class).child(h);
+        match change {
+            SectionChange::Added(section) | SectionChange::Removed(section) => {
+                for block in &section.blocks {
+                    s.push(block_element(block, view));
+                }
+            }
+            SectionChange::Changed(d) => {
+                for block in &d.blocks {
+                    if let Some(e) = block_change(block, view) {
+                        s.push(e);
+                    }
+                }
+            }
+            SectionChange::Unchanged(_) => {}
+        }
+        wrap.push(s);
+    }
+    wrap
+}
+
+fn block_change(change: &BlockChange, view: &View) -> Option<Element> {
+    Some(match change {
+        BlockChange::Same(_) => return None,
+        BlockChange::Added(b) => wrap_in("ins", block_element(b, view), view.t(FormText::StatementInserted)),
+        BlockChange::Removed(b) => wrap_in("del", block_element(b, view), view.t(FormText::StatementDeleted)),
+        BlockChange::Paragraph(runs) => diff_runs_into(Element::new("p"), runs, view),
+        BlockChange::List(items) => {
+            let mut list = Element::new("ul");
+            for item in items {
+                let li = Element::new("li");
+                list.push(match item {
+                    ItemChange::Same(runs) => runs_into(li, runs),
+                    ItemChange::Added(runs) => li.child(marked("ins", runs, view)),
+                    ItemChange::Removed(runs) => li.child(marked("del", runs, view)),
+                    ItemChange::Changed(runs) => diff_runs_into(li, runs, view),
+                });
+            }
+            list
+        }
+        BlockChange::Replaced { old, new } => Element::new("div")
+            .child(wrap_in("del", block_element(old, view), view.t(FormText::StatementDeleted)))
+            .child(wrap_in("ins", block_element(new, view), view.t(FormText::StatementInserted))),
+    })
+}
+
+/// `<ins>`/`<del>` with a visually hidden label, since screen readers do not announce them.
+fn marked(tag: &'static str, runs: &[Inline], view: &View) -> Element {
+    let label = if tag == "ins" { FormText::StatementInserted } else { FormText::StatementDeleted };
+    let mut prefix = String::from("[");
+    prefix.push_str(view.t(label));
+    prefix.push_str(": ");
+    let mark = Element::new(tag).child(Element::new("span").attr("class", "sr-only").text(prefix));
+    runs_into(mark, runs).child(Element::new("span").attr("class", "sr-only").text("]"))
+}
+
+fn diff_runs_into(mut parent: Element, runs: &[DiffRun], view: &View) -> Element {
+    for run in runs {
+        parent = match run {
+            DiffRun::Same(inline) => runs_into(parent, core::slice::from_ref(inline)),
+            DiffRun::Inserted(inline) => parent.child(marked("ins", core::slice::from_ref(inline), view)),
+            DiffRun::Deleted(inline) => parent.child(marked("del", core::slice::from_ref(inline), view)),
+        };
+    }
+    parent
+}
+
+fn wrap_in(tag: &'static str, child: Element, label: &str) -> Element {
+    Element::new(tag).attr("class", "block").attr("aria-label", label).child(child)
+}
+
+fn anchor(text: &str, href: &str) -> Element {
+    let href = if href.starts_with('#') || href.contains(':') || href.starts_with('/') {
+        href.to_string()
+    } else {
+        String::from("#") + href
+    };
+    Element::new("a").attr("href", href).text(text)
+}
+
+fn paragraph(runs: &[Inline], class: &str) -> Element {
+    let p = if class.is_empty() { Element::new("p") } else { Element::new("p").attr("class", class) };
+    runs_into(p, runs)
+}
+
+fn runs_into(mut parent: Element, runs: &[Inline]) -> Element {
+    for run in runs {
+        parent = match run {
+            Inline::Text(t) => parent.text(&**t),
+            Inline::Emphasis(t) => parent.child(Element::new("em").text(&**t)),
+            Inline::Link { text, href } => parent.child(anchor(text, href)),
+        };
+    }
+    parent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node_text(node: &crate::markup::Node) -> String {
+        match node {
+            crate::markup::Node::Text(t) => t.clone(),
+            crate::markup::Node::Element(e) => e.text_content(),
+        }
+    }
+
+    fn config() -> Config {
+        Config::parse(include_str!("../../../www/widget-config.json")).expect("demo config")
+    }
+
+    fn statement(lang: &str) -> Statement {
+        let text = match lang {
+            "nb" => include_str!("../../../www/statement/nb.json"),
+            "nn" => include_str!("../../../www/statement/nn.json"),
+            _ => include_str!("../../../www/statement/en.json"),
+        };
+        Statement::parse(text).expect("demo statement")
+    }
+
+    fn view<'a>(config: &'a Config, choices: &'a [(String, bool)], enhanced: bool) -> View<'a> {
+        View { config, lang: Lang::En, choices, enhanced, changes: None, closable: false }
+    }
+
+    #[test]
+    fn each_language_has_an_address_under_the_statement_page() {
+        let config = config();
+        assert_eq!(language_address(&config, Lang::Nb).as_deref(), Some("/personopplysninger"));
+        assert_eq!(language_address(&config, Lang::Nn).as_deref(), Some("/personopplysninger/nn"));
+        assert_eq!(language_address(&config, Lang::En).as_deref(), Some("/personopplysninger/en"));
+        let mut other = config.clone();
+        other.privacy_policy_url = Some("https://shop.example/privacy/?x=1#top".into());
+        assert_eq!(language_address(&other, Lang::En).as_deref(), Some("https://shop.example/privacy/en"));
+        other.privacy_policy_url = None;
+        assert_eq!(language_address(&other, Lang::En), None);
+    }
+
+    #[test]
+    fn without_the_widget_only_required_categories_are_on() {
+        let choices = choices_without_widget(&config(), Lang::En);
+        assert_eq!(choices, vec![("Necessary".to_string(), true), ("Analytics".to_string(), false)]);
+    }
+
+    #[test]
+    fn the_page_version_has_every_section_its_contents_and_language_links_but_no_widget_buttons() {
+        let (config, statement) = (config(), statement("en"));
+        let choices = choices_without_widget(&config, Lang::En);
+        let html = article(&statement, &view(&config, &choices, false)).to_html();
+        for section in &statement.sections {
+            let id = &section.id;
+            assert!(html.contains(&format!("<section class=\"part\" id=\"{id}\" aria-labelledby=\"h-{id}\">")), "{id}");
+            assert!(html.contains(&format!("<li><a href=\"#{id}\">")), "contents link to {id}");
+        }
+        assert!(html.contains(
+            "<a class=\"lang\" href=\"/personopplysninger/nn\" hreflang=\"nn\" lang=\"nn\" data-action=\"lang\" data-lang=\"nn\">Nynorsk</a>"
+        ));
+        assert!(html.contains(
+            "hreflang=\"en\" lang=\"en\" data-action=\"lang\" data-lang=\"en\" aria-current=\"page\">English"
+        ));
+        assert!(!html.contains("<button"), "no control that needs script: {html}");
+        assert!(html.contains("aria-label=\"Link to “Cookies"), "section links say what they do without script");
+        assert!(html
+            .contains("<a class=\"action secondary\" href=\"#informasjonskapsler\" data-action=\"change-choices\">"));
+        assert!(html.contains("<li><span>Analytics</span>: <strong>Not allowed</strong></li>"));
+    }
+
+    #[test]
+    fn the_widget_version_adds_its_buttons_and_keeps_the_same_statement_text() {
+        let (config, statement) = (config(), statement("en"));
+        let choices = choices_without_widget(&config, Lang::En);
+        let page = article(&statement, &view(&config, &choices, false));
+        let mut widget_view = view(&config, &choices, true);
+        widget_view.changes = Some(ChangesToggle::ShowChanges);
+        widget_view.closable = true;
+        let widget = article(&statement, &widget_view);
+        let html = widget.to_html();
+        for action in ["print", "show-changes", "close"] {
+            assert!(html.contains(&format!("data-action=\"{action}\"")), "{action}");
+        }
+        assert!(html.contains("aria-label=\"Copy link to “Cookies"));
+        // After the header (choices, contents, intro, sections): the same elements and text;
+        // only the section links' labels say what a click does.
+        let text = |e: &Element| e.children[1..].iter().map(node_text).collect::<String>();
+        assert_eq!(text(&page), text(&widget));
+        assert_eq!(page.children.len(), widget.children.len());
+    }
+
+    #[test]
+    fn the_changes_view_marks_what_changed_since_the_earlier_revision() {
+        let config = config();
+        let current = statement("nb");
+        let mut previous = current.clone();
+        previous.revision = "2026-01-01".into();
+        previous.sections.remove(0);
+        let view =
+            View { config: &config, lang: Lang::Nb, choices: &[], enhanced: true, changes: None, closable: false };
+        let html = changes_article(&previous, &current, &view).to_html();
+        assert!(html.contains("Endringer siden versjon 2026-01-01"), "{html}");
+        assert!(html.contains("<section class=\"part added\"><h4><span class=\"badge\">Ny del</span>"));
+        let failed = unavailable(&view).to_html();
+        assert!(failed.contains("<a href=\"/personopplysninger\">Personvernerklæringen kunne ikke vises her."));
+    }
+}
