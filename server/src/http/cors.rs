@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use privacy_widget_core::wire::{CSRF_HEADER, IDEMPOTENCY_KEY_HEADER};
 
 use crate::error::ApiError;
-use crate::AppState;
+use super::state::AppState;
 
 const ALLOWED_METHODS: &str = "POST";
 /// `Content-Type` plus the contract's two request headers.

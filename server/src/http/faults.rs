@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::api_post::JsonBody;
-use crate::connection::ConnectionHandle;
+use super::api_post::JsonBody;
+use super::connection::ConnectionHandle;
 use crate::error::ApiError;
-use crate::validation::{integer, one_of, ObjectReader};
-use crate::AppState;
+use super::state::AppState;
+use crate::domain::validation::{integer, one_of, ObjectReader};
 
 pub const ENDPOINT: &str = "/__faults";
 

@@ -1,23 +1,26 @@
-//! The newsletter's SQL: subscribers (address + proof of consent), their link tokens
+//! The newsletter's steps over the store: subscribers (address + proof of consent), their link tokens
 //! (SHA-256 only), and the mail each step sends. Every function runs inside the caller's
-//! transaction or connection lock, so a step and its mail commit together.
+//! transaction, so a step and its mail commit together.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
-
-use crate::clock::Timestamp;
-use crate::error::ApiError;
-use crate::mail::{delete_newsletter_mail, MailPurpose, Mailer, OutgoingMail};
-use crate::token::LinkToken;
 
 use super::texts::{self, MailText, TextLanguage};
 use super::{SubscribeRequest, CONFIRM_PAGE, UNSUBSCRIBE_PAGE};
+use crate::clock::Timestamp;
+use crate::domain::mail::{delete_newsletter_mail, MailPurpose, Mailer, OutgoingMail};
+use crate::domain::token::LinkToken;
+use crate::error::ApiError;
+use crate::store::{
+    NewToken, StoreResult, SubscriberProof, SubscriberRef, SubscriberRow, TokenPurpose, TokenRow,
+    Transaction,
+};
 
 /// What the steps that send mail need besides the database.
-pub struct MailSettings {
+#[derive(Clone)]
+pub struct NewsletterSettings {
     pub mailer: Arc<Mailer>,
     /// `BASE_URL`, without a trailing slash.
     pub base_url: String,
@@ -25,7 +28,7 @@ pub struct MailSettings {
     pub pending_ttl: Duration,
 }
 
-impl MailSettings {
+impl NewsletterSettings {
     /// A link for a mail written in `language`; the page it opens speaks the same.
     fn link(&self, page: &str, token: &LinkToken, language: TextLanguage) -> String {
         format!(
@@ -37,74 +40,35 @@ impl MailSettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Pending,
-    Confirmed,
-}
-
-struct Subscriber {
-    id: i64,
-    status: Status,
-    language: String,
-}
-
-fn subscriber_by_email(
-    connection: &Connection,
-    email: &str,
-) -> rusqlite::Result<Option<Subscriber>> {
-    connection
-        .query_row(
-            "SELECT id, status, language FROM newsletter_subscribers WHERE email = ?1",
-            [email],
-            |row| {
-                Ok(Subscriber {
-                    id: row.get(0)?,
-                    status: if row.get::<_, String>(1)? == "confirmed" {
-                        Status::Confirmed
-                    } else {
-                        Status::Pending
-                    },
-                    language: row.get(2)?,
-                })
-            },
-        )
-        .optional()
-}
-
 /// Stores a new token for `subscriber_id` and returns it for the mail.
 fn issue_token(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     subscriber_id: i64,
-    purpose: &str,
+    purpose: TokenPurpose,
     now: Timestamp,
     expires_at: Option<Timestamp>,
 ) -> Result<LinkToken, ApiError> {
     let token = LinkToken::generate()?;
-    connection.execute(
-        "INSERT INTO newsletter_tokens (token_sha256, subscriber_id, purpose, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        (
-            token.sha256(),
-            subscriber_id,
-            purpose,
-            now.rfc3339(),
-            expires_at.map(Timestamp::rfc3339),
-        ),
-    )?;
+    transaction.insert_token(&NewToken {
+        token_sha256: &token.sha256(),
+        subscriber_id,
+        purpose,
+        created_at: now,
+        expires_at,
+    })?;
     Ok(token)
 }
 
 fn send(
-    connection: &Connection,
-    settings: &MailSettings,
+    transaction: &mut dyn Transaction,
+    settings: &NewsletterSettings,
     to: &str,
     text: MailText,
     unsubscribe_url: &str,
     now: Timestamp,
-) -> rusqlite::Result<i64> {
+) -> StoreResult<i64> {
     settings.mailer.enqueue(
-        connection,
+        transaction,
         &OutgoingMail {
             to: to.to_owned(),
             subject: text.subject,
@@ -120,25 +84,25 @@ fn send(
 /// consent is (re)recorded; a confirmed address gets an "already subscribed" mail and
 /// keeps the proof it confirmed.
 pub fn subscribe(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     request: &SubscribeRequest,
-    settings: &MailSettings,
+    settings: &NewsletterSettings,
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let shop = settings.mailer.shop_name();
     let language = TextLanguage::for_tag(request.language);
-    let existing = subscriber_by_email(connection, &request.email)?;
-    if let Some(Subscriber {
+    let existing = transaction.subscriber_by_email(&request.email)?;
+    if let Some(SubscriberRef {
         id,
-        status: Status::Confirmed,
+        confirmed: true,
         ..
     }) = existing
     {
-        let unsubscribe = issue_token(connection, id, "unsubscribe", now, None)?;
+        let unsubscribe = issue_token(transaction, id, TokenPurpose::Unsubscribe, now, None)?;
         let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe, language);
         let text = texts::already_subscribed_mail(language, shop, &unsubscribe_url);
         send(
-            connection,
+            transaction,
             settings,
             &request.email,
             text,
@@ -148,54 +112,31 @@ pub fn subscribe(
         return Ok(());
     }
 
+    let proof = SubscriberProof {
+        email: &request.email,
+        consented_at: now,
+        consent_text: &request.consent_text,
+        consent_text_version: &request.consent_text_version,
+        revision: &request.revision,
+        language: request.language,
+    };
     let id = match existing {
-        Some(Subscriber { id, .. }) => {
-            connection.execute(
-                "UPDATE newsletter_subscribers
-                 SET consented_at = ?2, consent_text = ?3, consent_text_version = ?4,
-                     revision = ?5, language = ?6
-                 WHERE id = ?1",
-                (
-                    id,
-                    now.rfc3339(),
-                    &request.consent_text,
-                    &request.consent_text_version,
-                    &request.revision,
-                    request.language,
-                ),
-            )?;
+        Some(SubscriberRef { id, .. }) => {
+            transaction.update_subscriber_proof(id, &proof)?;
             // Only the newest confirmation mail counts: its proof is the one stored.
-            connection.execute(
-                "DELETE FROM newsletter_tokens WHERE subscriber_id = ?1 AND purpose = 'confirm'",
-                [id],
-            )?;
+            transaction.delete_tokens_of(id, TokenPurpose::Confirm)?;
             id
         }
-        None => {
-            connection.execute(
-                "INSERT INTO newsletter_subscribers
-                 (email, status, consented_at, consent_text, consent_text_version, revision, language)
-                 VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6)",
-                (
-                    &request.email,
-                    now.rfc3339(),
-                    &request.consent_text,
-                    &request.consent_text_version,
-                    &request.revision,
-                    request.language,
-                ),
-            )?;
-            connection.last_insert_rowid()
-        }
+        None => transaction.insert_subscriber(&proof)?,
     };
     let confirm = issue_token(
-        connection,
+        transaction,
         id,
-        "confirm",
+        TokenPurpose::Confirm,
         now,
         Some(now.plus(settings.token_ttl)),
     )?;
-    let unsubscribe = issue_token(connection, id, "unsubscribe", now, None)?;
+    let unsubscribe = issue_token(transaction, id, TokenPurpose::Unsubscribe, now, None)?;
     let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe, language);
     let text = texts::confirmation_mail(
         language,
@@ -206,7 +147,7 @@ pub fn subscribe(
         settings.pending_ttl.as_secs() / 3600,
     );
     send(
-        connection,
+        transaction,
         settings,
         &request.email,
         text,
@@ -219,21 +160,22 @@ pub fn subscribe(
 /// `POST /api/newsletter/unsubscribe`: mails a link to a listed address (pending or
 /// confirmed); an unknown address gets nothing. `language` overrides the stored one.
 pub fn mail_unsubscribe_link(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     email: &str,
     language: Option<&str>,
-    settings: &MailSettings,
+    settings: &NewsletterSettings,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let Some(subscriber) = subscriber_by_email(connection, email)? else {
+    let Some(subscriber) = transaction.subscriber_by_email(email)? else {
         return Ok(());
     };
-    let unsubscribe = issue_token(connection, subscriber.id, "unsubscribe", now, None)?;
+    let unsubscribe =
+        issue_token(transaction, subscriber.id, TokenPurpose::Unsubscribe, now, None)?;
     let language = TextLanguage::for_tag(language.unwrap_or(&subscriber.language));
     let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe, language);
     let text =
         texts::unsubscribe_link_mail(language, settings.mailer.shop_name(), &unsubscribe_url);
-    send(connection, settings, email, text, &unsubscribe_url, now)?;
+    send(transaction, settings, email, text, &unsubscribe_url, now)?;
     Ok(())
 }
 
@@ -249,11 +191,11 @@ pub enum ConfirmToken {
 
 /// Looks at a confirmation token without using it (the page its link opens).
 pub fn check_confirm_token(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     token: &LinkToken,
     now: Timestamp,
 ) -> Result<ConfirmToken, ApiError> {
-    Ok(match usable_confirm_token(connection, token, now)? {
+    Ok(match usable_confirm_token(transaction, token, now)? {
         Ok((_, language)) => ConfirmToken::Usable(language),
         Err(unusable) => unusable,
     })
@@ -261,27 +203,19 @@ pub fn check_confirm_token(
 
 /// The subscriber id and language of a usable confirmation token, else why it is not usable.
 fn usable_confirm_token(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     token: &LinkToken,
     now: Timestamp,
 ) -> Result<Result<(i64, String), ConfirmToken>, ApiError> {
-    let found = connection
-        .query_row(
-            "SELECT t.subscriber_id, t.expires_at, t.used_at, s.language
-             FROM newsletter_tokens t JOIN newsletter_subscribers s ON s.id = t.subscriber_id
-             WHERE t.token_sha256 = ?1 AND t.purpose = 'confirm'",
-            [token.sha256()],
-            |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((subscriber_id, expires_at, used_at, language)) = found else {
+    let found = transaction.token(&token.sha256(), TokenPurpose::Confirm)?;
+    let Some(TokenRow {
+        subscriber_id,
+        expires_at,
+        used_at,
+        language,
+        ..
+    }) = found
+    else {
         return Ok(Err(ConfirmToken::Unknown));
     };
     if used_at.is_some() {
@@ -300,72 +234,44 @@ fn usable_confirm_token(
 /// Uses a confirmation token: single use, only before it expires. Returns what the token
 /// could do: `Usable` means it has confirmed its subscriber now.
 pub fn confirm(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     token: &LinkToken,
     now: Timestamp,
 ) -> Result<ConfirmToken, ApiError> {
-    let (subscriber_id, language) = match usable_confirm_token(connection, token, now)? {
+    let (subscriber_id, language) = match usable_confirm_token(transaction, token, now)? {
         Ok(usable) => usable,
         Err(unusable) => return Ok(unusable),
     };
-    connection.execute(
-        "UPDATE newsletter_tokens SET used_at = ?2 WHERE token_sha256 = ?1",
-        (token.sha256(), now.rfc3339()),
-    )?;
-    connection.execute(
-        "UPDATE newsletter_subscribers SET status = 'confirmed', confirmed_at = ?2
-         WHERE id = ?1 AND status = 'pending'",
-        (subscriber_id, now.rfc3339()),
-    )?;
+    transaction.mark_token_used(&token.sha256(), now)?;
+    transaction.confirm_subscriber(subscriber_id, now)?;
     Ok(ConfirmToken::Usable(language))
 }
 
 /// The language of the subscriber an unsubscribe token belongs to, if it is one.
 pub fn unsubscribe_token_language(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     token: &LinkToken,
 ) -> Result<Option<String>, ApiError> {
-    Ok(connection
-        .query_row(
-            "SELECT s.language
-             FROM newsletter_tokens t JOIN newsletter_subscribers s ON s.id = t.subscriber_id
-             WHERE t.token_sha256 = ?1 AND t.purpose = 'unsubscribe'",
-            [token.sha256()],
-            |row| row.get(0),
-        )
-        .optional()?)
+    Ok(transaction
+        .token(&token.sha256(), TokenPurpose::Unsubscribe)?
+        .map(|found| found.language))
 }
 
 /// Deletes the subscriber an unsubscribe token belongs to, with all of its tokens and the
 /// newsletter mail sent to it. Returns the subscriber's language, or `None` for an unknown
 /// token.
-pub fn unsubscribe(connection: &Connection, token: &LinkToken) -> Result<Option<String>, ApiError> {
-    let found = connection
-        .query_row(
-            "SELECT s.id, s.email, s.language
-             FROM newsletter_tokens t JOIN newsletter_subscribers s ON s.id = t.subscriber_id
-             WHERE t.token_sha256 = ?1 AND t.purpose = 'unsubscribe'",
-            [token.sha256()],
-            |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((id, email, language)) = found else {
+pub fn unsubscribe(transaction: &mut dyn Transaction, token: &LinkToken) -> Result<Option<String>, ApiError> {
+    let Some(found) = transaction.token(&token.sha256(), TokenPurpose::Unsubscribe)? else {
         return Ok(None);
     };
-    delete_subscriber(connection, id, &email)?;
-    Ok(Some(language))
+    delete_subscriber(transaction, found.subscriber_id, &found.email)?;
+    Ok(Some(found.language))
 }
 
-fn delete_subscriber(connection: &Connection, id: i64, email: &str) -> rusqlite::Result<()> {
+fn delete_subscriber(transaction: &mut dyn Transaction, id: i64, email: &str) -> StoreResult<()> {
     // Tokens go by ON DELETE CASCADE.
-    connection.execute("DELETE FROM newsletter_subscribers WHERE id = ?1", [id])?;
-    delete_newsletter_mail(connection, email)?;
+    transaction.delete_subscriber(id)?;
+    delete_newsletter_mail(transaction, email)?;
     Ok(())
 }
 
@@ -381,55 +287,34 @@ pub struct PurgeReport {
 /// Deletes unconfirmed addresses whose last signup is older than `pending_ttl` (with their
 /// tokens and mail), and confirmation tokens that expired more than `token_ttl` ago.
 pub fn purge(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     now: Timestamp,
     pending_ttl: Duration,
     token_ttl: Duration,
 ) -> Result<PurgeReport, ApiError> {
-    let cutoff = now.minus(pending_ttl).rfc3339();
-    let expired: Vec<(i64, String)> = {
-        let mut statement = connection.prepare(
-            "SELECT id, email FROM newsletter_subscribers
-             WHERE status = 'pending' AND consented_at <= ?1",
-        )?;
-        let rows = statement.query_map([&cutoff], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    let expired = transaction.pending_subscribers_before(now.minus(pending_ttl))?;
     for (id, email) in &expired {
-        delete_subscriber(connection, *id, email)?;
+        delete_subscriber(transaction, *id, email)?;
     }
-    let stale_tokens = connection.execute(
-        "DELETE FROM newsletter_tokens WHERE purpose = 'confirm' AND expires_at <= ?1",
-        [now.minus(token_ttl).rfc3339()],
-    )?;
+    let stale_tokens = transaction.delete_confirm_tokens_expired_before(now.minus(token_ttl))?;
     Ok(PurgeReport {
         pending_subscribers: expired.len(),
         stale_tokens,
     })
 }
 
-/// Every subscriber with the proof of consent, newest signup first.
-pub fn list(connection: &Connection) -> Result<Vec<Value>, ApiError> {
-    let mut statement = connection.prepare(
-        "SELECT email, status, consented_at, consent_text, consent_text_version, revision,
-                language, confirmed_at
-         FROM newsletter_subscribers ORDER BY id DESC",
-    )?;
-    let rows = statement.query_map([], subscriber_json)?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-}
-
-fn subscriber_json(row: &Row<'_>) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "email": row.get::<_, String>(0)?,
-        "status": row.get::<_, String>(1)?,
+/// A subscriber with the proof of consent, as the admin API lists it.
+pub fn subscriber_json(row: &SubscriberRow) -> Value {
+    json!({
+        "email": row.email,
+        "status": row.status,
         "consent": {
-            "given_at": row.get::<_, String>(2)?,
-            "text": row.get::<_, String>(3)?,
-            "text_version": row.get::<_, String>(4)?,
-            "revision": row.get::<_, String>(5)?,
-            "language": row.get::<_, String>(6)?,
+            "given_at": row.consented_at,
+            "text": row.consent_text,
+            "text_version": row.consent_text_version,
+            "revision": row.revision,
+            "language": row.language,
         },
-        "confirmed_at": row.get::<_, Option<String>>(7)?,
-    }))
+        "confirmed_at": row.confirmed_at,
+    })
 }

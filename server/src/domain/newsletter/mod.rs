@@ -4,34 +4,26 @@
 //! address. The API answers the same whatever the address's state, so it never reveals who
 //! is on the list.
 
-mod pages;
-pub mod store;
+pub mod flows;
 pub mod texts;
 
-use std::sync::Arc;
-
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::Json;
 use privacy_widget_core::wire;
 use serde_json::{json, Value};
 
-use crate::admin::{query_params, AdminAccess, QueryParams};
-use crate::api_post::ApiPost;
-use crate::consent::REVISION_RULE;
-use crate::email::{email_field, EMAIL_EXPECTED};
-use crate::error::ApiError;
-use crate::idempotency::{respond_once, StoredResponse};
-use crate::rate_limit::{ClientIp, MailLimits, Scope};
-use crate::validation::{
+use super::consent::REVISION_RULE;
+use super::email::{email_field, EMAIL_EXPECTED};
+use super::idempotency::{respond_once, BodyFingerprint, IdempotencyKey, StoredResponse};
+use super::rate_limit::{ClientIp, MailLimits, Scope};
+use super::validation::{
     is_multi_line_char, is_single_line_char, is_token_char, text, widget_language, ObjectReader,
     Rule, TextRule,
 };
-use crate::AppState;
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::store::Database;
 
-pub use pages::{confirm_form_page, confirm_submit, unsubscribe_form_page, unsubscribe_submit};
-pub use store::PurgeReport;
+pub use flows::{NewsletterSettings, PurgeReport};
 
 pub const SUBSCRIBE_ENDPOINT: &str = "/api/newsletter/subscribe";
 pub const UNSUBSCRIBE_ENDPOINT: &str = "/api/newsletter/unsubscribe";
@@ -133,114 +125,115 @@ fn check_your_email() -> StoredResponse {
     }
 }
 
-fn mail_settings(state: &AppState) -> store::MailSettings {
-    store::MailSettings {
-        mailer: Arc::clone(&state.mailer),
-        base_url: state.config.base_url(),
-        token_ttl: state.config.newsletter_token_ttl,
-        pending_ttl: state.config.newsletter_pending_ttl,
-    }
+/// Who asks and under which limits: what both newsletter POSTs need besides the body.
+pub struct MailRequest {
+    pub client: ClientIp,
+    pub limits: MailLimits,
+    pub settings: NewsletterSettings,
+    pub key: IdempotencyKey,
+    pub fingerprint: BodyFingerprint,
 }
 
-/// `POST /api/newsletter/subscribe`.
+/// `POST /api/newsletter/subscribe`: stores the signup as pending and mails the confirmation
+/// link, at most once per idempotency key. Returns the answer and whether it was a replay.
 pub async fn subscribe(
-    State(state): State<AppState>,
-    client: ClientIp,
-    post: ApiPost,
-) -> Result<Response, ApiError> {
-    let request = SubscribeRequest::from_json(&post.body)?;
-    let settings = mail_settings(&state);
-    let limits = MailLimits::of(&state);
-    let response = respond_once(
-        &state.database,
-        state.clock.now(),
+    database: &Database,
+    now: Timestamp,
+    request: MailRequest,
+    body: &Value,
+) -> Result<(StoredResponse, bool), ApiError> {
+    let signup = SubscribeRequest::from_json(body)?;
+    let MailRequest {
+        client,
+        limits,
+        settings,
+        key,
+        fingerprint,
+    } = request;
+    respond_once(
+        database,
+        now,
         SUBSCRIBE_ENDPOINT,
-        post.idempotency_key,
-        post.fingerprint,
+        key,
+        fingerprint,
         move |transaction, _key| {
-            let now = limits.admit(Scope::Newsletter, client, &request.email)?;
-            store::subscribe(transaction, &request, &settings, now)?;
+            let now = limits.admit(Scope::Newsletter, client, &signup.email)?;
+            flows::subscribe(transaction, &signup, &settings, now)?;
             Ok(check_your_email())
         },
     )
-    .await?;
-    state.mailer.wake();
-    Ok(response)
+    .await
 }
 
 /// `POST /api/newsletter/unsubscribe`: mails an unsubscribe link if the address is listed;
 /// deleting needs the link, which proves the requester reads that mailbox.
 pub async fn request_unsubscribe(
-    State(state): State<AppState>,
-    client: ClientIp,
-    post: ApiPost,
-) -> Result<Response, ApiError> {
-    let request = UnsubscribeRequest::from_json(&post.body)?;
-    let settings = mail_settings(&state);
-    let limits = MailLimits::of(&state);
-    let response = respond_once(
-        &state.database,
-        state.clock.now(),
+    database: &Database,
+    now: Timestamp,
+    request: MailRequest,
+    body: &Value,
+) -> Result<(StoredResponse, bool), ApiError> {
+    let unsubscribe = UnsubscribeRequest::from_json(body)?;
+    let MailRequest {
+        client,
+        limits,
+        settings,
+        key,
+        fingerprint,
+    } = request;
+    respond_once(
+        database,
+        now,
         UNSUBSCRIBE_ENDPOINT,
-        post.idempotency_key,
-        post.fingerprint,
+        key,
+        fingerprint,
         move |transaction, _key| {
-            let now = limits.admit(Scope::Newsletter, client, &request.email)?;
-            store::mail_unsubscribe_link(
+            let now = limits.admit(Scope::Newsletter, client, &unsubscribe.email)?;
+            flows::mail_unsubscribe_link(
                 transaction,
-                &request.email,
-                request.language,
+                &unsubscribe.email,
+                unsubscribe.language,
                 &settings,
                 now,
             )?;
             Ok(check_your_email())
         },
     )
-    .await?;
-    state.mailer.wake();
-    Ok(response)
+    .await
 }
 
 /// Deletes addresses left unconfirmed for `NEWSLETTER_PENDING_TTL_HOURS`, and the newsletter
 /// endpoints' idempotency records of the same age (their body fingerprints could confirm a
 /// guessed address). Run at start-up and periodically; tests call it directly.
-pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, ApiError> {
-    let now = state.clock.now();
-    let pending_ttl = state.config.newsletter_pending_ttl;
-    let token_ttl = state.config.newsletter_token_ttl;
-    state
-        .database
-        .call(move |connection| {
-            let transaction = connection.transaction()?;
-            let report = store::purge(&transaction, now, pending_ttl, token_ttl)?;
-            transaction.execute(
-                "DELETE FROM idempotency_records
-                 WHERE endpoint IN (?1, ?2) AND created_at <= ?3",
-                (
-                    SUBSCRIBE_ENDPOINT,
-                    UNSUBSCRIBE_ENDPOINT,
-                    now.minus(pending_ttl).rfc3339(),
-                ),
+pub async fn purge_expired(
+    database: &Database,
+    now: Timestamp,
+    settings: &NewsletterSettings,
+) -> Result<PurgeReport, ApiError> {
+    let pending_ttl = settings.pending_ttl;
+    let token_ttl = settings.token_ttl;
+    database
+        .call(move |transaction| {
+            let report = flows::purge(transaction, now, pending_ttl, token_ttl)?;
+            transaction.delete_idempotency_records(
+                &[SUBSCRIBE_ENDPOINT, UNSUBSCRIBE_ENDPOINT],
+                now.minus(pending_ttl),
             )?;
-            transaction.commit()?;
             Ok(report)
         })
         .await
 }
 
-/// `GET /api/admin/newsletter`: every subscriber with status, proof of consent and
-/// timestamps, newest signup first.
-pub async fn list_subscribers(
-    _access: AdminAccess,
-    State(state): State<AppState>,
-    query: QueryParams,
-) -> Result<Json<Value>, ApiError> {
-    query_params(query, &[], "no query string")?;
-    let subscribers = state
-        .database
-        .call(|connection| store::list(connection))
-        .await?;
-    Ok(Json(json!({ "subscribers": subscribers })))
+/// Every subscriber with status, proof of consent and timestamps, newest signup first.
+pub async fn subscribers(database: &Database) -> Result<Value, ApiError> {
+    database
+        .call(|transaction| {
+            let rows = transaction.subscribers()?;
+            Ok(json!({
+                "subscribers": rows.iter().map(flows::subscriber_json).collect::<Vec<_>>()
+            }))
+        })
+        .await
 }
 
 #[cfg(test)]
