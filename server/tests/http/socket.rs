@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use privacy_widget_server::db::Database;
+use privacy_widget_server::store::Database;
 use privacy_widget_server::{serve, AppState};
 use serde_json::{json, Value};
 

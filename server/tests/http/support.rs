@@ -13,8 +13,10 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use privacy_widget_server::clock::{ManualClock, Timestamp};
 use privacy_widget_server::config::Config;
-use privacy_widget_server::connection::ConnectionHandle;
-use privacy_widget_server::db::Database;
+use privacy_widget_server::http::connection::ConnectionHandle;
+use privacy_widget_server::store::{Database, StoreError};
+use privacy_widget_server::domain::newsletter::{self, PurgeReport};
+use privacy_widget_server::error::ApiError;
 use privacy_widget_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -123,6 +125,16 @@ impl TestApp {
             state,
             clock,
         }
+    }
+
+    /// The newsletter's purge as the housekeeping runs it, at the app clock's "now".
+    pub async fn purge_newsletter(&self) -> Result<PurgeReport, ApiError> {
+        newsletter::purge_expired(
+            &self.state.database,
+            self.state.clock.now(),
+            &self.state.newsletter_settings(),
+        )
+        .await
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
@@ -247,28 +259,7 @@ impl TestApp {
     pub async fn dump_database(&self) -> String {
         self.state
             .database
-            .call(|connection| {
-                let tables: Vec<String> = connection
-                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
-                    .query_map([], |row| row.get(0))?
-                    .collect::<Result<_, _>>()?;
-                let mut dump = String::new();
-                for table in tables {
-                    let mut statement =
-                        connection.prepare(&format!("SELECT * FROM \"{table}\""))?;
-                    let columns = statement.column_count();
-                    let mut rows = statement.query([])?;
-                    while let Some(row) = rows.next()? {
-                        dump.push_str(&table);
-                        for index in 0..columns {
-                            let value: rusqlite::types::Value = row.get(index)?;
-                            dump.push_str(&format!(" | {value:?}"));
-                        }
-                        dump.push('\n');
-                    }
-                }
-                Ok(dump)
-            })
+            .call(|transaction| Ok::<_, StoreError>(transaction.dump_all_tables()?))
             .await
             .unwrap()
     }
