@@ -34,8 +34,7 @@ impl Housekeeping {
     /// One clean-up pass.
     pub async fn run_once(&self) -> Result<Report, ApiError> {
         let now = self.clock.now();
-        let newsletter =
-            newsletter::purge_expired(&self.database, now, &self.newsletter).await?;
+        let newsletter = newsletter::purge_expired(&self.database, now, &self.newsletter).await?;
         let cutoff = now.minus(self.mailbox_retention);
         let mails = self
             .database

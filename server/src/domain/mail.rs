@@ -153,7 +153,9 @@ impl Mailer {
             };
             let id = mail.id;
             database
-                .call(move |transaction| Ok::<_, ApiError>(transaction.set_mail_status(id, status)?))
+                .call(move |transaction| {
+                    Ok::<_, ApiError>(transaction.set_mail_status(id, status)?)
+                })
                 .await?;
         }
         Ok(sent)
@@ -223,7 +225,10 @@ pub fn mail_json(mail: &MailRow) -> Value {
 }
 
 /// The latest mails, newest first; only mail to `to` when given.
-pub async fn latest_mail(database: &Database, to: Option<String>) -> Result<Vec<MailRow>, ApiError> {
+pub async fn latest_mail(
+    database: &Database,
+    to: Option<String>,
+) -> Result<Vec<MailRow>, ApiError> {
     database
         .call(move |transaction| Ok(transaction.latest_mail(to.as_deref(), LIST_LIMIT)?))
         .await

@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 use crate::clock::{Clock, Timestamp};
 use crate::error::{ApiError, LimitedBy};
 
-
 /// Above this many tracked keys, expired ones are dropped on the next admission.
 const PRUNE_ABOVE_KEYS: usize = 50_000;
 

@@ -82,11 +82,7 @@ pub async fn list_consents(
     let consent_id = query.get("consent_id").cloned();
     if let Some(id) = &consent_id {
         if !CONSENT_ID_RULE.accepts(id) {
-            return Err(invalid(
-                "consent_id",
-                &json!(id),
-                CONSENT_ID_RULE.expected,
-            ));
+            return Err(invalid("consent_id", &json!(id), CONSENT_ID_RULE.expected));
         }
     }
     match consent_id {

@@ -38,4 +38,3 @@ impl FromRequestParts<AppState> for ClientIp {
         Ok(ClientIp(peer))
     }
 }
-

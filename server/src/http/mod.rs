@@ -8,6 +8,7 @@ pub mod client_ip;
 pub mod connection;
 pub mod consent;
 pub mod cors;
+pub mod fault_plan;
 pub mod faults;
 pub mod mailbox;
 pub mod newsletter;

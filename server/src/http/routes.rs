@@ -11,12 +11,18 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
+use super::admin;
+use super::api_post;
 use super::connection::{ConnectionHandle, SeverableListener};
+use super::consent;
+use super::cors;
+use super::faults;
+use super::mailbox;
+use super::newsletter;
+use super::newsletter_pages;
+use super::rights_requests;
 use super::state::AppState;
-use super::{
-    admin, api_post, consent, cors, faults, mailbox, newsletter, newsletter_pages,
-    rights_requests, static_files,
-};
+use super::static_files;
 use crate::domain;
 use crate::domain::mail;
 use crate::error::ApiError;
@@ -28,12 +34,18 @@ pub fn app(state: AppState) -> Router {
     // retry logic, and a fault plan meant for the widget must not be used up by them.
     let mut data_routes = Router::new()
         .route(domain::consent::ENDPOINT, post(consent::record_consent))
-        .route(domain::newsletter::SUBSCRIBE_ENDPOINT, post(newsletter::subscribe))
+        .route(
+            domain::newsletter::SUBSCRIBE_ENDPOINT,
+            post(newsletter::subscribe),
+        )
         .route(
             domain::newsletter::UNSUBSCRIBE_ENDPOINT,
             post(newsletter::request_unsubscribe),
         )
-        .route(domain::rights_requests::ENDPOINT, post(rights_requests::submit));
+        .route(
+            domain::rights_requests::ENDPOINT,
+            post(rights_requests::submit),
+        );
     if state.config.faults_enabled {
         data_routes =
             data_routes.route_layer(from_fn_with_state(state.clone(), faults::inject_faults));

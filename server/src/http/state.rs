@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::faults::FaultInjector;
+use super::fault_plan::FaultInjector;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::housekeeping::Housekeeping;
@@ -70,4 +70,3 @@ impl AppState {
         }
     }
 }
-

@@ -13,10 +13,10 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use privacy_widget_server::clock::{ManualClock, Timestamp};
 use privacy_widget_server::config::Config;
-use privacy_widget_server::http::connection::ConnectionHandle;
-use privacy_widget_server::store::{Database, StoreError};
 use privacy_widget_server::domain::newsletter::{self, PurgeReport};
 use privacy_widget_server::error::ApiError;
+use privacy_widget_server::http::connection::ConnectionHandle;
+use privacy_widget_server::store::Database;
 use privacy_widget_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -259,7 +259,7 @@ impl TestApp {
     pub async fn dump_database(&self) -> String {
         self.state
             .database
-            .call(|transaction| Ok::<_, StoreError>(transaction.dump_all_tables()?))
+            .call(|transaction| transaction.dump_all_tables())
             .await
             .unwrap()
     }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::requests::{SubscribeRequest, CONFIRM_PAGE, UNSUBSCRIBE_PAGE};
 use super::texts::{self, MailText, TextLanguage};
-use super::{SubscribeRequest, CONFIRM_PAGE, UNSUBSCRIBE_PAGE};
 use crate::clock::Timestamp;
 use crate::domain::mail::{delete_newsletter_mail, MailPurpose, Mailer, OutgoingMail};
 use crate::domain::token::LinkToken;
@@ -169,8 +169,13 @@ pub fn mail_unsubscribe_link(
     let Some(subscriber) = transaction.subscriber_by_email(email)? else {
         return Ok(());
     };
-    let unsubscribe =
-        issue_token(transaction, subscriber.id, TokenPurpose::Unsubscribe, now, None)?;
+    let unsubscribe = issue_token(
+        transaction,
+        subscriber.id,
+        TokenPurpose::Unsubscribe,
+        now,
+        None,
+    )?;
     let language = TextLanguage::for_tag(language.unwrap_or(&subscriber.language));
     let unsubscribe_url = settings.link(UNSUBSCRIBE_PAGE, &unsubscribe, language);
     let text =
@@ -260,7 +265,10 @@ pub fn unsubscribe_token_language(
 /// Deletes the subscriber an unsubscribe token belongs to, with all of its tokens and the
 /// newsletter mail sent to it. Returns the subscriber's language, or `None` for an unknown
 /// token.
-pub fn unsubscribe(transaction: &mut dyn Transaction, token: &LinkToken) -> Result<Option<String>, ApiError> {
+pub fn unsubscribe(
+    transaction: &mut dyn Transaction,
+    token: &LinkToken,
+) -> Result<Option<String>, ApiError> {
     let Some(found) = transaction.token(&token.sha256(), TokenPurpose::Unsubscribe)? else {
         return Ok(None);
     };

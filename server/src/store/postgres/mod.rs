@@ -14,11 +14,11 @@ use tokio::runtime::Handle;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
-use super::{
-    ConsentEventRow, ConsentInsert, ConsentStateRow, DatabaseOpenError, DatabaseUrl,
-    IdempotencyRecord, MailRow, NewConsentEvent, NewMail, NewRightsRequest, NewToken,
-    RightsRequestRow, StoreError, StoreResult, SubscriberProof, SubscriberRef, SubscriberRow,
-    TokenPurpose, TokenRow, Transaction,
+use super::interface::{DatabaseOpenError, DatabaseUrl, StoreError, StoreResult, Transaction};
+use super::records::{
+    ConsentEventRow, ConsentInsert, ConsentStateRow, IdempotencyRecord, MailRow, NewConsentEvent,
+    NewMail, NewRightsRequest, NewToken, RightsRequestRow, SubscriberProof, SubscriberRef,
+    SubscriberRow, TokenPurpose, TokenRow,
 };
 use crate::clock::Timestamp;
 
@@ -119,7 +119,9 @@ fn migrate_blocking(config: &tokio_postgres::Config) -> Result<(), String> {
                 .await
                 .map_err(|error| format!("{error:?}"))?;
             let connection = tokio::spawn(connection);
-            let outcome = migrate(&mut client).await.map_err(|error| format!("{error:?}"));
+            let outcome = migrate(&mut client)
+                .await
+                .map_err(|error| format!("{error:?}"));
             drop(client);
             let _ = connection.await;
             outcome
@@ -143,7 +145,10 @@ async fn migrate(client: &mut tokio_postgres::Client) -> Result<(), tokio_postgr
         )
         .await?;
     let applied: i32 = transaction
-        .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )
         .await?
         .try_get(0)?;
     for (version, migration) in (1..)
@@ -153,7 +158,9 @@ async fn migrate(client: &mut tokio_postgres::Client) -> Result<(), tokio_postgr
         transaction.batch_execute(migration).await?;
         transaction
             .execute(
-                &format!("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, {SQL_NOW})"),
+                &format!(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, {SQL_NOW})"
+                ),
                 &[&version],
             )
             .await?;
@@ -170,7 +177,9 @@ type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
 impl PostgresTransaction<'_, '_> {
     fn execute(&self, sql: &str, params: Params<'_>) -> StoreResult<usize> {
-        let changed = self.runtime.block_on(self.transaction.execute(sql, params))?;
+        let changed = self
+            .runtime
+            .block_on(self.transaction.execute(sql, params))?;
         Ok(usize::try_from(changed).unwrap_or(usize::MAX))
     }
 
@@ -445,11 +454,7 @@ impl Transaction for PostgresTransaction<'_, '_> {
             .map_err(StoreError::from)
     }
 
-    fn update_subscriber_proof(
-        &mut self,
-        id: i64,
-        proof: &SubscriberProof<'_>,
-    ) -> StoreResult<()> {
+    fn update_subscriber_proof(&mut self, id: i64, proof: &SubscriberProof<'_>) -> StoreResult<()> {
         self.execute(
             "UPDATE newsletter_subscribers
              SET consented_at = $2, consent_text = $3, consent_text_version = $4,
@@ -481,10 +486,7 @@ impl Transaction for PostgresTransaction<'_, '_> {
         Ok(())
     }
 
-    fn pending_subscribers_before(
-        &mut self,
-        cutoff: Timestamp,
-    ) -> StoreResult<Vec<(i64, String)>> {
+    fn pending_subscribers_before(&mut self, cutoff: Timestamp) -> StoreResult<Vec<(i64, String)>> {
         self.rows(
             "SELECT id, email FROM newsletter_subscribers
              WHERE status = 'pending' AND consented_at <= $1",

@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use super::{
-    ConsentEventRow, ConsentInsert, ConsentStateRow, DatabaseLocation, DatabaseOpenError,
-    IdempotencyRecord, MailRow, NewConsentEvent, NewMail, NewRightsRequest, NewToken,
-    RightsRequestRow, StoreError, StoreResult, SubscriberProof, SubscriberRef, SubscriberRow,
-    TokenPurpose, TokenRow, Transaction,
+use super::interface::{DatabaseLocation, DatabaseOpenError, StoreError, StoreResult, Transaction};
+use super::records::{
+    ConsentEventRow, ConsentInsert, ConsentStateRow, IdempotencyRecord, MailRow, NewConsentEvent,
+    NewMail, NewRightsRequest, NewToken, RightsRequestRow, SubscriberProof, SubscriberRef,
+    SubscriberRow, TokenPurpose, TokenRow,
 };
 use crate::clock::Timestamp;
 
@@ -107,7 +107,10 @@ impl SqliteStore {
 
     /// `PRAGMA user_version`: how many migrations ran.
     pub fn schema_version(&self) -> StoreResult<i64> {
-        let connection = self.connection.lock().unwrap_or_else(PoisonError::into_inner);
+        let connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         Ok(connection.pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 }
@@ -401,11 +404,7 @@ impl Transaction for SqliteTransaction<'_> {
         Ok(self.transaction.last_insert_rowid())
     }
 
-    fn update_subscriber_proof(
-        &mut self,
-        id: i64,
-        proof: &SubscriberProof<'_>,
-    ) -> StoreResult<()> {
+    fn update_subscriber_proof(&mut self, id: i64, proof: &SubscriberProof<'_>) -> StoreResult<()> {
         self.transaction.execute(
             "UPDATE newsletter_subscribers
              SET consented_at = ?2, consent_text = ?3, consent_text_version = ?4,
@@ -438,10 +437,7 @@ impl Transaction for SqliteTransaction<'_> {
         Ok(())
     }
 
-    fn pending_subscribers_before(
-        &mut self,
-        cutoff: Timestamp,
-    ) -> StoreResult<Vec<(i64, String)>> {
+    fn pending_subscribers_before(&mut self, cutoff: Timestamp) -> StoreResult<Vec<(i64, String)>> {
         self.rows(
             "SELECT id, email FROM newsletter_subscribers
              WHERE status = 'pending' AND consented_at <= ?1",
@@ -659,11 +655,9 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     fn table_columns(&mut self, table: &str) -> StoreResult<Vec<String>> {
-        self.rows(
-            "SELECT name FROM pragma_table_info(?1)",
-            [table],
-            |row| row.get(0),
-        )
+        self.rows("SELECT name FROM pragma_table_info(?1)", [table], |row| {
+            row.get(0)
+        })
     }
 
     fn dump_all_tables(&mut self) -> StoreResult<String> {
