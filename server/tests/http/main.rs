@@ -5,6 +5,7 @@ mod admin;
 mod consent;
 mod cors;
 mod faults;
+mod instances;
 mod newsletter;
 mod rights_requests;
 mod smtp;

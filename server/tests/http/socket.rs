@@ -14,7 +14,7 @@ use crate::support::{consent_body, fresh_database, test_config, TempDir, ADMIN_T
 
 /// Sends one HTTP/1.1 request and reads until the server closes the connection.
 /// Returns `None` when the connection closed (or was reset) without a response.
-fn exchange(
+pub fn exchange(
     address: SocketAddr,
     method: &str,
     path: &str,
@@ -25,7 +25,7 @@ fn exchange(
 }
 
 /// [`exchange`], also returning the response head (status line and headers).
-fn exchange_with_head(
+pub fn exchange_with_head(
     address: SocketAddr,
     method: &str,
     path: &str,
