@@ -8,6 +8,8 @@
 # Needs Debian's `postgresql` package (scripts/bootstrap.sh installs it). PostgreSQL refuses to
 # run as root, so under root the cluster runs as the `postgres` user (or `nobody`).
 # Tuned for tests, not durability: fsync off, trust authentication, loopback only.
+# POSTGRES_SETTINGS replaces the durability settings (`POSTGRES_SETTINGS= ` for PostgreSQL's own
+# defaults, as the load test's figures use).
 set -euo pipefail
 
 [ "$#" -gt 0 ] || { echo "usage: scripts/with-postgres.sh COMMAND [ARG...]" >&2; exit 2; }
@@ -37,7 +39,7 @@ t=$SECONDS
 "${AS[@]}" "$BIN/initdb" -D "$DIR/data" -U pw -A trust --no-sync -E UTF8 --locale C >"$DIR/initdb.log" 2>&1 \
   || { cat "$DIR/initdb.log" >&2; exit 1; }
 "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_connections=200 ${POSTGRES_SETTINGS--c fsync=off -c synchronous_commit=off -c full_page_writes=off}" \
   start >/dev/null || { cat "$DIR/server.log" >&2; exit 1; }
 export TEST_DATABASE_URL="postgres://pw@127.0.0.1:$PORT/postgres"
 say "cluster on 127.0.0.1:$PORT ready in $((SECONDS - t)) s ($DIR)"

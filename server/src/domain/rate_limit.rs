@@ -1,7 +1,8 @@
 //! In-memory rate limits for the endpoints that send mail: per client address and per
 //! e-mail address, as sliding windows. Nothing here is ever written to the database; a
 //! restart forgets it, which is acceptable for abuse protection. E-mail addresses are
-//! kept as SHA-256 digests even in memory.
+//! kept as SHA-256 digests even in memory. Each instance counts for itself (several
+//! instances on one PostgreSQL database: server/README.md says why).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;

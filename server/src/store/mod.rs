@@ -53,12 +53,4 @@ impl Database {
             Database::Postgres(store) => store.call(work).await,
         }
     }
-
-    /// `sqlite` or `postgres`, for logs and load figures.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Database::Sqlite(_) => "sqlite",
-            Database::Postgres(_) => "postgres",
-        }
-    }
 }
