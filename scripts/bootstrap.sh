@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need; idempotent and fast when all is present.
 #
-#   bash scripts/bootstrap.sh             # rust wasm32 target, wasm-bindgen CLI, npm packages, brotli
+#   bash scripts/bootstrap.sh             # rust wasm32 target, wasm-bindgen CLI, npm packages, brotli, postgresql
 #   bash scripts/bootstrap.sh --browser   # ... plus Debian's chromium + chromium-driver (for tests)
 #
 # Each step checks first and only installs what is missing, so a warm run takes a few seconds.
@@ -35,6 +35,8 @@ command -v npm >/dev/null || die "npm not found"
 apt_pkgs=()
 command -v brotli >/dev/null || apt_pkgs+=(brotli)
 command -v gzip >/dev/null || apt_pkgs+=(gzip)
+# The server's tests run a second time on PostgreSQL (scripts/with-postgres.sh starts a throwaway cluster).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_pkgs+=(postgresql)
 if [ "$BROWSER" = 1 ]; then
   [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
   [ -x /usr/bin/chromedriver ] || apt_pkgs+=(chromium-driver)
@@ -49,6 +51,7 @@ if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq "${apt_pkgs[@]}" >/dev/null
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || die "initdb still missing after apt-get install postgresql"
   if [ "$BROWSER" = 1 ]; then
     [ -x /usr/bin/chromium ] || die "/usr/bin/chromium still missing after apt-get install"
     [ -x /usr/bin/chromedriver ] || die "/usr/bin/chromedriver still missing after apt-get install"

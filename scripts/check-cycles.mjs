@@ -1,7 +1,7 @@
 // Fails when the modules of a crate under src/ import each other in a cycle (issue #14): dependencies
 // point one way, so a module can be read, tested and changed knowing only what it imports.
 //
-//   node scripts/check-cycles.mjs            # checks src/**/*.rs; exit 1 and the cycles if any
+//   node scripts/check-cycles.mjs            # checks src/**/*.rs and server/src/**/*.rs; exit 1 and the cycles if any
 //   node scripts/check-cycles.mjs --graph    # also prints every edge found
 //
 // Granularity is the file; a module split over files (`a.rs` plus `a/b.rs`) counts as one, and an
@@ -18,7 +18,8 @@ import { join, relative, dirname, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SRC = join(ROOT, "src");
+// The widget's crates (src/, src/core/) and the reference backend (server/src/, issue #19).
+const SOURCE_DIRS = [join(ROOT, "src"), join(ROOT, "server", "src")];
 
 function rustFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
@@ -26,12 +27,14 @@ function rustFiles(dir) {
   );
 }
 
-// Each file belongs to the crate of the nearest lib.rs above it (src/lib.rs, src/core/lib.rs).
+// Each file belongs to the crate of the nearest lib.rs above it (src/lib.rs, src/core/lib.rs,
+// server/src/lib.rs).
 function crateRoot(file) {
-  for (let dir = dirname(file); dir.startsWith(SRC); dir = dirname(dir)) {
+  const top = SOURCE_DIRS.find((dir) => file.startsWith(dir + "/"));
+  for (let dir = dirname(file); dir.startsWith(top); dir = dirname(dir)) {
     if (existsSync(join(dir, "lib.rs"))) return dir;
   }
-  throw new Error(`${file}: no lib.rs above it under src/`);
+  throw new Error(`${file}: no lib.rs above it under ${relative(ROOT, top)}/`);
 }
 
 // Module path of a file within its crate: lib.rs -> [], a/b.rs -> [a, b], a/mod.rs -> [a].
@@ -120,7 +123,7 @@ function expandUseTree(tree) {
   return paths.map((p) => (p[p.length - 1] === "self" ? p.slice(0, -1) : p));
 }
 
-const files = rustFiles(SRC).sort();
+const files = SOURCE_DIRS.flatMap(rustFiles).sort();
 const nodes = new Map(); // "crateRoot|a::b" -> node name
 const parsed = [];
 for (const file of files) {
@@ -302,10 +305,10 @@ function cycleThrough(component) {
 }
 
 if (components.length === 0) {
-  console.log(`[check-cycles] no import cycle among ${nodes.size} modules of src/`);
+  console.log(`[check-cycles] no import cycle among ${nodes.size} modules of src/ and server/src/`);
   process.exit(0);
 }
-console.error(`[check-cycles] ${components.length} import cycle(s) in src/ (modules that import each other):`);
+console.error(`[check-cycles] ${components.length} import cycle(s) in src/ and server/src/ (modules that import each other):`);
 for (const component of components) {
   const cycle = cycleThrough(component);
   const steps = cycle.slice(0, -1).map((v, i) => `    ${v} -> ${cycle[i + 1]}  (${edges.get(v).get(cycle[i + 1])})`);

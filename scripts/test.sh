@@ -3,7 +3,8 @@
 #
 #   bash scripts/test.sh              # all layers: host, wasm, e2e
 #   bash scripts/test.sh host         # `cargo fmt --all --check`, import cycles (scripts/check-cycles.mjs), clippy, node --test tests/audit/,
-#                                     # host `cargo test --workspace` (core logic, server, CLI, ...)
+#                                     # host `cargo test --workspace` (core logic, server, CLI, ...), then the
+#                                     # server's tests again on PostgreSQL (scripts/with-postgres.sh: a throwaway cluster)
 #   bash scripts/test.sh wasm         # wasm-bindgen-test in headless Chromium (consent build, then extras build)
 #   bash scripts/test.sh e2e          # node --test tests/e2e/ (Playwright + Chromium vs. the real server)
 #   bash scripts/test.sh host e2e     # any combination
@@ -116,6 +117,7 @@ for layer in "${LAYERS[@]}"; do
             lint -p privacy-widget --target wasm32-unknown-unknown
             lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features extras
             cargo test --workspace
+            bash scripts/with-postgres.sh cargo test -p privacy-widget-server
             node --test tests/audit/' ;;
     # `std`: wasm-bindgen-test links std, whose panic handler replaces the release build's (src/lib.rs).
     # Two builds, two runs (tests/web*.rs are gated on their feature); the second runs even if the first fails.

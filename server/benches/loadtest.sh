@@ -2,7 +2,9 @@
 # Load test of POST /api/consent against a release build on loopback, with Debian's wrk.
 #   bash server/benches/loadtest.sh              # 10 s, 2 threads, 16 connections
 #   DURATION=5s CONNECTIONS=32 bash server/benches/loadtest.sh
-# Extra server environment passes through (e.g. DATABASE_SYNCHRONOUS=normal).
+# Extra server environment passes through (e.g. DATABASE_SYNCHRONOUS=normal, or DATABASE_URL for
+# PostgreSQL: POSTGRES_SETTINGS= bash scripts/with-postgres.sh bash -c \
+#   'DATABASE_URL=$TEST_DATABASE_URL bash server/benches/loadtest.sh').
 # NO_BUILD=1 uses the release binary as it is.
 # Starts the server on a free port with a fresh temporary DATA_DIR and stops it afterwards.
 set -euo pipefail

@@ -10,8 +10,9 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use sha2::{Digest, Sha256};
 
-use crate::db::Synchronous;
-use crate::rate_limit::RateLimit;
+use crate::domain::rate_limit::RateLimit;
+use crate::store::sqlite::Synchronous;
+use crate::store::{DatabaseLocation, DatabaseUrl};
 
 /// File name of the SQLite database inside `DATA_DIR`.
 pub const DATABASE_FILE_NAME: &str = "privacy-widget.sqlite3";
@@ -23,7 +24,8 @@ pub struct Config {
     pub host: String,
     /// `PORT`: TCP port; 0 lets the operating system pick a free one.
     pub port: u16,
-    /// `DATABASE_PATH`, or `DATA_DIR/privacy-widget.sqlite3`.
+    /// `DATABASE_URL=postgres://…`, else `DATABASE_PATH`, else
+    /// `DATA_DIR/privacy-widget.sqlite3`.
     pub database: DatabaseLocation,
     /// `DATABASE_SYNCHRONOUS`: `full` (default) or `normal`.
     pub database_synchronous: Synchronous,
@@ -63,14 +65,6 @@ pub struct Config {
 /// Sender of the shop's mails unless `MAIL_FROM` says otherwise: the contact address of
 /// the demo statement.
 pub const DEFAULT_MAIL_FROM: &str = "Serviteur AS <post@serviteur.no>";
-
-/// Where the SQLite database lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseLocation {
-    File(PathBuf),
-    /// `DATABASE_PATH=:memory:`: gone when the process ends (tests).
-    InMemory,
-}
 
 /// A configured token. Compared in constant time and never printed, so neither timing
 /// nor a debug log reveals it.
@@ -144,10 +138,18 @@ impl Config {
             })?,
         };
 
-        let database = match read("DATABASE_PATH") {
-            Some(path) if path == ":memory:" => DatabaseLocation::InMemory,
-            Some(path) => DatabaseLocation::File(PathBuf::from(path)),
-            None => {
+        let database_url = match read("DATABASE_URL") {
+            None => None,
+            Some(url) => Some(DatabaseUrl::parse(&url).ok_or_else(|| ConfigError {
+                variable: "DATABASE_URL",
+                message: "expected a PostgreSQL connection string starting with postgres:// or postgresql:// (leave it unset for the embedded SQLite file)".to_owned(),
+            })?),
+        };
+        let database = match (database_url, read("DATABASE_PATH")) {
+            (Some(url), _) => DatabaseLocation::Postgres(url),
+            (None, Some(path)) if path == ":memory:" => DatabaseLocation::InMemory,
+            (None, Some(path)) => DatabaseLocation::File(PathBuf::from(path)),
+            (None, None) => {
                 let data_dir = read("DATA_DIR").unwrap_or_else(|| "data".to_owned());
                 DatabaseLocation::File(PathBuf::from(data_dir).join(DATABASE_FILE_NAME))
             }

@@ -8,6 +8,8 @@ use axum::Json;
 use privacy_widget_core::wire;
 use serde_json::{json, Map, Value};
 
+use crate::store::StoreError;
+
 /// Everything a request to the API can fail with.
 #[derive(Debug)]
 pub enum ApiError {
@@ -62,7 +64,7 @@ pub enum ApiError {
     MethodNotAllowed,
     /// Too many mail-sending requests from this client or for this address.
     RateLimited {
-        limited_by: crate::rate_limit::LimitedBy,
+        limited_by: LimitedBy,
         retry_after_secs: u64,
     },
     /// Answer forced by the test-only fault injection.
@@ -139,7 +141,7 @@ impl ApiError {
             | ApiError::CsrfMismatch { field, .. }
             | ApiError::RecordNotFound { field, .. } => Some(field),
             ApiError::RateLimited {
-                limited_by: crate::rate_limit::LimitedBy::Address,
+                limited_by: LimitedBy::Address,
                 ..
             } => Some("email"),
             _ => None,
@@ -203,8 +205,8 @@ impl ApiError {
             ApiError::RateLimited { limited_by, retry_after_secs } => format!(
                 "Too many requests {}; try again in {retry_after_secs} seconds (see the Retry-After header).",
                 match limited_by {
-                    crate::rate_limit::LimitedBy::Address => "for this e-mail address",
-                    crate::rate_limit::LimitedBy::Client => "from this network address",
+                    LimitedBy::Address => "for this e-mail address",
+                    LimitedBy::Client => "from this network address",
                 }
             ),
             ApiError::MethodNotAllowed => {
@@ -252,10 +254,17 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(error: rusqlite::Error) -> Self {
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
         ApiError::internal(format!("database: {error}"))
     }
+}
+
+/// The mail-sending limit that was hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitedBy {
+    Client,
+    Address,
 }
 
 /// Quotes client input for an error message, cut short so a message never echoes a

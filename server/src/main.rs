@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use privacy_widget_server::config::Config;
-use privacy_widget_server::db::Database;
+use privacy_widget_server::store::Database;
 use privacy_widget_server::{serve, AppState};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};

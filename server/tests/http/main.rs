@@ -6,6 +6,7 @@ mod consent;
 mod cors;
 mod faults;
 mod form_posts;
+mod instances;
 mod newsletter;
 mod rights_requests;
 mod smtp;

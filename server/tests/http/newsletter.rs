@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use privacy_widget_server::newsletter::{self, PurgeReport};
+use privacy_widget_server::domain::newsletter::PurgeReport;
 use serde_json::{json, Value};
 
 use crate::support::{TestApp, TestResponse, BASE_URL};
@@ -534,13 +534,13 @@ async fn purge_deletes_unconfirmed_addresses_after_the_pending_ttl_only() {
 
     app.clock.advance(47 * HOUR);
     assert_eq!(
-        newsletter::purge_expired(&app.state).await.unwrap(),
+        app.purge_newsletter().await.unwrap(),
         PurgeReport::default()
     );
     assert_eq!(subscribers(&app).await.len(), 2);
 
     app.clock.advance(HOUR);
-    let report = newsletter::purge_expired(&app.state).await.unwrap();
+    let report = app.purge_newsletter().await.unwrap();
     assert_eq!(report.pending_subscribers, 1);
     let left = subscribers(&app).await;
     assert_eq!(left.len(), 1);
@@ -554,7 +554,7 @@ async fn purge_deletes_unconfirmed_addresses_after_the_pending_ttl_only() {
 
     // Nothing left to purge; the confirmed address's used token goes after another TTL.
     app.clock.advance(48 * HOUR);
-    let report = newsletter::purge_expired(&app.state).await.unwrap();
+    let report = app.purge_newsletter().await.unwrap();
     assert_eq!(report.pending_subscribers, 0);
     assert_eq!(report.stale_tokens, 1);
     assert_eq!(subscribers(&app).await.len(), 1);
@@ -669,7 +669,7 @@ async fn x_forwarded_for_is_used_only_behind_a_trusted_proxy() {
             .body(Body::from(signup(&format!("{key}@example.no")).to_string()))
             .unwrap();
         request.extensions_mut().insert(axum::extract::ConnectInfo(
-            privacy_widget_server::connection::ConnectionHandle::detached(
+            privacy_widget_server::http::connection::ConnectionHandle::detached(
                 "10.0.0.1:443".parse().unwrap(),
             ),
         ));
@@ -713,12 +713,7 @@ async fn subscribers_are_stored_with_the_address_and_proof_of_consent_only() {
     let columns: Vec<String> = app
         .state
         .database
-        .call(|connection| {
-            let mut statement = connection
-                .prepare("SELECT name FROM pragma_table_info('newsletter_subscribers')")?;
-            let names = statement.query_map([], |row| row.get(0))?;
-            Ok(names.collect::<Result<_, _>>()?)
-        })
+        .call(|transaction| transaction.table_columns("newsletter_subscribers"))
         .await
         .unwrap();
     assert_eq!(

@@ -296,14 +296,10 @@ async fn housekeeping_deletes_mail_after_the_retention_but_keeps_the_requests() 
     app.post_json(ENDPOINT, "m-1", &request_body("kari@example.no"))
         .await;
     app.clock.advance(Duration::from_secs(23 * 3600));
-    let report = privacy_widget_server::housekeeping::run_once(&app.state)
-        .await
-        .unwrap();
+    let report = app.state.housekeeping().run_once().await.unwrap();
     assert_eq!(report.mails, 0);
     app.clock.advance(Duration::from_secs(3600));
-    let report = privacy_widget_server::housekeeping::run_once(&app.state)
-        .await
-        .unwrap();
+    let report = app.state.housekeeping().run_once().await.unwrap();
     assert_eq!(report.mails, 1);
     assert!(app.mails_to("kari@example.no").await.is_empty());
     assert_eq!(listed(&app).await.len(), 1);

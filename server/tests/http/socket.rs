@@ -6,15 +6,15 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use privacy_widget_server::db::Database;
+use privacy_widget_server::store::Database;
 use privacy_widget_server::{serve, AppState};
 use serde_json::{json, Value};
 
-use crate::support::{consent_body, test_config, TempDir, ADMIN_TOKEN, CONSENT_ID};
+use crate::support::{consent_body, fresh_database, test_config, TempDir, ADMIN_TOKEN, CONSENT_ID};
 
 /// Sends one HTTP/1.1 request and reads until the server closes the connection.
 /// Returns `None` when the connection closed (or was reset) without a response.
-fn exchange(
+pub fn exchange(
     address: SocketAddr,
     method: &str,
     path: &str,
@@ -25,7 +25,7 @@ fn exchange(
 }
 
 /// [`exchange`], also returning the response head (status line and headers).
-fn exchange_with_head(
+pub fn exchange_with_head(
     address: SocketAddr,
     method: &str,
     path: &str,
@@ -123,11 +123,12 @@ async fn drop_fault_closes_the_connection_without_a_response_and_stores_nothing(
 fn binary_prints_its_address_serves_and_stops_on_sigterm() {
     let www = TempDir::new("binary-www");
     www.write("index.html", "<!doctype html><title>ok</title>");
+    let database = fresh_database();
     let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-widget-server"))
         .env_clear()
         .env("PORT", "0")
         .env("HOST", "127.0.0.1")
-        .env("DATABASE_PATH", ":memory:")
+        .env(database.0, &database.1)
         .env("WWW_DIR", www.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -164,11 +165,12 @@ fn binary_prints_its_address_serves_and_stops_on_sigterm() {
 #[test]
 fn binary_limits_by_peer_address_and_links_mails_to_the_bound_port() {
     let www = TempDir::new("binary-mail-www");
+    let database = fresh_database();
     let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-widget-server"))
         .env_clear()
         .env("PORT", "0")
         .env("HOST", "127.0.0.1")
-        .env("DATABASE_PATH", ":memory:")
+        .env(database.0, &database.1)
         .env("WWW_DIR", www.path())
         .env("ADMIN_TOKEN", ADMIN_TOKEN)
         .env("DEMO_MAILBOX", "1")

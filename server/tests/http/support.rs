@@ -13,8 +13,10 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use privacy_widget_server::clock::{ManualClock, Timestamp};
 use privacy_widget_server::config::Config;
-use privacy_widget_server::connection::ConnectionHandle;
-use privacy_widget_server::db::Database;
+use privacy_widget_server::domain::newsletter::{self, PurgeReport};
+use privacy_widget_server::error::ApiError;
+use privacy_widget_server::http::connection::ConnectionHandle;
+use privacy_widget_server::store::Database;
 use privacy_widget_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -62,11 +64,56 @@ impl Drop for TempDir {
     }
 }
 
-/// Environment of a test server: in-memory database, fresh `WWW_DIR`, admin enabled.
-/// `overrides` replace those defaults; an empty value unsets a variable.
+/// Set by `scripts/test.sh` for its PostgreSQL pass: the throwaway cluster's database.
+const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+/// The environment variable and value that give a test server an empty database of its own:
+/// with `TEST_DATABASE_URL=postgres://…` a new schema in that database (the suite runs once
+/// per store), else an in-memory SQLite database.
+pub fn fresh_database() -> (&'static str, String) {
+    match std::env::var(TEST_DATABASE_URL) {
+        Ok(url) if !url.is_empty() => ("DATABASE_URL", fresh_postgres_schema(&url)),
+        _ => ("DATABASE_PATH", ":memory:".to_owned()),
+    }
+}
+
+/// Creates a schema named after this process and a counter, and returns `url` with that
+/// schema as the connection's `search_path`, so the server's migrations create its tables there.
+fn fresh_postgres_schema(url: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let schema = format!(
+        "test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let config: tokio_postgres::Config = url.parse().expect("TEST_DATABASE_URL");
+    let statement = format!("CREATE SCHEMA {schema}");
+    // Its own thread and runtime: callers may be inside a test's runtime or not.
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+            let connection = tokio::spawn(connection);
+            client.batch_execute(&statement).await.unwrap();
+            drop(client);
+            connection.await.unwrap().unwrap();
+        });
+    })
+    .join()
+    .unwrap();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-csearch_path%3D{schema}")
+}
+
+/// Environment of a test server: an empty database ([`fresh_database`]), fresh `WWW_DIR`,
+/// admin enabled. `overrides` replace those defaults; an empty value unsets a variable.
 pub fn test_config(www_dir: &Path, overrides: &[(&str, &str)]) -> Config {
+    let (database_variable, database) = fresh_database();
     let mut vars: HashMap<String, String> = HashMap::from([
-        ("DATABASE_PATH".to_owned(), ":memory:".to_owned()),
+        (database_variable.to_owned(), database),
         ("WWW_DIR".to_owned(), www_dir.display().to_string()),
         ("ADMIN_TOKEN".to_owned(), ADMIN_TOKEN.to_owned()),
     ]);
@@ -123,6 +170,16 @@ impl TestApp {
             state,
             clock,
         }
+    }
+
+    /// The newsletter's purge as the housekeeping runs it, at the app clock's "now".
+    pub async fn purge_newsletter(&self) -> Result<PurgeReport, ApiError> {
+        newsletter::purge_expired(
+            &self.state.database,
+            self.state.clock.now(),
+            &self.state.newsletter_settings(),
+        )
+        .await
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
@@ -247,28 +304,7 @@ impl TestApp {
     pub async fn dump_database(&self) -> String {
         self.state
             .database
-            .call(|connection| {
-                let tables: Vec<String> = connection
-                    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
-                    .query_map([], |row| row.get(0))?
-                    .collect::<Result<_, _>>()?;
-                let mut dump = String::new();
-                for table in tables {
-                    let mut statement =
-                        connection.prepare(&format!("SELECT * FROM \"{table}\""))?;
-                    let columns = statement.column_count();
-                    let mut rows = statement.query([])?;
-                    while let Some(row) = rows.next()? {
-                        dump.push_str(&table);
-                        for index in 0..columns {
-                            let value: rusqlite::types::Value = row.get(index)?;
-                            dump.push_str(&format!(" | {value:?}"));
-                        }
-                        dump.push('\n');
-                    }
-                }
-                Ok(dump)
-            })
+            .call(|transaction| transaction.dump_all_tables())
             .await
             .unwrap()
     }

@@ -3,7 +3,6 @@
 //! non-JSON body), so the widget's retry logic can be tested against a real server.
 //! A faulted request never reaches its handler, so nothing of it is stored.
 
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -11,13 +10,14 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::api_post::JsonBody;
-use crate::connection::ConnectionHandle;
+use super::api_post::JsonBody;
+use super::connection::ConnectionHandle;
+use super::fault_plan::Fault;
+use super::state::AppState;
+use crate::domain::validation::{integer, one_of, ObjectReader};
 use crate::error::ApiError;
-use crate::validation::{integer, one_of, ObjectReader};
-use crate::AppState;
 
 pub const ENDPOINT: &str = "/__faults";
 
@@ -27,73 +27,6 @@ const MAX_COUNT: i64 = 10_000;
 
 /// The body of a `garbage` answer: what a captive portal or broken proxy might send.
 const GARBAGE_BODY: &str = "<html><body>garbage injected by PW_FAULTS</body></html>";
-
-/// How a faulted request is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    Status(StatusCode),
-    /// Wait, then process the request normally.
-    Delay(Duration),
-    /// Close the connection without any response.
-    Drop,
-    /// 200 with a body that is not JSON.
-    Garbage,
-}
-
-#[derive(Debug, Default)]
-struct FaultPlan {
-    fault: Option<Fault>,
-    remaining: u32,
-    /// Faulted answers given since the plan was last set.
-    served: u64,
-}
-
-/// The current fault plan, shared by the middleware and the `/__faults` endpoint.
-#[derive(Debug, Default)]
-pub struct FaultInjector {
-    plan: Mutex<FaultPlan>,
-}
-
-impl FaultInjector {
-    fn set(&self, fault: Option<Fault>, count: u32) {
-        *self.lock() = FaultPlan {
-            fault,
-            remaining: if fault.is_some() { count } else { 0 },
-            served: 0,
-        };
-    }
-
-    /// The fault for the request at hand, if any; switches itself off after the last one.
-    fn take(&self) -> Option<Fault> {
-        let mut plan = self.lock();
-        let fault = plan.fault?;
-        plan.remaining -= 1;
-        plan.served += 1;
-        if plan.remaining == 0 {
-            plan.fault = None;
-        }
-        Some(fault)
-    }
-
-    fn describe(&self) -> Value {
-        let plan = self.lock();
-        let mut description = match plan.fault {
-            None => json!({"mode": "off"}),
-            Some(Fault::Status(status)) => json!({"mode": "status", "status": status.as_u16()}),
-            Some(Fault::Delay(delay)) => json!({"mode": "delay", "ms": delay.as_millis() as u64}),
-            Some(Fault::Drop) => json!({"mode": "drop"}),
-            Some(Fault::Garbage) => json!({"mode": "garbage"}),
-        };
-        description["remaining"] = json!(plan.remaining);
-        description["served"] = json!(plan.served);
-        description
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, FaultPlan> {
-        // The plan is plain data, valid even if a holder panicked.
-        self.plan.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 /// Middleware in front of the data endpoints.
 pub async fn inject_faults(
@@ -186,22 +119,4 @@ pub async fn set_faults(
 /// `GET /__faults`: the current plan and how many faulted answers it has given.
 pub async fn show_faults(State(state): State<AppState>) -> Json<Value> {
     Json(state.faults.describe())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plan_switches_itself_off_after_count() {
-        let injector = FaultInjector::default();
-        injector.set(Some(Fault::Drop), 2);
-        assert_eq!(injector.take(), Some(Fault::Drop));
-        assert_eq!(injector.take(), Some(Fault::Drop));
-        assert_eq!(injector.take(), None);
-        assert_eq!(
-            injector.describe(),
-            json!({"mode": "off", "remaining": 0, "served": 2})
-        );
-    }
 }

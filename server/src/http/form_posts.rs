@@ -25,13 +25,13 @@ use privacy_widget_core::lang::Lang;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::api_post::{ApiPost, MAX_BODY_BYTES};
+use super::api_post::{ApiPost, MAX_BODY_BYTES};
+use super::form_pages::{self, Back, Refusal};
+use super::{newsletter, rights_requests, AppState};
+use crate::domain::idempotency::{BodyFingerprint, IdempotencyKey};
+use crate::domain::rate_limit::ClientIp;
+use crate::domain::token::LinkToken;
 use crate::error::ApiError;
-use crate::form_pages::{self, Back, Refusal};
-use crate::idempotency::{BodyFingerprint, IdempotencyKey};
-use crate::rate_limit::ClientIp;
-use crate::token::LinkToken;
-use crate::{newsletter, rights_requests, AppState};
 
 /// `POST /api/newsletter/subscribe`: JSON for the widget, a form for a page without script.
 pub async fn subscribe(

@@ -5,7 +5,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::static_files::{escape_html, CONTENT_SECURITY_POLICY};
+use super::static_files::{escape_html, CONTENT_SECURITY_POLICY};
 
 /// The shop's stylesheet, if the demo shop is served; harmless when missing.
 const STYLESHEET: &str = "/assets/shop.css";

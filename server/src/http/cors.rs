@@ -8,8 +8,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use privacy_widget_core::wire::{CSRF_HEADER, IDEMPOTENCY_KEY_HEADER};
 
+use super::state::AppState;
 use crate::error::ApiError;
-use crate::AppState;
 
 const ALLOWED_METHODS: &str = "POST";
 /// `Content-Type` plus the contract's two request headers.

@@ -11,17 +11,16 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use privacy_widget_core::wire;
 
+use super::pages::{link_paragraph, paragraph, Page};
+use super::state::AppState;
+use super::static_files::escape_html;
+use crate::domain::newsletter::flows::{self, ConfirmToken};
+use crate::domain::newsletter::texts::{self, FormPageText, PageText, TextLanguage};
+use crate::domain::token::LinkToken;
 use crate::error::ApiError;
-use crate::pages::{link_paragraph, paragraph, Page};
-use crate::static_files::escape_html;
-use crate::token::LinkToken;
-use crate::AppState;
-
-use super::store::{self, ConfirmToken};
-use super::texts::{self, FormPageText, PageText, TextLanguage};
 
 type TokenQuery = Result<Query<BTreeMap<String, String>>, QueryRejection>;
-/// The form body, at most [`crate::api_post::MAX_BODY_BYTES`]: the routes carry that
+/// The form body, at most [`super::api_post::MAX_BODY_BYTES`]: the routes carry that
 /// `DefaultBodyLimit`, so a larger body is refused as soon as it is seen, not buffered.
 type FormBody = Result<Bytes, BytesRejection>;
 
@@ -96,7 +95,7 @@ pub async fn confirm_form_page(State(state): State<AppState>, query: TokenQuery)
     let lookup = token.clone();
     let checked = state
         .database
-        .call(move |connection| store::check_confirm_token(connection, &lookup, now))
+        .call(move |transaction| flows::check_confirm_token(transaction, &lookup, now))
         .await;
     match checked {
         Ok(ConfirmToken::Usable(tag)) => {
@@ -131,10 +130,8 @@ pub async fn confirm_submit(
     let now = state.clock.now();
     let outcome = state
         .database
-        .call(move |connection| {
-            let transaction = connection.transaction()?;
-            let outcome = store::confirm(&transaction, &token, now)?;
-            transaction.commit()?;
+        .call(move |transaction| {
+            let outcome = flows::confirm(transaction, &token, now)?;
             Ok(outcome)
         })
         .await;
@@ -181,7 +178,7 @@ pub async fn unsubscribe_form_page(State(state): State<AppState>, query: TokenQu
     let lookup = token.clone();
     let language = state
         .database
-        .call(move |connection| store::unsubscribe_token_language(connection, &lookup))
+        .call(move |transaction| flows::unsubscribe_token_language(transaction, &lookup))
         .await;
     match language {
         Ok(Some(tag)) => {
@@ -272,10 +269,8 @@ pub async fn unsubscribe_submit(
     };
     let outcome = state
         .database
-        .call(move |connection| {
-            let transaction = connection.transaction()?;
-            let outcome = store::unsubscribe(&transaction, &token)?;
-            transaction.commit()?;
+        .call(move |transaction| {
+            let outcome = flows::unsubscribe(transaction, &token)?;
             Ok(outcome)
         })
         .await;

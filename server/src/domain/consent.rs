@@ -4,22 +4,18 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
 use privacy_widget_core::wire::{self, Action, Lang};
-use rusqlite::Transaction;
 use serde_json::{json, Value};
 
-use crate::api_post::ApiPost;
-use crate::db::SQL_NOW;
-use crate::error::ApiError;
-use crate::idempotency::{respond_once, IdempotencyKey, StoredResponse};
-use crate::validation::{
+use super::idempotency::{respond_once, BodyFingerprint, IdempotencyKey, StoredResponse};
+use super::validation::{
     boolean, boolean_map, integer, invalid, text, utc_timestamp, widget_lang, ObjectReader,
     WireRule,
 };
-use crate::AppState;
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::store::{ConsentEventRow, ConsentStateRow, Database, NewConsentEvent, Transaction};
 
 pub const ENDPOINT: &str = "/api/consent";
 
@@ -252,25 +248,29 @@ fn texts_hash<'v>(value: &'v Value, path: &str) -> Result<&'v str, ApiError> {
     text(value, path, &TEXTS_HASH_RULE)
 }
 
-/// `POST /api/consent`.
-pub async fn record_consent(
-    State(state): State<AppState>,
-    post: ApiPost,
-) -> Result<Response, ApiError> {
-    let event = ConsentEvent::from_json(&post.body)?;
+/// Stores `body` as a consent event at most once per idempotency key; returns the answer
+/// and whether it was a replay.
+pub async fn record(
+    database: &Database,
+    now: Timestamp,
+    key: IdempotencyKey,
+    fingerprint: BodyFingerprint,
+    body: &Value,
+) -> Result<(StoredResponse, bool), ApiError> {
+    let event = ConsentEvent::from_json(body)?;
     respond_once(
-        &state.database,
-        state.clock.now(),
+        database,
+        now,
         ENDPOINT,
-        post.idempotency_key,
-        post.fingerprint,
+        key,
+        fingerprint,
         move |transaction, key| store_event(transaction, key, &event),
     )
     .await
 }
 
 fn store_event(
-    transaction: &Transaction<'_>,
+    transaction: &mut dyn Transaction,
     key: &IdempotencyKey,
     event: &ConsentEvent,
 ) -> Result<StoredResponse, ApiError> {
@@ -278,58 +278,99 @@ fn store_event(
     let history = event.history.as_ref().map(|changes| {
         Value::Array(changes.iter().map(ConsentChange::to_json).collect()).to_string()
     });
-    transaction.execute(
-        &format!(
-            "INSERT INTO consent_events
-             (idempotency_key, consent_id, seq, revision, action, categories, services,
-              timestamp, language, texts_hash, gpc, history, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, {SQL_NOW})"
-        ),
-        rusqlite::params![
-            key.as_str(),
-            event.consent_id,
-            choice.seq,
-            event.revision,
-            choice.action.name(),
-            json!(choice.categories).to_string(),
-            json!(choice.services).to_string(),
-            choice.timestamp,
-            event.language.tag(),
-            event.texts_hash,
-            event.gpc,
-            history,
-        ],
-    )?;
-    let receipt = transaction.last_insert_rowid();
-
-    // Equal seq does not replace either: the first event stored for a seq wins.
-    let state_changed = transaction.execute(
-        "INSERT INTO consent_state
-         (consent_id, event_id, seq, revision, action, categories, services, timestamp,
-          language, texts_hash, gpc, updated_at)
-         SELECT consent_id, id, seq, revision, action, categories, services, timestamp,
-                language, texts_hash, gpc, received_at
-         FROM consent_events WHERE id = ?1
-         ON CONFLICT (consent_id) DO UPDATE SET
-             event_id = excluded.event_id, seq = excluded.seq, revision = excluded.revision,
-             action = excluded.action, categories = excluded.categories,
-             services = excluded.services, timestamp = excluded.timestamp,
-             language = excluded.language, texts_hash = excluded.texts_hash,
-             gpc = excluded.gpc, updated_at = excluded.updated_at
-         WHERE excluded.seq > consent_state.seq",
-        [receipt],
-    )?;
+    let inserted = transaction.insert_consent_event(&NewConsentEvent {
+        idempotency_key: key.as_str(),
+        consent_id: &event.consent_id,
+        seq: choice.seq,
+        revision: &event.revision,
+        action: choice.action.name(),
+        categories_json: json!(choice.categories).to_string(),
+        services_json: json!(choice.services).to_string(),
+        timestamp: &choice.timestamp,
+        language: event.language.tag(),
+        texts_hash: event.texts_hash.as_deref(),
+        gpc: event.gpc,
+        history_json: history,
+    })?;
 
     Ok(StoredResponse {
         status: StatusCode::CREATED,
         body: json!({
             "status": "stored",
-            "receipt": receipt,
+            "receipt": inserted.receipt,
             "consent_id": event.consent_id,
             "seq": choice.seq,
-            "current": state_changed == 1,
+            "current": inserted.current,
         }),
     })
+}
+
+/// Every event of one consent id (oldest first) and its current state, as the admin API
+/// lists them.
+pub async fn history_of(database: &Database, consent_id: String) -> Result<Value, ApiError> {
+    database
+        .call(move |transaction| {
+            let events = transaction.consent_events_of(&consent_id)?;
+            let state = transaction.consent_state_of(&consent_id)?;
+            Ok(json!({
+                "events": events.iter().map(event_json).collect::<Result<Vec<_>, _>>()?,
+                "state": state.as_ref().map(state_json).transpose()?,
+            }))
+        })
+        .await
+}
+
+/// The latest `limit` events of all, oldest first.
+pub async fn latest_events(database: &Database, limit: u32) -> Result<Value, ApiError> {
+    database
+        .call(move |transaction| {
+            let events = transaction.latest_consent_events(limit)?;
+            Ok(json!({
+                "events": events.iter().map(event_json).collect::<Result<Vec<_>, _>>()?,
+            }))
+        })
+        .await
+}
+
+fn event_json(row: &ConsentEventRow) -> Result<Value, ApiError> {
+    Ok(json!({
+        "id": row.id,
+        "idempotency_key": row.idempotency_key,
+        "consent_id": row.consent_id,
+        "seq": row.seq,
+        "revision": row.revision,
+        "action": row.action,
+        "categories": stored_json(&row.categories_json)?,
+        "services": stored_json(&row.services_json)?,
+        "timestamp": row.timestamp,
+        "language": row.language,
+        "texts_hash": row.texts_hash,
+        "gpc": row.gpc,
+        "history": row.history_json.as_deref().map(stored_json).transpose()?,
+        "received_at": row.received_at,
+    }))
+}
+
+fn state_json(row: &ConsentStateRow) -> Result<Value, ApiError> {
+    Ok(json!({
+        "consent_id": row.consent_id,
+        "event_id": row.event_id,
+        "seq": row.seq,
+        "revision": row.revision,
+        "action": row.action,
+        "categories": stored_json(&row.categories_json)?,
+        "services": stored_json(&row.services_json)?,
+        "timestamp": row.timestamp,
+        "language": row.language,
+        "texts_hash": row.texts_hash,
+        "gpc": row.gpc,
+        "updated_at": row.updated_at,
+    }))
+}
+
+/// A column holding JSON text, returned as JSON rather than as an escaped string.
+fn stored_json(text: &str) -> Result<Value, ApiError> {
+    serde_json::from_str(text).map_err(|error| ApiError::internal(format!("stored JSON: {error}")))
 }
 
 #[cfg(test)]

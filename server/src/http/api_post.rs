@@ -10,14 +10,30 @@ use std::pin::Pin;
 use axum::body::HttpBody;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::{self, AsHeaderName};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use privacy_widget_core::wire::{self, CSRF_HEADER, IDEMPOTENCY_KEY_HEADER};
 use serde_json::Value;
 
+use super::state::AppState;
+use crate::domain::idempotency::{BodyFingerprint, IdempotencyKey, StoredResponse};
+use crate::domain::validation::{describe, invalid, ObjectReader};
 use crate::error::ApiError;
-use crate::idempotency::{BodyFingerprint, IdempotencyKey};
-use crate::validation::{describe, invalid, ObjectReader};
-use crate::AppState;
+
+/// Marks an answer that was replayed from the idempotency store, for debugging retries.
+pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotency-replayed");
+
+/// The HTTP answer of an idempotent POST: the stored status and body, marked when replayed.
+pub fn stored_answer((response, replayed): (StoredResponse, bool)) -> Response {
+    let mut http_response = (response.status, Json(response.body)).into_response();
+    if replayed {
+        http_response
+            .headers_mut()
+            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    http_response
+}
 
 /// Largest accepted request body (after which the answer is 413).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

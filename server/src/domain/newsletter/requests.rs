@@ -1,37 +1,16 @@
-//! Newsletter with double opt-in. `POST /api/newsletter/subscribe` stores the address as
-//! pending with its proof of consent and mails a confirmation link; the button on the page
-//! that link opens confirms it; every mail carries an unsubscribe link that deletes the
-//! address. The API answers the same whatever the address's state, so it never reveals who
-//! is on the list.
+//! What the newsletter's endpoints accept: their paths and the validated signup and
+//! withdrawal requests.
 
-mod pages;
-pub mod store;
-pub mod texts;
-
-use std::sync::Arc;
-
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::Response;
-use axum::Json;
 use privacy_widget_core::wire;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::admin::{query_params, AdminAccess, QueryParams};
-use crate::api_post::ApiPost;
-use crate::consent::REVISION_RULE;
-use crate::email::{email_field, EMAIL_EXPECTED};
-use crate::error::ApiError;
-use crate::idempotency::{respond_once, StoredResponse};
-use crate::rate_limit::{ClientIp, MailLimits, Scope};
-use crate::validation::{
+use crate::domain::consent::REVISION_RULE;
+use crate::domain::email::{email_field, EMAIL_EXPECTED};
+use crate::domain::validation::{
     is_multi_line_char, is_single_line_char, is_token_char, text, widget_language, ObjectReader,
     Rule, TextRule,
 };
-use crate::AppState;
-
-pub use pages::{confirm_form_page, confirm_submit, unsubscribe_form_page, unsubscribe_submit};
-pub use store::PurgeReport;
+use crate::error::ApiError;
 
 pub const SUBSCRIBE_ENDPOINT: &str = "/api/newsletter/subscribe";
 pub const UNSUBSCRIBE_ENDPOINT: &str = "/api/newsletter/unsubscribe";
@@ -125,127 +104,10 @@ impl UnsubscribeRequest {
     }
 }
 
-/// The one answer of both newsletter POSTs, whatever the address's state.
-fn check_your_email() -> StoredResponse {
-    StoredResponse {
-        status: StatusCode::ACCEPTED,
-        body: json!({"status": "check_your_email"}),
-    }
-}
-
-fn mail_settings(state: &AppState) -> store::MailSettings {
-    store::MailSettings {
-        mailer: Arc::clone(&state.mailer),
-        base_url: state.config.base_url(),
-        token_ttl: state.config.newsletter_token_ttl,
-        pending_ttl: state.config.newsletter_pending_ttl,
-    }
-}
-
-/// `POST /api/newsletter/subscribe`.
-pub async fn subscribe(
-    State(state): State<AppState>,
-    client: ClientIp,
-    post: ApiPost,
-) -> Result<Response, ApiError> {
-    let request = SubscribeRequest::from_json(&post.body)?;
-    let settings = mail_settings(&state);
-    let limits = MailLimits::of(&state);
-    let response = respond_once(
-        &state.database,
-        state.clock.now(),
-        SUBSCRIBE_ENDPOINT,
-        post.idempotency_key,
-        post.fingerprint,
-        move |transaction, _key| {
-            let now = limits.admit(Scope::Newsletter, client, &request.email)?;
-            store::subscribe(transaction, &request, &settings, now)?;
-            Ok(check_your_email())
-        },
-    )
-    .await?;
-    state.mailer.wake();
-    Ok(response)
-}
-
-/// `POST /api/newsletter/unsubscribe`: mails an unsubscribe link if the address is listed;
-/// deleting needs the link, which proves the requester reads that mailbox.
-pub async fn request_unsubscribe(
-    State(state): State<AppState>,
-    client: ClientIp,
-    post: ApiPost,
-) -> Result<Response, ApiError> {
-    let request = UnsubscribeRequest::from_json(&post.body)?;
-    let settings = mail_settings(&state);
-    let limits = MailLimits::of(&state);
-    let response = respond_once(
-        &state.database,
-        state.clock.now(),
-        UNSUBSCRIBE_ENDPOINT,
-        post.idempotency_key,
-        post.fingerprint,
-        move |transaction, _key| {
-            let now = limits.admit(Scope::Newsletter, client, &request.email)?;
-            store::mail_unsubscribe_link(
-                transaction,
-                &request.email,
-                request.language,
-                &settings,
-                now,
-            )?;
-            Ok(check_your_email())
-        },
-    )
-    .await?;
-    state.mailer.wake();
-    Ok(response)
-}
-
-/// Deletes addresses left unconfirmed for `NEWSLETTER_PENDING_TTL_HOURS`, and the newsletter
-/// endpoints' idempotency records of the same age (their body fingerprints could confirm a
-/// guessed address). Run at start-up and periodically; tests call it directly.
-pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, ApiError> {
-    let now = state.clock.now();
-    let pending_ttl = state.config.newsletter_pending_ttl;
-    let token_ttl = state.config.newsletter_token_ttl;
-    state
-        .database
-        .call(move |connection| {
-            let transaction = connection.transaction()?;
-            let report = store::purge(&transaction, now, pending_ttl, token_ttl)?;
-            transaction.execute(
-                "DELETE FROM idempotency_records
-                 WHERE endpoint IN (?1, ?2) AND created_at <= ?3",
-                (
-                    SUBSCRIBE_ENDPOINT,
-                    UNSUBSCRIBE_ENDPOINT,
-                    now.minus(pending_ttl).rfc3339(),
-                ),
-            )?;
-            transaction.commit()?;
-            Ok(report)
-        })
-        .await
-}
-
-/// `GET /api/admin/newsletter`: every subscriber with status, proof of consent and
-/// timestamps, newest signup first.
-pub async fn list_subscribers(
-    _access: AdminAccess,
-    State(state): State<AppState>,
-    query: QueryParams,
-) -> Result<Json<Value>, ApiError> {
-    query_params(query, &[], "no query string")?;
-    let subscribers = state
-        .database
-        .call(|connection| store::list(connection))
-        .await?;
-    Ok(Json(json!({ "subscribers": subscribers })))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn valid() -> Value {
         json!({

@@ -3,21 +3,15 @@
 //! data it stored. A retry with the same key and body gets that response again and stores
 //! nothing; the same key with another body is refused.
 
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
+use axum::http::StatusCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::validation::WireRule;
 use crate::clock::Timestamp;
-use crate::db::Database;
 use crate::error::{quote_truncated, ApiError};
-use crate::validation::WireRule;
+use crate::store::{Database, IdempotencyRecord, Transaction};
 use privacy_widget_core::wire;
-
-/// Marks an answer that was replayed from the idempotency store, for debugging retries.
-pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotency-replayed");
 
 const KEY_RULE: WireRule = WireRule {
     check: wire::is_idempotency_key,
@@ -100,10 +94,12 @@ pub struct StoredResponse {
     pub body: Value,
 }
 
-/// Runs `store` at most once per (`endpoint`, `key`): inside one immediate transaction it
-/// looks the key up, replays or refuses, or runs `store` and records its response.
-/// Errors from `store` roll everything back and are not recorded, so a retry can succeed.
-/// `now` dates the record, so purges of old records follow the app's clock.
+/// Runs `store` at most once per (`endpoint`, `key`): inside one transaction it looks the
+/// key up (which holds back any other transaction with the same key, on any instance),
+/// replays or refuses, or runs `store` and records its response. Errors from `store` roll
+/// everything back and are not recorded, so a retry can succeed. `now` dates the record, so
+/// purges of old records follow the app's clock. Returns the answer and whether it was
+/// replayed.
 pub async fn respond_once<F>(
     database: &Database,
     now: Timestamp,
@@ -111,67 +107,38 @@ pub async fn respond_once<F>(
     key: IdempotencyKey,
     fingerprint: BodyFingerprint,
     store: F,
-) -> Result<Response, ApiError>
+) -> Result<(StoredResponse, bool), ApiError>
 where
-    F: FnOnce(&Transaction<'_>, &IdempotencyKey) -> Result<StoredResponse, ApiError>
+    F: FnOnce(&mut dyn Transaction, &IdempotencyKey) -> Result<StoredResponse, ApiError>
         + Send
         + 'static,
 {
-    let (response, replayed) = database
-        .call(move |connection| {
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let previous = transaction
-                .query_row(
-                    "SELECT body_sha256, status, response_body FROM idempotency_records
-                     WHERE endpoint = ?1 AND idempotency_key = ?2",
-                    (endpoint, key.as_str()),
-                    |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, u16>(1)?,
-                            row.get::<_, String>(2)?,
-                        ))
-                    },
-                )
-                .optional()?;
-            if let Some((body_sha256, status, response_body)) = previous {
-                if body_sha256 != fingerprint.0 {
+    database
+        .call(move |transaction| {
+            if let Some(previous) = transaction.idempotency_record(endpoint, key.as_str())? {
+                if previous.body_sha256 != fingerprint.0 {
                     return Err(ApiError::IdempotencyKeyReused);
                 }
                 let response = StoredResponse {
-                    status: StatusCode::from_u16(status).map_err(ApiError::internal)?,
-                    body: serde_json::from_str(&response_body).map_err(ApiError::internal)?,
+                    status: StatusCode::from_u16(previous.status).map_err(ApiError::internal)?,
+                    body: serde_json::from_str(&previous.response_body)
+                        .map_err(ApiError::internal)?,
                 };
                 return Ok((response, true));
             }
 
-            let response = store(&transaction, &key)?;
-            transaction.execute(
-                "INSERT INTO idempotency_records
-                 (endpoint, idempotency_key, body_sha256, status, response_body, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                (
-                    endpoint,
-                    key.as_str(),
-                    &fingerprint.0,
-                    response.status.as_u16(),
-                    response.body.to_string(),
-                    now.rfc3339(),
-                ),
-            )?;
-            transaction.commit()?;
+            let response = store(transaction, &key)?;
+            transaction.insert_idempotency_record(&IdempotencyRecord {
+                endpoint: endpoint.to_owned(),
+                key: key.0,
+                body_sha256: fingerprint.0,
+                status: response.status.as_u16(),
+                response_body: response.body.to_string(),
+                created_at: now,
+            })?;
             Ok((response, false))
         })
-        .await?;
-
-    let mut http_response = (response.status, Json(response.body)).into_response();
-    if replayed {
-        http_response
-            .headers_mut()
-            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
-    }
-    Ok(http_response)
+        .await
 }
 
 #[cfg(test)]
@@ -205,7 +172,7 @@ mod tests {
 
     #[tokio::test]
     async fn keys_are_scoped_per_endpoint() {
-        let database = Database::open(&crate::config::DatabaseLocation::InMemory).unwrap();
+        let database = Database::open(&crate::store::DatabaseLocation::InMemory).unwrap();
         let key = IdempotencyKey::parse("shared-key", "Idempotency-Key").unwrap();
         let answer = |endpoint: &'static str, body: Value| {
             let (database, key) = (database.clone(), key.clone());
@@ -219,7 +186,7 @@ mod tests {
                     })
                 })
                 .await
-                .map(|response| response.status())
+                .map(|(response, _replayed)| response.status)
             }
         };
         assert_eq!(

@@ -1,7 +1,8 @@
 //! In-memory rate limits for the endpoints that send mail: per client address and per
 //! e-mail address, as sliding windows. Nothing here is ever written to the database; a
 //! restart forgets it, which is acceptable for abuse protection. E-mail addresses are
-//! kept as SHA-256 digests even in memory.
+//! kept as SHA-256 digests even in memory. Each instance counts for itself (several
+//! instances on one PostgreSQL database: server/README.md says why).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -10,17 +11,10 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-use axum::http::HeaderName;
 use sha2::{Digest, Sha256};
 
 use crate::clock::{Clock, Timestamp};
-use crate::connection::ConnectionHandle;
-use crate::error::ApiError;
-use crate::AppState;
-
-const FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+use crate::error::{ApiError, LimitedBy};
 
 /// Above this many tracked keys, expired ones are dropped on the next admission.
 const PRUNE_ABOVE_KEYS: usize = 50_000;
@@ -75,13 +69,6 @@ enum Subject {
     Address([u8; 32]),
 }
 
-/// The limit that was hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LimitedBy {
-    Client,
-    Address,
-}
-
 /// A refused request: which limit, and when to retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal {
@@ -109,22 +96,13 @@ impl Window {
 /// into `respond_once`'s closure, so it counts after the idempotency lookup and a replayed
 /// retry costs nothing.
 pub struct MailLimits {
-    clock: Arc<dyn Clock>,
-    limiter: Arc<RateLimiter>,
-    per_client: RateLimit,
-    per_address: RateLimit,
+    pub clock: Arc<dyn Clock>,
+    pub limiter: Arc<RateLimiter>,
+    pub per_client: RateLimit,
+    pub per_address: RateLimit,
 }
 
 impl MailLimits {
-    pub fn of(state: &AppState) -> Self {
-        MailLimits {
-            clock: Arc::clone(&state.clock),
-            limiter: Arc::clone(&state.rate_limiter),
-            per_client: state.config.rate_limit_per_ip,
-            per_address: state.config.rate_limit_per_address,
-        }
-    }
-
     /// Admits the request (counting it) or refuses it with a 429; returns when it was admitted.
     pub fn admit(
         &self,
@@ -259,31 +237,6 @@ impl ClientIp {
                 }
             },
         })
-    }
-}
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if state.config.trust_proxy {
-            let forwarded = parts
-                .headers
-                .get_all(FORWARDED_FOR)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| value.split(','))
-                .next_back()
-                .and_then(|entry| entry.trim().parse::<IpAddr>().ok());
-            if forwarded.is_some() {
-                return Ok(ClientIp(forwarded));
-            }
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<ConnectionHandle>>()
-            .map(|ConnectInfo(connection)| connection.peer().ip());
-        Ok(ClientIp(peer))
     }
 }
 

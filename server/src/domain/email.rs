@@ -6,8 +6,8 @@
 use privacy_widget_core::newsletter::{validate_email, EmailError, MAX_EMAIL_LEN};
 use serde_json::Value;
 
+use super::validation::{describe, invalid};
 use crate::error::ApiError;
-use crate::validation::{describe, invalid};
 
 pub const EMAIL_EXPECTED: &str =
     "an e-mail address like \"kari@example.no\" (the HTML rule for <input type=email>, ASCII, a dot in the domain, at most 254 characters)";

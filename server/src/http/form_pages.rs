@@ -13,7 +13,7 @@ use privacy_widget_core::markup::{Element, Node};
 use privacy_widget_core::newsletter::NewsletterForm;
 use privacy_widget_core::rights::RightsForm;
 
-use crate::pages::Page;
+use super::pages::Page;
 
 /// The few sentences only these pages say (the rest is the widget's catalogue).
 #[derive(Clone, Copy)]

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-use crate::AppState;
+use super::state::AppState;
 
 /// The CSP every page of the shop runs under: the widget must work with it.
 pub const CONTENT_SECURITY_POLICY: &str =

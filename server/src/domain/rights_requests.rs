@@ -5,29 +5,22 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use axum::Json;
 use privacy_widget_core::wire;
-use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::{json, Value};
 
-use crate::admin::{query_params, AdminAccess, QueryParams};
-use crate::api_post::{ApiPost, JsonBody};
-use crate::clock::Timestamp;
-use crate::consent::CONSENT_ID_RULE;
-use crate::email::{email_field, EMAIL_EXPECTED};
-use crate::error::ApiError;
-use crate::idempotency::{respond_once, StoredResponse};
-use crate::mail::{MailPurpose, Mailer, OutgoingMail};
-use crate::newsletter::texts::TextLanguage;
-use crate::rate_limit::{ClientIp, MailLimits, Scope};
-use crate::validation::{
+use super::consent::CONSENT_ID_RULE;
+use super::email::{email_field, EMAIL_EXPECTED};
+use super::idempotency::{respond_once, BodyFingerprint, IdempotencyKey, StoredResponse};
+use super::mail::{MailPurpose, Mailer, OutgoingMail};
+use super::newsletter::texts::TextLanguage;
+use super::rate_limit::{ClientIp, MailLimits, Scope};
+use super::validation::{
     boolean, is_multi_line_char, one_of, text, widget_language, ObjectReader, TextRule,
 };
-use crate::AppState;
+use crate::clock::Timestamp;
+use crate::error::ApiError;
+use crate::store::{Database, NewRightsRequest, RightsRequestRow, Transaction};
 
 pub const ENDPOINT: &str = "/api/rights-requests";
 pub const ADMIN_LIST_ENDPOINT: &str = "/api/admin/rights-requests";
@@ -102,21 +95,27 @@ pub fn reference(year: i64, number: i64) -> String {
     format!("PV-{year}-{number:0width$}", width = REFERENCE_DIGITS)
 }
 
-/// `POST /api/rights-requests`.
+/// `POST /api/rights-requests`: numbers and stores the request and writes the
+/// acknowledgement mail, at most once per idempotency key. Returns the answer and whether
+/// it was a replay.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
-    State(state): State<AppState>,
+    database: &Database,
+    now: Timestamp,
+    limits: MailLimits,
+    mailer: Arc<Mailer>,
     client: ClientIp,
-    post: ApiPost,
-) -> Result<Response, ApiError> {
-    let request = RightsRequest::from_json(&post.body)?;
-    let limits = MailLimits::of(&state);
-    let mailer = Arc::clone(&state.mailer);
-    let response = respond_once(
-        &state.database,
-        state.clock.now(),
+    key: IdempotencyKey,
+    fingerprint: BodyFingerprint,
+    body: &Value,
+) -> Result<(StoredResponse, bool), ApiError> {
+    let request = RightsRequest::from_json(body)?;
+    respond_once(
+        database,
+        now,
         ENDPOINT,
-        post.idempotency_key,
-        post.fingerprint,
+        key,
+        fingerprint,
         move |transaction, _key| {
             // The acknowledgement goes to whatever address was typed: limited like the
             // newsletter's mail.
@@ -133,42 +132,30 @@ pub async fn submit(
             })
         },
     )
-    .await?;
-    state.mailer.wake();
-    Ok(response)
+    .await
 }
 
 /// Inserts the request with the next number of the year; runs inside the immediate
 /// transaction of `respond_once`, so two requests cannot take the same number.
 fn store(
-    connection: &Connection,
+    transaction: &mut dyn Transaction,
     request: &RightsRequest,
     now: Timestamp,
 ) -> Result<String, ApiError> {
     let year = now.year();
-    let number: i64 = connection.query_row(
-        "SELECT COALESCE(MAX(number), 0) + 1 FROM rights_requests WHERE year = ?1",
-        [year],
-        |row| row.get(0),
-    )?;
+    let number = transaction.next_rights_request_number(year)?;
     let reference = reference(year, number);
-    connection.execute(
-        "INSERT INTO rights_requests
-         (reference, year, number, type, email, message, consent_id, language, status,
-          created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'received', ?9, ?9)",
-        rusqlite::params![
-            reference,
-            year,
-            number,
-            request.request_type,
-            request.email,
-            request.message,
-            request.consent_id,
-            request.language,
-            now.rfc3339(),
-        ],
-    )?;
+    transaction.insert_rights_request(&NewRightsRequest {
+        reference: &reference,
+        year,
+        number,
+        request_type: request.request_type,
+        email: &request.email,
+        message: &request.message,
+        consent_id: request.consent_id.as_deref(),
+        language: request.language,
+        created_at: now,
+    })?;
     Ok(reference)
 }
 
@@ -253,89 +240,55 @@ fn acknowledgement(mailer: &Mailer, request: &RightsRequest, reference: &str) ->
     }
 }
 
-const COLUMNS: &str = "reference, type, email, message, consent_id, language, status, \
-                       created_at, updated_at";
-
-fn request_json(row: &Row<'_>) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "reference": row.get::<_, String>(0)?,
-        "type": row.get::<_, String>(1)?,
-        "email": row.get::<_, String>(2)?,
-        "message": row.get::<_, String>(3)?,
-        "consent_id": row.get::<_, Option<String>>(4)?,
-        "language": row.get::<_, String>(5)?,
-        "status": row.get::<_, String>(6)?,
-        "created_at": row.get::<_, String>(7)?,
-        "updated_at": row.get::<_, String>(8)?,
-    }))
+fn request_json(row: &RightsRequestRow) -> Value {
+    json!({
+        "reference": row.reference,
+        "type": row.request_type,
+        "email": row.email,
+        "message": row.message,
+        "consent_id": row.consent_id,
+        "language": row.language,
+        "status": row.status,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    })
 }
 
-/// `GET /api/admin/rights-requests`: the latest 500, newest first.
-pub async fn list(
-    _access: AdminAccess,
-    State(state): State<AppState>,
-    query: QueryParams,
-) -> Result<Json<Value>, ApiError> {
-    query_params(query, &[], "no query string")?;
-    let requests = state
-        .database
-        .call(|connection| {
-            let mut statement = connection.prepare(&format!(
-                "SELECT {COLUMNS} FROM rights_requests ORDER BY id DESC LIMIT {LIST_LIMIT}"
-            ))?;
-            let rows = statement.query_map([], request_json)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+/// The latest 500 requests, newest first.
+pub async fn latest(database: &Database) -> Result<Value, ApiError> {
+    database
+        .call(|transaction| {
+            let rows = transaction.rights_requests(LIST_LIMIT)?;
+            Ok(json!({ "requests": rows.iter().map(request_json).collect::<Vec<_>>() }))
         })
-        .await?;
-    Ok(Json(json!({ "requests": requests })))
+        .await
 }
 
-/// `POST /api/admin/rights-requests/{reference}/status` with `{"status": …}`: sets the
-/// status and `updated_at`, and answers with the updated request.
+/// Sets the status (`{"status": …}`) and `updated_at` of the request `reference`; returns
+/// the updated request.
 pub async fn update_status(
-    _access: AdminAccess,
-    State(state): State<AppState>,
-    reference: Result<Path<String>, PathRejection>,
-    JsonBody(body): JsonBody,
-) -> Result<Json<Value>, ApiError> {
-    // axum's own rejection (a percent-encoding that is not UTF-8) is plain text; the API
-    // answers JSON.
-    let Path(reference) = reference.map_err(|rejection| ApiError::InvalidField {
-        field: "reference".to_owned(),
-        message: format!(
-            "the path segment could not be read ({}); expected a reference like \"PV-2026-000123\"",
-            rejection.body_text()
-        ),
-    })?;
-    let reader = ObjectReader::new(&body, "", STATUS_FIELDS)?;
+    database: &Database,
+    now: Timestamp,
+    reference: String,
+    body: &Value,
+) -> Result<Value, ApiError> {
+    let reader = ObjectReader::new(body, "", STATUS_FIELDS)?;
     let status = reader.read(
         "status",
         "one of in_progress, completed, rejected",
         |value, path| one_of(value, path, SETTABLE_STATUSES).map(|index| SETTABLE_STATUSES[index]),
     )?;
-    let now = state.clock.now();
-    state
-        .database
-        .call(move |connection| {
-            let changed = connection.execute(
-                "UPDATE rights_requests SET status = ?2, updated_at = ?3 WHERE reference = ?1",
-                (&reference, status, now.rfc3339()),
-            )?;
-            if changed == 0 {
+    database
+        .call(move |transaction| {
+            if !transaction.set_rights_request_status(&reference, status, now)? {
                 return Err(ApiError::RecordNotFound {
                     field: "reference",
                     what: "rights request",
                     id: reference,
                 });
             }
-            let updated = connection
-                .query_row(
-                    &format!("SELECT {COLUMNS} FROM rights_requests WHERE reference = ?1"),
-                    [&reference],
-                    request_json,
-                )
-                .optional()?;
-            Ok(Json(updated.unwrap_or(Value::Null)))
+            let updated = transaction.rights_request(&reference)?;
+            Ok(updated.as_ref().map_or(Value::Null, request_json))
         })
         .await
 }

@@ -1,0 +1,56 @@
+//! Periodic clean-up, run at start-up and every few minutes by [`Housekeeping::run`]:
+//! unconfirmed newsletter addresses past their time, old outgoing mail, and empty rate-limit
+//! windows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::newsletter::{self, NewsletterSettings, PurgeReport};
+use super::rate_limit::RateLimiter;
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::store::Database;
+
+/// Time between two clean-ups.
+pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// What one clean-up removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Report {
+    pub newsletter: PurgeReport,
+    pub mails: usize,
+}
+
+/// What the clean-up works on.
+pub struct Housekeeping {
+    pub database: Database,
+    pub clock: Arc<dyn Clock>,
+    pub newsletter: NewsletterSettings,
+    pub mailbox_retention: Duration,
+    pub rate_limiter: Arc<RateLimiter>,
+}
+
+impl Housekeeping {
+    /// One clean-up pass.
+    pub async fn run_once(&self) -> Result<Report, ApiError> {
+        let now = self.clock.now();
+        let newsletter = newsletter::purge_expired(&self.database, now, &self.newsletter).await?;
+        let cutoff = now.minus(self.mailbox_retention);
+        let mails = self
+            .database
+            .call(move |transaction| Ok::<_, ApiError>(transaction.delete_mail_before(cutoff)?))
+            .await?;
+        self.rate_limiter.prune(now);
+        Ok(Report { newsletter, mails })
+    }
+
+    /// Cleans up now and then every [`INTERVAL`], until the task is aborted.
+    pub async fn run(self) {
+        loop {
+            if let Err(error) = self.run_once().await {
+                eprintln!("privacy-widget server: housekeeping failed: {error:?}");
+            }
+            tokio::time::sleep(INTERVAL).await;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The SQLite schema, one migration per release that changed it; `PRAGMA user_version`
+//! records how many ran. Append new ones; never edit a released one. Keep
+//! `store/postgres/migrations.rs` in step: the same tables, in PostgreSQL's types.
+
+use rusqlite::Connection;
+
+/// Schema migrations, applied in order.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: consent log, latest consent per id, idempotency records.
+    "CREATE TABLE consent_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        idempotency_key TEXT NOT NULL,
+        consent_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        revision TEXT NOT NULL,
+        action TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        services TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        language TEXT NOT NULL,
+        texts_hash TEXT,
+        gpc INTEGER,
+        history TEXT,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX consent_events_by_consent_id ON consent_events (consent_id, id);
+
+    CREATE TABLE consent_state (
+        consent_id TEXT PRIMARY KEY,
+        event_id INTEGER NOT NULL REFERENCES consent_events (id),
+        seq INTEGER NOT NULL,
+        revision TEXT NOT NULL,
+        action TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        services TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        language TEXT NOT NULL,
+        texts_hash TEXT,
+        gpc INTEGER,
+        updated_at TEXT NOT NULL
+    );
+
+    CREATE TABLE idempotency_records (
+        endpoint TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        body_sha256 TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        response_body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (endpoint, idempotency_key)
+    ) WITHOUT ROWID;",
+    // 2: outgoing mail, newsletter subscribers (the address and the proof of consent,
+    // nothing else) and their link tokens (SHA-256 only).
+    "CREATE TABLE mailbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        to_address TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        list_unsubscribe TEXT,
+        smtp_status TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX mailbox_by_address ON mailbox (to_address);
+
+    CREATE TABLE newsletter_subscribers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        email TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed')),
+        consented_at TEXT NOT NULL,
+        consent_text TEXT NOT NULL,
+        consent_text_version TEXT NOT NULL,
+        revision TEXT NOT NULL,
+        language TEXT NOT NULL,
+        confirmed_at TEXT
+    );
+
+    CREATE TABLE newsletter_tokens (
+        token_sha256 TEXT PRIMARY KEY,
+        subscriber_id INTEGER NOT NULL
+            REFERENCES newsletter_subscribers (id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL CHECK (purpose IN ('confirm', 'unsubscribe')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        used_at TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX newsletter_tokens_by_subscriber ON newsletter_tokens (subscriber_id);",
+    // 3: rights requests, numbered per year for a reference like PV-2026-000123.
+    "CREATE TABLE rights_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        reference TEXT NOT NULL UNIQUE,
+        year INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        email TEXT NOT NULL,
+        message TEXT NOT NULL,
+        consent_id TEXT,
+        language TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('received', 'in_progress', 'completed', 'rejected')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (year, number)
+    );",
+];
+
+/// Applies the migrations not applied yet, each in its own transaction.
+pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+    let applied: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    for (version, migration) in (1..)
+        .zip(MIGRATIONS)
+        .skip_while(|(version, _)| *version <= applied)
+    {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(None, "user_version", version)?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
