@@ -27,7 +27,9 @@ use sha2::{Digest, Sha256};
 
 use super::api_post::{ApiPost, MAX_BODY_BYTES};
 use super::form_pages::{self, Back, Refusal};
-use super::{newsletter, rights_requests, AppState};
+use super::newsletter;
+use super::rights_requests;
+use super::state::AppState;
 use crate::domain::idempotency::{BodyFingerprint, IdempotencyKey};
 use crate::domain::rate_limit::ClientIp;
 use crate::domain::token::LinkToken;
