@@ -110,6 +110,37 @@ describe('without JavaScript or WebAssembly', () => {
     });
   });
 
+  // The two other ways a widget fails on a shop: its module does not arrive, or the shop's config
+  // is invalid. Either way the statement stays, nothing gated runs, and the widget stops trying:
+  // no further console errors and no further requests once it has given up.
+  for (const [failure, breakIt, expectedError] of [
+    ['the wasm module answers 404', (page) => page.route(/privacy-widget_bg\.wasm/, (route) => route.fulfill({ status: 404, body: 'not found' })), /privacy-widget_bg\.wasm/],
+    ['the config is invalid', (page) => page.route(/\/widget-config\.json/, (route) => route.fulfill({ contentType: 'application/json', body: '{"categories": 5}' })), /"categories"/],
+  ]) {
+    test(`when ${failure}, the statement is still all there and the widget gives up quietly`, async () => {
+      await withBrowser(async (context) => {
+        const page = await newPage(context);
+        const gated = [];
+        page.on('request', (r) => { if (r.url().includes('analytics-demo')) gated.push(r.url()); });
+        await breakIt(page);
+        await page.goto(`${server.url}/personopplysninger`);
+        await page.waitForFunction(() => document.readyState === 'complete');
+        await page.waitForTimeout(1500);
+        const reported = () => [...page.consoleErrors.map((c) => `${c.text} ${c.url ?? ''}`), ...page.pageErrors.map((e) => e.message)];
+        assert.ok(reported().some((e) => expectedError.test(e)), `an error names the cause: ${reported().join(' | ')}`);
+        assert.ok(!(await page.evaluate(() => document.querySelector('#privacy-statement').shadowRoot)), 'the widget did not take over');
+        await expectWholeStatement(page, 'nb');
+        assert.deepEqual(gated, [], 'nothing gated ran');
+        const errors = reported().length;
+        let later = 0;
+        page.on('request', () => { later += 1; });
+        await page.waitForTimeout(1500);
+        assert.equal(reported().length, errors, 'no error loop');
+        assert.equal(later, 0, 'no request loop');
+      });
+    });
+  }
+
   test('the pre-rendered statement and the one the widget shows carry the same text', async () => {
     const PARTS = 'section.part, nav.toc, p.intro, h2, .meta';
     let prerendered;
