@@ -41,14 +41,9 @@ pub async fn subscribe(
     client: ClientIp,
     request: Request,
 ) -> Response {
-    let form = match FormPost::read(&state, request).await {
-        Incoming::Json(request) => {
-            return as_json(newsletter::subscribe, state, client, request).await
-        }
-        Incoming::Refused(lang, refusal, back) => {
-            return form_pages::refusal(lang, refusal, &back.as_back())
-        }
-        Incoming::Form(form) => form,
+    let form = match form_or_answer(newsletter::subscribe, &state, client, request).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
     };
     let back = form.back.as_back();
     let fields = PostedFields(&form.fields);
@@ -62,9 +57,8 @@ pub async fn subscribe(
             return form_pages::signup_again(&signup, &form.path, &form.csrf, &back).into_response()
         }
     };
-    // A fresh key per post, as the widget makes per signup: asking again sends a new mail.
-    let key = match LinkToken::generate() {
-        Ok(token) => form_key(token.as_str()),
+    let key = match fresh_key() {
+        Ok(key) => key,
         Err(error) => return failed(lang, error, &back),
     };
     match through_json(newsletter::subscribe, state, client, key, &body).await {
@@ -79,14 +73,10 @@ pub async fn unsubscribe(
     client: ClientIp,
     request: Request,
 ) -> Response {
-    let form = match FormPost::read(&state, request).await {
-        Incoming::Json(request) => {
-            return as_json(newsletter::request_unsubscribe, state, client, request).await
-        }
-        Incoming::Refused(lang, refusal, back) => {
-            return form_pages::refusal(lang, refusal, &back.as_back())
-        }
-        Incoming::Form(form) => form,
+    let form = match form_or_answer(newsletter::request_unsubscribe, &state, client, request).await
+    {
+        Ok(form) => form,
+        Err(answer) => return answer,
     };
     let back = form.back.as_back();
     let fields = PostedFields(&form.fields);
@@ -101,8 +91,8 @@ pub async fn unsubscribe(
                 .into_response()
         }
     };
-    let key = match LinkToken::generate() {
-        Ok(token) => form_key(token.as_str()),
+    let key = match fresh_key() {
+        Ok(key) => key,
         Err(error) => return failed(lang, error, &back),
     };
     match through_json(newsletter::request_unsubscribe, state, client, key, &body).await {
@@ -117,14 +107,9 @@ pub async fn rights_request(
     client: ClientIp,
     request: Request,
 ) -> Response {
-    let form = match FormPost::read(&state, request).await {
-        Incoming::Json(request) => {
-            return as_json(rights_requests::submit, state, client, request).await
-        }
-        Incoming::Refused(lang, refusal, back) => {
-            return form_pages::refusal(lang, refusal, &back.as_back())
-        }
-        Incoming::Form(form) => form,
+    let form = match form_or_answer(rights_requests::submit, &state, client, request).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
     };
     let back = form.back.as_back();
     let fields = PostedFields(&form.fields);
@@ -156,6 +141,33 @@ pub async fn rights_request(
         }
         Err(error) => refused(lang, error, &back),
     }
+}
+
+/// The form post behind `request`; or, as `Err`, the answer already due: a JSON request
+/// answered by the API's `handler`, or a refusal page.
+async fn form_or_answer<H, F>(
+    handler: H,
+    state: &AppState,
+    client: ClientIp,
+    request: Request,
+) -> Result<FormPost, Response>
+where
+    H: FnOnce(State<AppState>, ClientIp, ApiPost) -> F,
+    F: Future<Output = Result<Response, ApiError>>,
+{
+    match FormPost::read(state, request).await {
+        Incoming::Json(request) => Err(as_json(handler, state.clone(), client, request).await),
+        Incoming::Refused(lang, refusal, back) => {
+            Err(form_pages::refusal(lang, refusal, &back.as_back()))
+        }
+        Incoming::Form(form) => Ok(form),
+    }
+}
+
+/// A fresh key per post, as the widget makes one per signup or withdrawal: asking again sends
+/// a new mail.
+fn fresh_key() -> Result<IdempotencyKey, ApiError> {
+    LinkToken::generate().map(|token| form_key(token.as_str()))
 }
 
 /// The JSON API's handler with its own extractor (for requests that are not forms).
