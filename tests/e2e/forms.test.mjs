@@ -17,9 +17,14 @@ async function shop(context, server, path = '/') {
   if (path === '/') await page.locator(NL).scrollIntoViewIfNeeded();
   // Until then the page's plain form (for visitors without script) is what a click reaches.
   await page.waitForFunction((sel) => document.querySelector(sel).shadowRoot?.querySelector('form'), NL);
-  // The same for the statement and its rights-request form on the statement page.
-  await page.waitForFunction((sel) => !document.querySelector(sel) || document.querySelector(sel).shadowRoot?.querySelector('section.part'), STATEMENT);
+  await statementTakenOver(page);
   return page;
+}
+
+/** The statement and its rights-request form on the statement page: until the widget renders them,
+ * the page's plain copy (for visitors without script) is what a locator finds and a click posts. */
+async function statementTakenOver(page) {
+  await page.waitForFunction((sel) => !document.querySelector(sel) || document.querySelector(sel).shadowRoot?.querySelector('section.part'), STATEMENT);
 }
 
 async function poll(fn, ready, what) {
@@ -203,6 +208,8 @@ describe('newsletter signup', () => {
       const statementPage = await newPage(context);
       await statementPage.goto(`${server.url}/personopplysninger`);
       const leave = statementPage.locator('[data-pw-newsletter="unsubscribe"]');
+      // As in shop(): until the widget takes the plain form over, a click posts it without script.
+      await statementPage.waitForFunction(() => document.querySelector('[data-pw-newsletter="unsubscribe"]').shadowRoot?.querySelector('form'));
       await leave.locator('input[name=email]').fill('leave@example.no');
       await leave.locator('button[type=submit]').click();
       await leave.locator('.done').waitFor();
@@ -254,6 +261,7 @@ describe('rights requests', () => {
       await page.goto(`${server.url}/personopplysninger`);
       await page.locator('#privacy-widget .banner').waitFor();
       await page.click('#privacy-widget [data-action="accept-all"]');
+      await statementTakenOver(page);
       const consentId = await page.evaluate(() => window.PrivacyWidget.getConsent().consent_id);
       const form = page.locator(`${STATEMENT} .rights-form`);
       await form.waitFor();
@@ -287,6 +295,7 @@ describe('rights requests', () => {
       const page = await newPage(context);
       await page.goto(`${server.url}/personopplysninger`);
       await page.click('#privacy-widget [data-action="reject-all"]');
+      await statementTakenOver(page);
       const form = page.locator(`${STATEMENT} .rights-form`);
       await form.waitFor();
       let violations = await runAxe(page, STATEMENT);
