@@ -45,6 +45,13 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 /// The element holding the config: inline JSON, or a `data-src` URL to fetch it from.
 const CONFIG_ELEMENT: &str = "privacy-widget-config";
 
+#[cfg(feature = "banner")]
+#[wasm_bindgen(start)]
+pub fn start_banner() {
+    web::banner::start();
+}
+
+#[cfg(not(feature = "banner"))]
 #[wasm_bindgen(start)]
 pub fn start_widget() {
     #[cfg(feature = "extras")]
@@ -73,7 +80,7 @@ pub fn start_widget() {
     }
 }
 
-#[cfg(feature = "consent")]
+#[cfg(all(feature = "consent", not(feature = "banner")))]
 fn start(config_text: String) {
     web::consent::app::start(config_text);
 }
@@ -85,7 +92,7 @@ fn start(config_text: String) {
 
 /// Without a config nothing is shown and nothing blocked runs; the consent build still answers
 /// the JS API (no consent) and resolves `PrivacyWidget.ready`, so shop code never waits forever.
-#[cfg(feature = "consent")]
+#[cfg(all(feature = "consent", not(feature = "banner")))]
 fn fail_closed() {
     web::consent::app::install_api();
 }

@@ -16,11 +16,29 @@ pub enum ConfigError {
     /// The text is not JSON.
     Syntax(json::JsonError),
     /// A required field is absent.
-    Missing { field: String, expected: &'static str },
+    Missing { field: String, expected: Expected },
     /// A field has the wrong type or an unacceptable value.
-    Invalid { field: String, expected: &'static str, found: String },
+    Invalid { field: String, expected: Expected, found: String },
     /// A field the widget does not know (usually a typo).
     Unknown { field: String },
+}
+
+/// What a field should hold, for the message. The banner build (core without `messages`) only
+/// needs to know that the config is invalid — the full module prints why — so there it is empty
+/// and the texts are not linked.
+#[cfg(feature = "messages")]
+pub type Expected = &'static str;
+#[cfg(not(feature = "messages"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected;
+
+#[cfg(feature = "messages")]
+fn expect(text: &'static str) -> Expected {
+    text
+}
+#[cfg(not(feature = "messages"))]
+fn expect(_: &'static str) -> Expected {
+    Expected
 }
 
 impl ConfigError {
@@ -34,11 +52,15 @@ impl ConfigError {
                 m.push_str(&e.message());
             }
             ConfigError::Missing { field, expected } => {
+                #[cfg(not(feature = "messages"))]
+                let expected = "";
                 for part in [": \"", field, "\" is missing; expected ", expected] {
                     m.push_str(part);
                 }
             }
             ConfigError::Invalid { field, expected, found } => {
+                #[cfg(not(feature = "messages"))]
+                let expected = "";
                 for part in [": \"", field, "\" must be ", expected, ", found ", found] {
                     m.push_str(part);
                 }
@@ -325,7 +347,7 @@ impl Config {
         if worst_case > MAX_COOKIE_BYTES {
             return Err(vec![ConfigError::Invalid {
                 field: "categories".into(),
-                expected: "few enough categories and services for the consent cookie to stay under 3000 bytes",
+                expected: expect("few enough categories and services for the consent cookie to stay under 3000 bytes"),
                 found: {
                     let mut s = String::from("a configuration needing ");
                     json::push_int(&mut s, worst_case as i64);
@@ -455,7 +477,7 @@ impl Config {
                 st.only(&["url", "revisionUrl", "container"])?;
                 let url = st.opt_url("url")?.ok_or(ConfigError::Missing {
                     field: st.path_of("url"),
-                    expected: "the URL of the statement document, with {lang} for the language, e.g. \"/statement/{lang}.json\"",
+                    expected: expect("the URL of the statement document, with {lang} for the language, e.g. \"/statement/{lang}.json\""),
                 })?;
                 let revision_url = st.opt_url("revisionUrl")?;
                 if let Some(u) = &revision_url {
@@ -583,7 +605,7 @@ impl<'a> Obj<'a> {
     }
 
     fn req_str(&self, key: &str, expected: &'static str) -> Result<String, Fail> {
-        Ok(self.opt_str(key)?.ok_or(ConfigError::Missing { field: self.path_of(key), expected })?)
+        Ok(self.opt_str(key)?.ok_or(ConfigError::Missing { field: self.path_of(key), expected: expect(expected) })?)
     }
 
     fn opt_bool(&self, key: &str) -> Result<Option<bool>, Fail> {
@@ -629,7 +651,7 @@ fn indexed(path: &str, index: usize) -> String {
 fn invalid(field: String, expected: &'static str, found: &str) -> Fail {
     let mut shown = String::new();
     json::write_string(&mut shown, found);
-    Box::new(ConfigError::Invalid { field, expected, found: shown })
+    Box::new(ConfigError::Invalid { field, expected: expect(expected), found: shown })
 }
 
 fn invalid_json(field: String, expected: &'static str, found: &Json) -> Fail {
@@ -642,7 +664,7 @@ fn invalid_json(field: String, expected: &'static str, found: &Json) -> Fail {
         Json::Int(_) | Json::Bool(_) | Json::Null => found.to_json(),
         other => other.kind().to_string(),
     };
-    Box::new(ConfigError::Invalid { field, expected, found })
+    Box::new(ConfigError::Invalid { field, expected: expect(expected), found })
 }
 
 /// Ids and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
@@ -717,7 +739,7 @@ fn parse_categories(root: &Obj, errors: &mut Vec<ConfigError>) -> Vec<Category> 
         Ok(None) => {
             errors.push(ConfigError::Missing {
                 field: "categories".into(),
-                expected: "an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]",
+                expected: expect("an array of categories, e.g. [{\"id\": \"necessary\", \"required\": true}, {\"id\": \"analytics\"}]"),
             });
             return categories;
         }
@@ -729,7 +751,7 @@ fn parse_categories(root: &Obj, errors: &mut Vec<ConfigError>) -> Vec<Category> 
     if items.is_empty() || items.len() > wire::MAX_CATEGORIES {
         errors.push(ConfigError::Invalid {
             field: "categories".into(),
-            expected: "between 1 and 16 categories",
+            expected: expect("between 1 and 16 categories"),
             found: {
                 let mut s = String::new();
                 json::push_int(&mut s, items.len() as i64);
@@ -749,7 +771,7 @@ fn parse_categories(root: &Obj, errors: &mut Vec<ConfigError>) -> Vec<Category> 
     if errors.len() == before && !categories.iter().any(|c| c.required) {
         errors.push(ConfigError::Invalid {
             field: "categories".into(),
-            expected: "at least one category with \"required\": true (the cookies the shop needs to work)",
+            expected: expect("at least one category with \"required\": true (the cookies the shop needs to work)"),
             found: "none marked required".into(),
         });
     }
@@ -774,7 +796,7 @@ fn parse_category(
     if title.is_none() && category_defaults(&id).is_none() {
         return Err(ConfigError::Missing {
             field: c.path_of("title"),
-            expected: "a title (only necessary, functional, analytics and marketing have built-in titles)",
+            expected: expect("a title (only necessary, functional, analytics and marketing have built-in titles)"),
         }
         .into());
     }

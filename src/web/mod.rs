@@ -4,8 +4,11 @@
 //! the JS API) and `extras` (the statement viewer and the forms, loaded where a page needs them),
 //! which talk to each other only through `window.PrivacyWidget`; `shared` is in both.
 
-#[cfg(feature = "consent")]
+#[cfg(all(feature = "consent", not(feature = "banner")))]
 pub mod consent;
 #[cfg(feature = "extras")]
 pub mod extras;
+#[cfg(feature = "banner")]
+pub mod banner;
+#[cfg(not(feature = "banner"))]
 pub mod shared;
