@@ -6,10 +6,15 @@ use crate::prelude::*;
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::cookie;
-use privacy_widget_core::i18n::TextKey;
+
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
-use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, View};
+use privacy_widget_core::consent::{Choices, ConsentRecord};
+use privacy_widget_core::wire::{new_consent_id, Action};
 use wasm_bindgen::prelude::*;
+
+mod lean;
+mod texts;
+use texts::TextKey;
 
 mod ops {
     use super::*;
@@ -35,11 +40,13 @@ mod ops {
     }
 }
 
-const CSS: &str = include_str!("../consent/widget.css");
+const CSS: &str = include_str!("banner.css");
 
 struct Banner {
     config: Config,
-    ui: ConsentUi,
+    lang: Lang,
+    gpc: bool,
+    stored: bool,
     container: u32,
 }
 
@@ -49,9 +56,9 @@ crate::page_state! {
 
 pub fn start() {
     let text = ops::config_text();
-    let config = match Config::parse(&text) {
-        Ok(c) => c,
-        Err(_) => {
+    let config = match lean::read(&text) {
+        Some(c) => c,
+        None => {
             // The full module prints every field-named error.
             ops::load_full("config");
             return;
@@ -66,17 +73,18 @@ pub fn start() {
     let visitor_lang = cookie::find(&jar, LANG_COOKIE).and_then(Lang::from_tag);
     let lang = Lang::choose(visitor_lang, config.language, html_lang, &browser);
     let stored = cookie::find(&jar, &config.cookie.name);
-    let (ui, effects, _) = ConsentUi::start(&config, stored, gpc, lang);
+    let valid = stored.and_then(|v| cookie::decode(v, &config).ok()).filter(|r| r.revision == config.revision);
     let container = ops::mount(CSS);
-    BANNER.with(|b| *b.borrow_mut() = Some(Banner { config, ui, container }));
-    run(effects);
+    let b = Banner { config, lang, gpc, stored: valid.is_some(), container };
+    render(&b);
+    BANNER.with(|cell| *cell.borrow_mut() = Some(b));
 }
 
 #[wasm_bindgen]
 pub fn pw_action(action: &str) {
-    let msg = match action {
-        "accept-all" => Msg::AcceptAll,
-        "reject-all" => Msg::RejectAll,
+    let (pressed, all) = match action {
+        "accept-all" => (Action::AcceptAll, true),
+        "reject-all" => (Action::RejectAll, false),
         _ => {
             ops::load_full(action);
             return;
@@ -84,63 +92,45 @@ pub fn pw_action(action: &str) {
     };
     let mut random_id = [0u8; 16];
     ops::random(&mut random_id);
-    let input = DecisionInput { now_ms: ops::now() as u64, random_id };
-    let effects = BANNER.with(|b| b.borrow_mut().as_mut().map(|b| b.ui.update(&b.config, msg, input)));
-    if let Some(effects) = effects {
-        run(effects);
-    }
-}
-
-fn run(effects: Vec<Effect>) {
     BANNER.with(|b| {
         let b = b.borrow();
         let Some(b) = b.as_ref() else { return };
-        for effect in effects {
-            match effect {
-                Effect::Render => render(b),
-                Effect::StoreCookie(value) => ops::set_cookie(&cookie::set_cookie_string(&b.config.cookie, &value, true)),
-                Effect::Post { body, ordering } => {
-                    let mut pending = ordering;
-                    pending.push('\n');
-                    body.write_to(&mut pending);
-                    ops::store("pw_pending", &pending);
-                    ops::load_full("deliver");
-                }
-                Effect::ConsentMode(signals) => {
-                    let mut s = String::new();
-                    for (signal, granted) in signals {
-                        s.push_str(signal.name());
-                        s.push(if granted { '+' } else { '-' });
-                    }
-                    ops::gtag_update(&s);
-                }
-                Effect::Activate => {
-                    let choices = b.ui.choices(&b.config);
-                    let mut s = String::new();
-                    for c in &b.config.categories {
-                        if choices.category(&c.id) {
-                            s.push_str(&c.id);
-                            s.push(',');
-                        }
-                    }
-                    ops::activate(&s);
-                }
-                _ => {}
+        let choices = if all { Choices::all(&b.config) } else { Choices::none(&b.config) };
+        let record = ConsentRecord {
+            consent_id: new_consent_id(random_id),
+            seq: 1,
+            revision: b.config.revision.clone(),
+            action: pressed,
+            choices,
+            decided_at_ms: ops::now() as u64,
+            gpc: b.gpc,
+        };
+        let value = cookie::encode(&record);
+        ops::set_cookie(&cookie::set_cookie_string(&b.config.cookie, &value, true));
+        ops::store("pw_pending", &value);
+        let mut s = String::new();
+        for c in &b.config.categories {
+            if record.choices.category(&c.id) {
+                s.push_str(&c.id);
+                s.push(',');
             }
         }
+        ops::activate(&s);
+        ops::clear(b.container);
+        ops::load_full("deliver");
     });
 }
 
 fn render(b: &Banner) {
     ops::clear(b.container);
-    if b.ui.view != View::Banner {
+    if b.stored {
         return;
     }
-    let t = |key| b.config.text(b.ui.lang, key);
+    let t = |key| texts::get(b.lang, key);
     let section = ops::el(b.container, "section", "class\u{1}banner\u{1}aria-labelledby\u{1}pw-banner-title", "");
     ops::el(section, "h2", "class\u{1}title\u{1}id\u{1}pw-banner-title", t(TextKey::BannerTitle));
     ops::el(section, "p", "class\u{1}text", t(TextKey::BannerText));
-    if b.ui.gpc {
+    if b.gpc {
         ops::el(section, "p", "class\u{1}notice", t(TextKey::GpcNotice));
     }
     let row = ops::el(section, "div", "class\u{1}actions", "");
