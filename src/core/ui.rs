@@ -5,14 +5,14 @@
 use crate::prelude::*;
 
 use crate::config::{Config, ConsentSignal};
-use crate::consent::{withdrawn_cookie_patterns, Choices, ConsentRecord, EventContext};
+use crate::consent::{withdrawn_cookie_patterns, Choices, ConsentRecord, Decision, EventContext};
 use crate::cookie::{self, CookieProblem};
-use crate::i18n::TextKey;
+use crate::i18n::{BannerText, TextKey};
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::sha256;
 use crate::time;
-use crate::wire::{new_consent_id, Action};
+use crate::wire::Action;
 
 /// What the widget shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,20 +258,8 @@ impl ConsentUi {
 
     fn decide(&mut self, config: &Config, choices: Choices, pressed: Action, input: DecisionInput) -> Vec<Effect> {
         let before = self.choices(config);
-        let action = Action::for_decision(pressed, before.withdrawn_in(&choices));
-        let (consent_id, seq) = match &self.consent {
-            Some(c) => (c.consent_id.clone(), c.seq.saturating_add(1)),
-            None => (new_consent_id(input.random_id), 1),
-        };
-        let record = ConsentRecord {
-            consent_id,
-            seq,
-            revision: config.revision.clone(),
-            action,
-            choices,
-            decided_at_ms: input.now_ms,
-            gpc: self.gpc,
-        };
+        let at = Decision { now_ms: input.now_ms, random_id: input.random_id, gpc: self.gpc };
+        let record = ConsentRecord::decided(config, self.consent.as_ref(), pressed, choices, at);
         let withdrawn: Vec<String> =
             withdrawn_cookie_patterns(config, &before, &record.choices).into_iter().map(String::from).collect();
         let mut effects = vec![
@@ -334,15 +322,15 @@ impl ConsentUi {
 /// can later prove which wording a consent was given to.
 pub fn texts_hash(config: &Config, lang: Lang) -> String {
     let mut shown = String::new();
-    for key in [
-        TextKey::BannerTitle,
-        TextKey::BannerText,
-        TextKey::AcceptAll,
-        TextKey::RejectAll,
-        TextKey::Settings,
-        TextKey::PreferencesIntro,
+    for text in [
+        config.text(lang, BannerText::Title),
+        config.text(lang, BannerText::Text),
+        config.text(lang, BannerText::AcceptAll),
+        config.text(lang, BannerText::RejectAll),
+        config.text(lang, BannerText::Settings),
+        config.text(lang, TextKey::PreferencesIntro),
     ] {
-        shown.push_str(config.text(lang, key));
+        shown.push_str(text);
         shown.push('\n');
     }
     for category in &config.categories {
@@ -711,7 +699,7 @@ mod tests {
     fn texts_hash_changes_with_the_wording() {
         let config = demo();
         let mut changed = config.clone();
-        changed.texts.push((Lang::Nb, vec![(TextKey::BannerText.name(), "Annen tekst".into())]));
+        changed.texts.push((Lang::Nb, vec![(BannerText::Text.name(), "Annen tekst".into())]));
         assert_ne!(texts_hash(&config, Lang::Nb), texts_hash(&changed, Lang::Nb));
         assert_eq!(texts_hash(&config, Lang::En), texts_hash(&changed, Lang::En));
         assert_eq!(texts_hash(&config, Lang::Nb).len(), 64);

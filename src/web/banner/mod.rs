@@ -1,44 +1,26 @@
-//! SPIKE (branch `lean`, issue #15): the banner path as its own build, talking to the browser
-//! through a handful of coarse operations (`ops`) defined in `entry-banner.js`, to measure what
-//! the core's config parse + decision + banner cost without web-sys.
+//! The banner build: what a first visit needs before the banner paints, and nothing else.
+//! It reads the config's banner fields (`config::banner`), decides from the cookie whether a
+//! banner is due, shows the core's banner tree, and records "accept all" or "reject all" at the
+//! click: the cookie, and the decision as pending in the outbox's storage, so it is never lost.
+//! Everything else (Consent Mode updates, the scripts a decision allows, delivery, the dialog,
+//! the API) is the consent manager's, which this build loads when it is needed: at once when a
+//! decision exists or is made, when the browser is idle after the banner paints, or at the first
+//! click that needs it.
+
+mod ops;
 
 use crate::prelude::*;
-use core::cell::RefCell;
-use privacy_widget_core::config::Config;
-use privacy_widget_core::cookie;
 
+use core::cell::OnceCell;
+use privacy_widget_core::banner::{self, BannerState};
+use privacy_widget_core::config::{banner as config_banner, Config, OutboxStorage, Theme};
+use privacy_widget_core::consent::{Choices, ConsentRecord, Decision};
+use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
-use privacy_widget_core::consent::{Choices, ConsentRecord};
-use privacy_widget_core::wire::{new_consent_id, Action};
+use privacy_widget_core::markup::{Element, Node};
+
+use privacy_widget_core::wire::Action;
 use wasm_bindgen::prelude::*;
-
-mod lean;
-mod texts;
-use texts::TextKey;
-
-mod ops {
-    use super::*;
-    #[wasm_bindgen(js_namespace = __pw)]
-    extern "C" {
-        pub fn config_text() -> String;
-        pub fn cookies() -> String;
-        pub fn set_cookie(assignment: &str);
-        /// `<html lang>` then the browser's languages, `\n`-separated; first line "1" when GPC is on.
-        pub fn hints() -> String;
-        /// The shadow root's container, cleared; handle 0.
-        pub fn mount(css: &str) -> u32;
-        /// A child of `parent` with attributes (`name\u{1}value\u{1}…`) and text.
-        pub fn el(parent: u32, tag: &str, attrs: &str, text: &str) -> u32;
-        pub fn clear(handle: u32);
-        pub fn store(key: &str, value: &str);
-        pub fn now() -> f64;
-        pub fn random(out: &mut [u8]);
-        pub fn gtag_update(signals: &str);
-        pub fn activate(categories: &str);
-        pub fn load_full(reason: &str);
-        pub fn error(message: &str);
-    }
-}
 
 const CSS: &str = include_str!("banner.css");
 
@@ -46,23 +28,21 @@ struct Banner {
     config: Config,
     lang: Lang,
     gpc: bool,
-    stored: bool,
     container: u32,
 }
 
 crate::page_state! {
-    static BANNER: RefCell<Option<Banner>> = const { RefCell::new(None) };
+    /// Set once when the banner shows, only read after that: a `OnceCell` has no borrow that
+    /// could fail, so no panic message (and none of `core::fmt`) is linked for it.
+    static BANNER: OnceCell<Banner> = const { OnceCell::new() };
 }
 
 pub fn start() {
-    let text = ops::config_text();
-    let config = match lean::read(&text) {
-        Some(c) => c,
-        None => {
-            // The full module prints every field-named error.
-            ops::load_full("config");
-            return;
-        }
+    let Some(config) = config_banner::read(&ops::config()) else {
+        // A fetched config, none, or one this reader cannot use: the consent manager reads it
+        // and names every mistake.
+        ops::load_consent("");
+        return;
     };
     let hints = ops::hints();
     let mut lines = hints.split('\n');
@@ -72,76 +52,82 @@ pub fn start() {
     let jar = ops::cookies();
     let visitor_lang = cookie::find(&jar, LANG_COOKIE).and_then(Lang::from_tag);
     let lang = Lang::choose(visitor_lang, config.language, html_lang, &browser);
-    let stored = cookie::find(&jar, &config.cookie.name);
-    let valid = stored.and_then(|v| cookie::decode(v, &config).ok()).filter(|r| r.revision == config.revision);
-    let container = ops::mount(CSS);
-    let b = Banner { config, lang, gpc, stored: valid.is_some(), container };
-    render(&b);
-    BANNER.with(|cell| *cell.borrow_mut() = Some(b));
+    let stored = cookie::find(&jar, &config.cookie.name).and_then(|value| cookie::decode(value, &config).ok());
+    if stored.as_ref().is_some_and(|record| record.is_current(&config)) || has_pending(&config) {
+        // A decision holds: its scripts and Consent Mode are the consent manager's to start.
+        ops::load_consent("");
+        return;
+    }
+    let state = BannerState { lang, gpc, revision_changed: BannerState::revision_changed(&config, stored.is_some()) };
+    let theme = match config.theme {
+        Theme::Auto => "",
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+    };
+    let container = ops::mount(CSS, theme, lang.tag());
+    build(container, &banner::banner(&config, state));
+    BANNER.with(|b| b.set(Banner { config, lang, gpc, container }).ok());
+    ops::load_consent_when_idle();
 }
 
-#[wasm_bindgen]
-pub fn pw_action(action: &str) {
+/// A button of the banner was pressed (the delegated listener in `entry-banner.js`).
+#[wasm_bindgen(js_name = bannerAction)]
+pub fn banner_action(action: &str) {
     let (pressed, all) = match action {
         "accept-all" => (Action::AcceptAll, true),
         "reject-all" => (Action::RejectAll, false),
-        _ => {
-            ops::load_full(action);
+        // The dialog and the statement's "what changed" are the consent manager's.
+        other => {
+            ops::load_consent(other);
             return;
         }
     };
     let mut random_id = [0u8; 16];
     ops::random(&mut random_id);
     BANNER.with(|b| {
-        let b = b.borrow();
-        let Some(b) = b.as_ref() else { return };
+        let Some(b) = b.get() else { return };
         let choices = if all { Choices::all(&b.config) } else { Choices::none(&b.config) };
-        let record = ConsentRecord {
-            consent_id: new_consent_id(random_id),
-            seq: 1,
-            revision: b.config.revision.clone(),
-            action: pressed,
-            choices,
-            decided_at_ms: ops::now() as u64,
-            gpc: b.gpc,
-        };
+        let at = Decision { now_ms: ops::now() as u64, random_id, gpc: b.gpc };
+        let record = ConsentRecord::decided(&b.config, None, pressed, choices, at);
         let value = cookie::encode(&record);
-        ops::set_cookie(&cookie::set_cookie_string(&b.config.cookie, &value, true));
-        ops::store("pw_pending", &value);
-        let mut s = String::new();
-        for c in &b.config.categories {
-            if record.choices.category(&c.id) {
-                s.push_str(&c.id);
-                s.push(',');
-            }
-        }
-        ops::activate(&s);
+        // Pending first: a cookie without it would be a decision the backend never hears of.
+        let pending = PendingDecision::encode(b.lang, &value);
+        ops::store(b.config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY, &pending);
+        ops::set_cookie(&cookie::set_cookie_string(&b.config.cookie, &value, ops::https()));
         ops::clear(b.container);
-        ops::load_full("deliver");
     });
+    ops::load_consent("decided");
 }
 
-fn render(b: &Banner) {
-    ops::clear(b.container);
-    if b.stored {
-        return;
+/// A decision recorded here earlier that the consent manager has not taken over yet.
+fn has_pending(config: &Config) -> bool {
+    !ops::stored(config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY).is_empty()
+}
+
+/// The tree as elements under `parent`, through `ops::el`.
+fn build(parent: u32, tree: &Element) {
+    let mut attrs = String::new();
+    for (name, value) in &tree.attrs {
+        for part in [name, value.as_str()] {
+            if !attrs.is_empty() {
+                attrs.push('\u{1}');
+            }
+            attrs.push_str(part);
+        }
     }
-    let t = |key| texts::get(b.lang, key);
-    let section = ops::el(b.container, "section", "class\u{1}banner\u{1}aria-labelledby\u{1}pw-banner-title", "");
-    ops::el(section, "h2", "class\u{1}title\u{1}id\u{1}pw-banner-title", t(TextKey::BannerTitle));
-    ops::el(section, "p", "class\u{1}text", t(TextKey::BannerText));
-    if b.gpc {
-        ops::el(section, "p", "class\u{1}notice", t(TextKey::GpcNotice));
-    }
-    let row = ops::el(section, "div", "class\u{1}actions", "");
-    for (action, key) in [("accept-all", TextKey::AcceptAll), ("reject-all", TextKey::RejectAll), ("settings", TextKey::Settings)] {
-        let mut attrs = String::from("class\u{1}btn\u{1}type\u{1}button\u{1}data-action\u{1}");
-        attrs.push_str(action);
-        ops::el(row, "button", &attrs, t(key));
-    }
-    if let Some(url) = &b.config.privacy_policy_url {
-        let mut attrs = String::from("class\u{1}link\u{1}data-action\u{1}statement\u{1}href\u{1}");
-        attrs.push_str(url);
-        ops::el(section, "a", &attrs, t(TextKey::PrivacyStatement));
+    let text = match tree.children.as_slice() {
+        [Node::Text(text)] => text.as_str(),
+        _ => "",
+    };
+    let element = ops::el(parent, tree.tag, &attrs, text);
+    if text.is_empty() {
+        for child in &tree.children {
+            match child {
+                Node::Element(e) => build(element, e),
+                Node::Text(text) => {
+                    ops::el(element, "", "", text);
+                }
+            }
+        }
     }
 }

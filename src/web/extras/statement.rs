@@ -9,7 +9,7 @@ use super::{consent_bridge, rights};
 use crate::web::shared::dom::{self, append, attr, button, el, get_attr, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, StatementSource};
-use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
+use privacy_widget_core::i18n::{fill, BannerText, FormText, Text, TextKey};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::statement::{
     Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement,
@@ -211,7 +211,7 @@ impl StatementApp {
         append(&header, &self.toolbar());
         if self.viewer.can_show_changes(&self.source) {
             let (action, label) = match self.viewer.mode {
-                ViewerMode::Reading => ("show-changes", self.t(TextKey::StatementWhatChanged)),
+                ViewerMode::Reading => ("show-changes", self.t(BannerText::StatementWhatChanged)),
                 ViewerMode::Changes => ("show-reading", self.t(FormText::StatementBackToReading)),
             };
             append(&header, &button(action, label, "secondary"));
