@@ -61,6 +61,9 @@ pub enum Msg {
     /// or a later page before Back restored this one from the back/forward cache, may have
     /// decided since this page read it).
     CookieSeen(String),
+    /// The banner build recorded this decision (a cookie value) at its banner on this page
+    /// before this module ran: put in force like another page's, and announced as this page's.
+    DecidedAtBanner(String),
 }
 
 /// What the browser layer must do after an update, in order.
@@ -238,6 +241,18 @@ impl ConsentUi {
                 vec![Effect::Render]
             }
             Msg::CookieSeen(value) => self.adopt(config, &value),
+            Msg::DecidedAtBanner(value) => {
+                let mut effects = self.adopt(config, &value);
+                if self.consent.is_none() {
+                    return effects;
+                }
+                // Read at start-up already (the click came first): the shop's code still hears of it.
+                if !effects.iter().any(|e| matches!(e, Effect::Changed { .. })) {
+                    effects.push(Effect::Changed { first: true });
+                }
+                effects.push(Effect::Announce(TextKey::Saved));
+                effects
+            }
         }
     }
 
@@ -582,6 +597,26 @@ mod tests {
         let effects = other.update(config, msg, input(3));
         let Some(Effect::StoreCookie(stored)) = effects.into_iter().next() else { panic!("no cookie stored") };
         (other, stored)
+    }
+
+    #[test]
+    fn a_decision_at_the_banner_builds_banner_is_announced_whether_or_not_start_up_read_it() {
+        let config = demo();
+        let (_, stored) = decided_elsewhere(&config, Msg::RejectAll, None);
+        // The click came while this module was starting: its banner goes, the shop hears of it.
+        let (mut before_click, _, _) = start(None);
+        let effects = before_click.update(&config, Msg::DecidedAtBanner(stored.clone()), input(4));
+        assert_eq!(before_click.view, View::Hidden);
+        assert!(effects.contains(&Effect::Changed { first: true }) && effects.contains(&Effect::Activate));
+        assert_eq!(effects.last(), Some(&Effect::Announce(TextKey::Saved)));
+        assert!(!effects.iter().any(|e| matches!(e, Effect::StoreCookie(_) | Effect::Post { .. })), "stored and pending already");
+        // Start-up read the cookie the click wrote: nothing to apply again, but still this page's decision.
+        let (mut after_click, _, _) = start(Some(&stored));
+        let effects = after_click.update(&config, Msg::DecidedAtBanner(stored), input(4));
+        assert_eq!(effects, vec![Effect::Changed { first: true }, Effect::Announce(TextKey::Saved)]);
+        // A value that is no decision for this config changes nothing.
+        let (mut none, _, _) = start(None);
+        assert_eq!(none.update(&config, Msg::DecidedAtBanner("1|x".into()), input(4)), Vec::new());
     }
 
     #[test]

@@ -84,8 +84,8 @@ pub fn banner_action(action: &str) {
     };
     let mut random_id = [0u8; 16];
     ops::random(&mut random_id);
-    BANNER.with(|b| {
-        let Some(b) = b.get() else { return };
+    let Some(pending) = BANNER.with(|b| {
+        let b = b.get()?;
         let choices = if all { Choices::all(&b.config) } else { Choices::none(&b.config) };
         let at = Decision { now_ms: ops::now() as u64, random_id, gpc: b.gpc };
         let record = ConsentRecord::decided(&b.config, None, pressed, choices, at);
@@ -95,8 +95,14 @@ pub fn banner_action(action: &str) {
         ops::store(b.config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY, &pending);
         ops::set_cookie(&cookie::set_cookie_string(&b.config.cookie, &value, ops::https()));
         ops::clear(b.container);
-    });
-    ops::load_consent("decided");
+        Some(pending)
+    }) else {
+        return;
+    };
+    // Handed over as well: where storage is refused, the consent manager still delivers it.
+    let mut intent = String::from("decided\n");
+    intent.push_str(&pending);
+    ops::load_consent(&intent);
 }
 
 /// A decision recorded here earlier that the consent manager has not taken over yet.

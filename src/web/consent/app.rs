@@ -16,7 +16,6 @@ use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::outbox::IdempotencyKey;
-use privacy_widget_core::i18n::TextKey;
 use privacy_widget_core::ui::{texts_hash, ConsentUi, DecisionInput, Effect, Msg, StoredConsent};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, ShadowRoot};
@@ -122,7 +121,7 @@ fn boot(stage: Boot) {
         Boot::Connect => {
             with_app(|app| {
                 delivery::start(&app.config);
-                deliver_pending(&app.config);
+                deliver_pending(&app.config, None);
             });
             Some(Boot::Observe)
         }
@@ -218,11 +217,20 @@ fn take_intents() {
     }
 }
 
+/// An intent is its name, and for `decided` a newline and the decision
+/// (`cookie::PendingDecision`'s text): the banner build hands it over directly too, so a browser
+/// that refuses storage loses nothing.
 fn run_intent(intent: &str) {
-    match intent {
-        // The banner build recorded "accept all" or "reject all": the decision is in force
-        // (the cookie, read at start-up); the shop's code and screen readers hear of it here.
-        "decided" => run(Vec::from([Effect::Announce(TextKey::Saved), Effect::Changed { first: true }])),
+    let (name, payload) = intent.split_once('\n').unwrap_or((intent, ""));
+    match name {
+        "decided" => {
+            let Some(config) = with_app(|app| app.config.clone()) else { return };
+            if let Some(pending) = PendingDecision::decode(payload, &config) {
+                dispatch(Msg::DecidedAtBanner(cookie::encode(&pending.record)));
+                delivery::start(&config);
+                deliver_pending(&config, Some(pending));
+            }
+        }
         "settings" => dispatch(Msg::OpenPreferencesFromBanner),
         "preferences" => dispatch(Msg::OpenPreferences),
         "banner" => dispatch(Msg::ShowBanner),
@@ -233,12 +241,13 @@ fn run_intent(intent: &str) {
     }
 }
 
-/// A decision the banner build recorded (`cookie::PendingDecision`): its event goes into the
-/// outbox, then the record is removed. Kept when the outbox refused it, for the next page.
-fn deliver_pending(config: &Config) {
+/// A decision the banner build recorded (handed over, or else left in storage by this or an
+/// earlier page): its event goes into the outbox under the decision's own idempotency key, then
+/// the stored copy is removed. Kept when the outbox refused it, for the next page.
+fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
     let local = config.outbox_storage == OutboxStorage::Local;
-    let Some(text) = delivery::stored(local, PENDING_DECISION_KEY) else { return };
-    if let Some(pending) = PendingDecision::decode(&text, config) {
+    let pending = handed_over.or_else(|| PendingDecision::decode(&delivery::stored(local, PENDING_DECISION_KEY)?, config));
+    if let Some(pending) = pending {
         let texts_hash = texts_hash(config, pending.lang);
         let body = pending.record.event_body(&EventContext { language: pending.lang, texts_hash: &texts_hash });
         let key = IdempotencyKey::for_decision(&pending.record.consent_id, pending.record.seq);
