@@ -110,6 +110,8 @@ const manifest = {
     '.': { types: './privacy-widget.d.ts', default: './privacy-widget.js' },
     './privacy-widget.js': './privacy-widget.js',
     './privacy-widget_bg.wasm': './privacy-widget_bg.wasm',
+    './privacy-widget-consent.js': './privacy-widget-consent.js',
+    './privacy-widget-consent_bg.wasm': './privacy-widget-consent_bg.wasm',
     './privacy-widget-extras.js': './privacy-widget-extras.js',
     './privacy-widget-extras_bg.wasm': './privacy-widget-extras_bg.wasm',
     './privacy-widget.d.ts': './privacy-widget.d.ts',

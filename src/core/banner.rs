@@ -103,6 +103,8 @@ mod tests {
         let due = banner(&demo(), BannerState { lang: Lang::En, gpc: true, revision_changed: true }).to_html();
         assert!(due.contains("<p class=\"notice\">Your browser asks not to be tracked"));
         assert!(due.contains("data-action=\"statement-changes\">See what changed"));
-        assert!(due.contains("<a class=\"link\" href=\"/personopplysninger\" data-action=\"statement\">Privacy statement</a>"));
+        assert!(due.contains(
+            "<a class=\"link\" href=\"/personopplysninger\" data-action=\"statement\">Privacy statement</a>"
+        ));
     }
 }

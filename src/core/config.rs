@@ -447,7 +447,12 @@ impl Config {
         if let Some(c) = root.opt_obj("cookie")? {
             c.only(&["name", "domain", "lifetimeDays"])?;
             if let Some(name) = c.opt_str("name")? {
-                check_token(&name, COOKIE_NAME_MAX, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'")?;
+                check_token(
+                    &name,
+                    COOKIE_NAME_MAX,
+                    &c.path_of("name"),
+                    "a cookie name of letters, digits, '_' or '-'",
+                )?;
                 self.cookie.name = name;
             }
             self.cookie.domain = c.opt_str("domain")?;
@@ -476,8 +481,9 @@ impl Config {
         if let Some(o) = root.opt_obj("outbox")? {
             o.only(&["storage", "keepHistory"])?;
             let name = o.opt_str("storage")?;
-            self.outbox_storage = OutboxStorage::from_name(name.as_deref())
-                .ok_or_else(|| invalid(o.path_of("storage"), "\"session\" or \"local\"", name.as_deref().unwrap_or("")))?;
+            self.outbox_storage = OutboxStorage::from_name(name.as_deref()).ok_or_else(|| {
+                invalid(o.path_of("storage"), "\"session\" or \"local\"", name.as_deref().unwrap_or(""))
+            })?;
             self.keep_history = o.opt_bool("keepHistory")?.unwrap_or(false);
         }
         Ok(())
@@ -680,7 +686,9 @@ fn invalid_json(field: String, expected: &'static str, found: &Json) -> Fail {
 /// Ids and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
 /// 1 to `max` letters, digits, `_` or `-`: cookie names, element ids.
 fn is_token(value: &str, max: usize) -> bool {
-    !value.is_empty() && value.len() <= max && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !value.is_empty()
+        && value.len() <= max
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn check_token(value: &str, max: usize, field: &str, expected: &'static str) -> Result<(), Fail> {

@@ -609,7 +609,10 @@ mod tests {
         assert_eq!(before_click.view, View::Hidden);
         assert!(effects.contains(&Effect::Changed { first: true }) && effects.contains(&Effect::Activate));
         assert_eq!(effects.last(), Some(&Effect::Announce(TextKey::Saved)));
-        assert!(!effects.iter().any(|e| matches!(e, Effect::StoreCookie(_) | Effect::Post { .. })), "stored and pending already");
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::StoreCookie(_) | Effect::Post { .. })),
+            "stored and pending already"
+        );
         // Start-up read the cookie the click wrote: nothing to apply again, but still this page's decision.
         let (mut after_click, _, _) = start(Some(&stored));
         let effects = after_click.update(&config, Msg::DecidedAtBanner(stored), input(4));

@@ -246,7 +246,8 @@ fn run_intent(intent: &str) {
 /// the stored copy is removed. Kept when the outbox refused it, for the next page.
 fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
     let local = config.outbox_storage == OutboxStorage::Local;
-    let pending = handed_over.or_else(|| PendingDecision::decode(&delivery::stored(local, PENDING_DECISION_KEY)?, config));
+    let pending =
+        handed_over.or_else(|| PendingDecision::decode(&delivery::stored(local, PENDING_DECISION_KEY)?, config));
     if let Some(pending) = pending {
         let texts_hash = texts_hash(config, pending.lang);
         let body = pending.record.event_body(&EventContext { language: pending.lang, texts_hash: &texts_hash });
