@@ -91,6 +91,7 @@ fn is_date(d: &str) -> bool {
 /// The declaration's fixed texts, per language.
 #[derive(Clone, Copy)]
 enum Phrase {
+    Title,
     Intro,
     Checked,
     CheckedWithFindings,
@@ -116,6 +117,9 @@ enum Phrase {
 fn phrase(lang: Lang, p: Phrase) -> &'static str {
     use Phrase::*;
     match (p, lang) {
+        (Title, Lang::Nb) => "Informasjonskapsler",
+        (Title, Lang::Nn) => "Informasjonskapslar",
+        (Title, Lang::En) => "Cookies",
         (Intro, Lang::Nb) => "Dette er informasjonskapslene og lignende lagring (local storage, session storage) nettstedet bruker, ordnet etter formål. Bare de nødvendige brukes før du har sagt ja.",
         (Intro, Lang::Nn) => "Dette er informasjonskapslane og liknande lagring (local storage, session storage) nettstaden brukar, ordna etter føremål. Berre dei nødvendige blir brukte før du har sagt ja.",
         (Intro, Lang::En) => "These are the cookies and similar storage (local storage, session storage) this website uses, by purpose. Only the necessary ones are used before you say yes.",
@@ -166,6 +170,11 @@ fn phrase(lang: Lang, p: Phrase) -> &'static str {
         (NotAllowed, Lang::Nn) => "Ikkje tillate",
         (NotAllowed, Lang::En) => "Not allowed",
     }
+}
+
+/// The declaration's title, for the heading and `<title>` of its page.
+pub fn title(lang: Lang) -> &'static str {
+    phrase(lang, Phrase::Title)
 }
 
 /// What the choice element of a category says: necessary ones are always on; without a

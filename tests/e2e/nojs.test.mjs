@@ -142,7 +142,7 @@ describe('without JavaScript or WebAssembly', () => {
   }
 
   test('the pre-rendered statement and the one the widget shows carry the same text', async () => {
-    const PARTS = 'section.part, nav.toc, p.intro, h2, .meta';
+    const PARTS = 'section.part, nav.toc, p.intro, h2, .meta, .pw-cookie-declaration';
     let prerendered;
     await withBrowser({ javaScriptEnabled: false }, async (context) => {
       const page = await newPage(context);
@@ -155,6 +155,7 @@ describe('without JavaScript or WebAssembly', () => {
       await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('#h-endringer'));
       const shown = await page.evaluate((sel) => [...document.querySelector('#privacy-statement').shadowRoot.querySelectorAll(sel)].map((e) => `${e.id}|${e.textContent}`), PARTS);
       assert.ok(prerendered.length > 14, 'sections, contents, intro, title and version compared');
+      assert.ok(prerendered.some((p) => p.includes('pw_consent')), 'the cookie declaration in the section on cookies compared too');
       assert.deepEqual(shown, prerendered);
     });
   });
