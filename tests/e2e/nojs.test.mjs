@@ -54,7 +54,8 @@ describe('without JavaScript or WebAssembly', () => {
       await page.locator('#privacy-statement nav.toc a[href="#lagringstid"]').click();
       assert.equal(new URL(page.url()).hash, '#lagringstid');
       const top = await page.locator('#h-lagringstid').evaluate((h) => h.getBoundingClientRect().top);
-      assert.ok(top >= 0 && top < 50, `the section is scrolled to the top (at ${top})`);
+      // Within a pixel: lines of 1.6em put headings at fractional positions, scroll offsets are rounded.
+      assert.ok(top > -1 && top < 50, `the section is scrolled to the top (at ${top})`);
       await page.locator('a.lang[hreflang="en"]').click();
       assert.equal(new URL(page.url()).pathname, '/personopplysninger/en');
       assert.equal(await page.locator('#privacy-statement h2').textContent(), (await statementDocument('en')).title);
