@@ -95,8 +95,7 @@ pub fn follow_language(lang: Lang) {
 
 /// The visitor's choices changed: "your choices now" and the declaration's choices follow.
 pub fn refresh() {
-    let shown =
-        VIEWER.with(|cell| cell.borrow().as_ref().is_some_and(|a| a.viewer.is_open() && a.viewer.current.is_some()));
+    let shown = VIEWER.with(|cell| cell.borrow().as_ref().is_some_and(|a| a.viewer.current.is_some()));
     if shown {
         run(Vec::from([ViewerEffect::Render]));
     }
@@ -151,6 +150,10 @@ impl StatementApp {
     }
 
     fn render(&self, choices: &[(String, bool)]) {
+        // A document that arrives after the modal was closed waits for the next opening.
+        if !self.viewer.is_open() {
+            return;
+        }
         let Some(article) = self.article(choices) else { return };
         let root: &web_sys::Node = self.root.as_ref();
         let open_dialog = dom::query(&self.root, "dialog");
