@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use super::newsletter::{self, NewsletterSettings, PurgeReport};
 use super::rate_limit::RateLimiter;
-use super::retention;
+use super::retention::{self, RetentionReport};
 use crate::clock::Clock;
 use crate::error::ApiError;
-use crate::store::{ConsentPurge, Database};
+use crate::store::Database;
 
 /// Time between two clean-ups.
 pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -20,7 +20,7 @@ pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
 pub struct Report {
     pub newsletter: PurgeReport,
     pub mails: usize,
-    pub consent: ConsentPurge,
+    pub consent: RetentionReport,
 }
 
 /// What the clean-up works on.

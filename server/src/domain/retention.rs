@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::consent;
 use crate::clock::Timestamp;
 use crate::error::ApiError;
 use crate::store::{ConsentPurge, Database};
@@ -12,7 +13,16 @@ use crate::store::{ConsentPurge, Database};
 /// promises for consent receipts (a host test keeps the two equal).
 pub const DEFAULT_CONSENT_RETENTION_DAYS: u64 = 365;
 
-/// Deletes the consent events received more than `retention` before `now`.
+/// What one retention pass removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    pub events: ConsentPurge,
+    /// Stored answers of consent POSTs (for replays), which name the consent id too.
+    pub idempotency_records: usize,
+}
+
+/// Deletes the consent events received more than `retention` before `now`, and the
+/// stored answers to consent POSTs of that age.
 ///
 /// A consent holds while its latest event is of the revision the widget sends today: the
 /// widget asks again when the revision changes (core `ConsentRecord::is_current`), so the
@@ -24,12 +34,17 @@ pub async fn purge_consent_events(
     database: &Database,
     now: Timestamp,
     retention: Duration,
-) -> Result<ConsentPurge, ApiError> {
+) -> Result<RetentionReport, ApiError> {
     let cutoff = now.minus(retention);
     database
         .call(move |transaction| {
             let current_revision = transaction.latest_consent_revision()?;
-            Ok(transaction.delete_consent_events_before(cutoff, current_revision.as_deref())?)
+            Ok(RetentionReport {
+                events: transaction
+                    .delete_consent_events_before(cutoff, current_revision.as_deref())?,
+                idempotency_records: transaction
+                    .delete_idempotency_records(&[consent::ENDPOINT], cutoff)?,
+            })
         })
         .await
 }

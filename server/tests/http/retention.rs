@@ -4,12 +4,13 @@
 
 use std::time::Duration;
 
+use axum::http::StatusCode;
 use privacy_widget_server::config::Config;
-use privacy_widget_server::domain::retention::DEFAULT_CONSENT_RETENTION_DAYS;
+use privacy_widget_server::domain::retention::{RetentionReport, DEFAULT_CONSENT_RETENTION_DAYS};
 use privacy_widget_server::store::ConsentPurge;
 use serde_json::Value;
 
-use crate::support::{import_events, SeedEvent, TestApp, START};
+use crate::support::{consent_body, import_events, SeedEvent, TestApp, CONSENT_ID, START};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
@@ -65,7 +66,7 @@ async fn old_events_go_but_the_latest_of_a_consent_that_still_holds_stays() {
 
     let report = app.state.housekeeping().run_once().await.unwrap();
     assert_eq!(
-        report.consent,
+        report.consent.events,
         ConsentPurge {
             consents: 1,
             events: 3
@@ -81,14 +82,14 @@ async fn old_events_go_but_the_latest_of_a_consent_that_still_holds_stays() {
 
     // Again: nothing more to do.
     let again = app.state.housekeeping().run_once().await.unwrap();
-    assert_eq!(again.consent, ConsentPurge::default());
+    assert_eq!(again.consent, RetentionReport::default());
 
     // A new revision arrives: consent 1's old decision no longer holds and goes; 4 is
     // still within the period.
     import_events(&app.state.database, vec![seed(6, 1, "2027-01-01", 0)]).await;
     let report = app.state.housekeeping().run_once().await.unwrap();
     assert_eq!(
-        report.consent,
+        report.consent.events,
         ConsentPurge {
             consents: 1,
             events: 1
@@ -113,13 +114,38 @@ async fn the_default_period_applies_when_unset() {
     .await;
     let report = app.state.housekeeping().run_once().await.unwrap();
     assert_eq!(
-        report.consent,
+        report.consent.events,
         ConsentPurge {
             consents: 0,
             events: 2
         }
     );
     assert_eq!(stored(&app).await, [(1, 2), (2, 2)]);
+}
+
+#[tokio::test]
+async fn the_stored_answers_of_consent_posts_go_after_the_same_period() {
+    let app = TestApp::new(&[("CONSENT_RETENTION_DAYS", "30")]);
+    let first = app.post_consent("k-1", &consent_body(CONSENT_ID, 1)).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let other_body = consent_body(CONSENT_ID, 2);
+    assert_eq!(
+        app.post_consent("k-1", &other_body).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the key is remembered"
+    );
+
+    app.clock.advance(DAY * 29);
+    let report = app.state.housekeeping().run_once().await.unwrap();
+    assert_eq!(report.consent.idempotency_records, 0, "29 days old: kept");
+    app.clock.advance(DAY * 2);
+    let report = app.state.housekeeping().run_once().await.unwrap();
+    assert_eq!(report.consent.idempotency_records, 1);
+    // Forgotten: the key is free again.
+    assert_eq!(
+        app.post_consent("k-1", &other_body).await.status,
+        StatusCode::CREATED
+    );
 }
 
 #[test]
