@@ -7,6 +7,7 @@
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -35,6 +36,7 @@ pub const PAGE_ROWS: u32 = 500;
 const CHANNEL_PAGES: usize = 2;
 
 const DATE_EXPECTED: &str = "a date YYYY-MM-DD (UTC), e.g. 2026-11-26";
+const ONE_DAY: Duration = Duration::from_secs(86_400);
 
 /// `GET /api/admin/export/consent-events?format=csv|jsonl[&from=YYYY-MM-DD][&to=YYYY-MM-DD][&revision=…]`:
 /// the events received from `from` to `to` (both whole UTC days, inclusive), of one revision
@@ -134,8 +136,6 @@ pub async fn rights_requests(
         ),
     ))
 }
-
-const ONE_DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
 
 fn only_format(query: QueryParams) -> Result<ExportFormat, ApiError> {
     let query = query_params(query, &["format"], "?format=csv|jsonl")?;
