@@ -1,12 +1,13 @@
 //! Periodic clean-up, run at start-up and every few minutes by [`Housekeeping::run`]:
-//! unconfirmed newsletter addresses past their time, old outgoing mail, and empty rate-limit
-//! windows.
+//! unconfirmed newsletter addresses past their time, old outgoing mail, consent events past
+//! their retention, and empty rate-limit windows.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::newsletter::{self, NewsletterSettings, PurgeReport};
 use super::rate_limit::RateLimiter;
+use super::retention::{self, RetentionReport};
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::store::Database;
@@ -19,6 +20,7 @@ pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
 pub struct Report {
     pub newsletter: PurgeReport,
     pub mails: usize,
+    pub consent: RetentionReport,
 }
 
 /// What the clean-up works on.
@@ -27,6 +29,7 @@ pub struct Housekeeping {
     pub clock: Arc<dyn Clock>,
     pub newsletter: NewsletterSettings,
     pub mailbox_retention: Duration,
+    pub consent_retention: Duration,
     pub rate_limiter: Arc<RateLimiter>,
 }
 
@@ -40,8 +43,14 @@ impl Housekeeping {
             .database
             .call(move |transaction| Ok::<_, ApiError>(transaction.delete_mail_before(cutoff)?))
             .await?;
+        let consent =
+            retention::purge_consent_events(&self.database, now, self.consent_retention).await?;
         self.rate_limiter.prune(now);
-        Ok(Report { newsletter, mails })
+        Ok(Report {
+            newsletter,
+            mails,
+            consent,
+        })
     }
 
     /// Cleans up now and then every [`INTERVAL`], until the task is aborted.

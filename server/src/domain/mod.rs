@@ -4,11 +4,14 @@
 
 pub mod consent;
 pub mod email;
+pub mod export;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod mail;
 pub mod newsletter;
+pub mod proof;
 pub mod rate_limit;
+pub mod retention;
 pub mod rights_requests;
 pub mod token;
 pub mod validation;

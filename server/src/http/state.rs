@@ -66,6 +66,7 @@ impl AppState {
             clock: Arc::clone(&self.clock),
             newsletter: self.newsletter_settings(),
             mailbox_retention: self.config.mailbox_retention,
+            consent_retention: self.config.consent_retention,
             rate_limiter: Arc::clone(&self.rate_limiter),
         }
     }

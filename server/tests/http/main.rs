@@ -4,10 +4,14 @@
 mod admin;
 mod consent;
 mod cors;
+mod export;
+mod export_memory;
 mod faults;
 mod form_posts;
 mod instances;
 mod newsletter;
+mod proof;
+mod retention;
 mod rights_requests;
 mod smtp;
 mod socket;

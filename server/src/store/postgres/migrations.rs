@@ -99,4 +99,19 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         UNIQUE (year, number)
     );",
+    // 4: the texts hash first received per revision and language, filled from the log so
+    // far; indexes for retention.
+    "CREATE TABLE consent_texts (
+        revision TEXT NOT NULL,
+        language TEXT NOT NULL,
+        texts_hash TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        PRIMARY KEY (revision, language)
+    );
+    INSERT INTO consent_texts (revision, language, texts_hash, first_seen_at)
+        SELECT revision, language, texts_hash, received_at FROM consent_events
+        WHERE id IN (SELECT MIN(id) FROM consent_events WHERE texts_hash IS NOT NULL
+                     GROUP BY revision, language);
+    CREATE INDEX consent_events_by_received_at ON consent_events (received_at);
+    CREATE INDEX consent_state_by_event_id ON consent_state (event_id);",
 ];

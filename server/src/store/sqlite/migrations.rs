@@ -102,6 +102,22 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         UNIQUE (year, number)
     );",
+    // 4: the texts hash first received per revision and language (the proof lookup compares
+    // every event with it), filled from the log so far; indexes for retention and its
+    // check of which events are some consent's current one.
+    "CREATE TABLE consent_texts (
+        revision TEXT NOT NULL,
+        language TEXT NOT NULL,
+        texts_hash TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        PRIMARY KEY (revision, language)
+    ) WITHOUT ROWID;
+    INSERT INTO consent_texts (revision, language, texts_hash, first_seen_at)
+        SELECT revision, language, texts_hash, received_at FROM consent_events
+        WHERE id IN (SELECT MIN(id) FROM consent_events WHERE texts_hash IS NOT NULL
+                     GROUP BY revision, language);
+    CREATE INDEX consent_events_by_received_at ON consent_events (received_at);
+    CREATE INDEX consent_state_by_event_id ON consent_state (event_id);",
 ];
 
 /// Applies the migrations not applied yet, each in its own transaction.
