@@ -42,6 +42,9 @@ window.gtag("consent", "default", {
     loadConsent(link.getAttribute("data-pw-open") === "banner" ? "banner" : "preferences");
   };
   document.addEventListener("click", opener);
+  // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
+  // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
+  document.addEventListener("focusin", () => loadConsent(""), { once: true, capture: true });
   window.addEventListener("privacy-widget:ready", () => document.removeEventListener("click", opener), { once: true });
 
   // The banner build's operations (src/web/banner/ops.rs): each does several DOM calls, so the

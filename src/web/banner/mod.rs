@@ -18,7 +18,6 @@ use privacy_widget_core::consent::{Choices, ConsentRecord, Decision};
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
-
 use privacy_widget_core::wire::Action;
 use wasm_bindgen::prelude::*;
 

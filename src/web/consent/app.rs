@@ -164,13 +164,12 @@ fn decide(config: &Config) -> (ConsentUi, Vec<Effect>) {
 }
 
 /// Puts the widget's (still empty) shadow root into the page, beside the banner build's until
-/// the first render (`App::replace_banner_build`), so the page never paints without a banner.
+/// the first render (`App::replace_banner_build`), so the page never paints without a banner
+/// and `#privacy-widget` is always the host on screen.
 fn mount(config: Config, ui: ConsentUi) {
+    // The id moves to this host when it replaces the banner build's (`replace_banner_build`).
     let banner_build_host = dom::by_id(HOST_ID);
-    if let Some(host) = &banner_build_host {
-        dom::remove_attr(host, "id");
-    }
-    let (host, root) = dom::shadow_host(HOST_ID, CSS);
+    let (host, root) = dom::shadow_host(if banner_build_host.is_some() { "" } else { HOST_ID }, CSS);
     match config.theme {
         Theme::Auto => {}
         Theme::Light => attr(&host, "data-theme", "light"),
@@ -389,6 +388,7 @@ impl App {
             .filter(|e| dom::host_of(e).as_ref() == Some(&old))
             .and_then(|e| dom::get_attr(&e, "data-action"));
         dom::remove(&old);
+        attr(&self.root.host(), "id", HOST_ID);
         if let Some(button) = focused_action.and_then(|action| self.query(&action_selector(&action))) {
             dom::focus(&button);
         }
