@@ -1,6 +1,6 @@
 //! Periodic clean-up, run at start-up and every few minutes by [`Housekeeping::run`]:
-//! unconfirmed newsletter addresses past their time, old outgoing mail, and empty rate-limit
-//! windows.
+//! unconfirmed newsletter addresses past their time, old outgoing mail, empty rate-limit
+//! windows, and the operator pages' expired sessions and aged-out failed sign-ins.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +19,8 @@ pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
 pub struct Report {
     pub newsletter: PurgeReport,
     pub mails: usize,
+    pub admin_sessions: usize,
+    pub sign_in_failures: usize,
 }
 
 /// What the clean-up works on.
@@ -28,6 +30,8 @@ pub struct Housekeeping {
     pub newsletter: NewsletterSettings,
     pub mailbox_retention: Duration,
     pub rate_limiter: Arc<RateLimiter>,
+    /// The longer window of the sign-in limits; `None` when the operator pages are off.
+    pub sign_in_window: Option<Duration>,
 }
 
 impl Housekeeping {
@@ -41,7 +45,25 @@ impl Housekeeping {
             .call(move |transaction| Ok::<_, ApiError>(transaction.delete_mail_before(cutoff)?))
             .await?;
         self.rate_limiter.prune(now);
-        Ok(Report { newsletter, mails })
+        let (admin_sessions, sign_in_failures) = match self.sign_in_window {
+            None => (0, 0),
+            Some(window) => {
+                self.database
+                    .call(move |transaction| {
+                        Ok::<_, ApiError>((
+                            transaction.delete_admin_sessions_expired(now)?,
+                            transaction.delete_sign_in_failures_before(now.minus(window))?,
+                        ))
+                    })
+                    .await?
+            }
+        };
+        Ok(Report {
+            newsletter,
+            mails,
+            admin_sessions,
+            sign_in_failures,
+        })
     }
 
     /// Cleans up now and then every [`INTERVAL`], until the task is aborted.
