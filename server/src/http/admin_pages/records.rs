@@ -202,11 +202,11 @@ fn export_forms(values: &BTreeMap<String, String>) -> String {
     EXPORT_KINDS
         .iter()
         .map(|(kind, heading, takes_revision)| {
+            let chosen = values.get("format").map_or("csv", String::as_str);
             let formats: String = EXPORT_FORMATS
                 .iter()
-                .enumerate()
-                .map(|(index, (format, label))| {
-                    let checked = if index == 0 { " checked" } else { "" };
+                .map(|(format, label)| {
+                    let checked = if *format == chosen { " checked" } else { "" };
                     format!(
                         "<label class=\"choice\"><input type=\"radio\" name=\"format\" value=\"{format}\"{checked}> {label}</label>"
                     )

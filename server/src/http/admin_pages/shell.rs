@@ -132,7 +132,7 @@ impl IntoResponse for AdminPage {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <meta name=\"robots\" content=\"noindex\">\n\
              <title>{title} · Privacy admin</title>\n\
-             <link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\">\n</head>\n<body>\n\
+             <link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\">\n</head>\n<body>\n\
              <a class=\"skip-link\" href=\"#main\">Skip to content</a>\n\
              <header class=\"top\">\n<p class=\"brand\">Privacy admin</p>\n{header_bar}</header>\n\
              <main id=\"main\" tabindex=\"-1\">\n<h1>{title}</h1>\n{body}</main>\n</body>\n</html>\n",
