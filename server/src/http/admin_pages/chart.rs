@@ -66,6 +66,8 @@ pub struct LineChart<'a> {
     /// One label per x position.
     pub x_labels: &'a [String],
     pub y_description: &'a str,
+    /// How the y axis writes a value: whole counts, or shares with a unit.
+    pub y_label: fn(&f64) -> String,
     pub y_max: f64,
     pub series: &'a [Series],
 }
@@ -137,6 +139,7 @@ fn draw(root: &DrawingArea<SVGBackend<'_>, Shift>, chart: &LineChart<'_>) -> Res
         .x_labels(8)
         .y_labels(6)
         .x_label_formatter(&format_x)
+        .y_label_formatter(&chart.y_label)
         .y_desc(chart.y_description)
         .label_style(axis_text.clone())
         .axis_desc_style(axis_text)
@@ -227,6 +230,7 @@ mod tests {
             description: "Per day & category",
             x_labels: &labels,
             y_description: "% accepted",
+            y_label: |value| format!("{value:.0} %"),
             y_max: 100.0,
             series: &series,
         })
@@ -240,6 +244,10 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
         assert_eq!(svg.matches("<polygon").count(), 3);
         assert!(svg.contains("12-02"), "x labels are month-day");
+        assert!(
+            svg.contains("80 %") && !svg.contains("80.0"),
+            "y labels as the formatter writes them"
+        );
         assert!(!svg.contains("style="), "the CSP forbids inline styles");
     }
 }

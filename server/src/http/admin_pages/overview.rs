@@ -62,6 +62,7 @@ fn body(overview: &ConsentOverview) -> Result<String, ApiError> {
         ),
         x_labels: &labels,
         y_description: "decisions",
+        y_label: |value| format!("{value:.0}"),
         // Headroom above the busiest day; at least 5 so an empty period still has a scale.
         y_max: ((busiest as f64) * 1.15).max(5.0),
         series: &decisions,
@@ -91,6 +92,7 @@ fn body(overview: &ConsentOverview) -> Result<String, ApiError> {
         ),
         x_labels: &labels,
         y_description: "% accepted",
+        y_label: |value| format!("{value:.0} %"),
         y_max: 100.0,
         series: &rates,
     })?;

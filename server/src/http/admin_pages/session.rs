@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::shell::{AdminPage, SIGN_IN_PATH};
+use super::shell::{AdminPage, CSRF_FIELD, SIGN_IN_PATH};
 use crate::config::AdminPagesConfig;
 use crate::domain::admin_sessions::{self, OperatorSession};
 use crate::http::api_post::MAX_BODY_BYTES;
@@ -19,8 +19,6 @@ use crate::http::state::AppState;
 pub const SESSION_COOKIE: &str = "pw_admin_session";
 /// The sign-in form's own anti-forgery token (there is no session yet to hold one).
 pub const SIGN_IN_COOKIE: &str = "pw_admin_sign_in";
-/// The hidden field every form carries its token in.
-pub const CSRF_FIELD: &str = "csrf_token";
 
 const FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
@@ -60,14 +58,11 @@ pub fn set_cookie(name: &str, path: &str, value: Option<&str>, secure: bool) -> 
     cookie
 }
 
-/// The settings of the pages; 404 when they are off (no `ADMIN_PASSWORD_HASH`). The routes
-/// exist only when they are on, so this is a second guard, not the first.
-pub fn pages_config(state: &AppState) -> Result<&AdminPagesConfig, Response> {
-    state
-        .config
-        .admin_pages
-        .as_ref()
-        .ok_or_else(|| StatusCode::NOT_FOUND.into_response())
+/// The settings of the pages; `None` when they are off (no `ADMIN_PASSWORD_HASH`), which
+/// handlers answer with 404. The routes exist only when they are on, so this is a second
+/// guard, not the first.
+pub fn pages_config(state: &AppState) -> Option<&AdminPagesConfig> {
+    state.config.admin_pages.as_ref()
 }
 
 /// A signed-in operator. Taking it as a handler argument is what protects a page; without a
@@ -81,7 +76,9 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        pages_config(state)?;
+        if pages_config(state).is_none() {
+            return Err(StatusCode::NOT_FOUND.into_response());
+        }
         let Some(session_id) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned) else {
             return Err(Redirect::to(SIGN_IN_PATH).into_response());
         };

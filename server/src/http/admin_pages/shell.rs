@@ -5,7 +5,6 @@
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::session::CSRF_FIELD;
 use crate::domain::admin_sessions::OperatorSession;
 use crate::error::ApiError;
 use crate::http::pages::{html_response, paragraph};
@@ -15,6 +14,8 @@ pub const HOME_PATH: &str = "/admin";
 pub const SIGN_IN_PATH: &str = "/admin/sign-in";
 pub const SIGN_OUT_PATH: &str = "/admin/sign-out";
 pub const STYLESHEET_PATH: &str = "/admin/admin.css";
+/// The hidden field every form carries its anti-forgery token in.
+pub const CSRF_FIELD: &str = "csrf_token";
 
 /// The stylesheet, compiled in so the pages need nothing from `WWW_DIR`.
 const STYLESHEET: &str = include_str!("admin.css");

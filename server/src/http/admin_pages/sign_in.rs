@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session::{
     cookie, forged_form, pages_config, served_over_tls, set_cookie, FormFields, SignedInForm,
-    CSRF_FIELD, SESSION_COOKIE, SIGN_IN_COOKIE,
+    SESSION_COOKIE, SIGN_IN_COOKIE,
 };
-use super::shell::{csrf_input, AdminPage, HOME_PATH, SIGN_IN_PATH};
+use super::shell::{csrf_input, AdminPage, CSRF_FIELD, HOME_PATH, SIGN_IN_PATH};
 use crate::config::Secret;
 use crate::domain::admin_sessions::{self, SignInOutcome};
 use crate::domain::rate_limit::ClientIp;
@@ -27,7 +27,7 @@ fn sign_in_page(
     status: StatusCode,
     error: Option<&str>,
 ) -> Response {
-    let Ok(pages) = pages_config(state) else {
+    let Some(pages) = pages_config(state) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let token = match LinkToken::generate() {
@@ -87,9 +87,8 @@ pub async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let pages = match pages_config(&state) {
-        Ok(pages) => pages.clone(),
-        Err(not_found) => return not_found,
+    let Some(pages) = pages_config(&state).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
     };
     let fields = FormFields::parse(&headers, &body);
     let presented = fields.as_ref().and_then(|fields| fields.get(CSRF_FIELD));
@@ -160,7 +159,7 @@ pub async fn sign_out(
     headers: HeaderMap,
     form: SignedInForm,
 ) -> Response {
-    let Ok(pages) = pages_config(&state) else {
+    let Some(pages) = pages_config(&state) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let secure = served_over_tls(&state, pages, &headers);
