@@ -93,11 +93,12 @@ describe('operator pages', () => {
       assert.equal(await page.locator('nav a[aria-current=page]').textContent(), 'Rights requests');
       const overdue = inboxRow(page, references.overdue);
       assert.equal(await overdue.getAttribute('class'), 'overdue');
-      assert.match(await overdue.locator('.flag').textContent(), /^Overdue by (9|10) days$/);
+      // One calendar month is 28 to 31 days, so the day counts depend on when this runs.
+      assert.match(await overdue.locator('.flag').textContent(), /^Overdue by (9|10|11|12) days$/);
       assert.equal(await overdue.locator('td').nth(3).textContent(), '40 days');
       const dueSoon = inboxRow(page, references.dueSoon);
       assert.equal(await dueSoon.getAttribute('class'), 'due-soon');
-      assert.match(await dueSoon.locator('.flag').textContent(), /^Due soon: [4-6] days left$/);
+      assert.match(await dueSoon.locator('.flag').textContent(), /^Due soon: [2-5] days left$/);
       const fresh = inboxRow(page, references.fresh);
       assert.equal(await fresh.getAttribute('class'), 'open');
       assert.match(await fresh.locator('.flag').textContent(), /^(27|28|29|30) days left$/);
