@@ -90,6 +90,9 @@ declare global {
     "privacy-widget:consent": CustomEvent<PrivacyWidgetConsent>;
     /** After every decision, including the first. */
     "privacy-widget:change": CustomEvent<PrivacyWidgetConsent>;
+    /** `setLanguage` changed the interface language (`"nb"`, `"nn"` or `"en"`): the statement, the
+     * cookie declarations and the forms on the page follow it. */
+    "privacy-widget:language": CustomEvent<string>;
     /** A permanent delivery failure of the consent manager or the forms (what `onError` reports). */
     "privacy-widget:error": CustomEvent<PrivacyWidgetDeliveryError>;
   }

@@ -6,12 +6,34 @@ use privacy_widget_core::config::Config;
 use privacy_widget_core::declaration::{self, AuditSummary};
 use privacy_widget_core::lang::Lang;
 
+use crate::splice::{self, SpliceError};
+
 /// The region's name in the page: `<!-- privacy-widget:cookie-declaration -->`.
 pub const REGION: &str = "cookie-declaration";
+
+/// The page heading's region, if the page marks one: `<!-- privacy-widget:cookie-declaration-title -->`.
+pub const TITLE_REGION: &str = "cookie-declaration-title";
+
+/// The page in `lang`: the declaration in its region, and the declaration's title in that
+/// language in the `<title>` (before the shop's ` – suffix`) and in the heading's region.
+pub fn fill(
+    template: &str,
+    config: &Config,
+    audit: Option<&AuditSummary>,
+    lang: Lang,
+    address: &str,
+) -> Result<String, SpliceError> {
+    let title = declaration::title(lang);
+    let page = splice::set_title(&splice::set_html_lang(template, lang.tag()), title);
+    let page = splice::fill(&page, REGION, &html(config, audit, lang, address))?;
+    let mut heading = String::new();
+    privacy_widget_core::markup::escape_into(title, false, &mut heading);
+    Ok(splice::fill_optional(&page, TITLE_REGION, &heading)?.unwrap_or(page))
+}
 
 /// The declaration as HTML, as a visitor without the widget sees it: every optional category
 /// "not allowed" (nothing gated runs without the widget). `address` is the page's bokmål
 /// address, for its language links.
-pub fn html(config: &Config, audit: Option<&AuditSummary>, lang: Lang, address: &str) -> String {
+fn html(config: &Config, audit: Option<&AuditSummary>, lang: Lang, address: &str) -> String {
     declaration::render(config, lang, audit, 2, Some(address)).to_html()
 }

@@ -137,8 +137,7 @@ fn run(args: &Args) -> Result<(), String> {
         };
         let template = read(&declaration.page)?;
         for lang in Lang::ALL {
-            let html = declaration_page::html(&config, audit.as_ref(), lang, &declaration.address);
-            let page = splice::fill(&splice::set_html_lang(&template, lang.tag()), declaration_page::REGION, &html)
+            let page = declaration_page::fill(&template, &config, audit.as_ref(), lang, &declaration.address)
                 .map_err(|e| format!("{}: {e}", declaration.page.display()))?;
             write(&page_for(&declaration.page, lang), &page)?;
         }

@@ -61,6 +61,19 @@ pub fn set_html_lang(page: &str, lang: &str) -> String {
     }
 }
 
+/// `page` with the text of its `<title>` up to the first ` – ` (all of it without one) replaced
+/// by `title`, escaped: the shop's suffix (`– Serviteur`) stays. A page without `<title>` is
+/// returned as it is.
+pub fn set_title(page: &str, title: &str) -> String {
+    let Some(open) = page.find("<title>") else { return page.to_owned() };
+    let start = open + "<title>".len();
+    let Some(close) = page[start..].find("</title>").map(|e| start + e) else { return page.to_owned() };
+    let end = page[start..close].find(" – ").map_or(close, |e| start + e);
+    let mut escaped = String::new();
+    privacy_widget_core::markup::escape_into(title, false, &mut escaped);
+    format!("{}{escaped}{}", &page[..start], &page[end..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +113,14 @@ mod tests {
             fill_optional("<!-- privacy-widget:rights-request -->", "rights-request", "x"),
             Err(SpliceError::Unclosed("rights-request".into()))
         );
+    }
+
+    #[test]
+    fn sets_the_title_and_keeps_the_shops_suffix() {
+        let page = "<head><title>Informasjonskapsler – Serviteur</title></head>";
+        assert_eq!(set_title(page, "Cookies"), "<head><title>Cookies – Serviteur</title></head>");
+        assert_eq!(set_title("<title>Informasjonskapsler</title>", "A & B"), "<title>A &amp; B</title>");
+        assert_eq!(set_title("<p>no title</p>", "Cookies"), "<p>no title</p>");
     }
 
     #[test]

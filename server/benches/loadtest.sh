@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Load test of POST /api/consent against a release build on loopback, with Debian's wrk.
-#   bash server/benches/loadtest.sh              # 10 s, 2 threads, 16 connections
+#   bash server/benches/loadtest.sh              # SQLite file: 10 s, 2 threads, 16 connections
+#   bash server/benches/loadtest.sh postgres     # the same on a throwaway PostgreSQL cluster
 #   DURATION=5s CONNECTIONS=32 bash server/benches/loadtest.sh
-# Extra server environment passes through (e.g. DATABASE_SYNCHRONOUS=normal, or DATABASE_URL for
-# PostgreSQL: POSTGRES_SETTINGS= bash scripts/with-postgres.sh bash -c \
-#   'DATABASE_URL=$TEST_DATABASE_URL bash server/benches/loadtest.sh').
+# Extra server environment passes through (e.g. DATABASE_SYNCHRONOUS=normal, or DATABASE_URL of
+# a PostgreSQL database of your own). `postgres` runs under scripts/with-postgres.sh with
+# PostgreSQL's own durability defaults (fsync and synchronous_commit on, as in production), not
+# the test suite's fsync=off; the server CPU figure then leaves out PostgreSQL's own processes.
 # NO_BUILD=1 uses the release binary as it is.
 # Starts the server on a free port with a fresh temporary DATA_DIR and stops it afterwards.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
+case "${1:-sqlite}" in
+  sqlite) ;;
+  postgres)
+    if [ -z "${TEST_DATABASE_URL:-}" ]; then
+      [ "${NO_BUILD:-0}" = 1 ] || cargo build --release -p privacy-widget-server >&2
+      POSTGRES_SETTINGS= NO_BUILD=1 exec bash scripts/with-postgres.sh bash "$0" postgres
+    fi
+    export DATABASE_URL="$TEST_DATABASE_URL" ;;
+  *) echo "usage: server/benches/loadtest.sh [sqlite|postgres]" >&2; exit 2 ;;
+esac
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 [ "${NO_BUILD:-0}" = 1 ] || cargo build --release -p privacy-widget-server >&2
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/privacy-widget-server"

@@ -11,6 +11,7 @@ use lettre::{AsyncSmtpTransport, Tokio1Executor};
 use sha2::{Digest, Sha256};
 
 use crate::domain::rate_limit::RateLimit;
+use crate::domain::retention::DEFAULT_CONSENT_RETENTION_DAYS;
 use crate::store::sqlite::Synchronous;
 use crate::store::{DatabaseLocation, DatabaseUrl};
 
@@ -54,6 +55,9 @@ pub struct Config {
     pub newsletter_pending_ttl: Duration,
     /// `MAILBOX_RETENTION_HOURS`: how long the outgoing-mail table keeps a mail.
     pub mailbox_retention: Duration,
+    /// `CONSENT_RETENTION_DAYS`: how long consent events are kept (the latest event of a
+    /// consent that still holds stays longer).
+    pub consent_retention: Duration,
     /// `RATE_LIMIT_PER_ADDRESS`: mail-sending requests per e-mail address.
     pub rate_limit_per_address: RateLimit,
     /// `RATE_LIMIT_PER_IP`: mail-sending requests per client IP (IPv6: per /64).
@@ -230,6 +234,20 @@ impl Config {
                 },
             }
         };
+        let consent_retention = match read("CONSENT_RETENTION_DAYS") {
+            None => DEFAULT_CONSENT_RETENTION_DAYS,
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(days @ 1..=36_500) => days,
+                _ => {
+                    return Err(ConfigError {
+                        variable: "CONSENT_RETENTION_DAYS",
+                        message: format!(
+                            "found {raw:?}; expected a whole number of days from 1 to 36500 (the privacy statement must name the same period)"
+                        ),
+                    })
+                }
+            },
+        };
         let rate_limit = |name: &'static str, default: &str| -> Result<RateLimit, ConfigError> {
             read(name)
                 .as_deref()
@@ -272,6 +290,7 @@ impl Config {
             newsletter_token_ttl: hours("NEWSLETTER_TOKEN_TTL_HOURS", 48)?,
             newsletter_pending_ttl: hours("NEWSLETTER_PENDING_TTL_HOURS", 48)?,
             mailbox_retention: hours("MAILBOX_RETENTION_HOURS", 168)?,
+            consent_retention: Duration::from_secs(consent_retention * 86_400),
             rate_limit_per_address: rate_limit("RATE_LIMIT_PER_ADDRESS", "5/3600")?,
             rate_limit_per_ip: rate_limit("RATE_LIMIT_PER_IP", "20/600")?,
             trust_proxy,

@@ -9,7 +9,14 @@ use crate::i18n::{fill, FormText};
 use crate::json::{self, Json};
 use crate::lang::Lang;
 use crate::markup::Element;
-use crate::statement::render::COOKIE_SECTION_IDS;
+
+/// Ids a shop's statement gives its section on cookies and choices, in order of preference.
+/// Without the widget, "change your choices" and the shop's settings links lead there; the
+/// declaration's change link leads to the first.
+pub const COOKIE_SECTION_IDS: &[&str] = &["informasjonskapsler", "cookies", "samtykke", "consent"];
+
+/// The level of the category headings inside the statement, under its sections' `h3`.
+const STATEMENT_HEADING: u8 = 4;
 
 /// The attribute whose element shows the visitor's current choice for a category (its value is
 /// the category id); the browser layer fills it in and keeps it current.
@@ -84,6 +91,7 @@ fn is_date(d: &str) -> bool {
 /// The declaration's fixed texts, per language.
 #[derive(Clone, Copy)]
 enum Phrase {
+    Title,
     Intro,
     Checked,
     CheckedWithFindings,
@@ -109,6 +117,9 @@ enum Phrase {
 fn phrase(lang: Lang, p: Phrase) -> &'static str {
     use Phrase::*;
     match (p, lang) {
+        (Title, Lang::Nb) => "Informasjonskapsler",
+        (Title, Lang::Nn) => "Informasjonskapslar",
+        (Title, Lang::En) => "Cookies",
         (Intro, Lang::Nb) => "Dette er informasjonskapslene og lignende lagring (local storage, session storage) nettstedet bruker, ordnet etter formål. Bare de nødvendige brukes før du har sagt ja.",
         (Intro, Lang::Nn) => "Dette er informasjonskapslane og liknande lagring (local storage, session storage) nettstaden brukar, ordna etter føremål. Berre dei nødvendige blir brukte før du har sagt ja.",
         (Intro, Lang::En) => "These are the cookies and similar storage (local storage, session storage) this website uses, by purpose. Only the necessary ones are used before you say yes.",
@@ -161,6 +172,11 @@ fn phrase(lang: Lang, p: Phrase) -> &'static str {
     }
 }
 
+/// The declaration's title, for the heading and `<title>` of its page.
+pub fn title(lang: Lang) -> &'static str {
+    phrase(lang, Phrase::Title)
+}
+
 /// What the choice element of a category says: necessary ones are always on; without a
 /// script nothing optional runs, so "not allowed" is also the truth before the widget starts.
 pub fn choice_label(lang: Lang, category: &Category, accepted: bool) -> &'static str {
@@ -182,17 +198,37 @@ pub fn render(
     first_heading: u8,
     page: Option<&str>,
 ) -> Element {
-    let mut root = Element::new("div").attr("class", "pw-cookie-declaration").attr("lang", lang.tag());
+    let mut root = shell(lang);
     if let Some(page) = page {
         root.push(language_links(config, lang, page));
     }
     root.push(Element::new("p").text(phrase(lang, Phrase::Intro)));
     root.push(Element::new("p").attr("class", "pw-cd-checked").text(checked_text(lang, audit)));
-    for category in &config.categories {
-        root.push(category_section(config, lang, category, first_heading));
+    categories_and_change(root, config, lang, first_heading, &[])
+}
+
+/// The declaration inside the privacy statement (its `cookieDeclaration` block): categories from
+/// `h4` under the section's `h3`, no language links (the statement has its own) and no "last
+/// checked" (the declaration's own page says it, from an audit report the statement does not
+/// read). `accepted` holds each category's current choice, in the order of `config.categories`:
+/// the statement is re-rendered when a choice changes.
+pub fn in_statement(config: &Config, lang: Lang, accepted: &[bool]) -> Element {
+    let root = shell(lang).child(Element::new("p").text(phrase(lang, Phrase::Intro)));
+    categories_and_change(root, config, lang, STATEMENT_HEADING, accepted)
+}
+
+fn shell(lang: Lang) -> Element {
+    Element::new("div").attr("class", "pw-cookie-declaration").attr("lang", lang.tag())
+}
+
+/// A section per category, each with its choice (`accepted`, by position; not allowed where
+/// missing: what is true without the widget), then the link that changes them.
+fn categories_and_change(mut root: Element, config: &Config, lang: Lang, level: u8, accepted: &[bool]) -> Element {
+    for (i, category) in config.categories.iter().enumerate() {
+        let on = accepted.get(i).copied().unwrap_or(false);
+        root.push(category_section(config, lang, category, level, on));
     }
-    root.push(Element::new("p").child(change_control(config, lang)));
-    root
+    root.child(Element::new("p").child(change_control(config, lang)))
 }
 
 /// Each language by its own name (and marked as that language), so a reader finds theirs.
@@ -302,7 +338,7 @@ fn heading(level: u8) -> &'static str {
     }
 }
 
-fn category_section(config: &Config, lang: Lang, category: &Category, level: u8) -> Element {
+fn category_section(config: &Config, lang: Lang, category: &Category, level: u8, accepted: bool) -> Element {
     let mut heading_id = String::from("pw-cd-");
     heading_id.push_str(&category.id);
     let mut section = Element::new("section")
@@ -314,7 +350,7 @@ fn category_section(config: &Config, lang: Lang, category: &Category, level: u8)
         section.push(Element::new("p").text(description));
     }
     section.push(Element::new("p").attr("class", "pw-cd-choice").text(phrase(lang, Phrase::YourChoice)).child(
-        Element::new("strong").attr(CHOICE_ATTR, category.id.clone()).text(choice_label(lang, category, false)),
+        Element::new("strong").attr(CHOICE_ATTR, category.id.clone()).text(choice_label(lang, category, accepted)),
     ));
     for service in &category.services {
         section.push(service_block(lang, service, level + 1));

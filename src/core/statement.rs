@@ -15,6 +15,9 @@ use crate::json::{self, Json, JsonError};
 use crate::wire;
 use core::fmt;
 
+/// The `type` of the block that stands for the cookie declaration.
+pub const COOKIE_DECLARATION: &str = "cookieDeclaration";
+
 /// A statement file larger than this is refused before it is parsed.
 pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 /// Longest title, heading, organisation name or address line, in characters.
@@ -65,6 +68,9 @@ pub enum Block {
     /// A bulleted list; each item is a sequence of inline runs.
     List(Vec<Vec<Inline>>),
     Contact(ContactBlock),
+    /// The cookie declaration, rendered from the widget's config (its categories, services and
+    /// what each stores) where the statement places it: one list, kept in the config only.
+    CookieDeclaration,
 }
 
 /// A run of plain text inside a paragraph, list item or intro. Never HTML.
@@ -107,6 +113,7 @@ impl Block {
             Block::Paragraph(_) => "paragraph",
             Block::List(_) => "list",
             Block::Contact(_) => "contact",
+            Block::CookieDeclaration => COOKIE_DECLARATION,
         }
     }
 }
@@ -120,6 +127,7 @@ impl Statement {
         let value = json::parse(text).map_err(|e| Path::Root.error(ErrorKind::Json(e)))?;
         let statement = read_statement(&value)?;
         check_anchors(&statement)?;
+        check_single_declaration(&statement)?;
         Ok(statement)
     }
 
@@ -196,6 +204,11 @@ pub enum ErrorKind {
         allowed: &'static str,
     },
     UnknownBlockType(String),
+    /// A second cookie declaration block (the first is at `first`): the declaration's headings
+    /// carry ids, which must be unique on the page.
+    DuplicateCookieDeclaration {
+        first: String,
+    },
     /// An empty or blank string, or an empty array, where content is required.
     Empty {
         expected: &'static str,
@@ -250,7 +263,10 @@ impl fmt::Display for StatementError {
                 write!(f, "unknown field {field:?} (allowed: {allowed})")
             }
             ErrorKind::UnknownBlockType(t) => {
-                write!(f, "unknown block type {t:?}; expected \"paragraph\", \"list\" or \"contact\"")
+                write!(f, "unknown block type {t:?}; expected {BLOCK_TYPES}")
+            }
+            ErrorKind::DuplicateCookieDeclaration { first } => {
+                write!(f, "a second \"{COOKIE_DECLARATION}\" block; the statement already has one at {first}")
             }
             ErrorKind::TooLong { max, found } => {
                 write!(f, "text is {found} characters long; the limit is {max}")
@@ -347,10 +363,14 @@ impl<'a> Path<'a> {
         }
     }
 
-    fn error(&self, kind: ErrorKind) -> StatementError {
+    fn text(&self) -> String {
         let mut path = String::new();
         self.render(&mut path);
-        StatementError { path, kind }
+        path
+    }
+
+    fn error(&self, kind: ErrorKind) -> StatementError {
+        StatementError { path: self.text(), kind }
     }
 }
 
@@ -366,6 +386,9 @@ const LIST_FIELDS: &[&str] = &["type", "items"];
 const CONTACT_FIELDS: &[&str] = &["type", "organisation", "address", "email", "phone", "url"];
 const EMPHASIS_FIELDS: &[&str] = &["em"];
 const LINK_FIELDS: &[&str] = &["link", "href"];
+const COOKIE_DECLARATION_FIELDS: &[&str] = &["type"];
+/// The block types, as error messages list them.
+const BLOCK_TYPES: &str = "\"paragraph\", \"list\", \"contact\" or \"cookieDeclaration\"";
 
 /// An object's members after checking that it has no fields outside `allowed`.
 struct Object<'j, 'p> {
@@ -571,9 +594,7 @@ fn read_section(value: &Json, path: &Path) -> Result<Section> {
 fn read_block(value: &Json, path: &Path) -> Result<Block> {
     const EXPECTED: &str = "a block object with a \"type\"";
     let kind = value.get("type").ok_or_else(|| match value {
-        Json::Object(_) => {
-            path.key("type").error(ErrorKind::Missing { expected: "\"paragraph\", \"list\" or \"contact\"" })
-        }
+        Json::Object(_) => path.key("type").error(ErrorKind::Missing { expected: BLOCK_TYPES }),
         _ => path.error(ErrorKind::WrongType { expected: EXPECTED, found: value.kind() }),
     })?;
     let kind = read_str(kind, &path.key("type"), "a block type string")?;
@@ -597,6 +618,10 @@ fn read_block(value: &Json, path: &Path) -> Result<Block> {
             let object =
                 Object::new(value, path, EXPECTED, CONTACT_FIELDS, "type, organisation, address, email, phone, url")?;
             read_contact(&object)
+        }
+        COOKIE_DECLARATION => {
+            Object::new(value, path, EXPECTED, COOKIE_DECLARATION_FIELDS, "type")?;
+            Ok(Block::CookieDeclaration)
         }
         other => Err(path.key("type").error(ErrorKind::UnknownBlockType(excerpt(other)))),
     }
@@ -696,7 +721,31 @@ fn check_anchors(statement: &Statement) -> Result<()> {
                         check(item, &items_path.index(i))?;
                     }
                 }
-                Block::Contact(_) => {}
+                Block::Contact(_) | Block::CookieDeclaration => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// At most one cookie declaration block in the whole statement.
+fn check_single_declaration(statement: &Statement) -> Result<()> {
+    let mut first: Option<String> = None;
+    let root = Path::Root;
+    let sections_path = root.key("sections");
+    for (s, section) in statement.sections.iter().enumerate() {
+        let section_path = sections_path.index(s);
+        let blocks_path = section_path.key("blocks");
+        for (b, block) in section.blocks.iter().enumerate() {
+            if *block != Block::CookieDeclaration {
+                continue;
+            }
+            let block_path = blocks_path.index(b);
+            match &first {
+                Some(first) => {
+                    return Err(block_path.error(ErrorKind::DuplicateCookieDeclaration { first: first.clone() }))
+                }
+                None => first = Some(block_path.text()),
             }
         }
     }

@@ -30,7 +30,13 @@ pub enum ViewerMsg {
     LoadFailed {
         previous: bool,
     },
+    /// The visitor chose another language in the viewer.
     SwitchLanguage(Lang),
+    /// The page's language changed elsewhere (`PrivacyWidget.setLanguage`, the cookie
+    /// declaration's switch): follow it, fetching only if the statement is shown.
+    FollowLanguage(Lang),
+    /// The modal was closed: nothing is shown until the next `Open`.
+    Close,
     ShowChanges,
     ShowReading,
 }
@@ -60,6 +66,8 @@ pub struct Viewer {
     /// The revision of the visitor's last consent, when it is not the current one.
     pub previous_revision: Option<String>,
     section: Option<String>,
+    /// Opened and not closed since: inline on the statement page, or the modal on show.
+    open: bool,
 }
 
 fn fill_url(template: &str, lang: Lang, revision: Option<&str>) -> String {
@@ -80,12 +88,19 @@ impl Viewer {
             failed: false,
             previous_revision,
             section: None,
+            open: false,
         }
+    }
+
+    /// Whether the statement is on show (so a change of the visitor's choices re-renders it).
+    pub fn is_open(&self) -> bool {
+        self.open
     }
 
     pub fn update(&mut self, source: &StatementSource, msg: ViewerMsg) -> Vec<ViewerEffect> {
         match msg {
             ViewerMsg::Open { section, changes } => {
+                self.open = true;
                 self.section = section;
                 if changes {
                     self.mode = ViewerMode::Changes;
@@ -133,12 +148,19 @@ impl Viewer {
                 if lang == self.lang {
                     return Vec::new();
                 }
-                self.lang = lang;
-                self.current = None;
-                self.previous = None;
-                let mut effects = vec![ViewerEffect::RememberLanguage(lang), self.fetch_current(source)];
-                effects.extend(self.fetch_previous_if_needed(source));
+                let mut effects = vec![ViewerEffect::RememberLanguage(lang)];
+                effects.extend(self.change_language(source, lang));
                 effects
+            }
+            ViewerMsg::FollowLanguage(lang) => {
+                if lang == self.lang {
+                    return Vec::new();
+                }
+                self.change_language(source, lang)
+            }
+            ViewerMsg::Close => {
+                self.open = false;
+                Vec::new()
             }
             ViewerMsg::ShowChanges => {
                 self.mode = ViewerMode::Changes;
@@ -158,6 +180,20 @@ impl Viewer {
         source.revision_url.is_some()
             && self.previous_revision.as_deref().is_some_and(|r| revision_file(r, "nb").is_some())
             && self.current.as_ref().is_none_or(|c| Some(c.revision.as_str()) != self.previous_revision.as_deref())
+    }
+
+    /// Forgets the documents of the old language; fetches the new one's when it is on show (a
+    /// closed viewer fetches at its next `Open`).
+    fn change_language(&mut self, source: &StatementSource, lang: Lang) -> Vec<ViewerEffect> {
+        self.lang = lang;
+        self.current = None;
+        self.previous = None;
+        if !self.open {
+            return Vec::new();
+        }
+        let mut effects = vec![self.fetch_current(source)];
+        effects.extend(self.fetch_previous_if_needed(source));
+        effects
     }
 
     fn fetch_current(&self, source: &StatementSource) -> ViewerEffect {
@@ -245,6 +281,27 @@ mod tests {
         v.update(&source(), ViewerMsg::Loaded { text: NN.into() });
         let effects = v.update(&source(), ViewerMsg::SwitchLanguage(Lang::Nb));
         assert_eq!(effects[1], ViewerEffect::Fetch { url: "/statement/nb.json".into(), previous: false });
+    }
+
+    #[test]
+    fn a_language_change_elsewhere_is_followed_without_being_remembered_and_fetched_only_when_shown() {
+        let mut v = Viewer::new(Lang::Nb, None);
+        assert!(v.update(&source(), ViewerMsg::FollowLanguage(Lang::En)).is_empty(), "not open: nothing to fetch");
+        let effects = v.update(&source(), ViewerMsg::Open { section: None, changes: false });
+        assert_eq!(effects, vec![ViewerEffect::Fetch { url: "/statement/en.json".into(), previous: false }]);
+        v.update(&source(), ViewerMsg::Loaded { text: EN.into() });
+        assert!(v.is_open());
+        let effects = v.update(&source(), ViewerMsg::FollowLanguage(Lang::Nn));
+        assert_eq!(effects, vec![ViewerEffect::Fetch { url: "/statement/nn.json".into(), previous: false }]);
+        assert!(v.update(&source(), ViewerMsg::FollowLanguage(Lang::Nn)).is_empty(), "the same language: nothing");
+        v.update(&source(), ViewerMsg::Loaded { text: NN.into() });
+        // Closed, the modal follows quietly and loads the new language when opened again.
+        assert!(v.update(&source(), ViewerMsg::Close).is_empty());
+        assert!(!v.is_open());
+        assert!(v.update(&source(), ViewerMsg::FollowLanguage(Lang::Nb)).is_empty());
+        assert!(v.current.is_none(), "the nynorsk document is not shown in bokmål");
+        let effects = v.update(&source(), ViewerMsg::Open { section: None, changes: false });
+        assert_eq!(effects, vec![ViewerEffect::Fetch { url: "/statement/nb.json".into(), previous: false }]);
     }
 
     #[test]

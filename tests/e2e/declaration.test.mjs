@@ -11,6 +11,10 @@ const CONFIG = JSON.parse(await readFile(path.join(REPO_ROOT, 'www', 'widget-con
 const AUDIT = JSON.parse(await readFile(path.join(REPO_ROOT, 'www', 'cookie-audit.json'), 'utf8')).summary;
 const ADDRESS = { nb: '/informasjonskapsler', nn: '/informasjonskapsler/nn', en: '/informasjonskapsler/en' };
 const DECLARATION = '[data-pw-cookie-declaration] .pw-cookie-declaration';
+const STATEMENT = '#privacy-statement';
+const TITLE = { nb: 'Informasjonskapsler', nn: 'Informasjonskapslar', en: 'Cookies' };
+/** Every declared item of the config, in order (names or `prefix*` patterns). */
+const DECLARED_ITEMS = CONFIG.categories.flatMap((c) => (c.services ?? []).flatMap((s) => (s.cookies ?? []).map((i) => i.name ?? i)));
 const CHECKED = {
   nb: `Sist kontrollert 6. desember 2026 med en automatisk gjennomgang av ${AUDIT.pages} sider`,
   en: `Last checked on 6 December 2026 by an automatic scan of ${AUDIT.pages} pages`,
@@ -25,7 +29,7 @@ async function expectWholeDeclaration(page) {
   const services = await root.locator('.pw-cd-service > h3').allTextContents();
   assert.deepEqual(services, CONFIG.categories.flatMap((c) => (c.services ?? []).map((s) => s.name)));
   const items = await root.locator('th[scope="row"] code').allTextContents();
-  assert.deepEqual(items, CONFIG.categories.flatMap((c) => (c.services ?? []).flatMap((s) => (s.cookies ?? []).map((i) => i.name ?? i))));
+  assert.deepEqual(items, DECLARED_ITEMS);
   assert.ok(items.includes('pw_consent') && items.includes('privacy-widget-outbox*'), 'the widget declares its own storage');
 }
 
@@ -106,6 +110,8 @@ describe('cookie declaration', () => {
         const response = await page.goto(`${server.url}${address}`);
         assert.equal(response.status(), 200, lang);
         assert.equal(await page.getAttribute('html', 'lang'), lang);
+        assert.equal(await page.title(), `${TITLE[lang]} – Serviteur`, 'the page title in its language');
+        assert.equal(await page.locator('h1').textContent(), TITLE[lang]);
         assert.equal(await page.locator(DECLARATION).getAttribute('lang'), lang);
         await expectWholeDeclaration(page);
         assert.equal(await page.locator(`${DECLARATION} a.lang[aria-current="page"]`).getAttribute('href'), address);
@@ -118,6 +124,24 @@ describe('cookie declaration', () => {
       // The statement's section on cookies links back to the declaration.
       await page.locator('#informasjonskapsler a[href="/informasjonskapsler"]').click();
       await page.waitForURL(/\/informasjonskapsler$/);
+    });
+  });
+
+  test('PrivacyWidget.setLanguage re-renders the declaration in the new language, with the current choice', async () => {
+    await withBrowser(async (context) => {
+      const page = await openShop(context, `${server.url}${ADDRESS.nb}`);
+      await enhanced(page);
+      await page.locator('#privacy-widget .banner [data-action="accept-all"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-pw-choice="analytics"]').textContent === 'Tillatt');
+      await page.evaluate(() => window.PrivacyWidget.setLanguage('en'));
+      await page.waitForFunction(() => document.querySelector('.pw-cookie-declaration')?.lang === 'en');
+      assert.deepEqual(await page.locator(`${DECLARATION} section > h2`).allTextContents(), ['Necessary', 'Analytics']);
+      assert.equal(await choice(page, 'analytics').textContent(), 'Allowed');
+      assert.ok((await page.locator(`${DECLARATION} .pw-cd-checked`).textContent()).startsWith(CHECKED.en), 'the audit line too');
+      await page.evaluate(() => window.PrivacyWidget.setLanguage('nn'));
+      await page.waitForFunction(() => document.querySelector('.pw-cookie-declaration')?.lang === 'nn');
+      assert.equal(await choice(page, 'analytics').textContent(), 'Tillate');
+      expectNoPageErrors(page);
     });
   });
 
@@ -137,6 +161,81 @@ describe('cookie declaration', () => {
         const violations = await runAxe(page, undefined, rules);
         assert.deepEqual(violations, [], `${address}:\n${formatAxeViolations(violations)}`);
       }
+    });
+  });
+});
+
+describe('the cookie declaration in the privacy statement', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  /** The declaration in the statement's section on cookies (inside the viewer's shadow root when `shadow`). */
+  const inStatement = (page, shadow) => page.evaluate((shadow) => {
+    const host = document.querySelector('#privacy-statement');
+    const root = shadow ? host.shadowRoot : host;
+    const declaration = root?.querySelector('#informasjonskapsler .pw-cookie-declaration');
+    if (!declaration) return null;
+    return {
+      lang: declaration.lang,
+      text: declaration.textContent,
+      categories: [...declaration.querySelectorAll('section > h4')].map((h) => h.textContent),
+      items: [...declaration.querySelectorAll('th[scope="row"] code')].map((c) => c.textContent),
+      choices: Object.fromEntries([...declaration.querySelectorAll('[data-pw-choice]')].map((c) => [c.dataset.pwChoice, c.textContent])),
+      pageLink: !!root.querySelector('#informasjonskapsler a[href="/informasjonskapsler"]'),
+    };
+  }, shadow);
+
+  test('without JavaScript the section on cookies lists every declared cookie, in each language', async () => {
+    await withBrowser({ javaScriptEnabled: false }, async (context) => {
+      const page = await newPage(context);
+      for (const [lang, address] of Object.entries({ nb: '/personopplysninger', nn: '/personopplysninger/nn', en: '/personopplysninger/en' })) {
+        await page.goto(`${server.url}${address}`);
+        const shown = await inStatement(page, false);
+        assert.ok(shown, `${lang}: a declaration in the section on cookies`);
+        assert.equal(shown.lang, lang);
+        assert.deepEqual(shown.items, DECLARED_ITEMS, lang);
+        assert.ok(shown.items.includes('pw_consent') && shown.items.includes('pw_lang'), 'the widget declares its own cookies');
+        assert.equal(shown.categories.length, CONFIG.categories.length);
+        assert.equal(shown.pageLink, true, `${lang}: the link to the declaration's own page stays`);
+      }
+      await page.goto(`${server.url}/personopplysninger`);
+      const shown = await inStatement(page, false);
+      assert.deepEqual(shown.choices, { necessary: 'Alltid på (nødvendig)', analytics: 'Ikke tillatt' }, 'nothing optional runs without the widget');
+    });
+  });
+
+  test('with the widget the section shows the same declaration with the current choice, and follows setLanguage', async () => {
+    let prerendered;
+    await withBrowser({ javaScriptEnabled: false }, async (context) => {
+      const page = await newPage(context);
+      await page.goto(`${server.url}/personopplysninger`);
+      prerendered = await inStatement(page, false);
+    });
+    await withBrowser(async (context) => {
+      const page = await openShop(context, `${server.url}/personopplysninger`);
+      await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('#informasjonskapsler .pw-cookie-declaration'));
+      assert.deepEqual(await inStatement(page, true), prerendered, 'the same text before a decision');
+
+      await page.locator('#privacy-widget .banner [data-action="accept-all"]').click();
+      await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot.querySelector('[data-pw-choice="analytics"]')?.textContent === 'Tillatt');
+      const accepted = await inStatement(page, true);
+      assert.deepEqual(accepted.choices, { necessary: 'Alltid på (nødvendig)', analytics: 'Tillatt' });
+      assert.equal(accepted.text, prerendered.text.replace('Ikke tillatt', 'Tillatt'), 'only the choice differs');
+
+      await page.evaluate(() => window.PrivacyWidget.setLanguage('en'));
+      await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot.querySelector('#informasjonskapsler .pw-cookie-declaration')?.lang === 'en');
+      const english = await inStatement(page, true);
+      assert.deepEqual(english.categories, ['Necessary', 'Analytics']);
+      assert.deepEqual(english.choices, { necessary: 'Always on (necessary)', analytics: 'Allowed' });
+      assert.deepEqual(english.items, DECLARED_ITEMS);
+      assert.equal(await page.locator(`${STATEMENT} h2`).first().textContent(), 'Privacy statement', 'the statement around it follows too');
+
+      // The declaration's "change your choice" opens the preferences from inside the statement.
+      await page.locator(`${STATEMENT} #informasjonskapsler .pw-cd-change`).click();
+      await page.locator('#privacy-widget dialog').waitFor({ state: 'visible' });
+      assert.equal(new URL(page.url()).pathname, '/personopplysninger', 'no navigation');
+      expectNoPageErrors(page);
     });
   });
 });

@@ -54,7 +54,8 @@ describe('without JavaScript or WebAssembly', () => {
       await page.locator('#privacy-statement nav.toc a[href="#lagringstid"]').click();
       assert.equal(new URL(page.url()).hash, '#lagringstid');
       const top = await page.locator('#h-lagringstid').evaluate((h) => h.getBoundingClientRect().top);
-      assert.ok(top >= 0 && top < 50, `the section is scrolled to the top (at ${top})`);
+      // Within a pixel: lines of 1.6em put headings at fractional positions, scroll offsets are rounded.
+      assert.ok(top > -1 && top < 50, `the section is scrolled to the top (at ${top})`);
       await page.locator('a.lang[hreflang="en"]').click();
       assert.equal(new URL(page.url()).pathname, '/personopplysninger/en');
       assert.equal(await page.locator('#privacy-statement h2').textContent(), (await statementDocument('en')).title);
@@ -142,7 +143,7 @@ describe('without JavaScript or WebAssembly', () => {
   }
 
   test('the pre-rendered statement and the one the widget shows carry the same text', async () => {
-    const PARTS = 'section.part, nav.toc, p.intro, h2, .meta';
+    const PARTS = 'section.part, nav.toc, p.intro, h2, .meta, .pw-cookie-declaration';
     let prerendered;
     await withBrowser({ javaScriptEnabled: false }, async (context) => {
       const page = await newPage(context);
@@ -155,6 +156,7 @@ describe('without JavaScript or WebAssembly', () => {
       await page.waitForFunction(() => document.querySelector('#privacy-statement').shadowRoot?.querySelector('#h-endringer'));
       const shown = await page.evaluate((sel) => [...document.querySelector('#privacy-statement').shadowRoot.querySelectorAll(sel)].map((e) => `${e.id}|${e.textContent}`), PARTS);
       assert.ok(prerendered.length > 14, 'sections, contents, intro, title and version compared');
+      assert.ok(prerendered.some((p) => p.includes('pw_consent')), 'the cookie declaration in the section on cookies compared too');
       assert.deepEqual(shown, prerendered);
     });
   });

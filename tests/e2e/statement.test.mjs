@@ -85,6 +85,24 @@ describe('privacy statement viewer', () => {
     });
   });
 
+  test('a closed modal stays closed when the choices or the language change, and opens again in the new language', async () => {
+    await withBrowser(async (context) => {
+      const page = await openShop(context, `${server.url}/`);
+      await page.evaluate(() => window.PrivacyWidget.showStatement());
+      await page.locator(`${MODAL} section.part`).first().waitFor();
+      await page.keyboard.press('Escape');
+      await page.locator(MODAL).waitFor({ state: 'detached' });
+      await page.click(`${W} .banner [data-action="accept-all"]`);
+      await page.evaluate(() => window.PrivacyWidget.setLanguage('en'));
+      await page.waitForTimeout(500);
+      assert.equal(await page.locator(MODAL).count(), 0, 'not re-opened by the decision or the language');
+      await page.evaluate(() => window.PrivacyWidget.showStatement());
+      await page.waitForFunction(() => document.querySelector('#privacy-widget-statement').shadowRoot?.querySelector('dialog h2')?.textContent === 'Privacy statement');
+      assert.equal(await page.locator(`${MODAL} .choices li`, { hasText: 'Analytics' }).locator('strong').textContent(), 'Allowed');
+      expectNoPageErrors(page);
+    });
+  });
+
   test('language switch: English is kept in a session cookie and used by the whole widget after reload', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}/personopplysninger`, { banner: false });

@@ -369,7 +369,7 @@ fn state_json(row: &ConsentStateRow) -> Result<Value, ApiError> {
 }
 
 /// A column holding JSON text, returned as JSON rather than as an escaped string.
-fn stored_json(text: &str) -> Result<Value, ApiError> {
+pub fn stored_json(text: &str) -> Result<Value, ApiError> {
     serde_json::from_str(text).map_err(|error| ApiError::internal(format!("stored JSON: {error}")))
 }
 

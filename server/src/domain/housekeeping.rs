@@ -1,12 +1,14 @@
 //! Periodic clean-up, run at start-up and every few minutes by [`Housekeeping::run`]:
-//! unconfirmed newsletter addresses past their time, old outgoing mail, empty rate-limit
-//! windows, and the operator pages' expired sessions and aged-out failed sign-ins.
+//! unconfirmed newsletter addresses past their time, old outgoing mail, consent events past
+//! their retention, empty rate-limit windows, and the operator pages' expired sessions and
+//! aged-out failed sign-ins.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::newsletter::{self, NewsletterSettings, PurgeReport};
 use super::rate_limit::RateLimiter;
+use super::retention::{self, RetentionReport};
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::store::Database;
@@ -19,6 +21,7 @@ pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
 pub struct Report {
     pub newsletter: PurgeReport,
     pub mails: usize,
+    pub consent: RetentionReport,
     pub admin_sessions: usize,
     pub sign_in_failures: usize,
 }
@@ -29,6 +32,7 @@ pub struct Housekeeping {
     pub clock: Arc<dyn Clock>,
     pub newsletter: NewsletterSettings,
     pub mailbox_retention: Duration,
+    pub consent_retention: Duration,
     pub rate_limiter: Arc<RateLimiter>,
     /// The longer window of the sign-in limits; `None` when the operator pages are off.
     pub sign_in_window: Option<Duration>,
@@ -44,6 +48,8 @@ impl Housekeeping {
             .database
             .call(move |transaction| Ok::<_, ApiError>(transaction.delete_mail_before(cutoff)?))
             .await?;
+        let consent =
+            retention::purge_consent_events(&self.database, now, self.consent_retention).await?;
         self.rate_limiter.prune(now);
         let (admin_sessions, sign_in_failures) = match self.sign_in_window {
             None => (0, 0),
@@ -61,6 +67,7 @@ impl Housekeeping {
         Ok(Report {
             newsletter,
             mails,
+            consent,
             admin_sessions,
             sign_in_failures,
         })

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::Json;
@@ -12,8 +12,11 @@ use serde_json::{json, Value};
 
 use super::state::AppState;
 use crate::domain::consent::{self, CONSENT_ID_RULE};
+use crate::domain::proof;
 use crate::domain::validation::invalid;
 use crate::error::ApiError;
+
+pub const PROOF_ENDPOINT: &str = "/api/admin/proof/{consent_id}";
 
 /// Events returned when no consent id is asked for.
 const LATEST_EVENTS_LIMIT: u32 = 100;
@@ -90,4 +93,28 @@ pub async fn list_consents(
         None => consent::latest_events(&state.database, LATEST_EVENTS_LIMIT).await,
     }
     .map(Json)
+}
+
+/// `GET /api/admin/proof/{consent_id}`: the consent id from a visitor's receipt, with every
+/// stored event of it and whether each one's texts hash is the one known for its revision.
+pub async fn proof(
+    _access: AdminAccess,
+    State(state): State<AppState>,
+    consent_id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let consent_id = match consent_id {
+        Ok(Path(id)) if CONSENT_ID_RULE.accepts(&id) => id,
+        Ok(Path(id)) => return Err(invalid("consent_id", &json!(id), CONSENT_ID_RULE.expected)),
+        Err(rejection) => {
+            return Err(ApiError::InvalidField {
+                field: "consent_id".to_owned(),
+                message: format!(
+                    "the path segment could not be read ({}); expected {}",
+                    rejection.body_text(),
+                    CONSENT_ID_RULE.expected
+                ),
+            })
+        }
+    };
+    proof::proof_of(&state.database, consent_id).await.map(Json)
 }

@@ -9,6 +9,7 @@ pub mod client_ip;
 pub mod connection;
 pub mod consent;
 pub mod cors;
+pub mod export;
 pub mod fault_plan;
 pub mod faults;
 pub mod form_pages;

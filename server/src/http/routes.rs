@@ -17,6 +17,7 @@ use super::api_post;
 use super::connection::{ConnectionHandle, SeverableListener};
 use super::consent;
 use super::cors;
+use super::export;
 use super::faults;
 use super::form_posts;
 use super::mailbox;
@@ -57,6 +58,13 @@ pub fn app(state: AppState) -> Router {
     let api = data_routes
         .route("/api/health", get(health))
         .route("/api/admin/consents", get(admin::list_consents))
+        .route(admin::PROOF_ENDPOINT, get(admin::proof))
+        .route(export::CONSENT_EVENTS_ENDPOINT, get(export::consent_events))
+        .route(export::SUBSCRIBERS_ENDPOINT, get(export::subscribers))
+        .route(
+            export::RIGHTS_REQUESTS_ENDPOINT,
+            get(export::rights_requests),
+        )
         .route(
             domain::newsletter::ADMIN_ENDPOINT,
             get(newsletter::list_subscribers),

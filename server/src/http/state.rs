@@ -77,6 +77,7 @@ impl AppState {
             clock: Arc::clone(&self.clock),
             newsletter: self.newsletter_settings(),
             mailbox_retention: self.config.mailbox_retention,
+            consent_retention: self.config.consent_retention,
             rate_limiter: Arc::clone(&self.rate_limiter),
             sign_in_window: self.config.admin_pages.as_ref().map(|pages| {
                 pages

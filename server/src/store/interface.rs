@@ -124,6 +124,33 @@ pub trait Transaction {
     /// The latest `limit` events of all, oldest first.
     fn latest_consent_events(&mut self, limit: u32) -> StoreResult<Vec<ConsentEventRow>>;
     fn consent_state_of(&mut self, consent_id: &str) -> StoreResult<Option<ConsentStateRow>>;
+    /// Appends many events at once with their own received times, updating each consent
+    /// id's current state and the texts hashes as [`Transaction::insert_consent_event`] does.
+    fn import_consent_events(&mut self, events: &[ImportedConsentEvent<'_>]) -> StoreResult<()>;
+    /// Up to `limit` events matching `filter` with a row id above `after_id`, by id: one page
+    /// of an export, read by keyset so that no page costs more than the first.
+    fn consent_events_page(
+        &mut self,
+        filter: &ConsentEventFilter,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ConsentEventRow>>;
+    /// The hash first received for (`revision`, `language`), if any event carried one.
+    fn consent_texts(
+        &mut self,
+        revision: &str,
+        language: &str,
+    ) -> StoreResult<Option<ConsentTextsRow>>;
+    /// The revision of the event received last: the one the shop's widget sends today.
+    fn latest_consent_revision(&mut self) -> StoreResult<Option<String>>;
+    /// Deletes the events received before `cutoff`, except each consent id's current event
+    /// while its revision is `valid_revision` (that consent still holds and needs its proof).
+    /// A consent id whose current event goes loses its current state with it.
+    fn delete_consent_events_before(
+        &mut self,
+        cutoff: Timestamp,
+        valid_revision: Option<&str>,
+    ) -> StoreResult<ConsentPurge>;
 
     // --- newsletter ------------------------------------------------------------------
     fn subscriber_by_email(&mut self, email: &str) -> StoreResult<Option<SubscriberRef>>;
@@ -138,6 +165,8 @@ pub trait Transaction {
     fn pending_subscribers_before(&mut self, cutoff: Timestamp) -> StoreResult<Vec<(i64, String)>>;
     /// Every subscriber with the proof of consent, newest signup first.
     fn subscribers(&mut self) -> StoreResult<Vec<SubscriberRow>>;
+    /// Up to `limit` subscribers with a row id above `after_id`, by id (an export page).
+    fn subscribers_page(&mut self, after_id: i64, limit: u32) -> StoreResult<Vec<SubscriberRow>>;
     fn insert_token(&mut self, token: &NewToken<'_>) -> StoreResult<()>;
     fn token(&mut self, token_sha256: &str, purpose: TokenPurpose)
         -> StoreResult<Option<TokenRow>>;
@@ -172,6 +201,12 @@ pub trait Transaction {
     fn rights_request(&mut self, reference: &str) -> StoreResult<Option<RightsRequestRow>>;
     /// The latest `limit`, newest first.
     fn rights_requests(&mut self, limit: u32) -> StoreResult<Vec<RightsRequestRow>>;
+    /// Up to `limit` requests with a row id above `after_id`, by id (an export page).
+    fn rights_requests_page(
+        &mut self,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<RightsRequestRow>>;
     fn insert_status_change(
         &mut self,
         reference: &str,

@@ -32,6 +32,41 @@ pub struct NewConsentEvent<'a> {
     pub history_json: Option<String>,
 }
 
+/// A consent event with the time it was received, for a bulk import: moving a consent log
+/// from another system or store, or seeding a large log in a test.
+#[derive(Debug, Clone)]
+pub struct ImportedConsentEvent<'a> {
+    pub event: NewConsentEvent<'a>,
+    pub received_at: Timestamp,
+}
+
+/// Which consent events an export reads: received in `[received_from, received_before)`
+/// (RFC 3339 text, compared as stored) and of one revision, each bound optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsentEventFilter {
+    pub received_from: Option<Timestamp>,
+    pub received_before: Option<Timestamp>,
+    pub revision: Option<String>,
+}
+
+/// The texts hash first received for a revision in one language: what later events of that
+/// revision and language are compared with, since the server never sees the texts themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentTextsRow {
+    pub revision: String,
+    pub language: String,
+    pub texts_hash: String,
+    pub first_seen_at: String,
+}
+
+/// What one retention pass removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConsentPurge {
+    /// Consent ids whose latest decision was dropped with its events (no longer valid).
+    pub consents: usize,
+    pub events: usize,
+}
+
 /// What appending a consent event did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConsentInsert {
@@ -99,6 +134,8 @@ pub struct SubscriberProof<'a> {
 /// A subscriber with the proof of consent, as listed and exported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriberRow {
+    /// Row id: the export's cursor, not shown.
+    pub id: i64,
     pub email: String,
     pub status: String,
     pub consented_at: String,
@@ -188,6 +225,8 @@ pub struct NewRightsRequest<'a> {
 /// A stored rights request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RightsRequestRow {
+    /// Row id: the export's cursor, not shown.
+    pub id: i64,
     pub reference: String,
     pub request_type: String,
     pub email: String,

@@ -15,13 +15,15 @@ use crate::socket::exchange;
 use crate::support::{consent_body, fresh_database, TempDir, ADMIN_TOKEN};
 
 /// One server process.
-struct Instance {
-    child: Child,
-    address: SocketAddr,
+pub struct Instance {
+    pub child: Child,
+    pub address: SocketAddr,
 }
 
 impl Instance {
-    fn start(database: &(&'static str, String), www: &TempDir) -> Self {
+    /// Starts the binary on a free loopback port with `database` (variable, value) and
+    /// `www` as `WWW_DIR`, admin enabled; returns once it printed its address.
+    pub fn start(database: &(&'static str, String), www: &TempDir) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-widget-server"))
             .env_clear()
             .env("PORT", "0")

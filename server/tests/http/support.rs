@@ -16,7 +16,7 @@ use privacy_widget_server::config::Config;
 use privacy_widget_server::domain::newsletter::{self, PurgeReport};
 use privacy_widget_server::error::ApiError;
 use privacy_widget_server::http::connection::ConnectionHandle;
-use privacy_widget_server::store::Database;
+use privacy_widget_server::store::{Database, ImportedConsentEvent, NewConsentEvent};
 use privacy_widget_server::{app, AppState};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -270,16 +270,20 @@ impl TestApp {
 
     /// `GET` with the admin token; must succeed.
     pub async fn admin_get(&self, path: &str) -> Value {
-        let response = self
-            .send(
-                Request::get(path)
-                    .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let response = self.admin_send(path).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         response.json()
+    }
+
+    /// `GET` with the admin token, whatever the answer.
+    pub async fn admin_send(&self, path: &str) -> TestResponse {
+        self.send(
+            Request::get(path)
+                .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     /// The mails sent to `address`, newest first.
@@ -334,4 +338,60 @@ pub fn consent_body(consent_id: &str, seq: i64) -> Value {
         "timestamp": "2026-11-26T12:00:00.000Z",
         "language": "nb"
     })
+}
+
+/// One consent event to import straight into the store (see [`import_events`]).
+#[derive(Debug, Clone)]
+pub struct SeedEvent {
+    pub consent_id: String,
+    pub seq: i64,
+    pub revision: String,
+    pub texts_hash: Option<String>,
+    pub received_at: Timestamp,
+}
+
+impl SeedEvent {
+    /// Consent id `{n:032x}`, seq 1, revision 2026-11-01, received `received_at`.
+    pub fn numbered(n: usize, received_at: Timestamp) -> Self {
+        SeedEvent {
+            consent_id: format!("{n:032x}"),
+            seq: 1,
+            revision: "2026-11-01".to_owned(),
+            texts_hash: None,
+            received_at,
+        }
+    }
+}
+
+/// Appends `events` through the store's bulk import, in one transaction: far faster than
+/// posting them, for logs of many thousand events.
+pub async fn import_events(database: &Database, events: Vec<SeedEvent>) {
+    database
+        .call(move |transaction| {
+            let keys: Vec<String> = (0..events.len()).map(|n| format!("seed-{n}")).collect();
+            let imported: Vec<ImportedConsentEvent<'_>> = events
+                .iter()
+                .zip(&keys)
+                .map(|(event, key)| ImportedConsentEvent {
+                    event: NewConsentEvent {
+                        idempotency_key: key,
+                        consent_id: &event.consent_id,
+                        seq: event.seq,
+                        revision: &event.revision,
+                        action: "accept_all",
+                        categories_json: r#"{"analytics":true,"necessary":true}"#.to_owned(),
+                        services_json: r#"{"google-analytics":true}"#.to_owned(),
+                        timestamp: "2026-11-26T12:00:00.000Z",
+                        language: "nb",
+                        texts_hash: event.texts_hash.as_deref(),
+                        gpc: None,
+                        history_json: None,
+                    },
+                    received_at: event.received_at,
+                })
+                .collect();
+            transaction.import_consent_events(&imported)
+        })
+        .await
+        .unwrap();
 }

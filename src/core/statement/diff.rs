@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use super::{Block, Inline, Section, Statement};
+use super::{Block, Inline, Section, Statement, COOKIE_DECLARATION};
 
 /// Largest LCS table (old tokens × new tokens, after trimming the common prefix and suffix)
 /// computed for one comparison; larger inputs fall back to "replaced whole".
@@ -232,6 +232,8 @@ fn block_words(block: &Block) -> Words<'_> {
         Block::List(items) => Words::of("list", items.iter().flatten().map(Inline::text)),
         // A contact card for the same organisation is the same card, edited.
         Block::Contact(c) => Words::of("contact", [c.organisation.as_str()]),
+        // Its content is the config's, not the statement's: equal or absent, never edited.
+        Block::CookieDeclaration => Words::of(COOKIE_DECLARATION, []),
     }
 }
 

@@ -3,24 +3,23 @@
 //! layer). Both get the same elements, classes and text; what only a running widget can offer
 //! (print, "what changed", close, copying links, the visitor's current choices) is chosen by
 //! [`View`], and placed so that it takes no room the page without it did not already take.
+//! The widget's controls that act in place (language, copy link, change choices) are buttons;
+//! without the widget the same places hold links that work without script.
 
 use crate::prelude::*;
 
 use super::{diff, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement};
 use crate::config::Config;
+use crate::declaration::{self, COOKIE_SECTION_IDS};
 use crate::i18n::{fill, FormText, Text, TextKey};
 use crate::lang::Lang;
 use crate::markup::Element;
-
-/// Ids a shop's statement gives its section on cookies and choices, in order of preference.
-/// Without the widget, "change your choices" and the shop's settings links lead there.
-pub const COOKIE_SECTION_IDS: &[&str] = &["informasjonskapsler", "cookies", "samtykke", "consent"];
 
 /// Who renders and what they can offer beyond the statement itself.
 pub struct View<'a> {
     pub config: &'a Config,
     pub lang: Lang,
-    /// Each consent category's title and whether it is allowed now.
+    /// Each consent category's title and whether it is allowed now, in the config's order.
     pub choices: &'a [(String, bool)],
     /// The widget runs: print, copy-link and change-choices act in place.
     pub enhanced: bool,
@@ -99,8 +98,8 @@ fn header(statement: &Statement, view: &View) -> Element {
         .child(tools(view))
 }
 
-/// The language links (real addresses, so they work without script; the widget switches in
-/// place where it can), then the widget's own buttons at the end of the same row.
+/// The language switch (without the widget links to each language's address, with it buttons
+/// that switch in place), then the widget's own buttons at the end of the same row.
 fn tools(view: &View) -> Element {
     let mut langs = Element::new("div")
         .attr("class", "langs")
@@ -108,17 +107,21 @@ fn tools(view: &View) -> Element {
         .attr("aria-label", view.t(FormText::StatementLanguage));
     // Each language by its own name (and marked as that language), so a reader finds theirs.
     for (lang, label) in [(Lang::Nb, "Bokmål"), (Lang::Nn, "Nynorsk"), (Lang::En, "English")] {
-        let mut link = Element::new("a")
-            .attr("class", "lang")
-            .attr("href", language_address(view.config, lang).unwrap_or_else(|| "#".into()))
-            .attr("hreflang", lang.tag())
-            .attr("lang", lang.tag())
-            .attr("data-action", "lang")
-            .attr("data-lang", lang.tag());
-        if lang == view.lang {
-            link = link.attr("aria-current", "page");
-        }
-        langs.push(link.text(label));
+        let current = lang == view.lang;
+        let switch = if view.enhanced {
+            // In place: a toggle button that says which language is on.
+            button("lang", label, "lang").attr("aria-pressed", if current { "true" } else { "false" })
+        } else {
+            let href = language_address(view.config, lang).unwrap_or_else(|| "#".into());
+            let link = Element::new("a").attr("class", "lang").attr("href", href).attr("hreflang", lang.tag());
+            let link = link.attr("data-action", "lang").text(label);
+            if current {
+                link.attr("aria-current", "page")
+            } else {
+                link
+            }
+        };
+        langs.push(switch.attr("lang", lang.tag()).attr("data-lang", lang.tag()));
     }
     let mut tools = Element::new("div").attr("class", "tools").child(langs);
     if view.enhanced {
@@ -154,13 +157,18 @@ fn choices(statement: &Statement, view: &View) -> Element {
                 .child(Element::new("strong").text(state)),
         );
     }
-    let mut href = String::from("#");
-    href.push_str(cookie_section(statement).unwrap_or("pw-choices-title"));
-    let change = Element::new("a")
-        .attr("class", "action secondary")
-        .attr("href", href)
-        .attr("data-action", "change-choices")
-        .text(view.t(FormText::ChangeChoices));
+    let label = view.t(FormText::ChangeChoices);
+    let change = if view.enhanced {
+        button("change-choices", label, "secondary")
+    } else {
+        let mut href = String::from("#");
+        href.push_str(cookie_section(statement).unwrap_or("pw-choices-title"));
+        Element::new("a")
+            .attr("class", "action secondary")
+            .attr("href", href)
+            .attr("data-action", "change-choices")
+            .text(label)
+    };
     Element::new("section")
         .attr("class", "choices")
         .attr("aria-labelledby", "pw-choices-title")
@@ -184,18 +192,18 @@ fn contents(statement: &Statement, view: &View) -> Element {
 fn section_element(section: &Section, view: &View) -> Element {
     let mut heading_id = String::from("h-");
     heading_id.push_str(&section.id);
-    let mut hash = String::from("#");
-    hash.push_str(&section.id);
-    // A link to the section itself: without script it puts the section's address in the
-    // address bar (to copy from there); the widget copies it on a click.
     let label_key = if view.enhanced { FormText::StatementCopyLink } else { FormText::StatementSectionLink };
-    let copy = Element::new("a")
-        .attr("class", "copy")
-        .attr("href", hash)
-        .attr("data-action", "copy-link")
-        .attr("data-section", &*section.id)
-        .attr("aria-label", fill(view.t(label_key), &[("section", &section.heading)]))
-        .text("#");
+    let label = fill(view.t(label_key), &[("section", &section.heading)]);
+    let copy = if view.enhanced {
+        button("copy-link", "#", "copy")
+    } else {
+        // A link to the section itself: without script it puts the section's address in the
+        // address bar, to copy from there.
+        let mut hash = String::from("#");
+        hash.push_str(&section.id);
+        Element::new("a").attr("class", "copy").attr("href", hash).attr("data-action", "copy-link").text("#")
+    };
+    let copy = copy.attr("data-section", &*section.id).attr("aria-label", label);
     let heading =
         Element::new("h3").attr("id", &*heading_id).attr("tabindex", "-1").text(&*section.heading).child(copy);
     let mut s = Element::new("section")
@@ -220,6 +228,10 @@ fn block_element(block: &super::Block, view: &View) -> Element {
             list
         }
         super::Block::Contact(contact) => contact_element(contact, view),
+        super::Block::CookieDeclaration => {
+            let accepted: Vec<bool> = view.choices.iter().map(|(_, on)| *on).collect();
+            declaration::in_statement(view.config, view.lang, &accepted)
+        }
     }
 }
 
@@ -413,10 +425,10 @@ mod tests {
             assert!(html.contains(&format!("<li><a href=\"#{id}\">")), "contents link to {id}");
         }
         assert!(html.contains(
-            "<a class=\"lang\" href=\"/personopplysninger/nn\" hreflang=\"nn\" lang=\"nn\" data-action=\"lang\" data-lang=\"nn\">Nynorsk</a>"
+            "<a class=\"lang\" href=\"/personopplysninger/nn\" hreflang=\"nn\" data-action=\"lang\" lang=\"nn\" data-lang=\"nn\">Nynorsk</a>"
         ));
         assert!(html.contains(
-            "hreflang=\"en\" lang=\"en\" data-action=\"lang\" data-lang=\"en\" aria-current=\"page\">English"
+            "hreflang=\"en\" data-action=\"lang\" aria-current=\"page\" lang=\"en\" data-lang=\"en\">English"
         ));
         assert!(!html.contains("<button"), "no control that needs script: {html}");
         assert!(html.contains("aria-label=\"Link to “Cookies"), "section links say what they do without script");
@@ -439,11 +451,101 @@ mod tests {
             assert!(html.contains(&format!("data-action=\"{action}\"")), "{action}");
         }
         assert!(html.contains("aria-label=\"Copy link to “Cookies"));
+        // What acts in place is a button; what navigates without script is a link.
+        assert!(html.contains(
+            "<button type=\"button\" class=\"lang\" data-action=\"lang\" aria-pressed=\"true\" lang=\"en\" data-lang=\"en\">English</button>"
+        ));
+        assert!(html.contains(
+            "<button type=\"button\" class=\"copy\" data-action=\"copy-link\" data-section=\"informasjonskapsler\""
+        ));
+        assert!(html.contains("<p><button type=\"button\" class=\"secondary\" data-action=\"change-choices\">"));
+        assert!(!html.contains("<a class=\"lang\""));
         // After the header (choices, contents, intro, sections): the same elements and text;
         // only the section links' labels say what a click does.
         let text = |e: &Element| e.children[1..].iter().map(node_text).collect::<String>();
         assert_eq!(text(&page), text(&widget));
         assert_eq!(page.children.len(), widget.children.len());
+    }
+
+    /// The section's elements of `tag`, depth first, as their text.
+    fn texts_in(e: &Element, tag: &str, out: &mut Vec<String>) {
+        if e.tag == tag {
+            out.push(e.text_content());
+        }
+        for child in &e.children {
+            if let crate::markup::Node::Element(c) = child {
+                texts_in(c, tag, out);
+            }
+        }
+    }
+
+    fn cookie_section_of(article: &Element) -> &Element {
+        article
+            .children
+            .iter()
+            .find_map(|n| match n {
+                crate::markup::Node::Element(e) if e.get_attr("id") == Some("informasjonskapsler") => Some(e),
+                _ => None,
+            })
+            .expect("the cookie section")
+    }
+
+    #[test]
+    fn the_cookie_section_carries_the_declaration_of_every_service_and_item_in_the_config() {
+        let config = config();
+        for lang in ["nb", "nn", "en"] {
+            let statement = statement(lang);
+            let lang = Lang::from_tag(lang).unwrap();
+            let choices = choices_without_widget(&config, lang);
+            let view =
+                View { config: &config, lang, choices: &choices, enhanced: false, changes: None, closable: false };
+            let article = article(&statement, &view);
+            let section = cookie_section_of(&article);
+            let (mut services, mut items) = (Vec::new(), Vec::new());
+            texts_in(section, "h5", &mut services);
+            texts_in(section, "code", &mut items);
+            let declared: Vec<String> =
+                config.categories.iter().flat_map(|c| &c.services).map(|s| s.name.clone()).collect();
+            assert_eq!(
+                services, declared,
+                "{lang:?}: one h5 per service, under the section's h3 and the categories' h4"
+            );
+            let declared_items: Vec<String> = config
+                .categories
+                .iter()
+                .flat_map(|c| &c.services)
+                .flat_map(|s| &s.cookies)
+                .map(|c| c.name.clone())
+                .collect();
+            assert_eq!(items, declared_items, "{lang:?}");
+            assert!(items.iter().any(|i| i == "pw_consent"), "the widget's own cookie is declared");
+            let mut categories = Vec::new();
+            texts_in(section, "h4", &mut categories);
+            let titles: Vec<String> = config.categories.iter().map(|c| config.category_title(c, lang)).collect();
+            assert_eq!(categories, titles, "{lang:?}");
+            // The same tree as the declaration's own renderer: one source.
+            let from_declaration = declaration::in_statement(&config, lang, &[true, false]);
+            assert!(section.children.contains(&crate::markup::Node::Element(from_declaration)));
+            // Still the link to the declaration's own page (with its audit date).
+            assert!(section.to_html().contains("href=\"/informasjonskapsler"), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn the_declaration_in_the_statement_shows_the_visitor_choice_per_category() {
+        let (config, statement) = (config(), statement("en"));
+        let mut choices = choices_without_widget(&config, Lang::En);
+        let choice_of = |choices: &[(String, bool)]| {
+            let view =
+                View { config: &config, lang: Lang::En, choices, enhanced: true, changes: None, closable: false };
+            let article = article(&statement, &view);
+            let mut strong = Vec::new();
+            texts_in(cookie_section_of(&article), "strong", &mut strong);
+            strong
+        };
+        assert_eq!(choice_of(&choices), ["Always on (necessary)", "Not allowed"]);
+        choices[1].1 = true;
+        assert_eq!(choice_of(&choices), ["Always on (necessary)", "Allowed"]);
     }
 
     #[test]

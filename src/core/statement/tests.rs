@@ -64,6 +64,7 @@ fn full_text(s: &Statement) -> String {
                     out.push(' ');
                     out.push_str(c.email.as_deref().unwrap_or(""));
                 }
+                Block::CookieDeclaration => {}
             }
             out.push('\n');
         }
@@ -85,7 +86,7 @@ fn hrefs(s: &Statement) -> Vec<&str> {
         match block {
             Block::Paragraph(runs) => collect(runs, &mut out),
             Block::List(items) => items.iter().for_each(|i| collect(i, &mut out)),
-            Block::Contact(_) => {}
+            Block::Contact(_) | Block::CookieDeclaration => {}
         }
     }
     out
@@ -128,6 +129,8 @@ fn parses_every_block_and_run_kind() {
     let Block::List(items) = &s.section("utlevering").unwrap().blocks[0] else { panic!("list expected") };
     assert_eq!(items.len(), 3);
     assert_eq!(plain(&items[2]), "Myndigheter når loven krever det.");
+    let declaration = &s.section("behandlingsansvarlig").unwrap().blocks[2];
+    assert_eq!((declaration, declaration.kind()), (&Block::CookieDeclaration, "cookieDeclaration"));
     assert!(s.section("mangler").is_none());
 }
 
@@ -184,7 +187,7 @@ fn missing_and_ill_typed_fields_name_the_path() {
             r#""type": "paragraph", "text": ["Serviteur AS er behandlingsansvarlig."]"#,
             r#""text": ["x"]"#
         )),
-        r#"sections[0].blocks[0].type: missing; expected "paragraph", "list" or "contact""#
+        r#"sections[0].blocks[0].type: missing; expected "paragraph", "list", "contact" or "cookieDeclaration""#
     );
     assert_eq!(
         error(&edit(VALID, r#"{ "em": "dine" }"#, r#"{ "text": "dine" }"#)),
@@ -205,11 +208,26 @@ fn missing_and_ill_typed_fields_name_the_path() {
 fn unknown_block_types_are_refused() {
     assert_eq!(
         error(&edit(VALID, r#""type": "list""#, r#""type": "table""#)),
-        r#"sections[3].blocks[0].type: unknown block type "table"; expected "paragraph", "list" or "contact""#
+        r#"sections[3].blocks[0].type: unknown block type "table"; expected "paragraph", "list", "contact" or "cookieDeclaration""#
     );
     assert_eq!(
         error(&edit(VALID, r#""type": "list", "items""#, r#""type": "paragraph", "items""#)),
         r#"sections[3].blocks[0]: unknown field "items" (allowed: type, text)"#
+    );
+}
+
+#[test]
+fn the_cookie_declaration_block_has_no_fields_and_comes_once() {
+    let declaration = r#"{ "type": "cookieDeclaration" }"#;
+    assert_eq!(
+        error(&edit(VALID, declaration, r#"{ "type": "cookieDeclaration", "text": ["x"] }"#)),
+        r#"sections[0].blocks[2]: unknown field "text" (allowed: type)"#
+    );
+    let twice =
+        edit(VALID, r#"{ "type": "list", "items""#, r#"{ "type": "cookieDeclaration" }, { "type": "list", "items""#);
+    assert_eq!(
+        error(&twice),
+        r#"sections[3].blocks[0]: a second "cookieDeclaration" block; the statement already has one at sections[0].blocks[2]"#
     );
 }
 
@@ -843,13 +861,14 @@ fn earlier_revision_to_current_diff() {
     );
 
     let cookies = &changed("informasjonskapsler").blocks;
-    assert_eq!(cookies.len(), 5);
+    assert_eq!(cookies.len(), 6);
     assert!(
         matches!(&cookies[0], BlockChange::Paragraph(runs) if show(runs).contains("[-på maskinen-]{+i nettleseren+}"))
     );
     assert!(matches!(cookies[1], BlockChange::Removed(Block::Paragraph(_))));
-    // The link to the cookie declaration is new too.
+    // The link to the cookie declaration is new too, and the declaration itself.
     assert!(cookies[2..].iter().all(|c| matches!(c, BlockChange::Added(_))));
+    assert!(matches!(cookies[5], BlockChange::Added(Block::CookieDeclaration)));
 
     // The English revisions change in the same places.
     let (old_en, new_en) = (parse(EN_2025), parse(EN));

@@ -28,6 +28,9 @@ pub trait Widget {
     fn has_statement() -> bool;
 }
 
+/// Announced on `window` when `setLanguage` changes the language; `detail` is the tag.
+const LANGUAGE_EVENT: &str = "privacy-widget:language";
+
 crate::page_state! {
     /// `PrivacyWidget.onChange` subscribers.
     static SUBSCRIBERS: RefCell<Vec<js_sys::Function>> = const { RefCell::new(Vec::new()) };
@@ -65,8 +68,13 @@ pub fn install<W: Widget + 'static>() {
         Closure::<dyn Fn() -> String>::new(|| W::language().map(|l| l.tag().to_string()).unwrap_or_default());
     dom::set_prop(&api, "language", &language.into_js_value());
     let set_language = Closure::<dyn Fn(String)>::new(|tag: String| {
-        if let Some(lang) = Lang::from_tag(&tag) {
-            W::dispatch(Msg::SetLanguage(lang));
+        let Some(lang) = Lang::from_tag(&tag) else { return };
+        let changed = W::language() != Some(lang);
+        W::dispatch(Msg::SetLanguage(lang));
+        // The extras module (statement, cookie declaration, forms) follows; only on a change, so
+        // its own switches, which call this too, end here.
+        if changed {
+            dom::emit(LANGUAGE_EVENT, &JsValue::from_str(lang.tag()));
         }
     });
     dom::set_prop(&api, "setLanguage", &set_language.into_js_value());

@@ -26,8 +26,6 @@ struct Declaration {
     lang: Lang,
     audit: Option<AuditSummary>,
     containers: Vec<Element>,
-    /// Called when the visitor switches language here (the other renderers on the page follow).
-    on_language: fn(Lang),
 }
 
 crate::page_state! {
@@ -36,7 +34,7 @@ crate::page_state! {
 
 /// Renders the declaration into every container, once the audit report (if one is named) is
 /// read; until then the pre-rendered declaration, if any, stays as it is.
-pub fn start(config: &Config, lang: Lang, on_language: fn(Lang)) {
+pub fn start(config: &Config, lang: Lang) {
     let mut selector = String::from("[");
     selector.push_str(CONTAINER);
     selector.push(']');
@@ -48,9 +46,8 @@ pub fn start(config: &Config, lang: Lang, on_language: fn(Lang)) {
     for container in &containers {
         dom::listen(container, "click", on_click);
     }
-    DECLARATION.with(|cell| {
-        *cell.borrow_mut() = Some(Declaration { config: config.clone(), lang, audit: None, containers, on_language })
-    });
+    DECLARATION
+        .with(|cell| *cell.borrow_mut() = Some(Declaration { config: config.clone(), lang, audit: None, containers }));
     let Some(url) = audit_url else { return render() };
     dom::fetch_text(&url.clone(), move |text| {
         let audit = text.map(|t| AuditSummary::parse(&t));
@@ -71,7 +68,8 @@ pub fn start(config: &Config, lang: Lang, on_language: fn(Lang)) {
     });
 }
 
-/// The visitor's language changed (here, in the statement viewer): the declaration follows.
+/// The page's language changed (here, in the statement viewer, `PrivacyWidget.setLanguage`): the
+/// declaration follows.
 pub fn set_language(lang: Lang) {
     let changed = DECLARATION.with(|cell| {
         cell.borrow_mut().as_mut().is_some_and(|d| {
@@ -135,11 +133,9 @@ fn on_click(event: Event) {
     let Some(link) = dom::target_closest(&event, "[data-action=\"lang\"]") else { return };
     let Some(lang) = get_attr(&link, "data-lang").as_deref().and_then(Lang::from_tag) else { return };
     event.prevent_default();
+    // The consent manager announces the change, which the page's renderers (this one too) follow.
     consent_bridge::remember_language(lang);
-    let on_language = DECLARATION.with(|cell| cell.borrow().as_ref().map(|d| d.on_language));
-    if let Some(on_language) = on_language {
-        on_language(lang);
-    }
+    set_language(lang);
     // The link clicked was replaced: focus stays on the switch, now on the chosen language.
     if let Some(current) = dom::query(&dom::document(), "[data-pw-cookie-declaration] [aria-current=\"page\"]") {
         dom::focus(&current);

@@ -14,6 +14,9 @@ use web_sys::Event;
 
 /// The consent module asks the viewer to open with this event (after loading this module).
 const OPEN_STATEMENT_EVENT: &str = "privacy-widget:open-statement";
+/// The consent module announces a change of language (`setLanguage`, from the page or from a
+/// switch in the viewer or the declaration) with this event; `detail` is the tag.
+const LANGUAGE_EVENT: &str = "privacy-widget:language";
 
 crate::page_state! {
     /// An open request that arrived before the config was read (it may come from a URL).
@@ -34,6 +37,11 @@ pub fn listen() {
             PENDING_OPEN.with(|p| *p.borrow_mut() = Some((section, changes)));
         }
     });
+    dom::listen(&window, LANGUAGE_EVENT, |event: Event| {
+        if let Some(lang) = dom::get(&event, "detail").as_string().as_deref().and_then(Lang::from_tag) {
+            language_changed(lang);
+        }
+    });
     dom::listen(&window, "privacy-widget:change", |_| {
         statement::refresh();
         declaration::refresh();
@@ -46,9 +54,8 @@ pub fn start(config_text: &str) {
     let Ok(config) = Config::parse(config_text) else { return };
     let lang = consent_bridge::language();
     delivery::start(&config);
-    // A language switch in the viewer or the declaration moves the rest of the page along.
-    statement::start(&config, lang, consent_bridge::previous_revision(), language_switched);
-    declaration::start(&config, lang, language_switched);
+    statement::start(&config, lang, consent_bridge::previous_revision());
+    declaration::start(&config, lang);
     newsletter::start(&config, lang);
     STARTED.with(|s| *s.borrow_mut() = true);
     if let Some((section, changes)) = PENDING_OPEN.with(|p| p.borrow_mut().take()) {
@@ -56,8 +63,9 @@ pub fn start(config_text: &str) {
     }
 }
 
-/// The visitor switched language in the viewer or the declaration.
-fn language_switched(lang: Lang) {
+/// The page's language changed: every renderer follows (each ignores its own language).
+fn language_changed(lang: Lang) {
+    statement::follow_language(lang);
     declaration::set_language(lang);
     newsletter::set_language(lang);
 }

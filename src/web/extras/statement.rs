@@ -1,19 +1,20 @@
 //! The privacy-statement viewer in the page: inline in the shop's statement container, or as a
 //! modal dialog opened from the banner, the preferences and the forms. The core's `Viewer`
-//! decides; this module fetches, renders with text nodes and executes effects. It reaches the
-//! consent manager through `consent_bridge`, never through the entry point (`start`).
+//! decides and its `statement::render` draws (the tree the pre-rendered page is written from,
+//! built as DOM by `markup_dom`); this module fetches, adds what only lives in the page (the
+//! rights form) and executes effects. It reaches the consent manager through `consent_bridge`,
+//! never through the entry point (`start`).
 
 use crate::prelude::*;
 
 use super::{consent_bridge, rights};
-use crate::web::shared::dom::{self, append, attr, button, el, get_attr, text_el};
+use crate::web::shared::dom::{self, append, attr, el, get_attr};
+use crate::web::shared::markup_dom;
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, StatementSource};
-use privacy_widget_core::i18n::{fill, FormText, Text, TextKey};
+use privacy_widget_core::i18n::{FormText, Text};
 use privacy_widget_core::lang::Lang;
-use privacy_widget_core::statement::{
-    Block, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement,
-};
+use privacy_widget_core::statement::render::{self, ChangesToggle, View};
 use privacy_widget_core::viewer::{Viewer, ViewerEffect, ViewerMode, ViewerMsg};
 use web_sys::{Element, Event, ShadowRoot};
 
@@ -27,17 +28,14 @@ struct StatementApp {
     /// Inline on the shop's statement page, or a modal dialog elsewhere.
     inline: bool,
     return_focus: Option<Element>,
-    /// Called when the visitor switches language here (the other renderers on the page follow).
-    on_language: fn(Lang),
 }
 
 crate::page_state! {
     static VIEWER: RefCell<Option<StatementApp>> = const { RefCell::new(None) };
 }
 
-/// Sets the viewer up; on the statement page it renders inline straight away. `on_language`
-/// hears the visitor's language switches in the viewer.
-pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>, on_language: fn(Lang)) {
+/// Sets the viewer up; on the statement page it renders inline straight away.
+pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>) {
     let Some(source) = config.statement.clone() else { return };
     let container = source.container.as_deref().and_then(dom::by_id);
     let (root, inline) = match &container {
@@ -64,7 +62,6 @@ pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>, on_
             root,
             inline,
             return_focus: None,
-            on_language,
         })
     });
     if inline {
@@ -91,7 +88,12 @@ pub fn open(section: Option<String>, changes: bool) -> bool {
     opened
 }
 
-/// The visitor's choices changed: the "your choices now" list must follow.
+/// The page's language changed (`PrivacyWidget.setLanguage`, the declaration's switch).
+pub fn follow_language(lang: Lang) {
+    dispatch(ViewerMsg::FollowLanguage(lang));
+}
+
+/// The visitor's choices changed: "your choices now" and the declaration's choices follow.
 pub fn refresh() {
     let shown = VIEWER.with(|cell| cell.borrow().as_ref().is_some_and(|a| a.viewer.current.is_some()));
     if shown {
@@ -135,12 +137,8 @@ fn run(effects: Vec<ViewerEffect>) {
                     app.scroll_to(&id);
                 }
             }),
-            ViewerEffect::RememberLanguage(lang) => {
-                consent_bridge::remember_language(lang);
-                if let Some(on_language) = VIEWER.with(|cell| cell.borrow().as_ref().map(|app| app.on_language)) {
-                    on_language(lang);
-                }
-            }
+            // The consent manager then announces the change, and the page's other renderers follow.
+            ViewerEffect::RememberLanguage(lang) => consent_bridge::remember_language(lang),
             ViewerEffect::ConsoleError(message) => dom::console_error(&message),
         }
     }
@@ -152,9 +150,13 @@ impl StatementApp {
     }
 
     fn render(&self, choices: &[(String, bool)]) {
+        // A document that arrives after the modal was closed waits for the next opening.
+        if !self.viewer.is_open() {
+            return;
+        }
+        let Some(article) = self.article(choices) else { return };
         let root: &web_sys::Node = self.root.as_ref();
         let open_dialog = dom::query(&self.root, "dialog");
-        let article = self.article(choices);
         if self.inline {
             // The pre-rendered statement goes once the widget's is there (never an empty box).
             if let Some(container) = self.source.container.as_deref().and_then(dom::by_id) {
@@ -184,269 +186,32 @@ impl StatementApp {
         }
     }
 
-    fn article(&self, choices: &[(String, bool)]) -> Element {
-        let lang = self.viewer.lang;
-        let article = el("article", "statement");
-        attr(&article, "lang", lang.tag());
+    /// The statement as the core renders it for a running widget, with the rights form after
+    /// it; `None` while there is nothing to show yet (the pre-rendered one stays meanwhile).
+    fn article(&self, choices: &[(String, bool)]) -> Option<Element> {
+        let changes = self.viewer.can_show_changes(&self.source).then_some(match self.viewer.mode {
+            ViewerMode::Reading => ChangesToggle::ShowChanges,
+            ViewerMode::Changes => ChangesToggle::BackToReading,
+        });
+        let view = View {
+            config: &self.config,
+            lang: self.viewer.lang,
+            choices,
+            enhanced: true,
+            changes,
+            closable: !self.inline,
+        };
         let Some(statement) = &self.viewer.current else {
-            if self.viewer.failed {
-                let p = el("p", "");
-                let link = text_el("a", "", self.t(FormText::StatementUnavailable));
-                attr(&link, "href", self.config.privacy_policy_url.as_deref().unwrap_or("/"));
-                append(&p, &link);
-                append(&article, &self.toolbar());
-                append(&article, &p);
-            }
-            return article;
+            return self.viewer.failed.then(|| markup_dom::build(&render::unavailable(&view)));
         };
-        let header = el("header", "");
-        let title = text_el("h2", "title", &statement.title);
-        attr(&title, "id", "pw-statement-title");
-        append(&header, &title);
-        let meta = fill(
-            self.t(FormText::StatementVersion),
-            &[("revision", &statement.revision), ("date", &statement.effective_date)],
-        );
-        append(&header, &text_el("p", "meta", &meta));
-        append(&header, &self.toolbar());
-        if self.viewer.can_show_changes(&self.source) {
-            let (action, label) = match self.viewer.mode {
-                ViewerMode::Reading => ("show-changes", self.t(TextKey::StatementWhatChanged)),
-                ViewerMode::Changes => ("show-reading", self.t(FormText::StatementBackToReading)),
-            };
-            append(&header, &button(action, label, "secondary"));
+        if let (ViewerMode::Changes, Some(previous)) = (self.viewer.mode, &self.viewer.previous) {
+            return Some(markup_dom::build(&render::changes_article(previous, statement, &view)));
         }
-        append(&article, &header);
-
-        if self.viewer.mode == ViewerMode::Changes {
-            if let Some(previous) = &self.viewer.previous {
-                append(&article, &self.changes(previous, statement));
-                return article;
-            }
-        }
-        append(&article, &self.choices(choices));
-        append(&article, &self.contents(statement));
-        append(&article, &inline_paragraph(&statement.intro, "intro"));
-        for section in &statement.sections {
-            append(&article, &self.section(section));
-        }
+        let article = markup_dom::build(&render::article(statement, &view));
         if rights::available(&self.config) {
-            append(&article, &rights::section(&self.config, lang, consent_bridge::consent_id()));
+            append(&article, &rights::section(&self.config, self.viewer.lang, consent_bridge::consent_id()));
         }
-        article
-    }
-
-    fn toolbar(&self) -> Element {
-        let tools = el("div", "tools");
-        let group = el("div", "langs");
-        attr(&group, "role", "group");
-        attr(&group, "aria-label", self.t(FormText::StatementLanguage));
-        // Each language by its own name (and marked as that language), so a reader finds theirs.
-        for (lang, label) in [(Lang::Nb, "Bokmål"), (Lang::Nn, "Nynorsk"), (Lang::En, "English")] {
-            let b = button("lang", label, "lang");
-            attr(&b, "data-lang", lang.tag());
-            attr(&b, "lang", lang.tag());
-            attr(&b, "aria-pressed", if self.viewer.lang == lang { "true" } else { "false" });
-            append(&group, &b);
-        }
-        append(&tools, &group);
-        append(&tools, &button("print", self.t(FormText::StatementPrint), "secondary"));
-        if !self.inline {
-            let close = button("close", "×", "close");
-            attr(&close, "aria-label", self.t(TextKey::Close));
-            append(&tools, &close);
-        }
-        tools
-    }
-
-    fn choices(&self, choices: &[(String, bool)]) -> Element {
-        let section = el("section", "choices");
-        attr(&section, "aria-labelledby", "pw-choices-title");
-        let h = text_el("h3", "", self.t(FormText::YourChoices));
-        attr(&h, "id", "pw-choices-title");
-        append(&section, &h);
-        let list = el("ul", "");
-        for (title, on) in choices {
-            let item = el("li", "");
-            append(&item, &text_el("span", "", title));
-            append(&item, &dom::text_node(": "));
-            append(&item, &text_el("strong", "", self.t(if *on { TextKey::Granted } else { TextKey::Denied })));
-            append(&list, &item);
-        }
-        append(&section, &list);
-        append(&section, &button("change-choices", self.t(FormText::ChangeChoices), "secondary"));
-        section
-    }
-
-    fn contents(&self, statement: &Statement) -> Element {
-        let nav = el("nav", "toc");
-        attr(&nav, "aria-labelledby", "pw-toc-title");
-        let h = text_el("h3", "", self.t(FormText::StatementContents));
-        attr(&h, "id", "pw-toc-title");
-        append(&nav, &h);
-        let list = el("ol", "");
-        for section in &statement.sections {
-            let item = el("li", "");
-            append(&item, &anchor(&section.heading, &section.id));
-            append(&list, &item);
-        }
-        append(&nav, &list);
-        nav
-    }
-
-    fn section(&self, section: &Section) -> Element {
-        let s = el("section", "part");
-        attr(&s, "id", &section.id);
-        let mut heading_id = String::from("h-");
-        heading_id.push_str(&section.id);
-        attr(&s, "aria-labelledby", &heading_id);
-        let h = text_el("h3", "", &section.heading);
-        attr(&h, "id", &heading_id);
-        attr(&h, "tabindex", "-1");
-        let copy = button("copy-link", "#", "copy");
-        attr(&copy, "data-section", &section.id);
-        attr(&copy, "aria-label", &fill(self.t(FormText::StatementCopyLink), &[("section", &section.heading)]));
-        append(&h, &copy);
-        append(&s, &h);
-        for block in &section.blocks {
-            append(&s, &self.block(block));
-        }
-        s
-    }
-
-    fn block(&self, block: &Block) -> Element {
-        match block {
-            Block::Paragraph(runs) => inline_paragraph(runs, ""),
-            Block::List(items) => {
-                let list = el("ul", "");
-                for runs in items {
-                    let li = el("li", "");
-                    push_runs(&li, runs);
-                    append(&list, &li);
-                }
-                list
-            }
-            Block::Contact(contact) => self.contact(contact),
-        }
-    }
-
-    fn contact(&self, contact: &ContactBlock) -> Element {
-        let block = el("address", "contact");
-        append(&block, &text_el("strong", "", &contact.organisation));
-        for line in &contact.address {
-            append(&block, &text_el("span", "line", line));
-        }
-        let link = |label: FormText, text: &str, href: String| {
-            let line = el("span", "line");
-            append(&line, &dom::text_node(self.t(label)));
-            append(&line, &dom::text_node(": "));
-            append(&line, &anchor(text, &href));
-            append(&block, &line);
-        };
-        if let Some(email) = &contact.email {
-            link(FormText::ContactEmail, email, String::from("mailto:") + email);
-        }
-        if let Some(phone) = &contact.phone {
-            link(FormText::ContactPhone, phone, String::from("tel:") + &phone.replace(' ', ""));
-        }
-        if let Some(url) = &contact.url {
-            link(FormText::ContactWeb, url, url.clone());
-        }
-        block
-    }
-
-    fn changes(&self, previous: &Statement, current: &Statement) -> Element {
-        let diff = privacy_widget_core::statement::diff(previous, current);
-        let wrap = el("div", "changes");
-        let title = fill(self.t(FormText::StatementChangesTitle), &[("revision", &previous.revision)]);
-        append(&wrap, &text_el("h3", "", &title));
-        for change in &diff.sections {
-            let (class, badge, heading) = match change {
-                SectionChange::Added(s) => ("part added", FormText::StatementAdded, &s.heading),
-                SectionChange::Removed(s) => ("part removed", FormText::StatementRemoved, &s.heading),
-                SectionChange::Changed(d) => ("part changed", FormText::StatementChanged, &d.new.heading),
-                SectionChange::Unchanged(s) => ("part unchanged", FormText::StatementUnchanged, &s.heading),
-            };
-            let s = el("section", class);
-            let h = el("h4", "");
-            append(&h, &text_el("span", "badge", self.t(badge)));
-            append(&h, &dom::text_node(" "));
-            append(&h, &dom::text_node(heading));
-            append(&s, &h);
-            match change {
-                SectionChange::Added(section) | SectionChange::Removed(section) => {
-                    for block in &section.blocks {
-                        append(&s, &self.block(block));
-                    }
-                }
-                SectionChange::Changed(d) => {
-                    for block in &d.blocks {
-                        if let Some(e) = self.block_change(block) {
-                            append(&s, &e);
-                        }
-                    }
-                }
-                SectionChange::Unchanged(_) => {}
-            }
-            append(&wrap, &s);
-        }
-        wrap
-    }
-
-    fn block_change(&self, change: &BlockChange) -> Option<Element> {
-        Some(match change {
-            BlockChange::Same(_) => return None,
-            BlockChange::Added(b) => wrap_in("ins", self.block(b), self.t(FormText::StatementInserted)),
-            BlockChange::Removed(b) => wrap_in("del", self.block(b), self.t(FormText::StatementDeleted)),
-            BlockChange::Paragraph(runs) => {
-                let p = el("p", "");
-                self.push_diff_runs(&p, runs);
-                p
-            }
-            BlockChange::List(items) => {
-                let list = el("ul", "");
-                for item in items {
-                    let li = el("li", "");
-                    match item {
-                        ItemChange::Same(runs) => push_runs(&li, runs),
-                        ItemChange::Added(runs) => append(&li, &self.marked("ins", runs)),
-                        ItemChange::Removed(runs) => append(&li, &self.marked("del", runs)),
-                        ItemChange::Changed(runs) => self.push_diff_runs(&li, runs),
-                    }
-                    append(&list, &li);
-                }
-                list
-            }
-            BlockChange::Replaced { old, new } => {
-                let div = el("div", "");
-                append(&div, &wrap_in("del", self.block(old), self.t(FormText::StatementDeleted)));
-                append(&div, &wrap_in("ins", self.block(new), self.t(FormText::StatementInserted)));
-                div
-            }
-        })
-    }
-
-    /// `<ins>`/`<del>` with a visually hidden label, since screen readers do not announce them.
-    fn marked(&self, tag: &str, runs: &[Inline]) -> Element {
-        let label = if tag == "ins" { FormText::StatementInserted } else { FormText::StatementDeleted };
-        let mark = el(tag, "");
-        let mut prefix = String::from("[");
-        prefix.push_str(self.t(label));
-        prefix.push_str(": ");
-        append(&mark, &text_el("span", "sr-only", &prefix));
-        push_runs(&mark, runs);
-        append(&mark, &text_el("span", "sr-only", "]"));
-        mark
-    }
-
-    fn push_diff_runs(&self, parent: &Element, runs: &[DiffRun]) {
-        for run in runs {
-            match run {
-                DiffRun::Same(inline) => push_runs(parent, core::slice::from_ref(inline)),
-                DiffRun::Inserted(inline) => append(parent, &self.marked("ins", core::slice::from_ref(inline))),
-                DiffRun::Deleted(inline) => append(parent, &self.marked("del", core::slice::from_ref(inline))),
-            }
-        }
+        Some(article)
     }
 
     fn scroll_to(&self, id: &str) {
@@ -476,45 +241,15 @@ impl StatementApp {
     }
 
     fn close(&mut self) {
+        if self.inline {
+            return;
+        }
+        self.viewer.update(&self.source, ViewerMsg::Close);
         if let Some(dialog) = dom::query(&self.root, "dialog") {
             dom::remove(&dialog);
         }
         if let Some(e) = self.return_focus.take().filter(dom::is_connected) {
             dom::focus(&e);
-        }
-    }
-}
-
-fn anchor(text: &str, href: &str) -> Element {
-    let a = text_el("a", "", text);
-    let href = if href.starts_with('#') || href.contains(':') || href.starts_with('/') {
-        href.to_string()
-    } else {
-        String::from("#") + href
-    };
-    attr(&a, "href", &href);
-    a
-}
-
-fn wrap_in(tag: &str, child: Element, label: &str) -> Element {
-    let mark = el(tag, "block");
-    attr(&mark, "aria-label", label);
-    append(&mark, &child);
-    mark
-}
-
-fn inline_paragraph(runs: &[Inline], class: &str) -> Element {
-    let p = el("p", class);
-    push_runs(&p, runs);
-    p
-}
-
-fn push_runs(parent: &Element, runs: &[Inline]) {
-    for run in runs {
-        match run {
-            Inline::Text(t) => append(parent, &dom::text_node(t)),
-            Inline::Emphasis(t) => append(parent, &text_el("em", "", t)),
-            Inline::Link { text, href } => append(parent, &anchor(text, href)),
         }
     }
 }
@@ -534,6 +269,14 @@ fn listen(root: &ShadowRoot) {
             event.prevent_default();
             let id = get_attr(&link, "href").unwrap_or_default().trim_start_matches('#').to_string();
             with_viewer(|app| app.scroll_to(&id));
+            return;
+        }
+        // The cookie declaration's "change your choice" (the consent manager cannot see a click
+        // inside this shadow root), like the choices box's button.
+        if dom::target_closest(&event, "[data-pw-open]").is_some() {
+            event.prevent_default();
+            with_viewer(|app| app.close());
+            consent_bridge::show_preferences();
             return;
         }
         let Some(action) = dom::target_closest(&event, "[data-action]") else { return };

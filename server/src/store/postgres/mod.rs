@@ -16,9 +16,10 @@ use tokio_postgres::{NoTls, Row};
 
 use super::interface::{DatabaseOpenError, DatabaseUrl, StoreError, StoreResult, Transaction};
 use super::records::{
-    AdminSessionRow, ConsentEventRow, ConsentInsert, ConsentStateRow, DailyChoiceCount,
-    IdempotencyRecord, MailRow, NewAdminSession, NewConsentEvent, NewMail, NewRightsRequest,
-    NewToken, RightsRequestRow, SignInFailures, StatusChangeRow, SubscriberProof, SubscriberRef,
+    AdminSessionRow, ConsentEventFilter, ConsentEventRow, ConsentInsert, ConsentPurge,
+    ConsentStateRow, ConsentTextsRow, DailyChoiceCount, IdempotencyRecord, ImportedConsentEvent,
+    MailRow, NewAdminSession, NewConsentEvent, NewMail, NewRightsRequest, NewToken,
+    RightsRequestRow, SignInFailures, StatusChangeRow, SubscriberProof, SubscriberRef,
     SubscriberRow, TokenPurpose, TokenRow,
 };
 use crate::clock::Timestamp;
@@ -177,6 +178,41 @@ struct PostgresTransaction<'r, 'c> {
 type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
 impl PostgresTransaction<'_, '_> {
+    /// After appending the events `ids`: makes each consent id's highest-`seq` one its current
+    /// state, and records the first texts hash of each revision and language. Returns how
+    /// many current states changed.
+    fn derive_state_and_texts(&self, ids: &[i64]) -> StoreResult<usize> {
+        let ids = ids.to_vec();
+        // Equal seq does not replace either: the first event stored for a seq wins. Two
+        // instances writing one consent id meet at the primary key; ON CONFLICT waits for
+        // the other's commit and then compares with what it stored.
+        let state_changed = self.execute(
+            "INSERT INTO consent_state
+             (consent_id, event_id, seq, revision, action, categories, services, timestamp,
+              language, texts_hash, gpc, updated_at)
+             SELECT DISTINCT ON (consent_id) consent_id, id, seq, revision, action, categories,
+                    services, timestamp, language, texts_hash, gpc, received_at
+             FROM consent_events WHERE id = ANY($1) ORDER BY consent_id, seq DESC, id
+             ON CONFLICT (consent_id) DO UPDATE SET
+                 event_id = excluded.event_id, seq = excluded.seq, revision = excluded.revision,
+                 action = excluded.action, categories = excluded.categories,
+                 services = excluded.services, timestamp = excluded.timestamp,
+                 language = excluded.language, texts_hash = excluded.texts_hash,
+                 gpc = excluded.gpc, updated_at = excluded.updated_at
+             WHERE excluded.seq > consent_state.seq",
+            &[&ids],
+        )?;
+        self.execute(
+            "INSERT INTO consent_texts (revision, language, texts_hash, first_seen_at)
+             SELECT DISTINCT ON (revision, language) revision, language, texts_hash, received_at
+             FROM consent_events WHERE id = ANY($1) AND texts_hash IS NOT NULL
+             ORDER BY revision, language, id
+             ON CONFLICT (revision, language) DO NOTHING",
+            &[&ids],
+        )?;
+        Ok(state_changed)
+    }
+
     fn execute(&self, sql: &str, params: Params<'_>) -> StoreResult<usize> {
         let changed = self
             .runtime
@@ -212,8 +248,14 @@ const EVENT_COLUMNS: &str =
      timestamp, language, texts_hash, gpc, history, received_at";
 const MAIL_COLUMNS: &str =
     "id, to_address, subject, body, purpose, list_unsubscribe, smtp_status, created_at";
-const REQUEST_COLUMNS: &str = "reference, type, email, message, consent_id, language, status, \
-                               created_at, updated_at";
+const REQUEST_COLUMNS: &str = "id, reference, type, email, message, consent_id, language, \
+                               status, created_at, updated_at";
+const SUBSCRIBER_COLUMNS: &str = "id, email, status, consented_at, consent_text, \
+                                  consent_text_version, revision, language, confirmed_at";
+
+/// Rows per statement of a bulk import: large enough to amortise the round trip, small
+/// enough to keep each statement's arrays a few megabytes.
+const IMPORT_CHUNK: usize = 5_000;
 
 fn event_row(row: &Row) -> Result<ConsentEventRow, tokio_postgres::Error> {
     Ok(ConsentEventRow {
@@ -249,15 +291,30 @@ fn mail_row(row: &Row) -> Result<MailRow, tokio_postgres::Error> {
 
 fn request_row(row: &Row) -> Result<RightsRequestRow, tokio_postgres::Error> {
     Ok(RightsRequestRow {
-        reference: row.try_get(0)?,
-        request_type: row.try_get(1)?,
-        email: row.try_get(2)?,
-        message: row.try_get(3)?,
-        consent_id: row.try_get(4)?,
-        language: row.try_get(5)?,
-        status: row.try_get(6)?,
-        created_at: row.try_get(7)?,
-        updated_at: row.try_get(8)?,
+        id: row.try_get(0)?,
+        reference: row.try_get(1)?,
+        request_type: row.try_get(2)?,
+        email: row.try_get(3)?,
+        message: row.try_get(4)?,
+        consent_id: row.try_get(5)?,
+        language: row.try_get(6)?,
+        status: row.try_get(7)?,
+        created_at: row.try_get(8)?,
+        updated_at: row.try_get(9)?,
+    })
+}
+
+fn subscriber_row(row: &Row) -> Result<SubscriberRow, tokio_postgres::Error> {
+    Ok(SubscriberRow {
+        id: row.try_get(0)?,
+        email: row.try_get(1)?,
+        status: row.try_get(2)?,
+        consented_at: row.try_get(3)?,
+        consent_text: row.try_get(4)?,
+        consent_text_version: row.try_get(5)?,
+        revision: row.try_get(6)?,
+        language: row.try_get(7)?,
+        confirmed_at: row.try_get(8)?,
     })
 }
 
@@ -352,29 +409,123 @@ impl Transaction for PostgresTransaction<'_, '_> {
             )?
             .ok_or_else(|| StoreError::Corrupt("INSERT … RETURNING gave no row".to_owned()))?
             .try_get(0)?;
-        // Equal seq does not replace either: the first event stored for a seq wins. Two
-        // instances writing one consent id meet at the primary key; ON CONFLICT waits for
-        // the other's commit and then compares with what it stored.
-        let state_changed = self.execute(
-            "INSERT INTO consent_state
-             (consent_id, event_id, seq, revision, action, categories, services, timestamp,
-              language, texts_hash, gpc, updated_at)
-             SELECT consent_id, id, seq, revision, action, categories, services, timestamp,
-                    language, texts_hash, gpc, received_at
-             FROM consent_events WHERE id = $1
-             ON CONFLICT (consent_id) DO UPDATE SET
-                 event_id = excluded.event_id, seq = excluded.seq, revision = excluded.revision,
-                 action = excluded.action, categories = excluded.categories,
-                 services = excluded.services, timestamp = excluded.timestamp,
-                 language = excluded.language, texts_hash = excluded.texts_hash,
-                 gpc = excluded.gpc, updated_at = excluded.updated_at
-             WHERE excluded.seq > consent_state.seq",
-            &[&receipt],
-        )?;
+        let state_changed = self.derive_state_and_texts(&[receipt])?;
         Ok(ConsentInsert {
             receipt,
             current: state_changed == 1,
         })
+    }
+
+    fn import_consent_events(&mut self, events: &[ImportedConsentEvent<'_>]) -> StoreResult<()> {
+        for chunk in events.chunks(IMPORT_CHUNK) {
+            let column = |field: fn(&ImportedConsentEvent<'_>) -> Option<String>| {
+                chunk.iter().map(field).collect::<Vec<_>>()
+            };
+            let seqs: Vec<i64> = chunk.iter().map(|imported| imported.event.seq).collect();
+            let gpcs: Vec<Option<bool>> = chunk.iter().map(|imported| imported.event.gpc).collect();
+            let ids: Vec<i64> = self.rows(
+                "INSERT INTO consent_events
+                 (idempotency_key, consent_id, seq, revision, action, categories, services,
+                  timestamp, language, texts_hash, gpc, history, received_at)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[],
+                     $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::boolean[], $12::text[], $13::text[])
+                 RETURNING id",
+                &[
+                    &column(|i| Some(i.event.idempotency_key.to_owned())),
+                    &column(|i| Some(i.event.consent_id.to_owned())),
+                    &seqs,
+                    &column(|i| Some(i.event.revision.to_owned())),
+                    &column(|i| Some(i.event.action.to_owned())),
+                    &column(|i| Some(i.event.categories_json.clone())),
+                    &column(|i| Some(i.event.services_json.clone())),
+                    &column(|i| Some(i.event.timestamp.to_owned())),
+                    &column(|i| Some(i.event.language.to_owned())),
+                    &column(|i| i.event.texts_hash.map(str::to_owned)),
+                    &gpcs,
+                    &column(|i| i.event.history_json.clone()),
+                    &column(|i| Some(i.received_at.rfc3339())),
+                ],
+                |row| row.try_get(0),
+            )?;
+            self.derive_state_and_texts(&ids)?;
+        }
+        Ok(())
+    }
+
+    fn consent_events_page(
+        &mut self,
+        filter: &ConsentEventFilter,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ConsentEventRow>> {
+        self.rows(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM consent_events
+                 WHERE id > $1 AND ($2::text IS NULL OR received_at >= $2)
+                   AND ($3::text IS NULL OR received_at < $3)
+                   AND ($4::text IS NULL OR revision = $4)
+                 ORDER BY id LIMIT $5"
+            ),
+            &[
+                &after_id,
+                &filter.received_from.map(Timestamp::rfc3339),
+                &filter.received_before.map(Timestamp::rfc3339),
+                &filter.revision,
+                &i64::from(limit),
+            ],
+            event_row,
+        )
+    }
+
+    fn consent_texts(
+        &mut self,
+        revision: &str,
+        language: &str,
+    ) -> StoreResult<Option<ConsentTextsRow>> {
+        self.query_opt(
+            "SELECT revision, language, texts_hash, first_seen_at FROM consent_texts
+             WHERE revision = $1 AND language = $2",
+            &[&revision, &language],
+        )?
+        .map(|row| {
+            Ok(ConsentTextsRow {
+                revision: row.try_get(0)?,
+                language: row.try_get(1)?,
+                texts_hash: row.try_get(2)?,
+                first_seen_at: row.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn latest_consent_revision(&mut self) -> StoreResult<Option<String>> {
+        self.query_opt(
+            "SELECT revision FROM consent_events ORDER BY id DESC LIMIT 1",
+            &[],
+        )?
+        .map(|row| Ok(row.try_get(0)?))
+        .transpose()
+    }
+
+    fn delete_consent_events_before(
+        &mut self,
+        cutoff: Timestamp,
+        valid_revision: Option<&str>,
+    ) -> StoreResult<ConsentPurge> {
+        let cutoff = cutoff.rfc3339();
+        let consents = self.execute(
+            "DELETE FROM consent_state
+             WHERE ($2::text IS NULL OR revision <> $2)
+               AND event_id IN (SELECT id FROM consent_events WHERE received_at < $1)",
+            &[&cutoff, &valid_revision],
+        )?;
+        let events = self.execute(
+            "DELETE FROM consent_events WHERE received_at < $1
+               AND NOT EXISTS (SELECT 1 FROM consent_state WHERE event_id = consent_events.id)",
+            &[&cutoff],
+        )?;
+        Ok(ConsentPurge { consents, events })
     }
 
     fn consent_events_of(&mut self, consent_id: &str) -> StoreResult<Vec<ConsentEventRow>> {
@@ -498,22 +649,20 @@ impl Transaction for PostgresTransaction<'_, '_> {
 
     fn subscribers(&mut self) -> StoreResult<Vec<SubscriberRow>> {
         self.rows(
-            "SELECT email, status, consented_at, consent_text, consent_text_version, revision,
-                    language, confirmed_at
-             FROM newsletter_subscribers ORDER BY id DESC",
+            &format!("SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers ORDER BY id DESC"),
             &[],
-            |row| {
-                Ok(SubscriberRow {
-                    email: row.try_get(0)?,
-                    status: row.try_get(1)?,
-                    consented_at: row.try_get(2)?,
-                    consent_text: row.try_get(3)?,
-                    consent_text_version: row.try_get(4)?,
-                    revision: row.try_get(5)?,
-                    language: row.try_get(6)?,
-                    confirmed_at: row.try_get(7)?,
-                })
-            },
+            subscriber_row,
+        )
+    }
+
+    fn subscribers_page(&mut self, after_id: i64, limit: u32) -> StoreResult<Vec<SubscriberRow>> {
+        self.rows(
+            &format!(
+                "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE id > $1
+                 ORDER BY id LIMIT $2"
+            ),
+            &[&after_id, &i64::from(limit)],
+            subscriber_row,
         )
     }
 
@@ -831,6 +980,20 @@ impl Transaction for PostgresTransaction<'_, '_> {
                     count: row.try_get(2)?,
                 })
             },
+        )
+    }
+
+    fn rights_requests_page(
+        &mut self,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<RightsRequestRow>> {
+        self.rows(
+            &format!(
+                "SELECT {REQUEST_COLUMNS} FROM rights_requests WHERE id > $1 ORDER BY id LIMIT $2"
+            ),
+            &[&after_id, &i64::from(limit)],
+            request_row,
         )
     }
 

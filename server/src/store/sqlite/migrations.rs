@@ -102,7 +102,23 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         UNIQUE (year, number)
     );",
-    // 4: the operator pages: signed-in sessions (the id's SHA-256 only), failed sign-ins
+    // 4: the texts hash first received per revision and language (the proof lookup compares
+    // every event with it), filled from the log so far; indexes for retention and its
+    // check of which events are some consent's current one.
+    "CREATE TABLE consent_texts (
+        revision TEXT NOT NULL,
+        language TEXT NOT NULL,
+        texts_hash TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        PRIMARY KEY (revision, language)
+    ) WITHOUT ROWID;
+    INSERT INTO consent_texts (revision, language, texts_hash, first_seen_at)
+        SELECT revision, language, texts_hash, received_at FROM consent_events
+        WHERE id IN (SELECT MIN(id) FROM consent_events WHERE texts_hash IS NOT NULL
+                     GROUP BY revision, language);
+    CREATE INDEX consent_events_by_received_at ON consent_events (received_at);
+    CREATE INDEX consent_state_by_event_id ON consent_state (event_id);",
+    // 5: the operator pages: signed-in sessions (the id's SHA-256 only), failed sign-ins
     // for the rate limit (shared by every instance on the database), and who changed a
     // rights request's status when.
     "CREATE TABLE admin_sessions (

@@ -9,9 +9,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
 use super::interface::{DatabaseLocation, DatabaseOpenError, StoreError, StoreResult, Transaction};
 use super::records::{
-    AdminSessionRow, ConsentEventRow, ConsentInsert, ConsentStateRow, DailyChoiceCount,
-    IdempotencyRecord, MailRow, NewAdminSession, NewConsentEvent, NewMail, NewRightsRequest,
-    NewToken, RightsRequestRow, SignInFailures, StatusChangeRow, SubscriberProof, SubscriberRef,
+    AdminSessionRow, ConsentEventFilter, ConsentEventRow, ConsentInsert, ConsentPurge,
+    ConsentStateRow, ConsentTextsRow, DailyChoiceCount, IdempotencyRecord, ImportedConsentEvent,
+    MailRow, NewAdminSession, NewConsentEvent, NewMail, NewRightsRequest, NewToken,
+    RightsRequestRow, SignInFailures, StatusChangeRow, SubscriberProof, SubscriberRef,
     SubscriberRow, TokenPurpose, TokenRow,
 };
 use crate::clock::Timestamp;
@@ -141,8 +142,10 @@ const EVENT_COLUMNS: &str =
      timestamp, language, texts_hash, gpc, history, received_at";
 const MAIL_COLUMNS: &str =
     "id, to_address, subject, body, purpose, list_unsubscribe, smtp_status, created_at";
-const REQUEST_COLUMNS: &str = "reference, type, email, message, consent_id, language, status, \
-                               created_at, updated_at";
+const REQUEST_COLUMNS: &str = "id, reference, type, email, message, consent_id, language, \
+                               status, created_at, updated_at";
+const SUBSCRIBER_COLUMNS: &str = "id, email, status, consented_at, consent_text, \
+                                  consent_text_version, revision, language, confirmed_at";
 
 fn event_row(row: &Row<'_>) -> rusqlite::Result<ConsentEventRow> {
     Ok(ConsentEventRow {
@@ -178,16 +181,105 @@ fn mail_row(row: &Row<'_>) -> rusqlite::Result<MailRow> {
 
 fn request_row(row: &Row<'_>) -> rusqlite::Result<RightsRequestRow> {
     Ok(RightsRequestRow {
-        reference: row.get(0)?,
-        request_type: row.get(1)?,
-        email: row.get(2)?,
-        message: row.get(3)?,
-        consent_id: row.get(4)?,
-        language: row.get(5)?,
-        status: row.get(6)?,
-        created_at: row.get(7)?,
-        updated_at: row.get(8)?,
+        id: row.get(0)?,
+        reference: row.get(1)?,
+        request_type: row.get(2)?,
+        email: row.get(3)?,
+        message: row.get(4)?,
+        consent_id: row.get(5)?,
+        language: row.get(6)?,
+        status: row.get(7)?,
+        created_at: row.get(8)?,
+        updated_at: row.get(9)?,
     })
+}
+
+fn subscriber_row(row: &Row<'_>) -> rusqlite::Result<SubscriberRow> {
+    Ok(SubscriberRow {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        status: row.get(2)?,
+        consented_at: row.get(3)?,
+        consent_text: row.get(4)?,
+        consent_text_version: row.get(5)?,
+        revision: row.get(6)?,
+        language: row.get(7)?,
+        confirmed_at: row.get(8)?,
+    })
+}
+
+/// The three statements that append a consent event, prepared once for a whole import.
+struct ConsentAppend<'t> {
+    insert_event: rusqlite::Statement<'t>,
+    update_state: rusqlite::Statement<'t>,
+    record_texts: rusqlite::Statement<'t>,
+}
+
+impl<'t> ConsentAppend<'t> {
+    fn prepare(transaction: &'t rusqlite::Transaction<'_>) -> StoreResult<Self> {
+        Ok(ConsentAppend {
+            insert_event: transaction.prepare(&format!(
+                "INSERT INTO consent_events
+                 (idempotency_key, consent_id, seq, revision, action, categories, services,
+                  timestamp, language, texts_hash, gpc, history, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+                         COALESCE(?13, {SQL_NOW}))"
+            ))?,
+            // Equal seq does not replace either: the first event stored for a seq wins.
+            update_state: transaction.prepare(
+                "INSERT INTO consent_state
+                 (consent_id, event_id, seq, revision, action, categories, services, timestamp,
+                  language, texts_hash, gpc, updated_at)
+                 SELECT consent_id, id, seq, revision, action, categories, services, timestamp,
+                        language, texts_hash, gpc, received_at
+                 FROM consent_events WHERE id = ?1
+                 ON CONFLICT (consent_id) DO UPDATE SET
+                     event_id = excluded.event_id, seq = excluded.seq, revision = excluded.revision,
+                     action = excluded.action, categories = excluded.categories,
+                     services = excluded.services, timestamp = excluded.timestamp,
+                     language = excluded.language, texts_hash = excluded.texts_hash,
+                     gpc = excluded.gpc, updated_at = excluded.updated_at
+                 WHERE excluded.seq > consent_state.seq",
+            )?,
+            record_texts: transaction.prepare(
+                "INSERT INTO consent_texts (revision, language, texts_hash, first_seen_at)
+                 SELECT revision, language, texts_hash, received_at FROM consent_events
+                 WHERE id = ?1 AND texts_hash IS NOT NULL
+                 ON CONFLICT (revision, language) DO NOTHING",
+            )?,
+        })
+    }
+
+    /// Appends `event`, received `received_at` (the database's "now" when `None`), makes it
+    /// the consent id's current state if its `seq` is the highest, and records its texts
+    /// hash if it is the first for its revision and language.
+    fn append(
+        &mut self,
+        event: &NewConsentEvent<'_>,
+        received_at: Option<String>,
+    ) -> StoreResult<ConsentInsert> {
+        let receipt = self.insert_event.insert(params![
+            event.idempotency_key,
+            event.consent_id,
+            event.seq,
+            event.revision,
+            event.action,
+            event.categories_json,
+            event.services_json,
+            event.timestamp,
+            event.language,
+            event.texts_hash,
+            event.gpc,
+            event.history_json,
+            received_at,
+        ])?;
+        let state_changed = self.update_state.execute([receipt])?;
+        self.record_texts.execute([receipt])?;
+        Ok(ConsentInsert {
+            receipt,
+            current: state_changed == 1,
+        })
+    }
 }
 
 impl SqliteTransaction<'_> {
@@ -275,50 +367,7 @@ impl Transaction for SqliteTransaction<'_> {
     }
 
     fn insert_consent_event(&mut self, event: &NewConsentEvent<'_>) -> StoreResult<ConsentInsert> {
-        self.transaction.execute(
-            &format!(
-                "INSERT INTO consent_events
-                 (idempotency_key, consent_id, seq, revision, action, categories, services,
-                  timestamp, language, texts_hash, gpc, history, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, {SQL_NOW})"
-            ),
-            params![
-                event.idempotency_key,
-                event.consent_id,
-                event.seq,
-                event.revision,
-                event.action,
-                event.categories_json,
-                event.services_json,
-                event.timestamp,
-                event.language,
-                event.texts_hash,
-                event.gpc,
-                event.history_json,
-            ],
-        )?;
-        let receipt = self.transaction.last_insert_rowid();
-        // Equal seq does not replace either: the first event stored for a seq wins.
-        let state_changed = self.transaction.execute(
-            "INSERT INTO consent_state
-             (consent_id, event_id, seq, revision, action, categories, services, timestamp,
-              language, texts_hash, gpc, updated_at)
-             SELECT consent_id, id, seq, revision, action, categories, services, timestamp,
-                    language, texts_hash, gpc, received_at
-             FROM consent_events WHERE id = ?1
-             ON CONFLICT (consent_id) DO UPDATE SET
-                 event_id = excluded.event_id, seq = excluded.seq, revision = excluded.revision,
-                 action = excluded.action, categories = excluded.categories,
-                 services = excluded.services, timestamp = excluded.timestamp,
-                 language = excluded.language, texts_hash = excluded.texts_hash,
-                 gpc = excluded.gpc, updated_at = excluded.updated_at
-             WHERE excluded.seq > consent_state.seq",
-            [receipt],
-        )?;
-        Ok(ConsentInsert {
-            receipt,
-            current: state_changed == 1,
-        })
+        ConsentAppend::prepare(self.transaction)?.append(event, None)
     }
 
     fn consent_events_of(&mut self, consent_id: &str) -> StoreResult<Vec<ConsentEventRow>> {
@@ -341,6 +390,92 @@ impl Transaction for SqliteTransaction<'_> {
             [limit],
             event_row,
         )
+    }
+
+    fn import_consent_events(&mut self, events: &[ImportedConsentEvent<'_>]) -> StoreResult<()> {
+        let mut append = ConsentAppend::prepare(self.transaction)?;
+        for imported in events {
+            append.append(&imported.event, Some(imported.received_at.rfc3339()))?;
+        }
+        Ok(())
+    }
+
+    fn consent_events_page(
+        &mut self,
+        filter: &ConsentEventFilter,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ConsentEventRow>> {
+        self.rows(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM consent_events
+                 WHERE id > ?1 AND (?2 IS NULL OR received_at >= ?2)
+                   AND (?3 IS NULL OR received_at < ?3) AND (?4 IS NULL OR revision = ?4)
+                 ORDER BY id LIMIT ?5"
+            ),
+            params![
+                after_id,
+                filter.received_from.map(Timestamp::rfc3339),
+                filter.received_before.map(Timestamp::rfc3339),
+                filter.revision,
+                limit,
+            ],
+            event_row,
+        )
+    }
+
+    fn consent_texts(
+        &mut self,
+        revision: &str,
+        language: &str,
+    ) -> StoreResult<Option<ConsentTextsRow>> {
+        Ok(self
+            .transaction
+            .query_row(
+                "SELECT revision, language, texts_hash, first_seen_at FROM consent_texts
+                 WHERE revision = ?1 AND language = ?2",
+                (revision, language),
+                |row| {
+                    Ok(ConsentTextsRow {
+                        revision: row.get(0)?,
+                        language: row.get(1)?,
+                        texts_hash: row.get(2)?,
+                        first_seen_at: row.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn latest_consent_revision(&mut self) -> StoreResult<Option<String>> {
+        Ok(self
+            .transaction
+            .query_row(
+                "SELECT revision FROM consent_events ORDER BY id DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    fn delete_consent_events_before(
+        &mut self,
+        cutoff: Timestamp,
+        valid_revision: Option<&str>,
+    ) -> StoreResult<ConsentPurge> {
+        let cutoff = cutoff.rfc3339();
+        let consents = self.transaction.execute(
+            "DELETE FROM consent_state
+             WHERE (?2 IS NULL OR revision <> ?2)
+               AND event_id IN (SELECT id FROM consent_events WHERE received_at < ?1)",
+            (&cutoff, valid_revision),
+        )?;
+        let events = self.transaction.execute(
+            "DELETE FROM consent_events WHERE received_at < ?1
+               AND NOT EXISTS (SELECT 1 FROM consent_state WHERE event_id = consent_events.id)",
+            [&cutoff],
+        )?;
+        Ok(ConsentPurge { consents, events })
     }
 
     fn consent_state_of(&mut self, consent_id: &str) -> StoreResult<Option<ConsentStateRow>> {
@@ -449,22 +584,20 @@ impl Transaction for SqliteTransaction<'_> {
 
     fn subscribers(&mut self) -> StoreResult<Vec<SubscriberRow>> {
         self.rows(
-            "SELECT email, status, consented_at, consent_text, consent_text_version, revision,
-                    language, confirmed_at
-             FROM newsletter_subscribers ORDER BY id DESC",
+            &format!("SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers ORDER BY id DESC"),
             [],
-            |row| {
-                Ok(SubscriberRow {
-                    email: row.get(0)?,
-                    status: row.get(1)?,
-                    consented_at: row.get(2)?,
-                    consent_text: row.get(3)?,
-                    consent_text_version: row.get(4)?,
-                    revision: row.get(5)?,
-                    language: row.get(6)?,
-                    confirmed_at: row.get(7)?,
-                })
-            },
+            subscriber_row,
+        )
+    }
+
+    fn subscribers_page(&mut self, after_id: i64, limit: u32) -> StoreResult<Vec<SubscriberRow>> {
+        self.rows(
+            &format!(
+                "SELECT {SUBSCRIBER_COLUMNS} FROM newsletter_subscribers WHERE id > ?1
+                 ORDER BY id LIMIT ?2"
+            ),
+            (after_id, limit),
+            subscriber_row,
         )
     }
 
@@ -783,6 +916,20 @@ impl Transaction for SqliteTransaction<'_> {
                     count: row.get(2)?,
                 })
             },
+        )
+    }
+
+    fn rights_requests_page(
+        &mut self,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<RightsRequestRow>> {
+        self.rows(
+            &format!(
+                "SELECT {REQUEST_COLUMNS} FROM rights_requests WHERE id > ?1 ORDER BY id LIMIT ?2"
+            ),
+            (after_id, limit),
+            request_row,
         )
     }
 
