@@ -5,6 +5,7 @@
 // recorded, sign-out, and axe with 0 violations on every page.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { startServer, withBrowser, newPage, runAxe, formatAxeViolations, expectNoPageErrors } from './harness.mjs';
 import { ADMIN_PASSWORD, hashPassword, seedConsents, seedInbox, signIn } from './admin-fixtures.mjs';
 
@@ -13,7 +14,7 @@ const AXE = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', '
 const PASSWORD_HASH = hashPassword();
 
 /** Chromium logs every error status of a document; these pages answer them on purpose. */
-const INTENDED_STATUS = /responded with a status of (400|401)/;
+const INTENDED_STATUS = /responded with a status of (400|401|404)/;
 const today = () => new Date().toISOString().slice(0, 10);
 const inboxRow = (page, reference) => page.locator('#inbox tbody tr', { has: page.locator(`a:text-is("${reference}")`) });
 
@@ -153,8 +154,8 @@ describe('operator pages', () => {
     });
   });
 
-  test('proof lookup and export forms check their input and say what is not available yet', async () => {
-    await withBrowser(NO_JS, async (context) => {
+  test('proof lookup shows a consent id\'s history and texts check; exports download what the forms ask for', async () => {
+    await withBrowser({ ...NO_JS, acceptDownloads: true }, async (context) => {
       const page = await newPage(context);
       await signIn(page, server);
       await page.click('nav a:text-is("Proof lookup")');
@@ -162,10 +163,22 @@ describe('operator pages', () => {
       const bad = await page.goto(`${server.url}/admin/proof?id=not-an-id`);
       assert.equal(bad.status(), 400);
       assert.match(await page.locator('[role=alert]').textContent(), /^`id`: found "not-an-id"; expected/);
+      await page.fill('#consent-id', 'f'.repeat(32));
+      const [unknown] = await Promise.all([page.waitForNavigation(), page.click('button:text-is("Look up")')]);
+      assert.equal(unknown.status(), 404);
+      assert.match(await page.locator('[role=alert]').textContent(), /consent_id/);
+      assert.equal(await page.locator('#consent-id').inputValue(), 'f'.repeat(32), 'input kept');
       await page.fill('#consent-id', 'c0ffee01'.padStart(32, '0'));
-      const [valid] = await Promise.all([page.waitForNavigation(), page.click('button:text-is("Look up")')]);
-      assert.equal(valid.status(), 501);
-      assert.match(await page.locator('[role=status]').textContent(), /^Not available yet\. .*GET \/api\/admin\/proof\/0+c0ffee01\.$/);
+      const [found] = await Promise.all([page.waitForNavigation(), page.click('button:text-is("Look up")')]);
+      assert.equal(found.status(), 200);
+      const rows = page.locator('table tbody tr');
+      assert.equal(await rows.count(), 1);
+      const cells = await rows.first().locator('td').allTextContents();
+      assert.match(cells[0], /\(in force\)$/);
+      assert.deepEqual(cells.slice(1, 3), ['1', 'accept_all']);
+      assert.equal(cells[5], '2026-11-01');
+      assert.match(cells[7], /analytics: allowed/);
+      assert.match(cells[8], /not sent$/, 'the seeded event carried no texts hash');
 
       await page.click('nav a:text-is("Exports")');
       const form = page.locator('form[action="/admin/export/consent-events"]');
@@ -174,12 +187,17 @@ describe('operator pages', () => {
       await form.locator('input[name=to]').fill('2026-11-01');
       const [reversed] = await Promise.all([page.waitForNavigation(), form.locator('button').click()]);
       assert.equal(reversed.status(), 400);
-      assert.match(await page.locator('[role=alert]').textContent(), /`to`: found "2026-11-01"; expected a date on or after from/);
+      assert.match(await page.locator('[role=alert]').textContent(), /`to`: found "2026-11-01", which is before from/);
       assert.equal(await page.locator('form[action="/admin/export/consent-events"] input[name=from]').inputValue(), '2026-12-01', 'input kept');
-      await page.locator('form[action="/admin/export/consent-events"] input[name=to]').fill('2026-12-31');
-      const [ok] = await Promise.all([page.waitForNavigation(), page.locator('form[action="/admin/export/consent-events"] button').click()]);
-      assert.equal(ok.status(), 501);
-      assert.match(await page.locator('[role=status]').textContent(), /GET \/api\/admin\/export\/consent-events\?format=jsonl&from=2026-12-01&to=2026-12-31\.$/);
+      await page.locator('form[action="/admin/export/consent-events"] input[name=from]').fill(today());
+      await page.locator('form[action="/admin/export/consent-events"] input[name=to]').fill(today());
+      const [download] = await Promise.all([page.waitForEvent('download'),
+        page.locator('form[action="/admin/export/consent-events"] button').click()]);
+      assert.equal(download.suggestedFilename(), `consent-events-${today()}.jsonl`);
+      const lines = (await readFile(await download.path(), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+      const seeded = lines.filter((event) => /^0+c0ffee0[1-4]$/.test(event.consent_id));
+      assert.equal(seeded.length, 4, JSON.stringify(lines));
+      assert.deepEqual(seeded.map((event) => event.action).sort(), ['accept_all', 'accept_all', 'accept_all', 'reject_all']);
     });
   });
 

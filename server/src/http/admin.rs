@@ -61,6 +61,14 @@ pub fn query_params(
             rejection.body_text()
         ),
     })?;
+    only_allowed(query, allowed)
+}
+
+/// The parameters, if every name is one of `allowed`.
+pub fn only_allowed(
+    query: BTreeMap<String, String>,
+    allowed: &'static [&'static str],
+) -> Result<BTreeMap<String, String>, ApiError> {
     match query.keys().find(|name| !allowed.contains(&name.as_str())) {
         Some(unknown) => Err(ApiError::UnknownField {
             field: unknown.clone(),

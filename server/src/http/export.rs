@@ -5,6 +5,7 @@
 //! task waits, and when it goes away the task stops. However large the table, the server
 //! holds a few pages, never the whole result.
 
+use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -46,11 +47,21 @@ pub async fn consent_events(
     State(state): State<AppState>,
     query: QueryParams,
 ) -> Result<Response, ApiError> {
-    let query = query_params(
-        query,
-        &["format", "from", "to", "revision"],
-        "?format=csv|jsonl&from=YYYY-MM-DD&to=YYYY-MM-DD&revision=<revision>",
-    )?;
+    let query = query_params(query, CONSENT_EVENTS_PARAMS, CONSENT_EVENTS_EXPECTED)?;
+    consent_events_download(&state, &query)
+}
+
+/// The query parameters of the consent events' export.
+pub const CONSENT_EVENTS_PARAMS: &[&str] = &["format", "from", "to", "revision"];
+const CONSENT_EVENTS_EXPECTED: &str =
+    "?format=csv|jsonl&from=YYYY-MM-DD&to=YYYY-MM-DD&revision=<revision>";
+
+/// The consent events' download for checked parameter names (the API's query, or the operator
+/// page's form): the values are checked here.
+pub fn consent_events_download(
+    state: &AppState,
+    query: &BTreeMap<String, String>,
+) -> Result<Response, ApiError> {
     let format = format_of(query.get("format"))?;
     let from = query
         .get("from")
@@ -87,7 +98,7 @@ pub async fn consent_events(
         revision,
     };
     Ok(attachment(
-        &state,
+        state,
         "consent-events",
         format,
         stream_pages(
@@ -105,9 +116,17 @@ pub async fn subscribers(
     State(state): State<AppState>,
     query: QueryParams,
 ) -> Result<Response, ApiError> {
-    let format = only_format(query)?;
+    subscribers_download(&state, &query_params(query, FORMAT_ONLY, FORMAT_EXPECTED)?)
+}
+
+/// The subscribers' download (see [`consent_events_download`]).
+pub fn subscribers_download(
+    state: &AppState,
+    query: &BTreeMap<String, String>,
+) -> Result<Response, ApiError> {
+    let format = format_of(query.get("format"))?;
     Ok(attachment(
-        &state,
+        state,
         "newsletter-subscribers",
         format,
         stream_pages(
@@ -124,9 +143,17 @@ pub async fn rights_requests(
     State(state): State<AppState>,
     query: QueryParams,
 ) -> Result<Response, ApiError> {
-    let format = only_format(query)?;
+    rights_requests_download(&state, &query_params(query, FORMAT_ONLY, FORMAT_EXPECTED)?)
+}
+
+/// The rights requests' download (see [`consent_events_download`]).
+pub fn rights_requests_download(
+    state: &AppState,
+    query: &BTreeMap<String, String>,
+) -> Result<Response, ApiError> {
+    let format = format_of(query.get("format"))?;
     Ok(attachment(
-        &state,
+        state,
         "rights-requests",
         format,
         stream_pages(
@@ -137,10 +164,9 @@ pub async fn rights_requests(
     ))
 }
 
-fn only_format(query: QueryParams) -> Result<ExportFormat, ApiError> {
-    let query = query_params(query, &["format"], "?format=csv|jsonl")?;
-    format_of(query.get("format"))
-}
+/// The query parameters of the subscribers' and the rights requests' exports.
+pub const FORMAT_ONLY: &[&str] = &["format"];
+const FORMAT_EXPECTED: &str = "?format=csv|jsonl";
 
 fn format_of(name: Option<&String>) -> Result<ExportFormat, ApiError> {
     let name = name.ok_or(ApiError::MissingField {

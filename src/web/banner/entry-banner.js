@@ -42,6 +42,10 @@ window.gtag("consent", "default", {
     loadConsent(link.getAttribute("data-pw-open") === "banner" ? "banner" : "preferences");
   };
   document.addEventListener("click", opener);
+  // A returning visitor's page needs the consent manager at once (it starts the scripts the
+  // stored decision allows): when a cookie in the consent cookie's format (version 1: "1|…|")
+  // is there, its download starts now, beside the banner build's, not after it has run.
+  if (/(^|;\s*)[^=;]+=1\|[^;]*\|/.test(document.cookie)) loadConsent("");
   // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
   // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
   document.addEventListener("focusin", () => loadConsent(""), { once: true, capture: true });
@@ -72,6 +76,8 @@ window.gtag("consent", "default", {
       } catch { return false; }
     },
     mount(css, theme, lang) {
+      // The consent manager got here first (a returning visitor's early start): the banner is its.
+      if (document.getElementById("privacy-widget")) return undefined;
       const host = document.createElement("div");
       host.id = "privacy-widget";
       if (theme) host.setAttribute("data-theme", theme);

@@ -63,7 +63,7 @@ pub fn start() {
         Theme::Light => "light",
         Theme::Dark => "dark",
     };
-    let container = ops::mount(CSS, theme, lang.tag());
+    let Some(container) = ops::mount(CSS, theme, lang.tag()) else { return };
     build(container, &banner::banner(&config, state));
     BANNER.with(|b| b.set(Banner { config, lang, gpc, container }).ok());
     ops::load_consent_when_idle();
