@@ -166,7 +166,7 @@ describe('operator pages', () => {
       await page.fill('#consent-id', 'f'.repeat(32));
       const [unknown] = await Promise.all([page.waitForNavigation(), page.click('button:text-is("Look up")')]);
       assert.equal(unknown.status(), 404);
-      assert.match(await page.locator('[role=alert]').textContent(), /consent_id/);
+      assert.match(await page.locator("[role=alert]").textContent(), /^No stored consent with the id "f{32}" exists\.$/);
       assert.equal(await page.locator('#consent-id').inputValue(), 'f'.repeat(32), 'input kept');
       await page.fill('#consent-id', 'c0ffee01'.padStart(32, '0'));
       const [found] = await Promise.all([page.waitForNavigation(), page.click('button:text-is("Look up")')]);
