@@ -3,15 +3,17 @@
 #
 #   bash scripts/build.sh
 #
-# Two modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
-#   (the consent manager; then --no-default-features --features extras: statement viewer + forms)
+# Three modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
+#   (--features banner: the banner every page loads; the default features: the consent manager
+#   it loads when needed; --features extras: statement viewer + forms)
 # 2. wasm-bindgen --target web  -> target/pkg/
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged; then short import and
 #    export names in the .wasm and the glue (scripts/short-names.mjs)
-# 4. www/dist/: privacy-widget.js (the glue with src/web/consent/entry.js appended — Consent Mode
-#    defaults + the start call, so a single <script type="module" src="/dist/privacy-widget.js">
-#    is the whole embed — minified with terser), privacy-widget_bg.wasm (optimized),
+# 4. www/dist/: privacy-widget.js (the glue with src/web/banner/entry-banner.js appended — Consent
+#    Mode defaults, the banner build's operations + the start call, so a single
+#    <script type="module" src="/dist/privacy-widget.js"> is the whole embed — minified with
+#    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent and -extras,
 #    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
 #    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes); scripts/package.mjs then adds
 #    www/dist/<content hash>/ (same four files, cacheable forever), integrity.json (sha384, the
@@ -109,37 +111,39 @@ build_module() {
   put "$out/short.wasm" "${name}_bg.wasm"
 }
 
-# --- 1-4. the two modules -----------------------------------------------------------------
-# The consent manager every page loads, with the loader tail (Consent Mode defaults, where the
-# extras are, the start call); then the statement viewer and forms it imports when needed.
-build_module privacy-widget "" "$ROOT/src/web/consent/entry.js"
+# --- 1-4. the three modules ---------------------------------------------------------------
+# The banner every page loads, with the loader tail (Consent Mode defaults, its browser
+# operations, where the other modules are, the start call); the consent manager it imports when
+# a decision needs it; the statement viewer and forms imported where a page needs them.
+build_module privacy-widget "--no-default-features --features banner" "$ROOT/src/web/banner/entry-banner.js"
+build_module privacy-widget-consent "" "$ROOT/src/web/consent/entry-consent.js"
 build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/extras/entry-extras.js"
 put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
 
 sizes() { # name file -> "name raw gzip brotli"
   printf '%s %s %s %s\n' "$1" "$(wc -c < "$2")" "$(gzip -9 -c < "$2" | wc -c)" "$(brotli -q 11 -c < "$2" | wc -c)"
 }
-# "total" is what every page loads for the banner; the extras load only where needed.
-{
-  sizes privacy-widget.js "$DIST/privacy-widget.js"
-  sizes privacy-widget_bg.wasm "$DIST/privacy-widget_bg.wasm"
-} > "$PKG/sizes.raw"
-{
-  sizes privacy-widget-extras.js "$DIST/privacy-widget-extras.js"
-  sizes privacy-widget-extras_bg.wasm "$DIST/privacy-widget-extras_bg.wasm"
-} > "$PKG/sizes-extras.raw"
+# One group per module: "banner" is what every page loads before its banner can show, "consent"
+# what a decision (or the browser's idle time after the banner) adds, "extras" what the
+# statement and forms pages add.
+for module in privacy-widget privacy-widget-consent privacy-widget-extras; do
+  sizes "$module.js" "$DIST/$module.js"
+  sizes "${module}_bg.wasm" "$DIST/${module}_bg.wasm"
+done > "$PKG/sizes.raw"
 awk '
   BEGIN { print "# privacy-widget transfer sizes in bytes, written by scripts/build.sh"
-          print "# file raw gzip-9 brotli-11; total = what every page loads, extras = loaded on demand"
+          print "# file raw gzip-9 brotli-11; banner = what every page loads before its banner,"
+          print "# consent = loaded when a decision needs it, extras = loaded where a page needs them"
+          split("banner consent extras", group, " ")
           printf "{\n" > "/dev/stderr" }
-  FNR == 1 && NR > 1 { printf "%-30s %8d %8d %8d\n", "total", r, g, b
-          printf "  \"total\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d},\n", r, g, b > "/dev/stderr"
-          r = g = b = 0 }
-  { printf "%-30s %8d %8d %8d\n", $1, $2, $3, $4; r += $2; g += $3; b += $4
+  { printf "%-34s %8d %8d %8d\n", $1, $2, $3, $4; r += $2; g += $3; b += $4
     printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d},\n", $1, $2, $3, $4 > "/dev/stderr" }
-  END   { printf "%-30s %8d %8d %8d\n", "extras", r, g, b
-          printf "  \"extras\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}\n}\n", r, g, b > "/dev/stderr" }
-' "$PKG/sizes.raw" "$PKG/sizes-extras.raw" > "$DIST/sizes.txt" 2> "$DIST/sizes.json"
+  NR % 2 == 0 { name = group[NR / 2]
+    printf "%-34s %8d %8d %8d\n", name, r, g, b
+    printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}%s\n", name, r, g, b, (NR == 6 ? "" : ",") > "/dev/stderr"
+    r = g = b = 0 }
+  END   { printf "}\n" > "/dev/stderr" }
+' "$PKG/sizes.raw" > "$DIST/sizes.txt" 2> "$DIST/sizes.json"
 sed 's/^/[build]   /' "$DIST/sizes.txt"
 
 # --- 4b. content-hashed copies + integrity, npm package -------------------------------------

@@ -2,7 +2,7 @@
 // npm run size: where the bytes of each widget module go, by domain (the core's modules, the
 // browser layer's, wasm-bindgen's glue, the allocator, std), measured on the shipped build.
 //
-//   npm run size                 # both modules
+//   npm run size                 # all three modules
 //   npm run size -- --top 25     # and each module's 25 largest functions
 //
 // It builds what scripts/build.sh builds, in a target folder of its own (target/size-breakdown,
@@ -55,7 +55,7 @@ function ensureTwiggy() {
 /// The domain a function belongs to, from its (demangled) name.
 export function domainOf(name) {
   if (name.startsWith("data segment") || name === "data[0]") return "static data (texts, CSS, messages)";
-  const own = name.match(/(?:^|[<\s&(])(privacy_widget(?:_core)?)::((?:web::)?(?:consent|extras|shared)?(?:::)?[a-z_0-9]+)/);
+  const own = name.match(/(?:^|[<\s&(])(privacy_widget(?:_core)?)::((?:web::)?(?:banner|consent|extras|shared)?(?:::)?[a-z_0-9]+)/);
   if (own) {
     const [, crate, path] = own;
     const parts = path.split("::").filter(Boolean);
@@ -105,7 +105,8 @@ function main() {
   ensureTwiggy();
   if (!existsSync(join(ROOT, "node_modules", ".bin", "wasm-opt"))) throw new Error("node_modules/.bin/wasm-opt missing: npm ci");
   const modules = [
-    ["privacy-widget", [], "www/dist/privacy-widget_bg.wasm"],
+    ["privacy-widget", ["--no-default-features", "--features", "banner"], "www/dist/privacy-widget_bg.wasm"],
+    ["privacy-widget-consent", [], "www/dist/privacy-widget-consent_bg.wasm"],
     ["privacy-widget-extras", ["--no-default-features", "--features", "extras"], "www/dist/privacy-widget-extras_bg.wasm"],
   ];
   for (const [name, features, shipped] of modules) {

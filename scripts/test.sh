@@ -109,11 +109,12 @@ for layer in "${LAYERS[@]}"; do
   case "$layer" in
     # Formatting first (rustfmt.toml, server/rustfmt.toml): a diff fails the layer, fixed by `cargo fmt --all`;
     # then no two modules under src/ may import each other (scripts/check-cycles.mjs lists the cycle);
-    # then clippy with warnings as errors: host targets (incl. tests), and both browser builds.
+    # then clippy with warnings as errors: host targets (incl. tests), and the three browser builds.
     host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }
             node scripts/check-cycles.mjs || exit 1
             lint() { cargo clippy "$@" -- -D warnings || { echo "[test] clippy found problems: cargo clippy $*"; exit 1; }; }
             lint --workspace --all-targets
+            lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features banner
             lint -p privacy-widget --target wasm32-unknown-unknown
             lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features extras
             cargo test --workspace

@@ -1,15 +1,20 @@
 //! privacy-widget: a consent manager, newsletter signup and privacy-statement viewer for
-//! webshops, compiled to WebAssembly. This file is the entry point of both builds: it finds
-//! the shop's config and starts the browser layer (`web`), which drives the pure core
-//! (`privacy_widget_core`). The `consent` build starts the consent manager on every page; the
-//! `extras` build (statement viewer, forms) is loaded by it when a page needs them.
+//! webshops, compiled to WebAssembly. This file is the entry point of the three builds: it
+//! finds the shop's config and starts the browser layer (`web`), which drives the pure core
+//! (`privacy_widget_core`). The `banner` build is what every page loads: the first visit's
+//! banner; it loads the `consent` build (the consent manager) when a decision needs it, and
+//! that one loads the `extras` build (statement viewer, forms) where a page needs them.
 
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 
 extern crate alloc;
 
-#[cfg(all(feature = "consent", feature = "extras"))]
-compile_error!("`consent` and `extras` are two separate builds of the widget: enable one of them");
+#[cfg(any(
+    all(feature = "banner", feature = "consent"),
+    all(feature = "banner", feature = "extras"),
+    all(feature = "consent", feature = "extras")
+))]
+compile_error!("`banner`, `consent` and `extras` are three separate builds of the widget: enable one of them");
 
 mod page_state;
 pub mod web;
@@ -17,6 +22,8 @@ pub mod web;
 use page_state::page_state;
 
 /// What std's prelude would bring, from `alloc` (the wasm build is `no_std`).
+/// The banner build needs fewer of them than the others.
+#[cfg_attr(feature = "banner", allow(unused_imports))]
 pub(crate) mod prelude {
     pub use alloc::rc::Rc;
     pub use alloc::string::{String, ToString};
@@ -32,6 +39,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+#[cfg(not(feature = "banner"))]
 use prelude::*;
 
 use wasm_bindgen::prelude::*;
@@ -43,8 +51,17 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// The element holding the config: inline JSON, or a `data-src` URL to fetch it from.
+#[cfg(not(feature = "banner"))]
 const CONFIG_ELEMENT: &str = "privacy-widget-config";
 
+/// The banner build reads its config through its own operations (`web::banner`).
+#[cfg(feature = "banner")]
+#[wasm_bindgen(start)]
+pub fn start_banner() {
+    web::banner::start();
+}
+
+#[cfg(not(feature = "banner"))]
 #[wasm_bindgen(start)]
 pub fn start_widget() {
     #[cfg(feature = "extras")]

@@ -3,7 +3,7 @@
 //! only the validator can check (`VALIDATOR_ONLY`, also listed in the README).
 
 use privacy_widget_core::config::Config;
-use privacy_widget_core::i18n::{FormText, TextKey};
+use privacy_widget_core::i18n::{BannerText, FormText, TextKey};
 use serde_json::{json, Value};
 
 const SCHEMA: &str = include_str!("../../schema/privacy-widget-config.schema.json");
@@ -318,8 +318,12 @@ fn the_schema_lists_exactly_the_text_keys_the_widget_accepts() {
     let schema = schema();
     let listed = schema.pointer("/properties/texts/additionalProperties/properties").unwrap().as_object().unwrap();
     let mut in_schema: Vec<&str> = listed.keys().map(String::as_str).collect();
-    let mut in_widget: Vec<&str> =
-        TextKey::ALL.iter().map(|k| k.name()).chain(FormText::ALL.iter().map(|k| k.name())).collect();
+    let mut in_widget: Vec<&str> = BannerText::ALL
+        .iter()
+        .map(|k| k.name())
+        .chain(TextKey::ALL.iter().map(|k| k.name()))
+        .chain(FormText::ALL.iter().map(|k| k.name()))
+        .collect();
     in_schema.sort_unstable();
     in_widget.sort_unstable();
     assert_eq!(in_schema, in_widget);

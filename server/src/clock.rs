@@ -48,6 +48,30 @@ impl Clock for ManualClock {
     }
 }
 
+/// The wall clock moved by an offset a test sets over HTTP (`POST /__clock`, only with
+/// `PW_FAULTS=1`): end-to-end tests age rights requests and sessions without waiting.
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset_millis: AtomicI64,
+}
+
+impl OffsetClock {
+    pub fn set_offset(&self, offset: i64) {
+        self.offset_millis.store(offset, Ordering::SeqCst);
+    }
+
+    pub fn offset_millis(&self) -> i64 {
+        self.offset_millis.load(Ordering::SeqCst)
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> Timestamp {
+        let system = SystemClock.now().unix_millis();
+        Timestamp::from_unix_millis(system.saturating_add(self.offset_millis()))
+    }
+}
+
 /// A point in time, in milliseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
@@ -87,6 +111,44 @@ impl Timestamp {
     /// The calendar year (UTC).
     pub fn year(self) -> i64 {
         civil_from_days(self.0.div_euclid(86_400_000)).0
+    }
+
+    /// The same time of day one calendar month later; the 31st becomes the month's last day
+    /// when the next month is shorter (31 January → 28 or 29 February), as a "month" in
+    /// GDPR Art. 12(3) is counted.
+    pub fn plus_one_month(self) -> Self {
+        let days = self.0.div_euclid(86_400_000);
+        let millis_of_day = self.0.rem_euclid(86_400_000);
+        let (year, month, day) = civil_from_days(days);
+        let (next_year, next_month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        let last_day = days_from_civil(
+            next_year + i64::from(next_month == 12),
+            i64::from(next_month % 12 + 1),
+            1,
+        ) - days_from_civil(next_year, i64::from(next_month), 1);
+        let day = i64::from(day).min(last_day);
+        Timestamp(
+            days_from_civil(next_year, i64::from(next_month), day) * 86_400_000 + millis_of_day,
+        )
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier), rounded down.
+    pub fn days_until(self, later: Timestamp) -> i64 {
+        (later.0 - self.0).div_euclid(86_400_000)
+    }
+
+    /// `YYYY-MM-DD` (UTC).
+    pub fn date(self) -> String {
+        self.rfc3339()[..10].to_owned()
+    }
+
+    /// Midnight (UTC) of a `YYYY-MM-DD` date.
+    pub fn parse_date(text: &str) -> Option<Self> {
+        Self::parse_rfc3339(&format!("{text}T00:00:00.000Z")).filter(|time| time.date() == text)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the format of every stored server timestamp (and of
@@ -164,6 +226,55 @@ mod tests {
             assert_eq!(Timestamp::parse_rfc3339(&time.rfc3339()), Some(time));
         }
         assert_eq!(Timestamp::parse_rfc3339("2026-11-26T12:00:00Z"), None);
+    }
+
+    #[test]
+    fn one_month_later_keeps_the_day_or_takes_the_last_one() {
+        let later = |text: &str| {
+            Timestamp::parse_rfc3339(text)
+                .unwrap()
+                .plus_one_month()
+                .rfc3339()
+        };
+        assert_eq!(
+            later("2026-11-26T12:00:00.000Z"),
+            "2026-12-26T12:00:00.000Z"
+        );
+        assert_eq!(
+            later("2026-12-15T08:30:00.000Z"),
+            "2027-01-15T08:30:00.000Z"
+        );
+        assert_eq!(
+            later("2027-01-31T00:00:00.000Z"),
+            "2027-02-28T00:00:00.000Z"
+        );
+        assert_eq!(
+            later("2028-01-31T00:00:00.000Z"),
+            "2028-02-29T00:00:00.000Z"
+        );
+        assert_eq!(
+            later("2026-03-31T23:59:59.999Z"),
+            "2026-04-30T23:59:59.999Z"
+        );
+    }
+
+    #[test]
+    fn dates_parse_and_days_count_down() {
+        let day = Timestamp::parse_date("2026-02-28").unwrap();
+        assert_eq!(day.rfc3339(), "2026-02-28T00:00:00.000Z");
+        assert_eq!(Timestamp::parse_date("2026-02-30"), None);
+        assert_eq!(Timestamp::parse_date("26-02-28"), None);
+        let later = day.plus(Duration::from_secs(3 * 86_400 + 60));
+        assert_eq!(day.days_until(later), 3);
+        assert_eq!(later.days_until(day), -4);
+    }
+
+    #[test]
+    fn offset_clock_moves_with_its_offset() {
+        let clock = OffsetClock::default();
+        let before = clock.now();
+        clock.set_offset(-40 * 86_400_000);
+        assert!(before.days_until(clock.now()) <= -39);
     }
 
     #[test]

@@ -64,6 +64,27 @@ pub struct Config {
     pub rate_limit_per_ip: RateLimit,
     /// `TRUST_PROXY=1`: take the client IP from the last `X-Forwarded-For` entry.
     pub trust_proxy: bool,
+    /// The operator pages under `/admin`; `None` (no `ADMIN_PASSWORD_HASH`) disables them.
+    pub admin_pages: Option<AdminPagesConfig>,
+}
+
+/// Settings of the operator pages.
+#[derive(Debug, Clone)]
+pub struct AdminPagesConfig {
+    /// `ADMIN_PASSWORD_HASH`: the operator's password as an Argon2 PHC string
+    /// (`privacy-widget-server hash-password` makes one); the password itself is never configured.
+    pub password_hash: Secret,
+    /// `ADMIN_USER`: the account name asked for at sign-in and recorded with status changes.
+    pub user: String,
+    /// `ADMIN_SESSION_HOURS`: how long a sign-in lasts.
+    pub session_ttl: Duration,
+    /// `ADMIN_SIGN_IN_LIMIT_PER_IP`: failed sign-ins per client address (IPv6: per /64).
+    pub sign_in_limit_per_ip: RateLimit,
+    /// `ADMIN_SIGN_IN_LIMIT_PER_ACCOUNT`: failed sign-ins per account name, from anywhere.
+    pub sign_in_limit_per_account: RateLimit,
+    /// Whether the session cookie is `Secure` whatever the request says: `BASE_URL` starts
+    /// with `https://` (else only requests a trusted proxy marks `X-Forwarded-Proto: https`).
+    pub always_secure: bool,
 }
 
 /// Sender of the shop's mails unless `MAIL_FROM` says otherwise: the contact address of
@@ -238,6 +259,20 @@ impl Config {
                 })
         };
 
+        let admin_pages = match read("ADMIN_PASSWORD_HASH") {
+            None => None,
+            Some(hash) => Some(AdminPagesConfig {
+                password_hash: parse_password_hash(hash)?,
+                user: read("ADMIN_USER").unwrap_or_else(|| "admin".to_owned()),
+                session_ttl: hours("ADMIN_SESSION_HOURS", 8)?,
+                sign_in_limit_per_ip: rate_limit("ADMIN_SIGN_IN_LIMIT_PER_IP", "5/900")?,
+                sign_in_limit_per_account: rate_limit("ADMIN_SIGN_IN_LIMIT_PER_ACCOUNT", "20/900")?,
+                always_secure: base_url
+                    .as_deref()
+                    .is_some_and(|url| url.starts_with("https://")),
+            }),
+        };
+
         Ok(Config {
             host: read("HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port,
@@ -259,6 +294,7 @@ impl Config {
             rate_limit_per_address: rate_limit("RATE_LIMIT_PER_ADDRESS", "5/3600")?,
             rate_limit_per_ip: rate_limit("RATE_LIMIT_PER_IP", "20/600")?,
             trust_proxy,
+            admin_pages,
         })
     }
 
@@ -297,6 +333,23 @@ fn parse_base_url(raw: String) -> Result<String, ConfigError> {
             variable: "BASE_URL",
             message: format!(
                 "found {raw:?}; expected the shop's public address like https://shop.example (scheme and host, optional path, no query)"
+            ),
+        }),
+    }
+}
+
+/// An Argon2 PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`), checked at start-up so a
+/// pasted-in-half value stops the server instead of refusing every sign-in.
+fn parse_password_hash(raw: String) -> Result<Secret, ConfigError> {
+    match argon2::password_hash::phc::PasswordHash::new(&raw) {
+        Ok(hash) if hash.algorithm.as_str().starts_with("argon2") && hash.hash.is_some() => {
+            Ok(Secret::new(raw))
+        }
+        outcome => Err(ConfigError {
+            variable: "ADMIN_PASSWORD_HASH",
+            message: format!(
+                "cannot be used{}; expected an Argon2 PHC string like $argon2id$v=19$m=19456,t=2,p=1$…$… (make one with `privacy-widget-server hash-password`; quote it in a shell, it contains $)",
+                outcome.err().map(|error| format!(" ({error})")).unwrap_or_default()
             ),
         }),
     }

@@ -1,5 +1,7 @@
 //! `privacy-widget-server`: reads the environment, opens the database, binds the port,
 //! prints the one start-up line tests wait for, and serves until SIGTERM or SIGINT.
+//! `privacy-widget-server hash-password` instead reads a password from standard input and
+//! prints its Argon2 hash for `ADMIN_PASSWORD_HASH`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,9 +12,21 @@ use privacy_widget_server::{serve, AppState};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{signal, SignalKind};
 
+/// Shorter passwords are refused by `hash-password`: the sign-in limits slow guessing down,
+/// they do not make a short password safe.
+const MIN_PASSWORD_CHARS: usize = 12;
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match arguments.as_slice() {
+        [] => run().await,
+        [command] if command == "hash-password" => print_password_hash(),
+        _ => Err(format!(
+            "unknown arguments {arguments:?}; expected none (serve) or `hash-password` (reads a password from standard input, prints ADMIN_PASSWORD_HASH)"
+        )),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("privacy-widget server: {message}");
@@ -54,6 +68,25 @@ async fn run() -> Result<(), String> {
     )
     .await
     .map_err(|error| format!("server failed: {error}"))
+}
+
+/// The password is read from standard input, not taken as an argument, so it stays out of
+/// the shell history and the process list.
+fn print_password_hash() -> Result<(), String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|error| format!("cannot read the password from standard input: {error}"))?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "hash-password: the password has {} characters; expected at least {MIN_PASSWORD_CHARS}",
+            password.chars().count()
+        ));
+    }
+    let hash = privacy_widget_server::domain::admin_sessions::hash_password(password)?;
+    println!("{hash}");
+    Ok(())
 }
 
 /// Completes on SIGTERM (service managers, CI) or SIGINT (Ctrl-C).

@@ -10,6 +10,8 @@ use crate::lang::Lang;
 use crate::wire;
 use core::fmt;
 
+pub mod banner;
+
 /// What is wrong with the config, addressed by its JSON path (`categories[1].services[0].id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
@@ -118,7 +120,7 @@ impl StorageKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Service {
     pub id: String,
     pub name: String,
@@ -191,6 +193,18 @@ pub enum Theme {
     Dark,
 }
 
+impl Theme {
+    /// The config's `theme` value (absent is `auto`).
+    fn from_name(name: Option<&str>) -> Option<Theme> {
+        match name {
+            None | Some("auto") => Some(Theme::Auto),
+            Some("light") => Some(Theme::Light),
+            Some("dark") => Some(Theme::Dark),
+            Some(_) => None,
+        }
+    }
+}
+
 /// Where the outbox keeps undelivered events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxStorage {
@@ -198,6 +212,17 @@ pub enum OutboxStorage {
     Session,
     /// Local storage: events pending when the tab closes are delivered on the next visit.
     Local,
+}
+
+impl OutboxStorage {
+    /// The config's `outbox.storage` value (absent is `session`).
+    fn from_name(name: Option<&str>) -> Option<OutboxStorage> {
+        match name {
+            None | Some("session") => Some(OutboxStorage::Session),
+            Some("local") => Some(OutboxStorage::Local),
+            Some(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,6 +275,12 @@ pub struct Config {
 /// The shop's text overrides: per language, text key name → text.
 pub type TextOverrides = Vec<(Lang, Vec<(&'static str, String)>)>;
 
+/// The longest cookie name the config accepts.
+const COOKIE_NAME_MAX: usize = 64;
+
+/// `cookie.lifetimeDays`: 1 day to 13 months.
+const COOKIE_LIFETIME_DAYS: core::ops::RangeInclusive<i64> = 1..=395;
+
 /// The consent cookie must stay far below the 4096-byte browser limit.
 pub const MAX_COOKIE_BYTES: usize = 3000;
 
@@ -288,17 +319,10 @@ const ROOT_FIELDS: [&str; 15] = [
 ];
 
 impl Config {
-    /// The config, or every mistake found in it (never an empty list): unknown top-level fields
-    /// first, then field by field in a fixed order, categories and services in array order.
-    pub fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
-        let root = json::parse(text).map_err(|e| vec![ConfigError::Syntax(e)])?;
-        Config::from_json(&root)
-    }
-
-    pub fn from_json(root: &Json) -> Result<Config, Vec<ConfigError>> {
-        // Fields are filled into one value in place: an error then drops just that value,
-        // instead of a different set of half-built locals at every `?` (1.5 KB less .wasm).
-        let mut config = Config {
+    /// Every optional field at its default and nothing read yet: where `fill` and the banner
+    /// build's reader (`banner::read`) both start, so the defaults live here once.
+    fn defaults() -> Config {
+        Config {
             revision: String::new(),
             language: None,
             categories: Vec::new(),
@@ -314,7 +338,20 @@ impl Config {
             outbox_storage: OutboxStorage::Session,
             keep_history: false,
             texts: Vec::new(),
-        };
+        }
+    }
+
+    /// The config, or every mistake found in it (never an empty list): unknown top-level fields
+    /// first, then field by field in a fixed order, categories and services in array order.
+    pub fn parse(text: &str) -> Result<Config, Vec<ConfigError>> {
+        let root = json::parse(text).map_err(|e| vec![ConfigError::Syntax(e)])?;
+        Config::from_json(&root)
+    }
+
+    pub fn from_json(root: &Json) -> Result<Config, Vec<ConfigError>> {
+        // Fields are filled into one value in place: an error then drops just that value,
+        // instead of a different set of half-built locals at every `?` (1.5 KB less .wasm).
+        let mut config = Config::defaults();
         let root = Obj::new(root, String::new()).map_err(|e| vec![*e])?;
         let mut errors = Vec::new();
         config.fill(&root, &mut errors);
@@ -410,7 +447,12 @@ impl Config {
         if let Some(c) = root.opt_obj("cookie")? {
             c.only(&["name", "domain", "lifetimeDays"])?;
             if let Some(name) = c.opt_str("name")? {
-                check_token(&name, 64, &c.path_of("name"), "a cookie name of letters, digits, '_' or '-'")?;
+                check_token(
+                    &name,
+                    COOKIE_NAME_MAX,
+                    &c.path_of("name"),
+                    "a cookie name of letters, digits, '_' or '-'",
+                )?;
                 self.cookie.name = name;
             }
             self.cookie.domain = c.opt_str("domain")?;
@@ -422,7 +464,7 @@ impl Config {
             }
             self.cookie.lifetime_days = match c.opt("lifetimeDays") {
                 None | Some(Json::Null) => None,
-                Some(Json::Int(n)) if (1..=395).contains(n) => Some(*n as u32),
+                Some(Json::Int(n)) if COOKIE_LIFETIME_DAYS.contains(n) => Some(*n as u32),
                 Some(v) => {
                     return Err(invalid_json(
                         c.path_of("lifetimeDays"),
@@ -438,11 +480,10 @@ impl Config {
     fn fill_outbox(&mut self, root: &Obj) -> Result<(), Fail> {
         if let Some(o) = root.opt_obj("outbox")? {
             o.only(&["storage", "keepHistory"])?;
-            self.outbox_storage = match o.opt_str("storage")?.as_deref() {
-                None | Some("session") => OutboxStorage::Session,
-                Some("local") => OutboxStorage::Local,
-                Some(other) => return Err(invalid(o.path_of("storage"), "\"session\" or \"local\"", other)),
-            };
+            let name = o.opt_str("storage")?;
+            self.outbox_storage = OutboxStorage::from_name(name.as_deref()).ok_or_else(|| {
+                invalid(o.path_of("storage"), "\"session\" or \"local\"", name.as_deref().unwrap_or(""))
+            })?;
             self.keep_history = o.opt_bool("keepHistory")?.unwrap_or(false);
         }
         Ok(())
@@ -479,12 +520,9 @@ impl Config {
     }
 
     fn fill_theme(&mut self, root: &Obj) -> Result<(), Fail> {
-        self.theme = match root.opt_str("theme")?.as_deref() {
-            None | Some("auto") => Theme::Auto,
-            Some("light") => Theme::Light,
-            Some("dark") => Theme::Dark,
-            Some(other) => return Err(invalid("theme".into(), "\"auto\", \"light\" or \"dark\"", other)),
-        };
+        let name = root.opt_str("theme")?;
+        self.theme = Theme::from_name(name.as_deref())
+            .ok_or_else(|| invalid("theme".into(), "\"auto\", \"light\" or \"dark\"", name.as_deref().unwrap_or("")))?;
         Ok(())
     }
 
@@ -646,11 +684,15 @@ fn invalid_json(field: String, expected: &'static str, found: &Json) -> Fail {
 }
 
 /// Ids and cookie names go into cookies and CSS selectors, so only a safe alphabet is allowed.
-fn check_token(value: &str, max: usize, field: &str, expected: &'static str) -> Result<(), Fail> {
-    let ok = !value.is_empty()
+/// 1 to `max` letters, digits, `_` or `-`: cookie names, element ids.
+fn is_token(value: &str, max: usize) -> bool {
+    !value.is_empty()
         && value.len() <= max
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn check_token(value: &str, max: usize, field: &str, expected: &'static str) -> Result<(), Fail> {
+    if is_token(value, max) {
         Ok(())
     } else {
         Err(invalid(field.to_string(), expected, value))
@@ -1145,8 +1187,8 @@ pub(crate) mod tests {
     fn texts_override_and_validate() {
         let with_texts = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAll": "Yes please"}},"#, 1);
         let c = Config::parse(&with_texts).unwrap();
-        assert_eq!(c.text(Lang::En, crate::i18n::TextKey::AcceptAll), "Yes please");
-        assert_eq!(c.text(Lang::Nb, crate::i18n::TextKey::AcceptAll), "Godta alle");
+        assert_eq!(c.text(Lang::En, crate::i18n::BannerText::AcceptAll), "Yes please");
+        assert_eq!(c.text(Lang::Nb, crate::i18n::BannerText::AcceptAll), "Godta alle");
         let typo = DEMO.replacen('{', r#"{"texts": {"en": {"acceptAl": "x"}},"#, 1);
         assert!(errors_of(&typo).contains("unknown field \"texts.en.acceptAl\""));
     }

@@ -6,7 +6,7 @@ use crate::prelude::*;
 use crate::config::{Category, Config, ConsentSignal, StorageKind};
 use crate::json::Json;
 use crate::lang::Lang;
-use crate::wire::{Action, ConsentEvent};
+use crate::wire::{new_consent_id, Action, ConsentEvent};
 
 /// A switch position for every configured service, and for every category without services.
 /// Required categories are always on. Nothing is on unless the visitor switched it on.
@@ -122,6 +122,15 @@ pub struct ConsentRecord {
     pub gpc: bool,
 }
 
+/// When and by whom a decision is made: the clock, fresh randomness for a new consent id, and
+/// whether the browser sent Global Privacy Control. Supplied by the caller so tests are
+/// deterministic.
+pub struct Decision {
+    pub now_ms: u64,
+    pub random_id: [u8; 16],
+    pub gpc: bool,
+}
+
 /// Everything the consent event carries besides the record itself.
 pub struct EventContext<'a> {
     pub language: Lang,
@@ -129,6 +138,31 @@ pub struct EventContext<'a> {
 }
 
 impl ConsentRecord {
+    /// A decision of `choices` under the current config: the next in `previous`'s chain, or the
+    /// first of a new consent id. The banner build and the consent manager both decide here.
+    pub fn decided(
+        config: &Config,
+        previous: Option<&ConsentRecord>,
+        pressed: Action,
+        choices: Choices,
+        at: Decision,
+    ) -> ConsentRecord {
+        let before = previous.map_or_else(|| Choices::none(config), |p| p.choices.clone());
+        let (consent_id, seq) = match previous {
+            Some(p) => (p.consent_id.clone(), p.seq.saturating_add(1)),
+            None => (new_consent_id(at.random_id), 1),
+        };
+        ConsentRecord {
+            consent_id,
+            seq,
+            revision: config.revision.clone(),
+            action: Action::for_decision(pressed, before.withdrawn_in(&choices)),
+            choices,
+            decided_at_ms: at.now_ms,
+            gpc: at.gpc,
+        }
+    }
+
     /// The body posted to the consent endpoint: the consent id, revision, choices, action,
     /// time and language, and nothing more personal than that.
     pub fn event_body(&self, ctx: &EventContext) -> Json {

@@ -10,6 +10,7 @@ use crate::prelude::*;
 use crate::config::{Config, CookieSettings, COOKIE_VERSION as VERSION};
 use crate::consent::{Choices, ConsentRecord};
 use crate::json::push_int;
+use crate::lang::Lang;
 use crate::wire::{self, Action};
 
 /// Why a stored cookie value was not accepted; each one means "no consent yet".
@@ -157,6 +158,37 @@ pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProbl
         decided_at_ms,
         gpc,
     })
+}
+
+/// Where the banner build leaves a decision made at its banner (in the outbox's storage, session
+/// or local as configured) until the consent manager has queued its event for delivery.
+pub const PENDING_DECISION_KEY: &str = "privacy-widget-decision";
+
+/// A decision the banner build recorded and the consent manager has not delivered yet: the
+/// language the banner was shown in (the event carries it and the hash of the texts seen), then
+/// the cookie value, on two lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDecision {
+    pub lang: Lang,
+    pub record: ConsentRecord,
+}
+
+impl PendingDecision {
+    pub fn encode(lang: Lang, cookie_value: &str) -> String {
+        let mut out = String::from(lang.tag());
+        out.push('\n');
+        out.push_str(cookie_value);
+        out
+    }
+
+    /// The stored text read back against the current config; `None` for anything else (another
+    /// config's ids, a tampered value), which is then dropped: the cookie alone still holds.
+    pub fn decode(text: &str, config: &Config) -> Option<PendingDecision> {
+        let (tag, value) = text.split_once('\n')?;
+        let lang = wire::language(tag)?;
+        let record = decode(value, config).ok()?;
+        Some(PendingDecision { lang, record })
+    }
 }
 
 /// The `document.cookie` assignment that stores `value`: a session cookie unless the shop
@@ -327,5 +359,18 @@ mod tests {
         r.decided_at_ms = 9_999_999_999_999_999;
         r.choices = Choices::all(&config);
         assert!(config.cookie.name.len() + 1 + encode(&r).len() <= worst_case_len(&config));
+    }
+
+    #[test]
+    fn a_pending_decision_reads_back_against_the_same_config_only() {
+        let config = demo();
+        let record = record();
+        let text = PendingDecision::encode(Lang::Nn, &encode(&record));
+        assert_eq!(PendingDecision::decode(&text, &config), Some(PendingDecision { lang: Lang::Nn, record }));
+        let mut other = config.clone();
+        other.categories.pop();
+        assert_eq!(PendingDecision::decode(&text, &other), None, "other categories");
+        assert_eq!(PendingDecision::decode(&text.replacen("nn", "de", 1), &config), None);
+        assert_eq!(PendingDecision::decode("nb", &config), None);
     }
 }

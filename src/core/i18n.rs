@@ -51,19 +51,24 @@ pub trait Text: Copy {
 
 /// Every override key the config accepts, from both catalogues.
 pub fn is_text_name(name: &str) -> Option<&'static str> {
-    TextKey::ALL.iter().map(|k| k.name()).chain(FormText::ALL.iter().map(|k| k.name())).find(|n| *n == name)
+    BannerText::ALL
+        .iter()
+        .map(|k| k.name())
+        .chain(TextKey::ALL.iter().map(|k| k.name()))
+        .chain(FormText::ALL.iter().map(|k| k.name()))
+        .find(|n| *n == name)
 }
 
 catalogue! {
-    /// A text of the consent manager (banner, preferences, receipt, placeholders): the only
-    /// texts the banner's module carries.
-    TextKey {
-        BannerTitle = "bannerTitle" {
+    /// The texts of the banner and the floating button: the only texts the banner build
+    /// (`web::banner`) carries, so they are a catalogue of their own.
+    BannerText {
+        Title = "bannerTitle" {
             nb: "Vi tar vare på personvernet ditt",
             nn: "Vi tek vare på personvernet ditt",
             en: "We respect your privacy"
         }
-        BannerText = "bannerText" {
+        Text = "bannerText" {
             nb: "Vi bruker nødvendige informasjonskapsler for at nettbutikken skal fungere. Med ditt samtykke bruker vi også verktøy som hjelper oss å forbedre butikken. Du velger selv, og du kan endre valget når som helst.",
             nn: "Vi brukar naudsynte informasjonskapslar for at nettbutikken skal fungere. Med samtykket ditt brukar vi òg verktøy som hjelper oss å gjere butikken betre. Du vel sjølv, og du kan endre valet når som helst.",
             en: "We use necessary cookies to make the shop work. With your consent we also use tools that help us improve it. The choice is yours, and you can change it at any time."
@@ -76,6 +81,27 @@ catalogue! {
             nn: "Personvernerklæring",
             en: "Privacy statement"
         }
+        GpcNotice = "gpcNotice" {
+            nb: "Nettleseren din ber om at du ikke spores (Global Privacy Control). Derfor er alt som ikke er nødvendig, slått av.",
+            nn: "Nettlesaren din ber om at du ikkje blir spora (Global Privacy Control). Difor er alt som ikkje er naudsynt, slått av.",
+            en: "Your browser asks not to be tracked (Global Privacy Control). Everything that is not necessary is therefore switched off."
+        }
+        ReopenButton = "reopenButton" {
+            nb: "Personverninnstillinger",
+            nn: "Personverninnstillingar",
+            en: "Privacy settings"
+        }
+        StatementWhatChanged = "statementWhatChanged" {
+            nb: "Se hva som er endret siden du sist samtykket",
+            nn: "Sjå kva som er endra sidan du sist samtykte",
+            en: "See what changed since you last consented"
+        }
+    }
+}
+
+catalogue! {
+    /// A text of the consent manager beyond the banner (preferences, receipt, placeholders).
+    TextKey {
         PreferencesTitle = "preferencesTitle" {
             nb: "Personverninnstillinger",
             nn: "Personverninnstillingar",
@@ -93,16 +119,6 @@ catalogue! {
         Purpose = "purpose" { nb: "Formål", nn: "Føremål", en: "Purpose" }
         Cookies = "cookies" { nb: "Informasjonskapsler", nn: "Informasjonskapslar", en: "Cookies" }
         Saved = "saved" { nb: "Valget ditt er lagret.", nn: "Valet ditt er lagra.", en: "Your choice has been saved." }
-        GpcNotice = "gpcNotice" {
-            nb: "Nettleseren din ber om at du ikke spores (Global Privacy Control). Derfor er alt som ikke er nødvendig, slått av.",
-            nn: "Nettlesaren din ber om at du ikkje blir spora (Global Privacy Control). Difor er alt som ikkje er naudsynt, slått av.",
-            en: "Your browser asks not to be tracked (Global Privacy Control). Everything that is not necessary is therefore switched off."
-        }
-        ReopenButton = "reopenButton" {
-            nb: "Personverninnstillinger",
-            nn: "Personverninnstillingar",
-            en: "Privacy settings"
-        }
         PlaceholderText = "placeholderText" {
             nb: "Dette innholdet fra {service} vises ikke fordi du ikke har samtykket til {category}.",
             nn: "Dette innhaldet frå {service} blir ikkje vist fordi du ikkje har samtykt til {category}.",
@@ -124,11 +140,6 @@ catalogue! {
         Granted = "granted" { nb: "Tillatt", nn: "Tillate", en: "Allowed" }
         Denied = "denied" { nb: "Ikke tillatt", nn: "Ikkje tillate", en: "Not allowed" }
         ViaGpc = "viaGpc" { nb: "satt av GPC-signalet", nn: "sett av GPC-signalet", en: "set by the GPC signal" }
-        StatementWhatChanged = "statementWhatChanged" {
-            nb: "Se hva som er endret siden du sist samtykket",
-            nn: "Sjå kva som er endra sidan du sist samtykte",
-            en: "See what changed since you last consented"
-        }
         CategoryNecessary = "category.necessary" { nb: "Nødvendige", nn: "Naudsynte", en: "Necessary" }
         CategoryNecessaryText = "category.necessary.description" {
             nb: "Får nettbutikken til å virke: handlekurv, innlogging, språkvalg og lagring av dette valget. Kan ikke slås av.",
@@ -410,9 +421,10 @@ mod tests {
 
     #[test]
     fn every_key_has_a_distinct_name_and_nonempty_texts() {
-        let keys: Vec<(&str, [&str; 3])> = TextKey::ALL
+        let keys: Vec<(&str, [&str; 3])> = BannerText::ALL
             .iter()
             .map(|k| (k.name(), Lang::ALL.map(|l| k.default_text(l))))
+            .chain(TextKey::ALL.iter().map(|k| (k.name(), Lang::ALL.map(|l| k.default_text(l)))))
             .chain(FormText::ALL.iter().map(|k| (k.name(), Lang::ALL.map(|l| k.default_text(l)))))
             .collect();
         for (i, (name, texts)) in keys.iter().enumerate() {
@@ -427,8 +439,8 @@ mod tests {
     fn accept_and_reject_are_equally_short_in_every_language() {
         // Equal prominence starts with labels of comparable length.
         for lang in Lang::ALL {
-            let accept = TextKey::AcceptAll.default_text(lang).chars().count();
-            let reject = TextKey::RejectAll.default_text(lang).chars().count();
+            let accept = BannerText::AcceptAll.default_text(lang).chars().count();
+            let reject = BannerText::RejectAll.default_text(lang).chars().count();
             assert!(accept.abs_diff(reject) <= 2, "{lang:?}");
         }
     }

@@ -17,6 +17,7 @@ pub(crate) mod prelude {
     pub use alloc::vec::Vec;
 }
 
+pub mod banner;
 pub mod config;
 pub mod consent;
 pub mod cookie;

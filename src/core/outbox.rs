@@ -131,6 +131,16 @@ impl IdempotencyKey {
         IdempotencyKey(key)
     }
 
+    /// The key of a decision's event, the same however often it is queued: a decision the
+    /// banner build left pending may be queued again when a page went away half-way, and the
+    /// backend then stores it once.
+    pub fn for_decision(consent_id: &str, seq: u32) -> IdempotencyKey {
+        let mut key = String::from(consent_id);
+        key.push('-');
+        json::push_int(&mut key, i64::from(seq));
+        IdempotencyKey(key)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

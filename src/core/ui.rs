@@ -5,14 +5,14 @@
 use crate::prelude::*;
 
 use crate::config::{Config, ConsentSignal};
-use crate::consent::{withdrawn_cookie_patterns, Choices, ConsentRecord, EventContext};
+use crate::consent::{withdrawn_cookie_patterns, Choices, ConsentRecord, Decision, EventContext};
 use crate::cookie::{self, CookieProblem};
-use crate::i18n::TextKey;
+use crate::i18n::{BannerText, TextKey};
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::sha256;
 use crate::time;
-use crate::wire::{new_consent_id, Action};
+use crate::wire::Action;
 
 /// What the widget shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,9 @@ pub enum Msg {
     /// or a later page before Back restored this one from the back/forward cache, may have
     /// decided since this page read it).
     CookieSeen(String),
+    /// The banner build recorded this decision (a cookie value) at its banner on this page
+    /// before this module ran: put in force like another page's, and announced as this page's.
+    DecidedAtBanner(String),
 }
 
 /// What the browser layer must do after an update, in order.
@@ -238,6 +241,18 @@ impl ConsentUi {
                 vec![Effect::Render]
             }
             Msg::CookieSeen(value) => self.adopt(config, &value),
+            Msg::DecidedAtBanner(value) => {
+                let mut effects = self.adopt(config, &value);
+                if self.consent.is_none() {
+                    return effects;
+                }
+                // Read at start-up already (the click came first): the shop's code still hears of it.
+                if !effects.iter().any(|e| matches!(e, Effect::Changed { .. })) {
+                    effects.push(Effect::Changed { first: true });
+                }
+                effects.push(Effect::Announce(TextKey::Saved));
+                effects
+            }
         }
     }
 
@@ -258,20 +273,8 @@ impl ConsentUi {
 
     fn decide(&mut self, config: &Config, choices: Choices, pressed: Action, input: DecisionInput) -> Vec<Effect> {
         let before = self.choices(config);
-        let action = Action::for_decision(pressed, before.withdrawn_in(&choices));
-        let (consent_id, seq) = match &self.consent {
-            Some(c) => (c.consent_id.clone(), c.seq.saturating_add(1)),
-            None => (new_consent_id(input.random_id), 1),
-        };
-        let record = ConsentRecord {
-            consent_id,
-            seq,
-            revision: config.revision.clone(),
-            action,
-            choices,
-            decided_at_ms: input.now_ms,
-            gpc: self.gpc,
-        };
+        let at = Decision { now_ms: input.now_ms, random_id: input.random_id, gpc: self.gpc };
+        let record = ConsentRecord::decided(config, self.consent.as_ref(), pressed, choices, at);
         let withdrawn: Vec<String> =
             withdrawn_cookie_patterns(config, &before, &record.choices).into_iter().map(String::from).collect();
         let mut effects = vec![
@@ -334,15 +337,15 @@ impl ConsentUi {
 /// can later prove which wording a consent was given to.
 pub fn texts_hash(config: &Config, lang: Lang) -> String {
     let mut shown = String::new();
-    for key in [
-        TextKey::BannerTitle,
-        TextKey::BannerText,
-        TextKey::AcceptAll,
-        TextKey::RejectAll,
-        TextKey::Settings,
-        TextKey::PreferencesIntro,
+    for text in [
+        config.text(lang, BannerText::Title),
+        config.text(lang, BannerText::Text),
+        config.text(lang, BannerText::AcceptAll),
+        config.text(lang, BannerText::RejectAll),
+        config.text(lang, BannerText::Settings),
+        config.text(lang, TextKey::PreferencesIntro),
     ] {
-        shown.push_str(config.text(lang, key));
+        shown.push_str(text);
         shown.push('\n');
     }
     for category in &config.categories {
@@ -597,6 +600,29 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_at_the_banner_builds_banner_is_announced_whether_or_not_start_up_read_it() {
+        let config = demo();
+        let (_, stored) = decided_elsewhere(&config, Msg::RejectAll, None);
+        // The click came while this module was starting: its banner goes, the shop hears of it.
+        let (mut before_click, _, _) = start(None);
+        let effects = before_click.update(&config, Msg::DecidedAtBanner(stored.clone()), input(4));
+        assert_eq!(before_click.view, View::Hidden);
+        assert!(effects.contains(&Effect::Changed { first: true }) && effects.contains(&Effect::Activate));
+        assert_eq!(effects.last(), Some(&Effect::Announce(TextKey::Saved)));
+        assert!(
+            !effects.iter().any(|e| matches!(e, Effect::StoreCookie(_) | Effect::Post { .. })),
+            "stored and pending already"
+        );
+        // Start-up read the cookie the click wrote: nothing to apply again, but still this page's decision.
+        let (mut after_click, _, _) = start(Some(&stored));
+        let effects = after_click.update(&config, Msg::DecidedAtBanner(stored), input(4));
+        assert_eq!(effects, vec![Effect::Changed { first: true }, Effect::Announce(TextKey::Saved)]);
+        // A value that is no decision for this config changes nothing.
+        let (mut none, _, _) = start(None);
+        assert_eq!(none.update(&config, Msg::DecidedAtBanner("1|x".into()), input(4)), Vec::new());
+    }
+
+    #[test]
     fn a_decision_from_another_page_is_taken_over_but_not_stored_or_posted_again() {
         let config = demo();
         let (other, stored) = decided_elsewhere(&config, Msg::AcceptAll, None);
@@ -711,7 +737,7 @@ mod tests {
     fn texts_hash_changes_with_the_wording() {
         let config = demo();
         let mut changed = config.clone();
-        changed.texts.push((Lang::Nb, vec![(TextKey::BannerText.name(), "Annen tekst".into())]));
+        changed.texts.push((Lang::Nb, vec![(BannerText::Text.name(), "Annen tekst".into())]));
         assert_ne!(texts_hash(&config, Lang::Nb), texts_hash(&changed, Lang::Nb));
         assert_eq!(texts_hash(&config, Lang::En), texts_hash(&changed, Lang::En));
         assert_eq!(texts_hash(&config, Lang::Nb).len(), 64);

@@ -107,6 +107,10 @@ describe('consent manager', () => {
       }).observe(document, { childList: true }));
       await page.goto(`${server.url}/`);
       await page.locator(BANNER).waitFor({ state: 'visible' });
+      // Keeping focus clear of the banner is the consent manager's work; the banner build loads it
+      // at the first focus or when idle. Here it has taken the banner over.
+      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function'
+        && [...document.body.children].filter((e) => e.shadowRoot?.querySelector('.pw')).length === 1);
       const covered = () => page.evaluate(() => {
         const banner = document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner');
         return Math.round(innerHeight - banner.getBoundingClientRect().top);

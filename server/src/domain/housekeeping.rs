@@ -1,6 +1,7 @@
 //! Periodic clean-up, run at start-up and every few minutes by [`Housekeeping::run`]:
 //! unconfirmed newsletter addresses past their time, old outgoing mail, consent events past
-//! their retention, and empty rate-limit windows.
+//! their retention, empty rate-limit windows, and the operator pages' expired sessions and
+//! aged-out failed sign-ins.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,8 @@ pub struct Report {
     pub newsletter: PurgeReport,
     pub mails: usize,
     pub consent: RetentionReport,
+    pub admin_sessions: usize,
+    pub sign_in_failures: usize,
 }
 
 /// What the clean-up works on.
@@ -31,6 +34,8 @@ pub struct Housekeeping {
     pub mailbox_retention: Duration,
     pub consent_retention: Duration,
     pub rate_limiter: Arc<RateLimiter>,
+    /// The longer window of the sign-in limits; `None` when the operator pages are off.
+    pub sign_in_window: Option<Duration>,
 }
 
 impl Housekeeping {
@@ -46,10 +51,25 @@ impl Housekeeping {
         let consent =
             retention::purge_consent_events(&self.database, now, self.consent_retention).await?;
         self.rate_limiter.prune(now);
+        let (admin_sessions, sign_in_failures) = match self.sign_in_window {
+            None => (0, 0),
+            Some(window) => {
+                self.database
+                    .call(move |transaction| {
+                        Ok::<_, ApiError>((
+                            transaction.delete_admin_sessions_expired(now)?,
+                            transaction.delete_sign_in_failures_before(now.minus(window))?,
+                        ))
+                    })
+                    .await?
+            }
+        };
         Ok(Report {
             newsletter,
             mails,
             consent,
+            admin_sessions,
+            sign_in_failures,
         })
     }
 

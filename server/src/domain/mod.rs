@@ -2,7 +2,9 @@
 //! core's wire contract), what gets stored for it through the `store` interface, and what
 //! mail it sends.
 
+pub mod admin_sessions;
 pub mod consent;
+pub mod consent_overview;
 pub mod email;
 pub mod export;
 pub mod housekeeping;

@@ -217,7 +217,7 @@ pub struct ClientIp(pub Option<IpAddr>);
 
 impl ClientIp {
     /// The key a budget is counted against: IPv4 as is (also when IPv4-mapped), IPv6 by /64.
-    fn network(self) -> Option<IpAddr> {
+    pub fn network(self) -> Option<IpAddr> {
         self.0.map(|ip| match ip {
             IpAddr::V4(_) => ip,
             IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -20,7 +20,7 @@ use super::validation::{
 };
 use crate::clock::Timestamp;
 use crate::error::ApiError;
-use crate::store::{Database, NewRightsRequest, RightsRequestRow, Transaction};
+use crate::store::{Database, NewRightsRequest, RightsRequestRow, StatusChangeRow, Transaction};
 
 pub const ENDPOINT: &str = "/api/rights-requests";
 pub const ADMIN_LIST_ENDPOINT: &str = "/api/admin/rights-requests";
@@ -52,6 +52,10 @@ const MESSAGE_RULE: TextRule = TextRule {
 const LIST_LIMIT: u32 = 500;
 /// Digits of the sequence number in a reference.
 const REFERENCE_DIGITS: usize = 6;
+/// Days before the deadline from which an open request is flagged as due soon.
+pub const DUE_SOON_DAYS: i64 = 7;
+/// Who changed a status through `POST /api/admin/rights-requests/{reference}/status`.
+pub const CHANGED_BY_API: &str = "admin API (bearer token)";
 
 /// A validated rights request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,20 +268,26 @@ pub async fn latest(database: &Database) -> Result<Value, ApiError> {
         .await
 }
 
-/// Sets the status (`{"status": …}`) and `updated_at` of the request `reference`; returns
-/// the updated request.
+/// The status of `{"status": …}` (also the operator page's form field).
+pub fn settable_status(value: &Value) -> Result<&'static str, ApiError> {
+    let reader = ObjectReader::new(value, "", STATUS_FIELDS)?;
+    reader.read(
+        "status",
+        "one of in_progress, completed, rejected",
+        |value, path| one_of(value, path, SETTABLE_STATUSES).map(|index| SETTABLE_STATUSES[index]),
+    )
+}
+
+/// Sets the status (`{"status": …}`) and `updated_at` of the request `reference` and records
+/// the change with who made it; returns the updated request.
 pub async fn update_status(
     database: &Database,
     now: Timestamp,
     reference: String,
     body: &Value,
+    changed_by: String,
 ) -> Result<Value, ApiError> {
-    let reader = ObjectReader::new(body, "", STATUS_FIELDS)?;
-    let status = reader.read(
-        "status",
-        "one of in_progress, completed, rejected",
-        |value, path| one_of(value, path, SETTABLE_STATUSES).map(|index| SETTABLE_STATUSES[index]),
-    )?;
+    let status = settable_status(body)?;
     database
         .call(move |transaction| {
             if !transaction.set_rights_request_status(&reference, status, now)? {
@@ -287,10 +297,74 @@ pub async fn update_status(
                     id: reference,
                 });
             }
+            transaction.insert_status_change(&reference, status, &changed_by, now)?;
             let updated = transaction.rights_request(&reference)?;
             Ok(updated.as_ref().map_or(Value::Null, request_json))
         })
         .await
+}
+
+/// The latest 500 requests as rows, newest first (the operator's inbox).
+pub async fn inbox(database: &Database) -> Result<Vec<RightsRequestRow>, ApiError> {
+    database
+        .call(|transaction| Ok(transaction.rights_requests(LIST_LIMIT)?))
+        .await
+}
+
+/// One request and its status changes (oldest first), if the reference exists.
+pub async fn with_history(
+    database: &Database,
+    reference: String,
+) -> Result<Option<(RightsRequestRow, Vec<StatusChangeRow>)>, ApiError> {
+    database
+        .call(move |transaction| {
+            let Some(request) = transaction.rights_request(&reference)? else {
+                return Ok(None);
+            };
+            let changes = transaction.status_changes(&reference)?;
+            Ok(Some((request, changes)))
+        })
+        .await
+}
+
+/// Where a request stands against its deadline: one month after it was received
+/// (GDPR Art. 12(3)), counted in whole days from now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineState {
+    /// Answered (completed or rejected): the deadline no longer matters.
+    Closed,
+    /// Open, and the deadline has passed `days_late` days ago (0: earlier today).
+    Overdue {
+        days_late: i64,
+    },
+    /// Open, due within [`DUE_SOON_DAYS`] days.
+    DueSoon {
+        days_left: i64,
+    },
+    Open {
+        days_left: i64,
+    },
+}
+
+/// The answer is due one calendar month after the request was received.
+pub fn deadline(received: Timestamp) -> Timestamp {
+    received.plus_one_month()
+}
+
+pub fn deadline_state(status: &str, received: Timestamp, now: Timestamp) -> DeadlineState {
+    if matches!(status, "completed" | "rejected") {
+        return DeadlineState::Closed;
+    }
+    let due = deadline(received);
+    if due <= now {
+        return DeadlineState::Overdue {
+            days_late: due.days_until(now),
+        };
+    }
+    match now.days_until(due) {
+        days_left if days_left < DUE_SOON_DAYS => DeadlineState::DueSoon { days_left },
+        days_left => DeadlineState::Open { days_left },
+    }
 }
 
 #[cfg(test)]
@@ -306,6 +380,40 @@ mod tests {
             "language": "nb",
             "confirmed": true
         })
+    }
+
+    #[test]
+    fn deadlines_flag_overdue_and_due_within_seven_days_of_open_requests_only() {
+        let received = Timestamp::parse_rfc3339("2026-11-06T09:00:00.000Z").unwrap();
+        let at = |text: &str| Timestamp::parse_rfc3339(text).unwrap();
+        assert_eq!(deadline(received).rfc3339(), "2026-12-06T09:00:00.000Z");
+        assert_eq!(
+            deadline_state("received", received, at("2026-11-20T09:00:00.000Z")),
+            DeadlineState::Open { days_left: 16 }
+        );
+        // 7 days and a minute before: not yet "within 7 days"; 6 days 23 hours: due soon.
+        assert_eq!(
+            deadline_state("received", received, at("2026-11-29T08:59:00.000Z")),
+            DeadlineState::Open { days_left: 7 }
+        );
+        assert_eq!(
+            deadline_state("in_progress", received, at("2026-11-29T10:00:00.000Z")),
+            DeadlineState::DueSoon { days_left: 6 }
+        );
+        assert_eq!(
+            deadline_state("received", received, at("2026-12-06T09:00:00.000Z")),
+            DeadlineState::Overdue { days_late: 0 }
+        );
+        assert_eq!(
+            deadline_state("in_progress", received, at("2026-12-16T10:00:00.000Z")),
+            DeadlineState::Overdue { days_late: 10 }
+        );
+        for status in ["completed", "rejected"] {
+            assert_eq!(
+                deadline_state(status, received, at("2027-06-01T00:00:00.000Z")),
+                DeadlineState::Closed
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,10 @@ use crate::domain::validation::{integer, one_of, ObjectReader};
 use crate::error::ApiError;
 
 pub const ENDPOINT: &str = "/__faults";
+/// Moves the server's clock (`{"offset_seconds": n}`, negative for the past).
+pub const CLOCK_ENDPOINT: &str = "/__clock";
+/// Ten years either way.
+const MAX_CLOCK_OFFSET_SECONDS: i64 = 10 * 366 * 86_400;
 
 const MODES: &[&str] = &["status", "delay", "drop", "garbage", "off"];
 const MAX_DELAY_MS: i64 = 60_000;
@@ -119,4 +123,29 @@ pub async fn set_faults(
 /// `GET /__faults`: the current plan and how many faulted answers it has given.
 pub async fn show_faults(State(state): State<AppState>) -> Json<Value> {
     Json(state.faults.describe())
+}
+
+/// `POST /__clock` with `{"offset_seconds": n}`: from now on "now" is the wall clock plus
+/// `n` seconds, for everything that asks the app's clock (request ages, sessions, limits).
+/// Database-side timestamps (a consent event's `received_at`) keep the real time.
+pub async fn set_clock(
+    State(state): State<AppState>,
+    JsonBody(value): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let Some(clock) = &state.test_clock else {
+        return Err(ApiError::NotFound);
+    };
+    let reader = ObjectReader::new(&value, "", &["offset_seconds"])?;
+    let expected = "whole seconds from -316224000 to 316224000 (ten years either way)";
+    let offset = integer(
+        reader.required("offset_seconds", expected)?,
+        "offset_seconds",
+        -MAX_CLOCK_OFFSET_SECONDS..=MAX_CLOCK_OFFSET_SECONDS,
+        expected,
+    )?;
+    clock.set_offset(offset * 1000);
+    Ok(Json(serde_json::json!({
+        "offset_seconds": offset,
+        "now": state.clock.now().rfc3339(),
+    })))
 }

@@ -3,6 +3,7 @@
 //! runs it on a socket.
 
 pub mod admin;
+pub mod admin_pages;
 pub mod api_post;
 pub mod client_ip;
 pub mod connection;

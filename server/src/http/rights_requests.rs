@@ -64,7 +64,13 @@ pub async fn update_status(
             rejection.body_text()
         ),
     })?;
-    rights_requests::update_status(&state.database, state.clock.now(), reference, &body)
-        .await
-        .map(Json)
+    rights_requests::update_status(
+        &state.database,
+        state.clock.now(),
+        reference,
+        &body,
+        rights_requests::CHANGED_BY_API.to_owned(),
+    )
+    .await
+    .map(Json)
 }

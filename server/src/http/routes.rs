@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 
 use super::admin;
+use super::admin_pages;
 use super::api_post;
 use super::connection::{ConnectionHandle, SeverableListener};
 use super::consent;
@@ -85,6 +86,7 @@ pub fn app(state: AppState) -> Router {
     let form_limit = DefaultBodyLimit::max(api_post::MAX_BODY_BYTES);
     let mut router = Router::new()
         .merge(api)
+        .merge(admin_pages::routes(&state))
         .route(
             domain::newsletter::CONFIRM_PAGE,
             get(newsletter_pages::confirm_form_page)
@@ -102,6 +104,7 @@ pub fn app(state: AppState) -> Router {
             faults::ENDPOINT,
             get(faults::show_faults).post(faults::set_faults),
         );
+        router = router.route(faults::CLOCK_ENDPOINT, post(faults::set_clock));
     }
     if state.config.demo_mailbox {
         router = router.route(mailbox::DEMO_MAILBOX_PATH, get(mailbox::demo_mailbox_page));

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::fault_plan::FaultInjector;
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, OffsetClock, SystemClock};
 use crate::config::Config;
 use crate::domain::housekeeping::Housekeeping;
 use crate::domain::mail::Mailer;
@@ -21,11 +21,21 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub rate_limiter: Arc<RateLimiter>,
     pub mailer: Arc<Mailer>,
+    /// With `PW_FAULTS=1` the clock is the wall clock moved by an offset `POST /__clock`
+    /// sets (end-to-end tests of deadlines); this is that clock.
+    pub test_clock: Option<Arc<OffsetClock>>,
 }
 
 impl AppState {
     pub fn new(config: Config, database: Database) -> Self {
-        Self::with_clock(config, database, Arc::new(SystemClock))
+        if !config.faults_enabled {
+            return Self::with_clock(config, database, Arc::new(SystemClock));
+        }
+        let test_clock = Arc::new(OffsetClock::default());
+        AppState {
+            test_clock: Some(Arc::clone(&test_clock)),
+            ..Self::with_clock(config, database, test_clock)
+        }
     }
 
     pub fn with_clock(config: Config, database: Database, clock: Arc<dyn Clock>) -> Self {
@@ -36,6 +46,7 @@ impl AppState {
             faults: Arc::new(FaultInjector::default()),
             clock,
             rate_limiter: Arc::new(RateLimiter::default()),
+            test_clock: None,
         }
     }
 
@@ -68,6 +79,12 @@ impl AppState {
             mailbox_retention: self.config.mailbox_retention,
             consent_retention: self.config.consent_retention,
             rate_limiter: Arc::clone(&self.rate_limiter),
+            sign_in_window: self.config.admin_pages.as_ref().map(|pages| {
+                pages
+                    .sign_in_limit_per_ip
+                    .window
+                    .max(pages.sign_in_limit_per_account.window)
+            }),
         }
     }
 }

@@ -207,6 +207,36 @@ pub trait Transaction {
         after_id: i64,
         limit: u32,
     ) -> StoreResult<Vec<RightsRequestRow>>;
+    fn insert_status_change(
+        &mut self,
+        reference: &str,
+        status: &str,
+        changed_by: &str,
+        changed_at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The status changes of one request, oldest first.
+    fn status_changes(&mut self, reference: &str) -> StoreResult<Vec<StatusChangeRow>>;
+
+    // --- operator pages --------------------------------------------------------------
+    fn insert_admin_session(&mut self, session: &NewAdminSession<'_>) -> StoreResult<()>;
+    /// The session whose id hashes to `id_sha256`, unless it expired at or before `now`.
+    fn admin_session(
+        &mut self,
+        id_sha256: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<AdminSessionRow>>;
+    fn delete_admin_session(&mut self, id_sha256: &str) -> StoreResult<()>;
+    fn delete_admin_sessions_expired(&mut self, now: Timestamp) -> StoreResult<usize>;
+    fn insert_sign_in_failure(&mut self, subject: &str, at: Timestamp) -> StoreResult<()>;
+    /// Failed sign-ins of `subject` after `since`.
+    fn sign_in_failures_since(
+        &mut self,
+        subject: &str,
+        since: Timestamp,
+    ) -> StoreResult<SignInFailures>;
+    fn delete_sign_in_failures_before(&mut self, cutoff: Timestamp) -> StoreResult<usize>;
+    /// Consent events received at or after `since`, counted per day and choice of categories.
+    fn daily_choice_counts(&mut self, since: Timestamp) -> StoreResult<Vec<DailyChoiceCount>>;
 
     // --- audit -----------------------------------------------------------------------
     /// The column names of `table`, in order: what is stored about a person, checkable.

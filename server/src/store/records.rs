@@ -237,3 +237,48 @@ pub struct RightsRequestRow {
     pub created_at: String,
     pub updated_at: String,
 }
+
+/// An operator's signed-in session to store. Only the SHA-256 of the session id is kept, so
+/// a copy of the database does not hand out live sessions.
+#[derive(Debug, Clone)]
+pub struct NewAdminSession<'a> {
+    pub id_sha256: &'a str,
+    pub user: &'a str,
+    /// The session's anti-forgery token, sent back with every form.
+    pub csrf_token: &'a str,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A stored, unexpired operator session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminSessionRow {
+    pub user: String,
+    pub csrf_token: String,
+    pub expires_at: String,
+}
+
+/// Failed sign-ins counted against one subject (a client address or an account) since a cutoff.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignInFailures {
+    pub count: u32,
+    /// When the oldest of them happened: the window frees a slot when it ages out.
+    pub oldest: Option<String>,
+}
+
+/// One change of a rights request's status: what, by whom, when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChangeRow {
+    pub status: String,
+    pub changed_by: String,
+    pub changed_at: String,
+}
+
+/// How many consent events of one day (UTC, `YYYY-MM-DD` of `received_at`) carried one
+/// choice of categories (the stored JSON text, as one distinct value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyChoiceCount {
+    pub day: String,
+    pub categories_json: String,
+    pub count: i64,
+}

@@ -2,6 +2,7 @@
 //! socket (startup line, graceful shutdown, the `drop` fault).
 
 mod admin;
+mod admin_pages;
 mod consent;
 mod cors;
 mod export;

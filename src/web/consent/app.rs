@@ -9,15 +9,22 @@ use super::{blocking, focus_room, render};
 use crate::web::shared::delivery::{self, Endpoint};
 use crate::web::shared::dom::{self, append, attr, el, Report};
 use core::cell::RefCell;
-use privacy_widget_core::config::{Config, Theme};
+use privacy_widget_core::config::{Config, OutboxStorage, Theme};
 use privacy_widget_core::consent::cookie_matches;
-use privacy_widget_core::cookie;
+use privacy_widget_core::consent::EventContext;
+use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
-use privacy_widget_core::ui::{ConsentUi, DecisionInput, Effect, Msg, StoredConsent};
+use privacy_widget_core::outbox::IdempotencyKey;
+use privacy_widget_core::ui::{texts_hash, ConsentUi, DecisionInput, Effect, Msg, StoredConsent};
+use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, ShadowRoot};
 
-const CSS: &str = include_str!("widget.css");
+/// The banner's styles (shared with the banner build) and the dialog's.
+const CSS: &str = concat!(include_str!("../banner/banner.css"), include_str!("dialog.css"));
+
+/// The widget's host element in the page (the banner build's until this module replaces it).
+const HOST_ID: &str = "privacy-widget";
 
 pub struct App {
     pub config: Config,
@@ -27,10 +34,15 @@ pub struct App {
     live: Element,
     /// Where focus was before the widget took it, to give it back.
     return_focus: Option<Element>,
+    /// The banner build's host, shown until this module's first render replaces it.
+    banner_build_host: Option<Element>,
 }
 
 crate::page_state! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+    /// What the visitor asked the banner build for that is this module's to do (`take_intent`),
+    /// kept until the widget is on screen.
+    static INTENTS: RefCell<Option<Vec<String>>> = const { RefCell::new(Some(Vec::new())) };
 }
 
 /// Runs `f` on the app if it started (a bad config leaves it absent: fail closed).
@@ -72,6 +84,10 @@ fn boot(stage: Boot) {
                 for e in &errors {
                     dom::console_error(&e.message());
                 }
+                // The banner build may show a banner from the fields it could read: fail closed.
+                if let Some(host) = dom::by_id(HOST_ID) {
+                    dom::remove(&host);
+                }
                 // The API still answers (no consent, nothing accepted), so shop code need not guard.
                 install_api();
                 None
@@ -98,10 +114,15 @@ fn boot(stage: Boot) {
         }
         Boot::Show(effects) => {
             run(effects);
+            with_app(App::replace_banner_build);
+            take_intents();
             Some(Boot::Connect)
         }
         Boot::Connect => {
-            with_app(|app| delivery::start(&app.config));
+            with_app(|app| {
+                delivery::start(&app.config);
+                deliver_pending(&app.config, None);
+            });
             Some(Boot::Observe)
         }
         Boot::Observe => {
@@ -142,9 +163,13 @@ fn decide(config: &Config) -> (ConsentUi, Vec<Effect>) {
     (ui, effects)
 }
 
-/// Puts the widget's (still empty) shadow root into the page.
+/// Puts the widget's (still empty) shadow root into the page, beside the banner build's until
+/// the first render (`App::replace_banner_build`), so the page never paints without a banner
+/// and `#privacy-widget` is always the host on screen.
 fn mount(config: Config, ui: ConsentUi) {
-    let (host, root) = dom::shadow_host("privacy-widget", CSS);
+    // The id moves to this host when it replaces the banner build's (`replace_banner_build`).
+    let banner_build_host = dom::by_id(HOST_ID);
+    let (host, root) = dom::shadow_host(if banner_build_host.is_some() { "" } else { HOST_ID }, CSS);
     match config.theme {
         Theme::Auto => {}
         Theme::Light => attr(&host, "data-theme", "light"),
@@ -156,13 +181,82 @@ fn mount(config: Config, ui: ConsentUi) {
     attr(&live, "role", "status");
     append(&root, &container);
     append(&root, &live);
-    let app = App { config, ui, root: root.clone(), container, live, return_focus: None };
+    let app = App { config, ui, root: root.clone(), container, live, return_focus: None, banner_build_host };
     APP.with(|cell| *cell.borrow_mut() = Some(app));
 
     // First in the body, so keyboard and screen-reader users meet the banner before the page.
     dom::body().prepend_with_node_1(&host).report("prepend the widget");
     listen_inside(&root);
     listen_page();
+}
+
+/// `[data-action="…"]` for an action name of the banner (letters and `-` only).
+fn action_selector(action: &str) -> String {
+    let mut selector = String::from("[data-action=\"");
+    selector.push_str(action);
+    selector.push_str("\"]");
+    selector
+}
+
+/// What the visitor asked the banner build for before this module ran (the banner build's
+/// loader calls this once the module is initialised): done now if the widget is on screen,
+/// else as soon as it is.
+#[wasm_bindgen(js_name = takeIntent)]
+pub fn take_intent(intent: String) {
+    let queued = INTENTS.with(|q| q.borrow_mut().as_mut().map(|q| q.push(intent.clone())));
+    if queued.is_none() {
+        run_intent(&intent);
+    }
+}
+
+/// The widget is on screen: runs the intents that waited for it, and from now on at once.
+fn take_intents() {
+    for intent in INTENTS.with(|q| q.borrow_mut().take()).unwrap_or_default() {
+        run_intent(&intent);
+    }
+}
+
+/// An intent is its name, and for `decided` a newline and the decision
+/// (`cookie::PendingDecision`'s text): the banner build hands it over directly too, so a browser
+/// that refuses storage loses nothing.
+fn run_intent(intent: &str) {
+    let (name, payload) = intent.split_once('\n').unwrap_or((intent, ""));
+    match name {
+        "decided" => {
+            let Some(config) = with_app(|app| app.config.clone()) else { return };
+            if let Some(pending) = PendingDecision::decode(payload, &config) {
+                dispatch(Msg::DecidedAtBanner(cookie::encode(&pending.record)));
+                delivery::start(&config);
+                deliver_pending(&config, Some(pending));
+            }
+        }
+        "settings" => dispatch(Msg::OpenPreferencesFromBanner),
+        "preferences" => dispatch(Msg::OpenPreferences),
+        "banner" => dispatch(Msg::ShowBanner),
+        "statement-changes" => {
+            api::open_statement(Api::has_statement(), None, true);
+        }
+        _ => {}
+    }
+}
+
+/// A decision the banner build recorded (handed over, or else left in storage by this or an
+/// earlier page): its event goes into the outbox under the decision's own idempotency key, then
+/// the stored copy is removed. Kept when the outbox refused it, for the next page.
+fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
+    let local = config.outbox_storage == OutboxStorage::Local;
+    let pending =
+        handed_over.or_else(|| PendingDecision::decode(&delivery::stored(local, PENDING_DECISION_KEY)?, config));
+    if let Some(pending) = pending {
+        let texts_hash = texts_hash(config, pending.lang);
+        let body = pending.record.event_body(&EventContext { language: pending.lang, texts_hash: &texts_hash });
+        let key = IdempotencyKey::for_decision(&pending.record.consent_id, pending.record.seq);
+        match delivery::send_with_key(Endpoint::Consent, body, Some(&pending.record.consent_id), key) {
+            Ok(_) | Err(delivery::SendError::NotConfigured(_)) => {}
+            Err(_) => return,
+        }
+    }
+    delivery::forget_stored(local, PENDING_DECISION_KEY);
 }
 
 /// The statement page and a cookie declaration need the extras module at once; a newsletter
@@ -284,6 +378,20 @@ impl App {
 
     fn activate(&self) {
         activate(&self.config, &self.ui);
+    }
+
+    /// Removes the banner build's host now that this module's view is rendered; a visitor whose
+    /// focus was on one of its buttons finds it on the same button here.
+    fn replace_banner_build(&mut self) {
+        let Some(old) = self.banner_build_host.take() else { return };
+        let focused_action = dom::focused_element()
+            .filter(|e| dom::host_of(e).as_ref() == Some(&old))
+            .and_then(|e| dom::get_attr(&e, "data-action"));
+        dom::remove(&old);
+        attr(&self.root.host(), "id", HOST_ID);
+        if let Some(button) = focused_action.and_then(|action| self.query(&action_selector(&action))) {
+            dom::focus(&button);
+        }
     }
 
     fn query(&self, selector: &str) -> Option<Element> {

@@ -5,8 +5,10 @@
 use crate::prelude::*;
 
 use crate::web::shared::dom::{self, append, attr, button, el, get_attr, text_el};
+use crate::web::shared::markup_dom;
+use privacy_widget_core::banner::{self, BannerState};
 use privacy_widget_core::config::{Category, Config, Service};
-use privacy_widget_core::i18n::{push_joined, TextKey};
+use privacy_widget_core::i18n::{push_joined, BannerText, TextKey};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::ui::{receipt_rows, ConsentUi, View};
 use wasm_bindgen::JsValue;
@@ -18,7 +20,7 @@ pub fn render(container: &Element, config: &Config, ui: &ConsentUi) {
     attr(container, "lang", ui.lang.tag());
     match ui.view {
         View::Hidden if config.floating_button && ui.consent.is_some() => {
-            let reopen = button("reopen", config.text(ui.lang, TextKey::ReopenButton), "reopen");
+            let reopen = button("reopen", config.text(ui.lang, BannerText::ReopenButton), "reopen");
             append(container, &reopen);
         }
         View::Hidden => {}
@@ -27,47 +29,10 @@ pub fn render(container: &Element, config: &Config, ui: &ConsentUi) {
     }
 }
 
+/// The core's banner tree (the banner build shows the same one before this module loads).
 fn banner(config: &Config, ui: &ConsentUi) -> Element {
-    let lang = ui.lang;
-    let t = |key| config.text(lang, key);
-    let section = el("section", "banner");
-    attr(&section, "aria-labelledby", "pw-banner-title");
-    let title = text_el("h2", "title", t(TextKey::BannerTitle));
-    attr(&title, "id", "pw-banner-title");
-    append(&section, &title);
-    let text = text_el("p", "text", t(TextKey::BannerText));
-    append(&section, &text);
-    if ui.gpc {
-        append(&section, &text_el("p", "notice", t(TextKey::GpcNotice)));
-    }
-    append(&section, &decision_buttons(config, lang, "settings", TextKey::Settings));
-    if let Some(link) = statement_link(config, lang) {
-        append(&section, &link);
-    }
-    let revision_changed =
-        ui.previous_revision.is_some() && config.statement.as_ref().is_some_and(|s| s.revision_url.is_some());
-    if revision_changed {
-        append(&section, &button("statement-changes", t(TextKey::StatementWhatChanged), "link"));
-    }
-    section
-}
-
-/// A real link to the statement page; with a configured viewer, clicking opens it in place.
-fn statement_link(config: &Config, lang: Lang) -> Option<Element> {
-    let url = config.privacy_policy_url.as_ref()?;
-    let link = text_el("a", "link", config.text(lang, TextKey::PrivacyStatement));
-    attr(&link, "href", url);
-    attr(&link, "data-action", "statement");
-    Some(link)
-}
-
-/// Accept all, reject all and a third action as three identical buttons: equal prominence.
-fn decision_buttons(config: &Config, lang: Lang, third_action: &str, third_label: TextKey) -> Element {
-    let row = el("div", "actions");
-    append(&row, &button("accept-all", config.text(lang, TextKey::AcceptAll), "btn"));
-    append(&row, &button("reject-all", config.text(lang, TextKey::RejectAll), "btn"));
-    append(&row, &button(third_action, config.text(lang, third_label), "btn"));
-    row
+    let revision_changed = BannerState::revision_changed(config, ui.previous_revision.is_some());
+    markup_dom::build(&banner::banner(config, BannerState { lang: ui.lang, gpc: ui.gpc, revision_changed }))
 }
 
 fn preferences(config: &Config, ui: &ConsentUi) -> Element {
@@ -86,13 +51,13 @@ fn preferences(config: &Config, ui: &ConsentUi) -> Element {
 
     let body = el("div", "body");
     let intro = text_el("p", "text", t(TextKey::PreferencesIntro));
-    if let Some(link) = statement_link(config, lang) {
+    if let Some(link) = banner::statement_link(config, lang) {
         append(&intro, &dom::text_node(" "));
-        append(&intro, &link);
+        append(&intro, &markup_dom::build(&link));
     }
     append(&body, &intro);
     if ui.gpc {
-        append(&body, &text_el("p", "notice", t(TextKey::GpcNotice)));
+        append(&body, &text_el("p", "notice", config.text(lang, BannerText::GpcNotice)));
     }
     for category in &config.categories {
         append(&body, &category_section(config, lang, category));
@@ -101,7 +66,7 @@ fn preferences(config: &Config, ui: &ConsentUi) -> Element {
         append(&body, &receipt);
     }
     append(&dialog, &body);
-    append(&dialog, &decision_buttons(config, lang, "save", TextKey::SaveChoices));
+    append(&dialog, &markup_dom::build(&banner::decision_buttons(config, lang, "save", TextKey::SaveChoices)));
     dialog
 }
 

@@ -159,7 +159,17 @@ pub fn start(config: &Config) {
 /// sends it if nothing older with the same `ordering` key (the consent id) is ahead of it.
 /// The returned key identifies the event in [`DeliveryReport`]s.
 pub fn send(endpoint: Endpoint, body: Json, ordering: Option<&str>) -> Result<IdempotencyKey, SendError> {
-    let key = IdempotencyKey::from_random(dom::random_bytes());
+    send_with_key(endpoint, body, ordering, IdempotencyKey::from_random(dom::random_bytes()))
+}
+
+/// [`send`] under a key of the caller's: one that is the same each time the same event is
+/// queued (`IdempotencyKey::for_decision`).
+pub fn send_with_key(
+    endpoint: Endpoint,
+    body: Json,
+    ordering: Option<&str>,
+    key: IdempotencyKey,
+) -> Result<IdempotencyKey, SendError> {
     let ordering = ordering.and_then(OrderingKey::new);
     let queued = with(|d| {
         if d.url(endpoint).is_none() {
@@ -180,6 +190,20 @@ pub fn send(endpoint: Endpoint, body: Json, ordering: Option<&str>) -> Result<Id
             pump(false);
             Ok(key)
         }
+    }
+}
+
+/// A value the widget keeps beside the outbox, in the same storage; `None` when absent or when
+/// the browser refuses storage.
+pub fn stored(local: bool, key: &str) -> Option<String> {
+    browser::storage(local).ok().flatten()?.get_item(key).ok().flatten()
+}
+
+/// Removes a value [`stored`] read.
+pub fn forget_stored(local: bool, key: &str) {
+    if let Ok(Some(storage)) = browser::storage(local) {
+        // Refused: the decision is queued again on the next page, under the same key.
+        storage.remove_item(key).ok();
     }
 }
 

@@ -1,7 +1,6 @@
-//! What both builds carry: the raw DOM calls and the outbox's delivery driver; and, for the
-//! extras build's renderers, DOM from the core's markup trees.
+//! What the consent and extras builds both carry: the raw DOM calls, the outbox's delivery
+//! driver, and DOM from the core's markup trees (the banner, the statement, the declaration).
 
 pub mod delivery;
 pub mod dom;
-#[cfg(feature = "extras")]
 pub mod markup_dom;

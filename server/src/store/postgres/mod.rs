@@ -16,10 +16,11 @@ use tokio_postgres::{NoTls, Row};
 
 use super::interface::{DatabaseOpenError, DatabaseUrl, StoreError, StoreResult, Transaction};
 use super::records::{
-    ConsentEventFilter, ConsentEventRow, ConsentInsert, ConsentPurge, ConsentStateRow,
-    ConsentTextsRow, IdempotencyRecord, ImportedConsentEvent, MailRow, NewConsentEvent, NewMail,
-    NewRightsRequest, NewToken, RightsRequestRow, SubscriberProof, SubscriberRef, SubscriberRow,
-    TokenPurpose, TokenRow,
+    AdminSessionRow, ConsentEventFilter, ConsentEventRow, ConsentInsert, ConsentPurge,
+    ConsentStateRow, ConsentTextsRow, DailyChoiceCount, IdempotencyRecord, ImportedConsentEvent,
+    MailRow, NewAdminSession, NewConsentEvent, NewMail, NewRightsRequest, NewToken,
+    RightsRequestRow, SignInFailures, StatusChangeRow, SubscriberProof, SubscriberRef,
+    SubscriberRow, TokenPurpose, TokenRow,
 };
 use crate::clock::Timestamp;
 
@@ -848,6 +849,137 @@ impl Transaction for PostgresTransaction<'_, '_> {
             &format!("SELECT {REQUEST_COLUMNS} FROM rights_requests ORDER BY id DESC LIMIT $1"),
             &[&i64::from(limit)],
             request_row,
+        )
+    }
+
+    fn insert_status_change(
+        &mut self,
+        reference: &str,
+        status: &str,
+        changed_by: &str,
+        changed_at: Timestamp,
+    ) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO rights_request_status_changes (reference, status, changed_by, changed_at)
+             VALUES ($1, $2, $3, $4)",
+            &[&reference, &status, &changed_by, &changed_at.rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn status_changes(&mut self, reference: &str) -> StoreResult<Vec<StatusChangeRow>> {
+        self.rows(
+            "SELECT status, changed_by, changed_at FROM rights_request_status_changes
+             WHERE reference = $1 ORDER BY id",
+            &[&reference],
+            |row| {
+                Ok(StatusChangeRow {
+                    status: row.try_get(0)?,
+                    changed_by: row.try_get(1)?,
+                    changed_at: row.try_get(2)?,
+                })
+            },
+        )
+    }
+
+    fn insert_admin_session(&mut self, session: &NewAdminSession<'_>) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO admin_sessions (id_sha256, user_name, csrf_token, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &session.id_sha256,
+                &session.user,
+                &session.csrf_token,
+                &session.created_at.rfc3339(),
+                &session.expires_at.rfc3339(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn admin_session(
+        &mut self,
+        id_sha256: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<AdminSessionRow>> {
+        self.query_opt(
+            "SELECT user_name, csrf_token, expires_at FROM admin_sessions
+             WHERE id_sha256 = $1 AND expires_at > $2",
+            &[&id_sha256, &now.rfc3339()],
+        )?
+        .map(|row| {
+            Ok(AdminSessionRow {
+                user: row.try_get(0)?,
+                csrf_token: row.try_get(1)?,
+                expires_at: row.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn delete_admin_session(&mut self, id_sha256: &str) -> StoreResult<()> {
+        self.execute(
+            "DELETE FROM admin_sessions WHERE id_sha256 = $1",
+            &[&id_sha256],
+        )?;
+        Ok(())
+    }
+
+    fn delete_admin_sessions_expired(&mut self, now: Timestamp) -> StoreResult<usize> {
+        self.execute(
+            "DELETE FROM admin_sessions WHERE expires_at <= $1",
+            &[&now.rfc3339()],
+        )
+    }
+
+    fn insert_sign_in_failure(&mut self, subject: &str, at: Timestamp) -> StoreResult<()> {
+        self.execute(
+            "INSERT INTO admin_sign_in_failures (subject, attempted_at) VALUES ($1, $2)",
+            &[&subject, &at.rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn sign_in_failures_since(
+        &mut self,
+        subject: &str,
+        since: Timestamp,
+    ) -> StoreResult<SignInFailures> {
+        let row = self.query_opt(
+            "SELECT COUNT(*), MIN(attempted_at) FROM admin_sign_in_failures
+             WHERE subject = $1 AND attempted_at > $2",
+            &[&subject, &since.rfc3339()],
+        )?;
+        let Some(row) = row else {
+            return Ok(SignInFailures::default());
+        };
+        let count: i64 = row.try_get(0)?;
+        Ok(SignInFailures {
+            count: u32::try_from(count).unwrap_or(u32::MAX),
+            oldest: row.try_get(1)?,
+        })
+    }
+
+    fn delete_sign_in_failures_before(&mut self, cutoff: Timestamp) -> StoreResult<usize> {
+        self.execute(
+            "DELETE FROM admin_sign_in_failures WHERE attempted_at <= $1",
+            &[&cutoff.rfc3339()],
+        )
+    }
+
+    fn daily_choice_counts(&mut self, since: Timestamp) -> StoreResult<Vec<DailyChoiceCount>> {
+        self.rows(
+            "SELECT substr(received_at, 1, 10) AS day, categories, COUNT(*)
+             FROM consent_events WHERE received_at >= $1
+             GROUP BY day, categories ORDER BY day, categories",
+            &[&since.rfc3339()],
+            |row| {
+                Ok(DailyChoiceCount {
+                    day: row.try_get(0)?,
+                    categories_json: row.try_get(1)?,
+                    count: row.try_get(2)?,
+                })
+            },
         )
     }
 

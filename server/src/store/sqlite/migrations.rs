@@ -118,6 +118,34 @@ pub const MIGRATIONS: &[&str] = &[
                      GROUP BY revision, language);
     CREATE INDEX consent_events_by_received_at ON consent_events (received_at);
     CREATE INDEX consent_state_by_event_id ON consent_state (event_id);",
+    // 5: the operator pages: signed-in sessions (the id's SHA-256 only), failed sign-ins
+    // for the rate limit (shared by every instance on the database), and who changed a
+    // rights request's status when.
+    "CREATE TABLE admin_sessions (
+        id_sha256 TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX admin_sessions_by_expiry ON admin_sessions (expires_at);
+
+    CREATE TABLE admin_sign_in_failures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        subject TEXT NOT NULL,
+        attempted_at TEXT NOT NULL
+    );
+    CREATE INDEX admin_sign_in_failures_by_subject ON admin_sign_in_failures (subject, attempted_at);
+
+    CREATE TABLE rights_request_status_changes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        reference TEXT NOT NULL REFERENCES rights_requests (reference) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        changed_by TEXT NOT NULL,
+        changed_at TEXT NOT NULL
+    );
+    CREATE INDEX rights_request_status_changes_by_reference
+        ON rights_request_status_changes (reference, id);",
 ];
 
 /// Applies the migrations not applied yet, each in its own transaction.

@@ -1,0 +1,176 @@
+//! The config as the banner build reads it: only the fields the banner path uses (revision,
+//! language, category and service ids, cookie, statement link and revisions, floating button,
+//! theme, outbox storage, banner text overrides), without a word of the field-named messages.
+//!
+//! Why a second reader: `Config::parse` checks every field and names every mistake, and that
+//! costs more than the whole banner (7 KB brotli of the 10 KB budget). The banner build reads
+//! leniently what it needs and checks only what keeps its own output safe (the revision and ids
+//! it writes into the cookie, the cookie's name and lifetime, the link's URL); anything it cannot
+//! read makes it give up and start the full module, whose `Config::parse` reports the mistakes.
+//! The full module parses the config again either way and fails closed on any mistake, so a
+//! config only this reader accepts shows a banner for as long as the full module takes to load.
+//! `tests::agrees_with_the_full_parse` holds the two readers to the same values.
+
+use crate::prelude::*;
+
+use super::{
+    is_safe_url, is_token, Category, Config, OutboxStorage, Service, StatementSource, Theme, COOKIE_LIFETIME_DAYS,
+    COOKIE_NAME_MAX,
+};
+use crate::i18n::BannerText;
+use crate::json::{self, Json};
+use crate::lang::Lang;
+use crate::wire;
+
+/// The banner path's config, or `None` when something it needs is absent or unreadable.
+pub fn read(text: &str) -> Option<Config> {
+    let root = json::parse(text).ok()?;
+    let mut config = Config::defaults();
+    config.revision = str_of(&root, "revision").filter(|r| wire::is_revision(r))?.to_string();
+    config.language = match root.get("language") {
+        None => None,
+        Some(Json::Str(tag)) if tag == "auto" => None,
+        Some(tag) => Some(Lang::from_tag(tag.as_str()?)?),
+    };
+    for category in root.get("categories")?.as_array()? {
+        let mut services = Vec::new();
+        for service in category.get("services").map_or(Some(&[][..]), Json::as_array)? {
+            services.push(Service { id: id_of(service)?, ..Service::default() });
+        }
+        let required = category.get("required").map_or(Some(false), Json::as_bool)?;
+        config.categories.push(Category { id: id_of(category)?, required, title: None, description: None, services });
+    }
+    if let Some(cookie) = root.get("cookie") {
+        if let Some(name) = cookie.get("name") {
+            config.cookie.name = name.as_str().filter(|n| is_token(n, COOKIE_NAME_MAX))?.to_string();
+        }
+        config.cookie.domain = str_of(cookie, "domain").map(String::from);
+        config.cookie.lifetime_days = match cookie.get("lifetimeDays") {
+            None | Some(Json::Null) => None,
+            Some(days) => Some(days.as_int().filter(|d| COOKIE_LIFETIME_DAYS.contains(d))? as u32),
+        };
+    }
+    config.privacy_policy_url = match root.get("privacyPolicyUrl") {
+        None => None,
+        Some(url) => Some(url.as_str().filter(|u| is_safe_url(u))?.to_string()),
+    };
+    if let Some(statement) = root.get("statement") {
+        // Only whether "what changed" can be offered; the full module reads the rest.
+        config.statement = Some(StatementSource {
+            url: str_of(statement, "url")?.to_string(),
+            revision_url: str_of(statement, "revisionUrl").map(String::from),
+            container: None,
+        });
+    }
+    config.floating_button = root.get("floatingButton").map_or(Some(false), Json::as_bool)?;
+    config.theme = Theme::from_name(str_of(&root, "theme"))?;
+    config.outbox_storage = OutboxStorage::from_name(root.get("outbox").and_then(|o| str_of(o, "storage")))?;
+    config.texts = banner_texts(root.get("texts"));
+    Some(config)
+}
+
+fn str_of<'a>(object: &'a Json, key: &str) -> Option<&'a str> {
+    object.get(key).and_then(Json::as_str)
+}
+
+/// The `id` of a category or service, as the cookie may carry it.
+fn id_of(object: &Json) -> Option<String> {
+    str_of(object, "id").filter(|id| wire::is_choice_id(id)).map(String::from)
+}
+
+/// The shop's overrides of the banner's texts; the rest of `texts` is the full module's.
+fn banner_texts(texts: Option<&Json>) -> super::TextOverrides {
+    let mut out = Vec::new();
+    for (tag, overrides) in texts.and_then(Json::as_object).unwrap_or(&[]) {
+        let (Some(lang), Some(overrides)) = (Lang::from_tag(tag), overrides.as_object()) else { continue };
+        let list = overrides
+            .iter()
+            .filter_map(|(name, value)| {
+                let key = BannerText::ALL.iter().map(|k| k.name()).find(|k| k == name)?;
+                Some((key, value.as_str().filter(|s| !s.trim().is_empty())?.to_string()))
+            })
+            .collect();
+        out.push((lang, list));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::DEMO;
+
+    /// Every field this reader fills, as the full parse has it.
+    fn banner_part(config: &Config) -> Config {
+        let mut part = Config::defaults();
+        part.revision = config.revision.clone();
+        part.language = config.language;
+        part.categories = config
+            .categories
+            .iter()
+            .map(|c| Category {
+                id: c.id.clone(),
+                required: c.required,
+                title: None,
+                description: None,
+                services: c.services.iter().map(|s| Service { id: s.id.clone(), ..Service::default() }).collect(),
+            })
+            .collect();
+        part.cookie = config.cookie.clone();
+        part.privacy_policy_url = config.privacy_policy_url.clone();
+        part.statement = config.statement.as_ref().map(|s| StatementSource { container: None, ..s.clone() });
+        part.floating_button = config.floating_button;
+        part.theme = config.theme;
+        part.outbox_storage = config.outbox_storage;
+        part.texts = config
+            .texts
+            .iter()
+            .map(|(lang, list)| {
+                let banner = list.iter().filter(|(k, _)| BannerText::ALL.iter().any(|b| b.name() == *k)).cloned();
+                (*lang, banner.collect())
+            })
+            .collect();
+        part
+    }
+
+    #[test]
+    fn agrees_with_the_full_parse() {
+        let demo_page = include_str!("../../../www/widget-config.json");
+        let variants = [
+            DEMO.to_string(),
+            demo_page.to_string(),
+            DEMO.replacen(
+                "\"language\": \"nb\",",
+                r#""language": "auto", "theme": "dark", "floatingButton": true,
+                   "cookie": {"name": "shop_consent", "domain": ".example.no", "lifetimeDays": 180},
+                   "outbox": {"storage": "local"},
+                   "texts": {"en": {"acceptAll": "Yes please", "preferencesTitle": "Choices"}, "nn": {"bannerTitle": "Hei"}},"#,
+                1,
+            ),
+        ];
+        for text in &variants {
+            let full = Config::parse(text).unwrap_or_else(|e| panic!("{e:?}"));
+            assert_eq!(read(text), Some(banner_part(&full)), "{text}");
+        }
+    }
+
+    #[test]
+    fn gives_up_on_what_it_cannot_use_safely() {
+        for (from, to) in [
+            ("\"revision\": \"2026-11-01\"", "\"revision\": \"../x\""),
+            ("{\"id\": \"necessary\"", "{\"id\": \"Necessary cookies\""),
+            ("\"/personopplysninger\"", "\"javascript:alert(1)\""),
+            ("\"language\": \"nb\"", "\"language\": \"de\""),
+            ("\"language\": \"nb\"", "\"language\": \"nb\", \"cookie\": {\"lifetimeDays\": 400}"),
+            ("\"language\": \"nb\"", "\"language\": \"nb\", \"cookie\": {\"name\": \"a;b\"}"),
+            ("\"language\": \"nb\"", "\"language\": \"nb\", \"theme\": \"pink\""),
+            ("\"revision\"", "\"revisjon\""),
+        ] {
+            let text = DEMO.replacen(from, to, 1);
+            assert_ne!(text, DEMO, "{from}");
+            assert_eq!(read(&text), None, "{to}");
+            assert!(Config::parse(&text).is_err(), "the full parse refuses it too: {to}");
+        }
+        assert_eq!(read("{not json"), None);
+    }
+}

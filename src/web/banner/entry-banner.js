@@ -1,0 +1,131 @@
+// Appended to the banner build's wasm-bindgen glue by scripts/build.sh, so the one script tag
+// sets the Google Consent Mode v2 defaults, gives the banner build its browser operations,
+// knows where the other modules are, and starts the banner build.
+// The defaults deny everything and run at module evaluation, before the widget can activate
+// any tag; the consent manager sends the matching `update` when a decision exists or is made.
+window.dataLayer = window.dataLayer || [];
+if (typeof window.gtag !== "function") {
+  // gtag.js reads the `arguments` object itself, so this must be a real function, not an array.
+  window.gtag = function gtag() { window.dataLayer.push(arguments); };
+}
+window.gtag("consent", "default", {
+  ad_storage: "denied", analytics_storage: "denied", ad_user_data: "denied", ad_personalization: "denied",
+  functionality_storage: "denied", personalization_storage: "denied", security_storage: "granted",
+  wait_for_update: 500,
+});
+// A block, so the names cannot clash with the glue's top-level ones.
+{
+  // The consent manager and the statement viewer with the forms are modules of their own,
+  // imported from beside this file when needed. Each import settles once its module started.
+  const consentUrl = new URL("./privacy-widget-consent.js", import.meta.url).href;
+  const extrasUrl = new URL("./privacy-widget-extras.js", import.meta.url).href;
+  let consent;
+  let extras;
+  const loadConsent = (intent) => {
+    consent ||= import(consentUrl);
+    consent.then((manager) => intent && manager.takeIntent(intent), (error) => console.error(error));
+  };
+  // The widget extends this object with the rest of its API once the consent manager has read
+  // its config; `ready` resolves (with the object) then.
+  window.PrivacyWidget = {
+    loadExtras: () => (extras ||= import(extrasUrl)),
+    ready: new Promise((resolve) => {
+      window.addEventListener("privacy-widget:ready", () => resolve(window.PrivacyWidget), { once: true });
+    }),
+  };
+  // The shop's own "privacy settings" links (`data-pw-open`) before the consent manager listens
+  // for them itself (it says so with `privacy-widget:ready`).
+  const opener = (event) => {
+    const link = event.target instanceof Element && event.target.closest("[data-pw-open]");
+    if (!link) return;
+    event.preventDefault();
+    loadConsent(link.getAttribute("data-pw-open") === "banner" ? "banner" : "preferences");
+  };
+  document.addEventListener("click", opener);
+  // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
+  // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
+  document.addEventListener("focusin", () => loadConsent(""), { once: true, capture: true });
+  window.addEventListener("privacy-widget:ready", () => document.removeEventListener("click", opener), { once: true });
+
+  // The banner build's operations (src/web/banner/ops.rs): each does several DOM calls, so the
+  // build needs a dozen imports. Elements are numbered; text only ever goes in as textContent.
+  const nodes = [];
+  const storage = (local) => {
+    try { return local ? localStorage : sessionStorage; } catch { return null; }
+  };
+  window.__privacyWidgetBanner = {
+    config() {
+      const element = document.getElementById("privacy-widget-config");
+      return element && !element.hasAttribute("data-src") ? element.textContent : "";
+    },
+    cookies: () => document.cookie,
+    setCookie(assignment) { document.cookie = assignment; },
+    hints: () => [navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n"),
+    https: () => location.protocol === "https:",
+    stored(local, key) {
+      try { return storage(local)?.getItem(key) ?? ""; } catch { return ""; }
+    },
+    store(local, key, value) {
+      try {
+        if (value) storage(local).setItem(key, value); else storage(local).removeItem(key);
+        return true;
+      } catch { return false; }
+    },
+    mount(css, theme, lang) {
+      const host = document.createElement("div");
+      host.id = "privacy-widget";
+      if (theme) host.setAttribute("data-theme", theme);
+      const root = host.attachShadow({ mode: "open" });
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+      const container = document.createElement("div");
+      container.className = "pw";
+      container.lang = lang;
+      const live = document.createElement("div");
+      live.className = "sr-only";
+      live.setAttribute("aria-live", "polite");
+      live.setAttribute("role", "status");
+      root.append(container, live);
+      root.addEventListener("click", (event) => {
+        const button = event.target.closest("button[data-action]");
+        if (button) bannerAction(button.getAttribute("data-action"));
+      });
+      // First in the body, so keyboard and screen-reader users meet the banner before the page.
+      document.body.prepend(host);
+      return nodes.push(container) - 1;
+    },
+    el(parent, tag, attrs, text) {
+      if (!tag) {
+        nodes[parent].append(text);
+        return parent;
+      }
+      const element = document.createElement(tag);
+      const pairs = attrs ? attrs.split("\u0001") : [];
+      for (let i = 0; i + 1 < pairs.length; i += 2) element.setAttribute(pairs[i], pairs[i + 1]);
+      if (text) element.textContent = text;
+      nodes[parent].append(element);
+      return nodes.push(element) - 1;
+    },
+    clear(handle) { nodes[handle].textContent = ""; },
+    now: () => Date.now(),
+    random(bytes) { crypto.getRandomValues(bytes); },
+    loadConsent,
+    loadConsentWhenIdle() {
+      // After the banner's frame is painted, then when the browser has nothing else to do.
+      const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
+      requestAnimationFrame(() => setTimeout(() => idle(() => loadConsent(""), { timeout: 3000 })));
+    },
+  };
+
+  // The wasm is compiled from the finished download, not streamed: a stream that arrives in one
+  // piece (preloaded, cached, fast network) is decoded on the main thread in one long task, while
+  // WebAssembly.instantiate(bytes) decodes on a worker thread. The start gets a task of its own
+  // rather than joining the one that parsed the page and evaluated this module.
+  const url = new URL("privacy-widget_bg.wasm", import.meta.url);
+  const bytes = fetch(url).then((response) => {
+    if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
+    return response.arrayBuffer();
+  });
+  setTimeout(() => __wbg_init({ module_or_path: bytes })); // privacy-widget: start the banner
+}

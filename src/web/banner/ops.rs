@@ -1,0 +1,49 @@
+//! The banner build's only way to the browser: a few coarse operations, defined in
+//! `entry-banner.js` on `window.__privacyWidgetBanner`. Each stands for several DOM calls, so the
+//! build carries a dozen small imports instead of one per web-sys method (about 45 B of glue and
+//! a wasm shim each). Elements are numbered handles; text goes in as `textContent`, attributes
+//! one by one: no markup string ever reaches the page.
+
+use crate::prelude::*;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(js_namespace = __privacyWidgetBanner)]
+extern "C" {
+    /// The inline config's text; empty when the config is fetched (`data-src`) or absent.
+    pub fn config() -> String;
+    /// `document.cookie`.
+    pub fn cookies() -> String;
+    /// Sets one cookie (`document.cookie = assignment`).
+    #[wasm_bindgen(js_name = setCookie)]
+    pub fn set_cookie(assignment: &str);
+    /// Lines: "1" when the browser sends Global Privacy Control (else empty), `<html lang>`,
+    /// then `navigator.languages`.
+    pub fn hints() -> String;
+    /// Whether the page was served over HTTPS (the cookie gets `Secure`).
+    pub fn https() -> bool;
+    /// A value of session (`local` false) or local storage; empty when absent or unavailable.
+    pub fn stored(local: bool, key: &str) -> String;
+    /// Stores (or, with an empty value, removes) a value; false when storage refused it.
+    pub fn store(local: bool, key: &str, value: &str) -> bool;
+    /// Puts the widget's host first in the body, with an open shadow root styled by `css`
+    /// (a constructable stylesheet) and `theme` as its `data-theme` (none when empty); returns
+    /// the handle of the container the views go into (`div.pw`, in language `lang`).
+    pub fn mount(css: &str, theme: &str, lang: &str) -> u32;
+    /// A new element under `parent`: attributes as `name\u{1}value` pairs separated by `\u{1}`,
+    /// then `text` as its `textContent` (none when empty). With no tag, a text node.
+    pub fn el(parent: u32, tag: &str, attrs: &str, text: &str) -> u32;
+    /// Removes everything inside `handle`.
+    pub fn clear(handle: u32);
+    /// Milliseconds since the epoch.
+    pub fn now() -> f64;
+    /// Fills `bytes` from `crypto.getRandomValues`.
+    pub fn random(bytes: &mut [u8]);
+    /// Loads the consent manager (once) and hands it `intent`: what the visitor asked for that
+    /// the banner build leaves to it ("" when it is only the rest arriving).
+    #[wasm_bindgen(js_name = loadConsent)]
+    pub fn load_consent(intent: &str);
+    /// After the banner is painted and the browser is idle, loads the consent manager.
+    #[wasm_bindgen(js_name = loadConsentWhenIdle)]
+    pub fn load_consent_when_idle();
+}

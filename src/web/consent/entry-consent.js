@@ -1,0 +1,10 @@
+// Appended to the consent build's wasm-bindgen glue by scripts/build.sh. The banner build's
+// loader imports this module when the consent manager is needed; the import settles once the
+// manager has started, and the loader then hands it the visitor's intent (`takeIntent`).
+// Compiled from the finished download, not streamed (see entry-banner.js).
+{
+  const url = new URL("privacy-widget-consent_bg.wasm", import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
+  await __wbg_init({ module_or_path: response.arrayBuffer() }); // start the consent manager
+}

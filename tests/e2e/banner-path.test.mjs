@@ -1,0 +1,156 @@
+// The lean banner path (#15): a first visit's banner comes from the banner build alone; the
+// consent manager arrives later, and a decision made before it does is neither lost nor sent
+// twice. In Chromium against the demo and the reference backend.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, withBrowser, newPage, expectNoPageErrors } from './harness.mjs';
+
+const CONSENT_MODULE = '**/dist/privacy-widget-consent*';
+const PENDING_KEY = 'privacy-widget-decision';
+
+/** Holds every request for the consent manager's files until `release()`. */
+async function holdConsentManager(page) {
+  const held = [];
+  let released = false;
+  await page.route(CONSENT_MODULE, (route) => (released ? route.continue() : held.push(route)));
+  return {
+    held,
+    release: async () => {
+      released = true;
+      await Promise.all(held.splice(0).map((route) => route.continue()));
+    },
+  };
+}
+
+async function storedEvents(server, consentId) {
+  return (await server.admin(`/api/admin/consents?consent_id=${consentId}`)).events;
+}
+
+async function poll(fn, ready, what) {
+  for (let i = 0; i < 100; i++) {
+    const value = await fn();
+    if (ready(value)) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const consentCookie = async (context) => (await context.cookies()).find((c) => c.name === 'pw_consent')?.value;
+
+describe('the banner path', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  test('before the banner shows, the page fetched only the banner build: its script and its wasm', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      // When the banner's host with its banner enters the page, by the page's own clock, so it can
+      // be compared with the resource timings' start times.
+      await page.addInitScript(() => {
+        new MutationObserver((_, observer) => {
+          if (document.getElementById('privacy-widget')?.shadowRoot?.querySelector('.banner')) {
+            window.bannerAt = performance.now();
+            observer.disconnect();
+          }
+        }).observe(document, { childList: true, subtree: true });
+      });
+      // Held until the banner shows, so the consent manager cannot race ahead of it.
+      const consent = await holdConsentManager(page);
+      await page.goto(server.url + '/');
+      await page.locator('#privacy-widget .banner').waitFor({ state: 'visible' });
+      // The banner build's banner is the whole first layer, with equal buttons and a real link.
+      const banner = page.locator('#privacy-widget .banner');
+      assert.deepEqual(await banner.locator('.actions button').allTextContents(), ['Godta alle', 'Avvis alle', 'Tilpass']);
+      assert.equal(await banner.locator('a.link').getAttribute('href'), '/personopplysninger');
+      await poll(() => consent.held.length, (n) => n > 0, 'the consent manager to be requested at idle');
+      await consent.release();
+      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
+      const started = await page.evaluate(() => performance.getEntriesByType('resource')
+        .filter((r) => new URL(r.name).pathname.startsWith('/dist/'))
+        .map((r) => ({ path: new URL(r.name).pathname, beforeBanner: r.startTime < window.bannerAt })));
+      assert.deepEqual(started.filter((r) => r.beforeBanner).map((r) => r.path).sort(),
+        ['/dist/privacy-widget.js', '/dist/privacy-widget_bg.wasm'], JSON.stringify(started));
+      assert.ok(started.some((r) => r.path === '/dist/privacy-widget-consent_bg.wasm' && !r.beforeBanner), 'the manager came after');
+      // The banner build's host is gone once the consent manager's banner is on screen.
+      await page.waitForFunction(() => [...document.body.children].filter((e) => e.shadowRoot?.querySelector('.pw')).length === 1);
+      assert.equal(await page.locator('#privacy-widget .banner').count(), 1, 'one banner after the take-over');
+      expectNoPageErrors(page);
+    });
+  });
+
+  test('"accept all" before the consent manager arrives: the cookie at the click, the event delivered once when it comes', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      const consent = await holdConsentManager(page);
+      const posts = [];
+      page.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith('/api/consent')) posts.push(req); });
+      await page.goto(server.url + '/');
+      await page.evaluate(() => {
+        window.heard = [];
+        window.addEventListener('privacy-widget:consent', (e) => window.heard.push(e.detail?.consent_id));
+      });
+      await page.locator('#privacy-widget .banner [data-action="accept-all"]').click();
+      await page.locator('#privacy-widget .banner').waitFor({ state: 'detached' });
+      const value = await consentCookie(context);
+      assert.match(value ?? '', /^1\|/, 'the cookie is written at the click');
+      const consentId = value.split('|')[2];
+      const pending = await page.evaluate((key) => sessionStorage.getItem(key), PENDING_KEY);
+      assert.equal(pending, `nb\n${value}`, 'the decision waits in the outbox storage (session, as configured)');
+      assert.equal(posts.length, 0, 'nothing is posted before the consent manager');
+
+      await consent.release();
+      const events = await poll(() => storedEvents(server, consentId), (e) => e.length > 0, 'the event');
+      assert.equal(events.length, 1);
+      assert.equal(events[0].action, 'accept_all');
+      assert.equal(await page.evaluate((key) => sessionStorage.getItem(key), PENDING_KEY), null, 'pending removed once queued');
+      await page.waitForFunction((id) => window.heard.includes(id), consentId);
+      assert.equal(await page.evaluate(() => window.PrivacyWidget.acceptedCategory('analytics')), true);
+      // Blocked scripts of the accepted categories run now.
+      await page.waitForFunction(() => !document.querySelector('script[type="text/plain"][data-category="analytics"]'));
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await storedEvents(server, consentId)).length, 1, 'delivered exactly once');
+      assert.equal(posts.length, 1);
+      expectNoPageErrors(page);
+    });
+  });
+
+  test('the visitor moves on before the consent manager loads: the next page delivers the decision once', async () => {
+    await withBrowser(async (context) => {
+      const next = await newPage(context);
+      await next.route(CONSENT_MODULE, (route) => route.abort());
+      await next.goto(server.url + '/');
+      await next.locator('#privacy-widget .banner [data-action="reject-all"]').click();
+      const value = await consentCookie(context);
+      const consentId = value.split('|')[2];
+      assert.equal((await storedEvents(server, consentId)).length, 0);
+
+      // The next page of the same tab (the pending decision is in its session storage).
+      await next.unroute(CONSENT_MODULE);
+      await next.goto(server.url + '/personopplysninger');
+      const events = await poll(() => storedEvents(server, consentId), (e) => e.length > 0, 'the event from the next page');
+      assert.equal(events[0].action, 'reject_all');
+      assert.equal(await next.locator('#privacy-widget .banner').count(), 0, 'no banner: the decision holds');
+      await next.reload();
+      await next.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await storedEvents(server, consentId)).length, 1, 'not again on the page after');
+    });
+  });
+
+  test('"customise" before the consent manager arrives opens the dialog once it has', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      const consent = await holdConsentManager(page);
+      await page.goto(server.url + '/');
+      await page.locator('#privacy-widget .banner [data-action="settings"]').click();
+      await poll(() => consent.held.length, (n) => n > 0, 'the consent manager to be requested');
+      await consent.release();
+      const dialog = page.locator('#privacy-widget dialog');
+      await dialog.waitFor({ state: 'visible' });
+      assert.equal(await dialog.evaluate((d) => d.matches(':modal')), true);
+      assert.equal(await page.evaluate(() => document.getElementById('privacy-widget').shadowRoot.activeElement?.className), 'close');
+      expectNoPageErrors(page);
+    });
+  });
+});
