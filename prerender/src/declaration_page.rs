@@ -23,12 +23,9 @@ pub fn fill(
     lang: Lang,
     address: &str,
 ) -> Result<String, SpliceError> {
-    let title = declaration::title(lang);
-    let page = splice::set_title(&splice::set_html_lang(template, lang.tag()), title);
-    let page = splice::fill(&page, REGION, &html(config, audit, lang, address))?;
-    let mut heading = String::new();
-    privacy_widget_core::markup::escape_into(title, false, &mut heading);
-    Ok(splice::fill_optional(&page, TITLE_REGION, &heading)?.unwrap_or(page))
+    let page = splice::set_html_lang(template, lang.tag());
+    let page = splice::set_title_and_heading(&page, TITLE_REGION, declaration::title(lang))?;
+    splice::fill(&page, REGION, &html(config, audit, lang, address))
 }
 
 /// The declaration as HTML, as a visitor without the widget sees it: every optional category

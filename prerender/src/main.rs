@@ -101,13 +101,8 @@ fn run(args: &Args) -> Result<(), String> {
     for lang in Lang::ALL {
         let file = args.statements.join(format!("{}.json", lang.tag()));
         let statement = Statement::parse(&read(&file)?).map_err(|e| format!("{}: {e}", file.display()))?;
-        let article = statement_page::html(&config, &statement, lang);
         let in_page = |e: splice::SpliceError| format!("{}: {e}", args.page.display());
-        let page = splice::fill(&splice::set_html_lang(&template, lang.tag()), statement_page::REGION, &article)
-            .map_err(in_page)?;
-        let page = splice::fill_optional(&page, statement_page::ALTERNATES, &statement_page::alternates(&config))
-            .map_err(in_page)?
-            .unwrap_or(page);
+        let page = statement_page::fill(&template, &config, &statement, lang).map_err(in_page)?;
         let (page, _) = form_regions::fill(&page, &config, lang).map_err(in_page)?;
         write(&page_for(&args.page, lang), &page)?;
     }

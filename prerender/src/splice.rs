@@ -69,9 +69,21 @@ pub fn set_title(page: &str, title: &str) -> String {
     let start = open + "<title>".len();
     let Some(close) = page[start..].find("</title>").map(|e| start + e) else { return page.to_owned() };
     let end = page[start..close].find(" – ").map_or(close, |e| start + e);
+    format!("{}{}{}", &page[..start], escaped(title), &page[end..])
+}
+
+/// `page` named `title`: in its `<title>` (see [`set_title`]) and, if the page marks it, in the
+/// heading's region `heading` (the demo's `<h1>`), so a page in another language is not headed
+/// in bokmål.
+pub fn set_title_and_heading(page: &str, heading: &str, title: &str) -> Result<String, SpliceError> {
+    let page = set_title(page, title);
+    Ok(fill_optional(&page, heading, &escaped(title))?.unwrap_or(page))
+}
+
+fn escaped(text: &str) -> String {
     let mut escaped = String::new();
-    privacy_widget_core::markup::escape_into(title, false, &mut escaped);
-    format!("{}{escaped}{}", &page[..start], &page[end..])
+    privacy_widget_core::markup::escape_into(text, false, &mut escaped);
+    escaped
 }
 
 #[cfg(test)]
@@ -121,6 +133,24 @@ mod tests {
         assert_eq!(set_title(page, "Cookies"), "<head><title>Cookies – Serviteur</title></head>");
         assert_eq!(set_title("<title>Informasjonskapsler</title>", "A & B"), "<title>A &amp; B</title>");
         assert_eq!(set_title("<p>no title</p>", "Cookies"), "<p>no title</p>");
+    }
+
+    #[test]
+    fn names_the_page_in_its_title_and_in_the_heading_region_it_marks() {
+        let page = "<title>Personopplysninger – Serviteur</title><h1><!-- privacy-widget:t -->Personopplysninger<!-- /privacy-widget:t --></h1>";
+        assert_eq!(
+            set_title_and_heading(page, "t", "Privacy & you").unwrap(),
+            "<title>Privacy &amp; you – Serviteur</title><h1><!-- privacy-widget:t -->Privacy &amp; you<!-- /privacy-widget:t --></h1>"
+        );
+        assert_eq!(
+            set_title_and_heading("<title>A</title><h1>A</h1>", "t", "B").unwrap(),
+            "<title>B</title><h1>A</h1>",
+            "a page without the region keeps its heading"
+        );
+        assert_eq!(
+            set_title_and_heading("<!-- privacy-widget:t -->", "t", "B"),
+            Err(SpliceError::Unclosed("t".into()))
+        );
     }
 
     #[test]

@@ -31,6 +31,13 @@ async function expectWholeStatement(page, lang) {
   }
 }
 
+/** The page is named by `lang`'s statement title: in its tab (before the shop's suffix) and its one `<h1>`. */
+async function expectNamedInItsLanguage(page, lang) {
+  const { title } = await statementDocument(lang);
+  assert.equal(await page.title(), `${title} – Serviteur`, `${lang}: <title>`);
+  assert.deepEqual(await page.locator('h1').allTextContents(), [title], `${lang}: <h1>`);
+}
+
 describe('without JavaScript or WebAssembly', () => {
   let server;
   before(async () => { server = await startServer(); });
@@ -43,6 +50,7 @@ describe('without JavaScript or WebAssembly', () => {
         const response = await page.goto(`${server.url}${ADDRESS[lang]}`);
         assert.equal(response.status(), 200, lang);
         assert.equal(await page.getAttribute('html', 'lang'), lang);
+        await expectNamedInItsLanguage(page, lang);
         await expectWholeStatement(page, lang);
         for (const other of ['nb', 'nn', 'en']) {
           const link = page.locator(`#privacy-statement a.lang[hreflang="${other}"]`);
