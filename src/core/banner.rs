@@ -69,6 +69,12 @@ pub fn statement_link(config: &Config, lang: Lang) -> Option<Element> {
     )
 }
 
+/// The floating button a visitor with a decision reopens the preferences with (when the shop
+/// configures `floatingButton`): withdrawal stays one click away on every page.
+pub fn reopen_button(config: &Config, lang: Lang) -> Element {
+    button("reopen", config.text(lang, BannerText::ReopenButton), "reopen")
+}
+
 /// A `button type=button` the delegated listener knows by its `data-action`.
 pub fn button(action: &'static str, label: &str, class: &'static str) -> Element {
     Element::new("button").attr("class", class).attr("type", "button").attr("data-action", action).text(label)

@@ -175,6 +175,11 @@ impl ConsentSignal {
         }
     }
 
+    /// The configured categories that grant this signal when the shop maps it to none itself.
+    pub(crate) fn default_ids(self, known: impl Fn(&str) -> bool) -> Vec<String> {
+        self.default_categories().iter().filter(|id| known(id)).map(|id| id.to_string()).collect()
+    }
+
     /// The categories that grant this signal when the shop does not configure a mapping.
     fn default_categories(self) -> &'static [&'static str] {
         match self {
@@ -945,7 +950,7 @@ fn parse_consent_mode(root: &Obj, categories: Option<&[Category]>) -> Result<Vec
                 }
                 ids
             }
-            None => signal.default_categories().iter().filter(|id| known(id)).map(|id| id.to_string()).collect(),
+            None => signal.default_ids(known),
         };
         mapping.push((signal, ids));
     }

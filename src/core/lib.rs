@@ -18,6 +18,7 @@ pub(crate) mod prelude {
 }
 
 pub mod banner;
+pub mod blocking;
 pub mod config;
 pub mod consent;
 pub mod cookie;

@@ -3,7 +3,7 @@
 // twice. In Chromium against the demo and the reference backend.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, withBrowser, newPage, expectNoPageErrors } from './harness.mjs';
+import { startServer, withBrowser, newPage, openShop, apiReady, expectNoPageErrors } from './harness.mjs';
 
 const CONSENT_MODULE = '**/dist/privacy-widget-consent*';
 const PENDING_KEY = 'privacy-widget-decision';
@@ -33,6 +33,27 @@ async function poll(fn, ready, what) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The widget's files a page requested, by path. */
+function distRequests(page) {
+  const paths = [];
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url());
+    if (pathname.startsWith('/dist/')) paths.push(pathname);
+  });
+  return paths;
+}
+
+const managerLoaded = (paths) => paths.some((p) => p.startsWith('/dist/privacy-widget-consent'));
+
+/** A visitor who accepted everything on an earlier page, with the event delivered. */
+async function returningVisitor(context, server) {
+  const first = await openShop(context, server.url + '/');
+  await first.locator('#privacy-widget .banner [data-action="accept-all"]').click();
+  const consentId = (await consentCookie(context)).split('|')[2];
+  await poll(() => storedEvents(server, consentId), (e) => e.length === 1, 'the decision to be delivered');
+  await first.close();
 }
 
 const consentCookie = async (context) => (await context.cookies()).find((c) => c.name === 'pw_consent')?.value;
@@ -132,7 +153,7 @@ describe('the banner path', () => {
       assert.equal(events[0].action, 'reject_all');
       assert.equal(await next.locator('#privacy-widget .banner').count(), 0, 'no banner: the decision holds');
       await next.reload();
-      await next.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
+      await apiReady(next);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal((await storedEvents(server, consentId)).length, 1, 'not again on the page after');
     });
@@ -151,6 +172,93 @@ describe('the banner path', () => {
       assert.equal(await dialog.evaluate((d) => d.matches(':modal')), true);
       assert.equal(await page.evaluate(() => document.getElementById('privacy-widget').shadowRoot.activeElement?.className), 'close');
       expectNoPageErrors(page);
+    });
+  });
+
+  test('a returning visitor: the banner build alone puts the decision in force, and its floating button opens the preferences', async () => {
+    await withBrowser(async (context) => {
+      await returningVisitor(context, server);
+      const page = await newPage(context);
+      const paths = distRequests(page);
+      await page.goto(server.url + '/');
+      await page.waitForFunction(() => window.__gaRuns === 1);
+      const reopen = page.locator('#privacy-widget .reopen');
+      await reopen.waitFor({ state: 'visible' });
+      assert.equal(await reopen.textContent(), 'Personverninnstillinger');
+      assert.equal(await page.locator('#privacy-widget .banner').count(), 0);
+      // Consent Mode's update for the stored choices, after the loader's all-denied defaults.
+      const consentCalls = await page.evaluate(() => window.dataLayer.map((a) => Array.from(a)).filter((a) => a[0] === 'consent'));
+      assert.deepEqual(consentCalls.map((a) => a[1]), ['default', 'update']);
+      assert.equal(consentCalls[1][2].analytics_storage, 'granted');
+      assert.equal(consentCalls[1][2].ad_storage, 'denied');
+      await new Promise((r) => setTimeout(r, 800));
+      assert.deepEqual([...new Set(paths)].sort(), ['/dist/privacy-widget.js', '/dist/privacy-widget_bg.wasm'],
+        'a returning visitor needs nothing else until the page asks');
+      // Withdrawal is one click away: the button loads the consent manager, which opens the dialog.
+      await reopen.click();
+      const dialog = page.locator('#privacy-widget dialog');
+      await dialog.waitFor({ state: 'visible' });
+      assert.equal(await dialog.evaluate((d) => d.matches(':modal')), true);
+      assert.ok(managerLoaded(paths));
+      assert.equal(await page.evaluate(() => document.querySelectorAll('#privacy-widget').length), 1);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await page.evaluate(() => document.getElementById('privacy-widget').shadowRoot.activeElement?.className), 'reopen',
+        'focus goes back to the floating button');
+      assert.equal(await page.evaluate(() => window.__gaRuns), 1, 'the allowed script ran once');
+      expectNoPageErrors(page);
+    });
+  });
+
+  test('a returning visitor\'s page loads the consent manager when it needs it: a form near the viewport, the API, a blocked script added later, another tab\'s decision', async () => {
+    await withBrowser(async (context) => {
+      await returningVisitor(context, server);
+      const opened = async () => {
+        const page = await newPage(context);
+        const paths = distRequests(page);
+        await page.goto(server.url + '/');
+        await page.waitForFunction(() => window.__gaRuns === 1);
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(managerLoaded(paths), false, 'not before the page needs it');
+        return { page, paths };
+      };
+
+      const form = await opened();
+      const below = await form.page.evaluate(() => document.querySelector('[data-pw-newsletter]').getBoundingClientRect().top - innerHeight);
+      assert.ok(below > 400, `the form starts ${below} px below the viewport (the test needs it far)`);
+      await form.page.locator('[data-pw-newsletter]').scrollIntoViewIfNeeded();
+      await poll(() => managerLoaded(form.paths), Boolean, 'the consent manager for the form');
+      await form.page.close();
+
+      const api = await opened();
+      assert.equal(await api.page.evaluate(() => window.PrivacyWidget.ready.then((pw) => pw.acceptedCategory('analytics'))), true);
+      assert.ok(managerLoaded(api.paths));
+      await api.page.close();
+
+      const late = await opened();
+      await late.page.evaluate(() => {
+        const script = document.createElement('script');
+        script.type = 'text/plain';
+        script.dataset.category = 'analytics';
+        // The demo requires Trusted Types: the shop's tag manager would have a policy like this.
+        script.src = trustedTypes.createPolicy('tag-manager', { createScriptURL: (url) => url })
+          .createScriptURL('/assets/analytics-demo.js');
+        document.body.append(script);
+      });
+      await late.page.waitForFunction(() => window.__gaRuns === 2);
+      assert.ok(managerLoaded(late.paths));
+      await late.page.close();
+
+      // Another tab withdrew; this page learns of it when it is focused again.
+      const other = await opened();
+      const withdrawn = (await consentCookie(context)).replace('necessary:1/analytics:1', 'necessary:1/analytics:0')
+        .replace('google-analytics:1', 'google-analytics:0');
+      const { hostname } = new URL(server.url);
+      await context.addCookies([{ name: 'pw_consent', value: withdrawn, domain: hostname, path: '/' }]);
+      await other.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+      await poll(() => managerLoaded(other.paths), Boolean, 'the consent manager for the changed decision');
+      assert.equal(await other.page.evaluate(() => window.PrivacyWidget.ready.then((pw) => pw.acceptedCategory('analytics'))), false);
+      expectNoPageErrors(other.page);
     });
   });
 });

@@ -3,7 +3,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { REPO_ROOT, startServer, withBrowser, openShop, expectNoPageErrors } from './harness.mjs';
+import { REPO_ROOT, startServer, withBrowser, openShop, apiReady, expectNoPageErrors } from './harness.mjs';
 
 const BANNER = '#privacy-widget .banner';
 const button = (action) => `#privacy-widget [data-action="${action}"]`;
@@ -94,6 +94,7 @@ describe('consent banner on the demo shop', () => {
       await page.reload();
       await page.waitForFunction(() => window.__gaRuns === 1);
       assert.equal(await page.locator(BANNER).count(), 0, 'no banner for a returning visitor');
+      await apiReady(page);
       assert.equal(await page.evaluate(() => window.PrivacyWidget.acceptedCategory('analytics')), true);
       expectNoPageErrors(page);
     });
@@ -109,7 +110,7 @@ describe('consent banner on the demo shop', () => {
       const { events } = await storedEvents(server, fields[2]);
       assert.equal(events[0].action, 'reject_all');
       await page.reload();
-      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
+      await apiReady(page);
       await page.waitForTimeout(300);
       assert.equal(await page.evaluate(() => window.__gaRuns), undefined);
       assert.equal(await page.locator(BANNER).count(), 0);

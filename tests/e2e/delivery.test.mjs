@@ -3,7 +3,7 @@
 // backend stored for the consent id, polling the admin endpoint (backoff starts at 1 s).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, withBrowser, openShop, expectNoPageErrors } from './harness.mjs';
+import { startServer, launchBrowser, withBrowser, openShop, apiReady, expectNoPageErrors } from './harness.mjs';
 
 const W = '#privacy-widget';
 const BANNER = `${W} .banner`;
@@ -297,6 +297,8 @@ describe('delivery: outbox against a failing backend', () => {
       assert.equal(page.posted.length, 2);
       expectNoPageErrors(page, { ignore: [/Failed to load resource: the server responded with a status of 500/] });
       await page.reload();
+      // Delivery is the consent manager's, which a returning visitor's page loads for the API.
+      await apiReady(page);
       // (The listener was attached after the first page started; this is the reloaded page's.)
       // Delivery starts a few tasks after the API is there: wait for its warning, not the API.
       const storageWarnings = () => warnings.filter((w) => /sessionStorage failed.*kept in memory/.test(w)).length;

@@ -239,6 +239,16 @@ export async function newPage(context) {
  * @param {string} url
  * @param {{banner?: boolean}} [options]
  */
+/**
+ * Waits for the whole `window.PrivacyWidget` API. Reading `ready` is how shop code asks for it,
+ * so this loads the consent manager also on a returning visitor's page, which otherwise needs
+ * only the banner build (see banner-path.test.mjs).
+ */
+export async function apiReady(page) {
+  await page.waitForFunction(() => window.PrivacyWidget?.ready);
+  await page.evaluate(() => window.PrivacyWidget.ready.then(() => true));
+}
+
 export async function openShop(context, url, { banner = true } = {}) {
   const page = await newPage(context);
   page.posted = [];
@@ -246,7 +256,7 @@ export async function openShop(context, url, { banner = true } = {}) {
     if (req.method() === 'POST' && req.url().endsWith('/api/consent')) page.posted.push(req);
   });
   await page.goto(url);
-  await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
+  await apiReady(page);
   if (banner) await page.locator('#privacy-widget .banner').waitFor({ state: 'visible' });
   return page;
 }

@@ -1,6 +1,7 @@
 //! The config as the banner build reads it: only the fields the banner path uses (revision,
-//! language, category and service ids, cookie, statement link and revisions, floating button,
-//! theme, outbox storage, banner text overrides), without a word of the field-named messages.
+//! language, category and service ids, cookie, statement link, revisions and container, floating
+//! button, theme, outbox storage, banner text overrides, the Consent Mode mapping), without a
+//! word of the field-named messages.
 //!
 //! Why a second reader: `Config::parse` checks every field and names every mistake, and that
 //! costs more than the whole banner (7 KB brotli of the 10 KB budget). The banner build reads
@@ -14,8 +15,8 @@
 use crate::prelude::*;
 
 use super::{
-    is_safe_url, is_token, Category, Config, OutboxStorage, Service, StatementSource, Theme, COOKIE_LIFETIME_DAYS,
-    COOKIE_NAME_MAX,
+    is_safe_url, is_token, Category, Config, ConsentSignal, OutboxStorage, Service, StatementSource, Theme,
+    COOKIE_LIFETIME_DAYS, COOKIE_NAME_MAX,
 };
 use crate::i18n::BannerText;
 use crate::json::{self, Json};
@@ -55,18 +56,45 @@ pub fn read(text: &str) -> Option<Config> {
         Some(url) => Some(url.as_str().filter(|u| is_safe_url(u))?.to_string()),
     };
     if let Some(statement) = root.get("statement") {
-        // Only whether "what changed" can be offered; the full module reads the rest.
+        // Whether "what changed" can be offered, and whether this page shows the statement; the
+        // full module reads the rest.
         config.statement = Some(StatementSource {
             url: str_of(statement, "url")?.to_string(),
             revision_url: str_of(statement, "revisionUrl").map(String::from),
-            container: None,
+            container: str_of(statement, "container").map(String::from),
         });
     }
     config.floating_button = root.get("floatingButton").map_or(Some(false), Json::as_bool)?;
     config.theme = Theme::from_name(str_of(&root, "theme"))?;
     config.outbox_storage = OutboxStorage::from_name(root.get("outbox").and_then(|o| str_of(o, "storage")))?;
     config.texts = banner_texts(root.get("texts"));
+    config.consent_mode = consent_mode(root.get("consentMode"), &config.categories)?;
     Some(config)
+}
+
+/// The Consent Mode mapping a returning visitor's update is sent from: the shop's lists, else each
+/// signal's default categories among those configured. An unknown signal or id gives up.
+fn consent_mode(custom: Option<&Json>, categories: &[Category]) -> Option<Vec<(ConsentSignal, Vec<String>)>> {
+    let known = |id: &str| categories.iter().any(|c| c.id == id);
+    let custom = match custom {
+        None => &[][..],
+        Some(mapping) => mapping.as_object()?,
+    };
+    if custom.iter().any(|(name, _)| ConsentSignal::ALL.iter().all(|s| s.name() != name)) {
+        return None;
+    }
+    let mut mapping = Vec::new();
+    for signal in ConsentSignal::ALL {
+        let ids = match custom.iter().find(|(name, _)| name == signal.name()) {
+            None => signal.default_ids(known),
+            Some((_, ids)) => {
+                let ids = ids.as_array()?.iter().map(|id| id.as_str().filter(|id| known(id)).map(String::from));
+                ids.collect::<Option<Vec<String>>>()?
+            }
+        };
+        mapping.push((signal, ids));
+    }
+    Some(mapping)
 }
 
 fn str_of<'a>(object: &'a Json, key: &str) -> Option<&'a str> {
@@ -118,10 +146,11 @@ mod tests {
             .collect();
         part.cookie = config.cookie.clone();
         part.privacy_policy_url = config.privacy_policy_url.clone();
-        part.statement = config.statement.as_ref().map(|s| StatementSource { container: None, ..s.clone() });
+        part.statement = config.statement.clone();
         part.floating_button = config.floating_button;
         part.theme = config.theme;
         part.outbox_storage = config.outbox_storage;
+        part.consent_mode = config.consent_mode.clone();
         part.texts = config
             .texts
             .iter()
@@ -143,7 +172,7 @@ mod tests {
                 "\"language\": \"nb\",",
                 r#""language": "auto", "theme": "dark", "floatingButton": true,
                    "cookie": {"name": "shop_consent", "domain": ".example.no", "lifetimeDays": 180},
-                   "outbox": {"storage": "local"},
+                   "outbox": {"storage": "local"}, "consentMode": {"ad_storage": ["analytics"], "analytics_storage": []},
                    "texts": {"en": {"acceptAll": "Yes please", "preferencesTitle": "Choices"}, "nn": {"bannerTitle": "Hei"}},"#,
                 1,
             ),
@@ -164,6 +193,8 @@ mod tests {
             ("\"language\": \"nb\"", "\"language\": \"nb\", \"cookie\": {\"lifetimeDays\": 400}"),
             ("\"language\": \"nb\"", "\"language\": \"nb\", \"cookie\": {\"name\": \"a;b\"}"),
             ("\"language\": \"nb\"", "\"language\": \"nb\", \"theme\": \"pink\""),
+            ("\"language\": \"nb\"", "\"language\": \"nb\", \"consentMode\": {\"ad_storage\": [\"ads\"]}"),
+            ("\"language\": \"nb\"", "\"language\": \"nb\", \"consentMode\": {\"ads\": []}"),
             ("\"revision\"", "\"revisjon\""),
         ] {
             let text = DEMO.replacen(from, to, 1);

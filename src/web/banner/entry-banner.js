@@ -26,12 +26,17 @@ window.gtag("consent", "default", {
     consent.then((manager) => intent && manager.takeIntent(intent), (error) => console.error(error));
   };
   // The widget extends this object with the rest of its API once the consent manager has read
-  // its config; `ready` resolves (with the object) then.
+  // its config; `ready` resolves (with the object) then. Reading `ready` is shop code needing the
+  // API, so it loads the consent manager (a returning visitor's page otherwise may never need it).
+  const ready = new Promise((resolve) => {
+    window.addEventListener("privacy-widget:ready", () => resolve(window.PrivacyWidget), { once: true });
+  });
   window.PrivacyWidget = {
     loadExtras: () => (extras ||= import(extrasUrl)),
-    ready: new Promise((resolve) => {
-      window.addEventListener("privacy-widget:ready", () => resolve(window.PrivacyWidget), { once: true });
-    }),
+    get ready() {
+      loadConsent("");
+      return ready;
+    },
   };
   // The shop's own "privacy settings" links (`data-pw-open`) before the consent manager listens
   // for them itself (it says so with `privacy-widget:ready`).
@@ -42,18 +47,12 @@ window.gtag("consent", "default", {
     loadConsent(link.getAttribute("data-pw-open") === "banner" ? "banner" : "preferences");
   };
   document.addEventListener("click", opener);
-  // A returning visitor's page needs the consent manager at once (it starts the scripts the
-  // stored decision allows): when a cookie in the consent cookie's format (version 1: "1|…|")
-  // is there, its download starts now, beside the banner build's, not after it has run.
-  if (/(^|;\s*)[^=;]+=1\|[^;]*\|/.test(document.cookie)) loadConsent("");
-  // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
-  // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
-  document.addEventListener("focusin", () => loadConsent(""), { once: true, capture: true });
   window.addEventListener("privacy-widget:ready", () => document.removeEventListener("click", opener), { once: true });
 
   // The banner build's operations (src/web/banner/ops.rs): each does several DOM calls, so the
   // build needs a dozen imports. Elements are numbered; text only ever goes in as textContent.
   const nodes = [];
+  let blocked = [];
   const storage = (local) => {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
@@ -121,6 +120,54 @@ window.gtag("consent", "default", {
       // After the banner's frame is painted, then when the browser has nothing else to do.
       const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
       requestAnimationFrame(() => setTimeout(() => idle(() => loadConsent(""), { timeout: 3000 })));
+      // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
+      // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
+      document.addEventListener("focusin", () => loadConsent(""), { once: true, capture: true });
+    },
+    loadConsentNear(selector) {
+      const targets = document.querySelectorAll(selector);
+      if (!targets.length) return;
+      const observer = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          observer.disconnect();
+          loadConsent("");
+        }
+      }, { rootMargin: "400px" });
+      targets.forEach((target) => observer.observe(target));
+    },
+    watchPage(selector) {
+      const observer = new MutationObserver((records) => {
+        const added = records.some((record) => [...record.addedNodes].some((node) =>
+          node instanceof Element && (node.matches(selector) || node.querySelector(selector))));
+        if (added) loadConsent("");
+        if (consent) observer.disconnect();
+      });
+      observer.observe(document, { childList: true, subtree: true });
+      const resync = () => consent || document.hidden || bannerResync();
+      for (const [target, type] of [[window, "pageshow"], [window, "focus"], [document, "visibilitychange"]]) {
+        target.addEventListener(type, resync);
+      }
+    },
+    found: (id, selector) => !!((id && document.getElementById(id)) || document.querySelector(selector)),
+    consentMode(update) {
+      window.gtag("consent", "update", Object.fromEntries(update.split(",").map((pair) => pair.split(":"))));
+    },
+    blocked(selector) {
+      blocked = [...document.querySelectorAll(selector)];
+      return blocked.length;
+    },
+    blockedAttr: (index, name) => blocked[index].getAttribute(name) ?? undefined,
+    startScript(index) {
+      // A script parsed as text/plain never ran, so a clone with the real type runs when
+      // inserted; cloning keeps src, inline text and nonce as the shop wrote them (no Trusted
+      // Types policy needed). Not async: the shop's order holds.
+      const script = blocked[index];
+      const clone = script.cloneNode(true);
+      const type = script.getAttribute("data-type");
+      if (type) clone.type = type; else clone.removeAttribute("type");
+      clone.setAttribute("data-pw-started", "");
+      clone.async = false;
+      script.replaceWith(clone);
     },
   };
 

@@ -1,11 +1,14 @@
-//! The banner build: what a first visit needs before the banner paints, and nothing else.
-//! It reads the config's banner fields (`config::banner`), decides from the cookie whether a
-//! banner is due, shows the core's banner tree, and records "accept all" or "reject all" at the
-//! click: the cookie, and the decision as pending in the outbox's storage, so it is never lost.
-//! Everything else (Consent Mode updates, the scripts a decision allows, delivery, the dialog,
-//! the API) is the consent manager's, which this build loads when it is needed: at once when a
-//! decision exists or is made, when the browser is idle after the banner paints, or at the first
-//! click that needs it.
+//! The banner build: what a page needs before the consent manager, and nothing else. It reads
+//! the config's banner fields (`config::banner`) and the cookie, then either
+//! - puts a returning visitor's decision in force: Consent Mode's update, the blocked scripts it
+//!   allows, and the floating button that reopens the preferences; or
+//! - shows the core's banner tree and records "accept all" or "reject all" at the click: the
+//!   cookie, and the decision as pending in the outbox's storage, so it is never lost.
+//!
+//! Everything else (delivery, the dialog, placeholders, the API, the statement and the forms) is
+//! the consent manager's, which this build loads when it is needed: when a decision is made,
+//! when the browser is idle after the banner paints, at the first focus or click that needs it,
+//! and on a returning visitor's page only for what that page asks of it (`load_consent_when_needed`).
 
 mod ops;
 
@@ -13,27 +16,32 @@ use crate::prelude::*;
 
 use core::cell::OnceCell;
 use privacy_widget_core::banner::{self, BannerState};
+use privacy_widget_core::blocking::{self, BLOCKED_FRAMES, BLOCKED_SCRIPTS};
 use privacy_widget_core::config::{banner as config_banner, Config, OutboxStorage, Theme};
 use privacy_widget_core::consent::{Choices, ConsentRecord, Decision};
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
+use privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
 use privacy_widget_core::wire::Action;
 use wasm_bindgen::prelude::*;
 
 const CSS: &str = include_str!("banner.css");
 
-struct Banner {
+struct Page {
     config: Config,
     lang: Lang,
     gpc: bool,
-    container: u32,
+    /// The banner's container while the banner asks; `None` on a returning visitor's page.
+    banner: Option<u32>,
+    /// The consent cookie this page started from: another tab deciding changes it.
+    seen: Option<String>,
 }
 
 crate::page_state! {
-    /// Set once when the banner shows, only read after that: a `OnceCell` has no borrow that
-    /// could fail, so no panic message (and none of `core::fmt`) is linked for it.
-    static BANNER: OnceCell<Banner> = const { OnceCell::new() };
+    /// Set once at the start, only read after that: a `OnceCell` has no borrow that could fail,
+    /// so no panic message (and none of `core::fmt`) is linked for it.
+    static PAGE: OnceCell<Page> = const { OnceCell::new() };
 }
 
 pub fn start() {
@@ -51,22 +59,89 @@ pub fn start() {
     let jar = ops::cookies();
     let visitor_lang = cookie::find(&jar, LANG_COOKIE).and_then(Lang::from_tag);
     let lang = Lang::choose(visitor_lang, config.language, html_lang, &browser);
-    let stored = cookie::find(&jar, &config.cookie.name).and_then(|value| cookie::decode(value, &config).ok());
-    if stored.as_ref().is_some_and(|record| record.is_current(&config)) || has_pending(&config) {
-        // A decision holds: its scripts and Consent Mode are the consent manager's to start.
-        ops::load_consent("");
-        return;
-    }
-    let state = BannerState { lang, gpc, revision_changed: BannerState::revision_changed(&config, stored.is_some()) };
+    let seen = cookie::find(&jar, &config.cookie.name).map(String::from);
+    let stored = seen.as_deref().and_then(|value| cookie::decode(value, &config).ok());
     let theme = match config.theme {
         Theme::Auto => "",
         Theme::Light => "light",
         Theme::Dark => "dark",
     };
-    let Some(container) = ops::mount(CSS, theme, lang.tag()) else { return };
-    build(container, &banner::banner(&config, state));
-    BANNER.with(|b| b.set(Banner { config, lang, gpc, container }).ok());
-    ops::load_consent_when_idle();
+    let banner = match stored {
+        Some(record) if record.is_current(&config) => {
+            apply(&config, &record.choices);
+            if config.floating_button {
+                if let Some(container) = ops::mount(CSS, theme, lang.tag()) {
+                    build(container, &banner::reopen_button(&config, lang));
+                }
+            }
+            load_consent_when_needed(&config);
+            None
+        }
+        // A decision recorded here while the cookie was refused: the consent manager delivers it.
+        _ if has(&config, PENDING_DECISION_KEY) => {
+            ops::load_consent("");
+            return;
+        }
+        stored => {
+            let revision_changed = BannerState::revision_changed(&config, stored.is_some());
+            let Some(container) = ops::mount(CSS, theme, lang.tag()) else { return };
+            build(container, &banner::banner(&config, BannerState { lang, gpc, revision_changed }));
+            ops::load_consent_when_idle();
+            Some(container)
+        }
+    };
+    PAGE.with(|p| p.set(Page { config, lang, gpc, banner, seen }).ok());
+}
+
+/// A returning visitor's decision in force, as the consent manager would put it at its start:
+/// Consent Mode's update, then the blocked scripts the choices allow, in document order.
+fn apply(config: &Config, choices: &Choices) {
+    let mut update = String::new();
+    for (signal, granted) in choices.consent_mode(config) {
+        if !update.is_empty() {
+            update.push(',');
+        }
+        update.push_str(signal.name());
+        update.push_str(if granted { ":granted" } else { ":denied" });
+    }
+    ops::consent_mode(&update);
+    for index in 0..ops::blocked(BLOCKED_SCRIPTS) {
+        let (service, category) = (ops::blocked_attr(index, "data-service"), ops::blocked_attr(index, "data-category"));
+        if blocking::allows(choices, service.as_deref(), category.as_deref()) {
+            ops::start_script(index);
+        }
+    }
+}
+
+/// A returning visitor's page loads the consent manager only for what is its alone: decisions or
+/// events earlier pages left undelivered, placeholders for blocked embeds, the statement, a cookie
+/// declaration or a form (the extras module it starts), blocked scripts the page adds later,
+/// and a decision made in another tab. A click that opens the preferences and the API
+/// (`PrivacyWidget.ready`) load it too (`entry-banner.js`).
+fn load_consent_when_needed(config: &Config) {
+    let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
+    let mut now = String::from(BLOCKED_FRAMES);
+    now.push_str(",[data-pw-cookie-declaration]");
+    if has(config, PENDING_DECISION_KEY) || has(config, CONSENT_OUTBOX_KEY) || ops::found(container, &now) {
+        ops::load_consent("");
+        return;
+    }
+    ops::load_consent_near("[data-pw-newsletter]");
+    let mut added = String::from(BLOCKED_SCRIPTS);
+    added.push(',');
+    added.push_str(BLOCKED_FRAMES);
+    ops::watch_page(&added);
+}
+
+/// The page came back into view or focus (`ops::watch_page`): when another tab changed the
+/// decision meanwhile, the consent manager puts the new one in force.
+#[wasm_bindgen(js_name = bannerResync)]
+pub fn banner_resync() {
+    let changed = PAGE
+        .with(|p| p.get().is_some_and(|p| cookie::find(&ops::cookies(), &p.config.cookie.name) != p.seen.as_deref()));
+    if changed {
+        ops::load_consent("");
+    }
 }
 
 /// A button of the banner was pressed (the delegated listener in `entry-banner.js`).
@@ -83,8 +158,9 @@ pub fn banner_action(action: &str) {
     };
     let mut random_id = [0u8; 16];
     ops::random(&mut random_id);
-    let Some(pending) = BANNER.with(|b| {
+    let Some(pending) = PAGE.with(|b| {
         let b = b.get()?;
+        let container = b.banner?;
         let choices = if all { Choices::all(&b.config) } else { Choices::none(&b.config) };
         let at = Decision { now_ms: ops::now() as u64, random_id, gpc: b.gpc };
         let record = ConsentRecord::decided(&b.config, None, pressed, choices, at);
@@ -93,7 +169,7 @@ pub fn banner_action(action: &str) {
         let pending = PendingDecision::encode(b.lang, &value);
         ops::store(b.config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY, &pending);
         ops::set_cookie(&cookie::set_cookie_string(&b.config.cookie, &value, ops::https()));
-        ops::clear(b.container);
+        ops::clear(container);
         Some(pending)
     }) else {
         return;
@@ -104,9 +180,10 @@ pub fn banner_action(action: &str) {
     ops::load_consent(&intent);
 }
 
-/// A decision recorded here earlier that the consent manager has not taken over yet.
-fn has_pending(config: &Config) -> bool {
-    !ops::stored(config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY).is_empty()
+/// Whether the outbox's storage holds `key`: a decision recorded here earlier, or events, that
+/// the consent manager has not delivered yet.
+fn has(config: &Config, key: &str) -> bool {
+    !ops::stored(config.outbox_storage == OutboxStorage::Local, key).is_empty()
 }
 
 /// The tree as elements under `parent`, through `ops::el`.

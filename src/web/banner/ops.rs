@@ -44,7 +44,31 @@ extern "C" {
     /// the banner build leaves to it ("" when it is only the rest arriving).
     #[wasm_bindgen(js_name = loadConsent)]
     pub fn load_consent(intent: &str);
-    /// After the banner is painted and the browser is idle, loads the consent manager.
+    /// After the banner is painted and the browser is idle, or at the first keyboard focus
+    /// (the consent manager keeps the focused element clear of the banner), loads the consent
+    /// manager.
     #[wasm_bindgen(js_name = loadConsentWhenIdle)]
     pub fn load_consent_when_idle();
+    /// Loads the consent manager when an element matching `selector` comes near the viewport.
+    #[wasm_bindgen(js_name = loadConsentNear)]
+    pub fn load_consent_near(selector: &str);
+    /// Until the consent manager loads: loads it when an element matching `selector` is added
+    /// to the page, and calls `bannerResync` when the page comes back into view or focus.
+    #[wasm_bindgen(js_name = watchPage)]
+    pub fn watch_page(selector: &str);
+    /// Whether the page has an element with this id (none when empty) or matching `selector`.
+    pub fn found(id: &str, selector: &str) -> bool;
+    /// `gtag('consent', 'update', …)` from `signal:granted` / `signal:denied` pairs joined by `,`.
+    #[wasm_bindgen(js_name = consentMode)]
+    pub fn consent_mode(update: &str);
+    /// Collects the elements matching `selector`, in document order, for `blocked_attr` and
+    /// `start_script`; returns how many there are.
+    pub fn blocked(selector: &str) -> u32;
+    /// An attribute of the collected element `index`.
+    #[wasm_bindgen(js_name = blockedAttr)]
+    pub fn blocked_attr(index: u32, name: &str) -> Option<String>;
+    /// Starts the collected blocked script `index`: a clone with its real type (`data-type`, else
+    /// none) replaces it, keeping the shop's order and exactly what the shop wrote.
+    #[wasm_bindgen(js_name = startScript)]
+    pub fn start_script(index: u32);
 }

@@ -231,7 +231,8 @@ fn run_intent(intent: &str) {
             }
         }
         "settings" => dispatch(Msg::OpenPreferencesFromBanner),
-        "preferences" => dispatch(Msg::OpenPreferences),
+        // The page's own opener, or the banner build's floating button.
+        "preferences" | "reopen" => dispatch(Msg::OpenPreferences),
         "banner" => dispatch(Msg::ShowBanner),
         "statement-changes" => {
             api::open_statement(Api::has_statement(), None, true);

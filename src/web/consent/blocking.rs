@@ -5,6 +5,7 @@
 use crate::prelude::*;
 
 use crate::web::shared::dom::{self, append, attr, document, get_attr, has_attr};
+use privacy_widget_core::blocking::{self as rules, BLOCKED_FRAMES, BLOCKED_SCRIPTS};
 use privacy_widget_core::config::Config;
 use privacy_widget_core::consent::Choices;
 use privacy_widget_core::lang::Lang;
@@ -12,17 +13,9 @@ use privacy_widget_core::ui::{placeholder_texts, Msg};
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-const BLOCKED_SCRIPTS: &str = "script[type=\"text/plain\"][data-category],script[type=\"text/plain\"][data-service]";
-const BLOCKED_FRAMES: &str = "iframe[data-src][data-category],iframe[data-src][data-service]";
-
-/// Whether the element's `data-service` (preferred, more precise) or `data-category` is allowed.
-/// Unknown services and categories are never allowed: fail closed.
-pub fn allowed(e: &Element, choices: &Choices) -> bool {
-    match (get_attr(e, "data-service"), get_attr(e, "data-category")) {
-        (Some(service), _) => choices.service(&service),
-        (None, Some(category)) => choices.category(&category),
-        (None, None) => false,
-    }
+/// Whether the element's `data-service` or `data-category` is allowed (`blocking::allows`).
+fn allowed(e: &Element, choices: &Choices) -> bool {
+    rules::allows(choices, get_attr(e, "data-service").as_deref(), get_attr(e, "data-category").as_deref())
 }
 
 /// Starts every blocked script and embed the choices allow, in document order; embeds that are

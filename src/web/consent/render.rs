@@ -20,8 +20,7 @@ pub fn render(container: &Element, config: &Config, ui: &ConsentUi) {
     attr(container, "lang", ui.lang.tag());
     match ui.view {
         View::Hidden if config.floating_button && ui.consent.is_some() => {
-            let reopen = button("reopen", config.text(ui.lang, BannerText::ReopenButton), "reopen");
-            append(container, &reopen);
+            append(container, &markup_dom::build(&banner::reopen_button(config, ui.lang)));
         }
         View::Hidden => {}
         View::Banner => append(container, &banner(config, ui)),

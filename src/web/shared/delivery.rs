@@ -19,12 +19,11 @@ use web_sys::{Event, Storage};
 
 pub use privacy_widget_core::outbox::{Endpoint, EnqueueError, IdempotencyKey};
 
-/// The web-storage item holding the outbox (format: `privacy_widget_core::outbox::persist`).
+/// The web-storage item holding this build's outbox.
 #[cfg(feature = "consent")]
-pub const STORAGE_KEY: &str = "privacy-widget-outbox";
-/// The extras build keeps its own outbox: two modules must never drive the same entries.
+pub const STORAGE_KEY: &str = privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
 #[cfg(not(feature = "consent"))]
-pub const STORAGE_KEY: &str = "privacy-widget-outbox-forms";
+pub const STORAGE_KEY: &str = privacy_widget_core::outbox::FORMS_OUTBOX_KEY;
 /// The browser's quota for the bodies of all keepalive requests a page has in flight.
 pub const KEEPALIVE_QUOTA: usize = 64 * 1024;
 /// The backend's request limit (16 KiB) less room for the beacon envelope around a body, so
