@@ -33,7 +33,8 @@ export interface PrivacyWidgetApi {
   /**
    * Resolves with this object once the widget has read its config and the rest of the API is
    * installed (also with an invalid config: then it fails closed). Until then only `ready` and
-   * `loadExtras` exist.
+   * `loadExtras` exist. Reading `ready` loads the consent manager, which a returning visitor's
+   * page otherwise may never need.
    */
   ready: Promise<PrivacyWidgetApi>;
   /** Shows the first layer (banner) again. */
