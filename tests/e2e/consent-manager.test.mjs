@@ -108,7 +108,10 @@ describe('consent manager', () => {
       await page.goto(`${server.url}/`);
       await page.locator(BANNER).waitFor({ state: 'visible' });
       // Keeping focus clear of the banner is the consent manager's work; the banner build loads it
-      // at the first focus or when idle. Here it has taken the banner over.
+      // at the first focus, which the first Tab moves into the banner (first in the page), where
+      // nothing can hide it. Here the manager has taken the banner over.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'privacy-widget');
       await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function'
         && [...document.body.children].filter((e) => e.shadowRoot?.querySelector('.pw')).length === 1);
       const covered = () => page.evaluate(() => {

@@ -92,6 +92,7 @@ window.gtag("consent", "default", {
       live.setAttribute("aria-live", "polite");
       live.setAttribute("role", "status");
       root.append(container, live);
+      root.addEventListener("pointerover", () => loadConsent(""), { once: true });
       root.addEventListener("click", (event) => {
         const button = event.target.closest("button[data-action]");
         if (button) bannerAction(button.getAttribute("data-action"));
@@ -116,10 +117,18 @@ window.gtag("consent", "default", {
     now: () => Date.now(),
     random(bytes) { crypto.getRandomValues(bytes); },
     loadConsent,
-    loadConsentWhenIdle() {
-      // After the banner's frame is painted, then when the browser has nothing else to do.
+    preloadConsentWhenIdle() {
+      // After the banner's frame is painted, then when the browser has nothing else to do: the
+      // files only, neither compiled nor run, so the page pays no main-thread time and no heap for
+      // them until the visitor moves towards the banner; the import then finds them preloaded.
       const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
-      requestAnimationFrame(() => setTimeout(() => idle(() => loadConsent(""), { timeout: 3000 })));
+      requestAnimationFrame(() => setTimeout(() => idle(() => {
+        // `as: "script"` rather than modulepreload, which would also parse and compile the script;
+        // with `crossOrigin` both match the requests the import makes.
+        for (const [as, href] of [["script", consentUrl], ["fetch", consentUrl.replace(/\.js$/, "_bg.wasm")]]) {
+          document.head.append(Object.assign(document.createElement("link"), { rel: "preload", as, href, crossOrigin: "anonymous" }));
+        }
+      }, { timeout: 3000 })));
       // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
       // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
       document.addEventListener("focusin", () => loadConsent(""), { once: true, capture: true });

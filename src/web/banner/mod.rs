@@ -6,9 +6,10 @@
 //!   cookie, and the decision as pending in the outbox's storage, so it is never lost.
 //!
 //! Everything else (delivery, the dialog, placeholders, the API, the statement and the forms) is
-//! the consent manager's, which this build loads when it is needed: when a decision is made,
-//! when the browser is idle after the banner paints, at the first focus or click that needs it,
-//! and on a returning visitor's page only for what that page asks of it (`load_consent_when_needed`).
+//! the consent manager's, which this build loads when it is needed: when a decision is made, when
+//! a pointer comes over the widget or keyboard focus moves while the banner asks, at a click that
+//! needs it, and otherwise only for what the page asks of it (`load_consent_when_needed`). While
+//! the banner asks, its files are preloaded at idle time, so a click finds them there.
 
 mod ops;
 
@@ -74,7 +75,6 @@ pub fn start() {
                     build(container, &banner::reopen_button(&config, lang));
                 }
             }
-            load_consent_when_needed(&config);
             None
         }
         // A decision recorded here while the cookie was refused: the consent manager delivers it.
@@ -86,10 +86,11 @@ pub fn start() {
             let revision_changed = BannerState::revision_changed(&config, stored.is_some());
             let Some(container) = ops::mount(CSS, theme, lang.tag()) else { return };
             build(container, &banner::banner(&config, BannerState { lang, gpc, revision_changed }));
-            ops::load_consent_when_idle();
+            ops::preload_consent_when_idle();
             Some(container)
         }
     };
+    load_consent_when_needed(&config);
     PAGE.with(|p| p.set(Page { config, lang, gpc, banner, seen }).ok());
 }
 
@@ -113,11 +114,12 @@ fn apply(config: &Config, choices: &Choices) {
     }
 }
 
-/// A returning visitor's page loads the consent manager only for what is its alone: decisions or
-/// events earlier pages left undelivered, placeholders for blocked embeds, the statement, a cookie
-/// declaration or a form (the extras module it starts), blocked scripts the page adds later,
-/// and a decision made in another tab. A click that opens the preferences and the API
-/// (`PrivacyWidget.ready`) load it too (`entry-banner.js`).
+/// Without a visitor's move, a page loads the consent manager only for what is its alone:
+/// decisions or events earlier pages left undelivered, placeholders for blocked embeds, the
+/// statement, a cookie declaration or a form (the extras module it starts), blocked scripts or
+/// embeds the page adds later, and a decision made in another tab. A click or a pointer on the
+/// widget, keyboard focus while the banner asks, and the API (`PrivacyWidget.ready`) load it too
+/// (`entry-banner.js`).
 fn load_consent_when_needed(config: &Config) {
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
     let mut now = String::from(BLOCKED_FRAMES);

@@ -29,7 +29,8 @@ extern "C" {
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
     /// (a constructable stylesheet) and `theme` as its `data-theme` (none when empty); returns
     /// the handle of the container the views go into (`div.pw`, in language `lang`); `None` when
-    /// the consent manager's host is there already.
+    /// the consent manager's host is there already. A pointer coming over the widget loads the
+    /// consent manager: a click is on its way.
     pub fn mount(css: &str, theme: &str, lang: &str) -> Option<u32>;
     /// A new element under `parent`: attributes as `name\u{1}value` pairs separated by `\u{1}`,
     /// then `text` as its `textContent` (none when empty). With no tag, a text node.
@@ -44,11 +45,11 @@ extern "C" {
     /// the banner build leaves to it ("" when it is only the rest arriving).
     #[wasm_bindgen(js_name = loadConsent)]
     pub fn load_consent(intent: &str);
-    /// After the banner is painted and the browser is idle, or at the first keyboard focus
-    /// (the consent manager keeps the focused element clear of the banner), loads the consent
-    /// manager.
-    #[wasm_bindgen(js_name = loadConsentWhenIdle)]
-    pub fn load_consent_when_idle();
+    /// After the banner is painted and the browser is idle, fetches the consent manager's files
+    /// without starting it, so a click finds them there; at the first keyboard focus, loads it
+    /// (the consent manager keeps the focused element clear of the banner).
+    #[wasm_bindgen(js_name = preloadConsentWhenIdle)]
+    pub fn preload_consent_when_idle();
     /// Loads the consent manager when an element matching `selector` comes near the viewport.
     #[wasm_bindgen(js_name = loadConsentNear)]
     pub fn load_consent_near(selector: &str);
