@@ -124,7 +124,11 @@ async function visitState(state, options) {
       });
       const url = new URL(pagePath, options.url).href;
       await page.goto(url, { waitUntil: 'load' });
-      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function', null, { timeout: 15_000 });
+      // Reading `ready` loads the consent manager, as a visitor's first move would: what it
+      // stores counts too.
+      await page.waitForFunction(() => window.PrivacyWidget?.ready, null, { timeout: 15_000 });
+      await page.evaluate(() => { void window.PrivacyWidget.ready; });
+      await page.waitForFunction(() => typeof window.PrivacyWidget.getConsent === 'function', null, { timeout: 15_000 });
       config ??= await loadConfig(page, options);
       await decide(page, state);
       await page.reload({ waitUntil: 'load' });

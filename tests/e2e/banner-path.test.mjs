@@ -90,6 +90,10 @@ describe('the banner path', () => {
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent), 'undefined');
       await banner.hover();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent), 'undefined',
+        'not at a pointer coming near: a take-over between press and release would lose the click');
+      await page.keyboard.press('Tab');
       await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
       const started = await page.evaluate(() => performance.getEntriesByType('resource')
         .filter((r) => new URL(r.name).pathname.startsWith('/dist/'))

@@ -92,7 +92,6 @@ window.gtag("consent", "default", {
       live.setAttribute("aria-live", "polite");
       live.setAttribute("role", "status");
       root.append(container, live);
-      root.addEventListener("pointerover", () => loadConsent(""), { once: true });
       root.addEventListener("click", (event) => {
         const button = event.target.closest("button[data-action]");
         if (button) bannerAction(button.getAttribute("data-action"));

@@ -6,10 +6,11 @@
 //!   cookie, and the decision as pending in the outbox's storage, so it is never lost.
 //!
 //! Everything else (delivery, the dialog, placeholders, the API, the statement and the forms) is
-//! the consent manager's, which this build loads when it is needed: when a decision is made, when
-//! a pointer comes over the widget or keyboard focus moves while the banner asks, at a click that
-//! needs it, and otherwise only for what the page asks of it (`load_consent_when_needed`). While
-//! the banner asks, its files are preloaded at idle time, so a click finds them there.
+//! the consent manager's, which this build loads when it is needed: at the click that decides or
+//! needs it, when keyboard focus moves while the banner asks, and otherwise only for what the page
+//! asks of it (`load_consent_when_needed`). While the banner asks, its files are preloaded at idle
+//! time, so a click finds them there. Not at a pointer coming near: the manager's take-over of
+//! the banner between a button's press and its release would lose that click.
 
 mod ops;
 
@@ -117,8 +118,8 @@ fn apply(config: &Config, choices: &Choices) {
 /// Without a visitor's move, a page loads the consent manager only for what is its alone:
 /// decisions or events earlier pages left undelivered, placeholders for blocked embeds, the
 /// statement, a cookie declaration or a form (the extras module it starts), blocked scripts or
-/// embeds the page adds later, and a decision made in another tab. A click or a pointer on the
-/// widget, keyboard focus while the banner asks, and the API (`PrivacyWidget.ready`) load it too
+/// embeds the page adds later, and a decision made in another tab. A click that needs it,
+/// keyboard focus while the banner asks, and the API (`PrivacyWidget.ready`) load it too
 /// (`entry-banner.js`).
 fn load_consent_when_needed(config: &Config) {
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");

@@ -29,8 +29,7 @@ extern "C" {
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
     /// (a constructable stylesheet) and `theme` as its `data-theme` (none when empty); returns
     /// the handle of the container the views go into (`div.pw`, in language `lang`); `None` when
-    /// the consent manager's host is there already. A pointer coming over the widget loads the
-    /// consent manager: a click is on its way.
+    /// the consent manager's host is there already.
     pub fn mount(css: &str, theme: &str, lang: &str) -> Option<u32>;
     /// A new element under `parent`: attributes as `name\u{1}value` pairs separated by `\u{1}`,
     /// then `text` as its `textContent` (none when empty). With no tag, a text node.
