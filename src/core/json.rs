@@ -21,13 +21,70 @@ pub enum Json {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
     pub offset: usize,
-    pub reason: &'static str,
+    pub reason: Syntax,
+}
+
+/// What is wrong at a [`JsonError`]'s offset. A code rather than the text itself, so a build that
+/// only needs to know *whether* a text is JSON (the banner build) links none of the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    TrailingText,
+    InvalidLiteral,
+    TooDeep,
+    UnexpectedEnd,
+    UnexpectedCharacter,
+    NumberTooLarge,
+    ExpectedDigit,
+    LeadingZeros,
+    NotWhole,
+    TruncatedUnicodeEscape,
+    InvalidUnicodeEscape,
+    InvalidUtf8,
+    UnterminatedString,
+    UnterminatedEscape,
+    InvalidEscape,
+    ControlCharacter,
+    UnpairedSurrogate,
+    ExpectedCommaOrBracket,
+    DuplicateKey,
+    ExpectedKey,
+    ExpectedColon,
+    ExpectedCommaOrBrace,
+}
+
+impl Syntax {
+    pub fn text(self) -> &'static str {
+        match self {
+            Syntax::TrailingText => "unexpected text after the JSON value",
+            Syntax::InvalidLiteral => "invalid literal",
+            Syntax::TooDeep => "nesting too deep",
+            Syntax::UnexpectedEnd => "unexpected end of input",
+            Syntax::UnexpectedCharacter => "unexpected character",
+            Syntax::NumberTooLarge => "number too large",
+            Syntax::ExpectedDigit => "expected a digit",
+            Syntax::LeadingZeros => "leading zeros are not allowed",
+            Syntax::NotWhole => "only whole numbers are supported",
+            Syntax::TruncatedUnicodeEscape => "truncated \\u escape",
+            Syntax::InvalidUnicodeEscape => "invalid \\u escape",
+            Syntax::InvalidUtf8 => "invalid UTF-8",
+            Syntax::UnterminatedString => "unterminated string",
+            Syntax::UnterminatedEscape => "unterminated escape",
+            Syntax::InvalidEscape => "invalid escape",
+            Syntax::ControlCharacter => "control character in string",
+            Syntax::UnpairedSurrogate => "unpaired surrogate",
+            Syntax::ExpectedCommaOrBracket => "expected ',' or ']'",
+            Syntax::DuplicateKey => "duplicate key",
+            Syntax::ExpectedKey => "expected a quoted key",
+            Syntax::ExpectedColon => "expected ':'",
+            Syntax::ExpectedCommaOrBrace => "expected ',' or '}'",
+        }
+    }
 }
 
 impl JsonError {
     /// "<reason> at byte <offset>", without `core::fmt` (see `ConfigError::message`).
     pub fn message(&self) -> String {
-        let mut m = String::from(self.reason);
+        let mut m = String::from(self.reason.text());
         m.push_str(" at byte ");
         push_int(&mut m, self.offset as i64);
         m
@@ -49,7 +106,7 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
     let value = reader.value(0)?;
     reader.skip_ws();
     if reader.pos != reader.bytes.len() {
-        return Err(reader.error("unexpected text after the JSON value"));
+        return Err(reader.error(Syntax::TrailingText));
     }
     Ok(value)
 }
@@ -60,7 +117,7 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn error(&self, reason: &'static str) -> JsonError {
+    fn error(&self, reason: Syntax) -> JsonError {
         JsonError { offset: self.pos, reason }
     }
 
@@ -79,17 +136,17 @@ impl Reader<'_> {
             self.pos += literal.len();
             Ok(value)
         } else {
-            Err(self.error("invalid literal"))
+            Err(self.error(Syntax::InvalidLiteral))
         }
     }
 
     fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
         if depth > MAX_DEPTH {
-            return Err(self.error("nesting too deep"));
+            return Err(self.error(Syntax::TooDeep));
         }
         self.skip_ws();
         match self.peek() {
-            None => Err(self.error("unexpected end of input")),
+            None => Err(self.error(Syntax::UnexpectedEnd)),
             Some(b'n') => self.expect_literal(b"null", Json::Null),
             Some(b't') => self.expect_literal(b"true", Json::Bool(true)),
             Some(b'f') => self.expect_literal(b"false", Json::Bool(false)),
@@ -97,7 +154,7 @@ impl Reader<'_> {
             Some(b'[') => self.array(depth),
             Some(b'{') => self.object(depth),
             Some(b'-' | b'0'..=b'9') => self.integer(),
-            Some(_) => Err(self.error("unexpected character")),
+            Some(_) => Err(self.error(Syntax::UnexpectedCharacter)),
         }
     }
 
@@ -112,31 +169,31 @@ impl Reader<'_> {
             magnitude = magnitude
                 .checked_mul(10)
                 .and_then(|m| m.checked_add(i64::from(digit - b'0')))
-                .ok_or_else(|| self.error("number too large"))?;
+                .ok_or_else(|| self.error(Syntax::NumberTooLarge))?;
             self.pos += 1;
         }
         let digits = self.pos - start;
         if digits == 0 {
-            return Err(self.error("expected a digit"));
+            return Err(self.error(Syntax::ExpectedDigit));
         }
         if digits > 1 && self.bytes[start] == b'0' {
-            return Err(JsonError { offset: start, reason: "leading zeros are not allowed" });
+            return Err(JsonError { offset: start, reason: Syntax::LeadingZeros });
         }
         if let Some(b'.' | b'e' | b'E') = self.peek() {
-            return Err(self.error("only whole numbers are supported"));
+            return Err(self.error(Syntax::NotWhole));
         }
         Ok(Json::Int(if negative { -magnitude } else { magnitude }))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let hex = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("truncated \\u escape"))?;
+        let hex = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error(Syntax::TruncatedUnicodeEscape))?;
         let mut code = 0;
         for &h in hex {
             let nibble = match h {
                 b'0'..=b'9' => h - b'0',
                 b'a'..=b'f' => h - b'a' + 10,
                 b'A'..=b'F' => h - b'A' + 10,
-                _ => return Err(self.error("invalid \\u escape")),
+                _ => return Err(self.error(Syntax::InvalidUnicodeEscape)),
             };
             code = code * 16 + u32::from(nibble);
         }
@@ -157,17 +214,17 @@ impl Reader<'_> {
             }
             // The input is a &str and we only stop at ASCII bytes, so this slice is valid UTF-8.
             out.push_str(
-                core::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| self.error("invalid UTF-8"))?,
+                core::str::from_utf8(&self.bytes[run_start..self.pos]).map_err(|_| self.error(Syntax::InvalidUtf8))?,
             );
             match self.peek() {
-                None => return Err(self.error("unterminated string")),
+                None => return Err(self.error(Syntax::UnterminatedString)),
                 Some(b'"') => {
                     self.pos += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let escaped = self.peek().ok_or_else(|| self.error("unterminated escape"))?;
+                    let escaped = self.peek().ok_or_else(|| self.error(Syntax::UnterminatedEscape))?;
                     self.pos += 1;
                     match escaped {
                         b'"' => out.push('"'),
@@ -179,10 +236,10 @@ impl Reader<'_> {
                         b'r' => out.push('\r'),
                         b't' => out.push('\t'),
                         b'u' => out.push(self.unicode_escape()?),
-                        _ => return Err(self.error("invalid escape")),
+                        _ => return Err(self.error(Syntax::InvalidEscape)),
                     }
                 }
-                Some(_) => return Err(self.error("control character in string")),
+                Some(_) => return Err(self.error(Syntax::ControlCharacter)),
             }
         }
     }
@@ -191,18 +248,18 @@ impl Reader<'_> {
         let first = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&first) {
             if !self.bytes[self.pos..].starts_with(b"\\u") {
-                return Err(self.error("unpaired surrogate"));
+                return Err(self.error(Syntax::UnpairedSurrogate));
             }
             self.pos += 2;
             let second = self.hex4()?;
             if !(0xDC00..0xE000).contains(&second) {
-                return Err(self.error("unpaired surrogate"));
+                return Err(self.error(Syntax::UnpairedSurrogate));
             }
             0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
         } else {
             first
         };
-        char::from_u32(code).ok_or_else(|| self.error("unpaired surrogate"))
+        char::from_u32(code).ok_or_else(|| self.error(Syntax::UnpairedSurrogate))
     }
 
     fn array(&mut self, depth: usize) -> Result<Json, JsonError> {
@@ -222,7 +279,7 @@ impl Reader<'_> {
                     self.pos += 1;
                     return Ok(Json::Array(items));
                 }
-                _ => return Err(self.error("expected ',' or ']'")),
+                _ => return Err(self.error(Syntax::ExpectedCommaOrBracket)),
             }
         }
     }
@@ -238,16 +295,16 @@ impl Reader<'_> {
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
-                return Err(self.error("expected a quoted key"));
+                return Err(self.error(Syntax::ExpectedKey));
             }
             let key_offset = self.pos;
             let key = self.string()?;
             if members.iter().any(|(k, _)| *k == key) {
-                return Err(JsonError { offset: key_offset, reason: "duplicate key" });
+                return Err(JsonError { offset: key_offset, reason: Syntax::DuplicateKey });
             }
             self.skip_ws();
             if self.peek() != Some(b':') {
-                return Err(self.error("expected ':'"));
+                return Err(self.error(Syntax::ExpectedColon));
             }
             self.pos += 1;
             let value = self.value(depth + 1)?;
@@ -259,7 +316,7 @@ impl Reader<'_> {
                     self.pos += 1;
                     return Ok(Json::Object(members));
                 }
-                _ => return Err(self.error("expected ',' or '}'")),
+                _ => return Err(self.error(Syntax::ExpectedCommaOrBrace)),
             }
         }
     }
@@ -450,7 +507,7 @@ mod tests {
         ];
         for (text, reason) in cases {
             let err = parse(text).unwrap_err();
-            assert_eq!(err.reason, *reason, "for input {text:?}");
+            assert_eq!(err.reason.text(), *reason, "for input {text:?}");
         }
         assert_eq!(parse("[1 2]").unwrap_err().offset, 3);
     }
@@ -458,7 +515,7 @@ mod tests {
     #[test]
     fn refuses_deep_nesting() {
         let deep = "[".repeat(100) + &"]".repeat(100);
-        assert_eq!(parse(&deep).unwrap_err().reason, "nesting too deep");
+        assert_eq!(parse(&deep).unwrap_err().reason, Syntax::TooDeep);
         let ok = "[".repeat(60) + &"]".repeat(60);
         assert!(parse(&ok).is_ok());
     }

@@ -140,7 +140,7 @@ fn malformed_json_reports_the_offset() {
     assert_eq!(error(""), "statement: not valid JSON: unexpected end of input at byte 0");
     assert_eq!(
         Statement::parse("[1,]").unwrap_err().kind,
-        ErrorKind::Json(json::JsonError { offset: 3, reason: "unexpected character" })
+        ErrorKind::Json(json::JsonError { offset: 3, reason: json::Syntax::UnexpectedCharacter })
     );
 }
 

@@ -348,7 +348,7 @@ fn restore_message(problem: &RestoreProblem) -> String {
         }
         RestoreProblem::Unreadable(e) => {
             m.push_str("is not valid JSON (");
-            m.push_str(e.reason);
+            m.push_str(e.reason.text());
             m.push(')');
         }
         RestoreProblem::NotAnOutbox(what) => {
