@@ -17,7 +17,7 @@ use crate::wire::{self, Action};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CookieProblem {
     /// Not in the format at all (tampered, truncated, another tool's cookie).
-    Malformed(&'static str),
+    Malformed(Flaw),
     /// Written by another format version.
     OtherVersion,
     /// Lists categories or services that differ from the current config.
@@ -27,9 +27,46 @@ pub enum CookieProblem {
 impl CookieProblem {
     pub fn message(&self) -> &'static str {
         match self {
-            CookieProblem::Malformed(why) => why,
+            CookieProblem::Malformed(flaw) => flaw.text(),
             CookieProblem::OtherVersion => "written by another format version",
             CookieProblem::ChoicesMismatch => "its categories or services differ from the current config",
+        }
+    }
+}
+
+/// What is wrong with a malformed value. A code rather than the text itself, so a build that only
+/// asks *whether* the cookie holds (the banner build) links none of the messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    SwitchWithoutColon,
+    SwitchNotBit,
+    TooLong,
+    NotOurs,
+    FieldCount,
+    Revision,
+    ConsentId,
+    Sequence,
+    Time,
+    Action,
+    Flags,
+    RequiredOff,
+}
+
+impl Flaw {
+    pub fn text(self) -> &'static str {
+        match self {
+            Flaw::SwitchWithoutColon => "a switch has no ':'",
+            Flaw::SwitchNotBit => "a switch is neither 0 nor 1",
+            Flaw::TooLong => "longer than any cookie the widget writes",
+            Flaw::NotOurs => "not a privacy-widget consent value",
+            Flaw::FieldCount => "wrong number of fields",
+            Flaw::Revision => "bad revision",
+            Flaw::ConsentId => "bad consent id",
+            Flaw::Sequence => "bad sequence number",
+            Flaw::Time => "bad time",
+            Flaw::Action => "bad action",
+            Flaw::Flags => "bad flags",
+            Flaw::RequiredOff => "a required category is off",
         }
     }
 }
@@ -87,11 +124,11 @@ fn parse_switches(field: &str, expected: &[(String, bool)]) -> Result<Vec<(Strin
     let mut out = Vec::with_capacity(expected.len());
     if !field.is_empty() {
         for part in field.split('/') {
-            let (id, bit) = part.split_once(':').ok_or(CookieProblem::Malformed("a switch has no ':'"))?;
+            let (id, bit) = part.split_once(':').ok_or(CookieProblem::Malformed(Flaw::SwitchWithoutColon))?;
             let on = match bit {
                 "1" => true,
                 "0" => false,
-                _ => return Err(CookieProblem::Malformed("a switch is neither 0 nor 1")),
+                _ => return Err(CookieProblem::Malformed(Flaw::SwitchNotBit)),
             };
             out.push((id.to_string(), on));
         }
@@ -109,36 +146,36 @@ fn parse_switches(field: &str, expected: &[(String, bool)]) -> Result<Vec<(Strin
 /// The revision is returned as stored; whether it is current is the caller's question.
 pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProblem> {
     if value.len() > 4096 {
-        return Err(CookieProblem::Malformed("longer than any cookie the widget writes"));
+        return Err(CookieProblem::Malformed(Flaw::TooLong));
     }
     let fields: Vec<&str> = value.split('|').collect();
     if fields.first() != Some(&VERSION) {
         return if fields.len() == 9 {
             Err(CookieProblem::OtherVersion)
         } else {
-            Err(CookieProblem::Malformed("not a privacy-widget consent value"))
+            Err(CookieProblem::Malformed(Flaw::NotOurs))
         };
     }
     let [_, revision, consent_id, seq, decided_at, action, flags, categories, services] = fields[..] else {
-        return Err(CookieProblem::Malformed("wrong number of fields"));
+        return Err(CookieProblem::Malformed(Flaw::FieldCount));
     };
     if !wire::is_revision(revision) {
-        return Err(CookieProblem::Malformed("bad revision"));
+        return Err(CookieProblem::Malformed(Flaw::Revision));
     }
     if !wire::is_consent_id(consent_id) {
-        return Err(CookieProblem::Malformed("bad consent id"));
+        return Err(CookieProblem::Malformed(Flaw::ConsentId));
     }
     let seq = parse_number(seq)
         .filter(|n| (1..=u64::from(u32::MAX)).contains(n))
-        .ok_or(CookieProblem::Malformed("bad sequence number"))?;
-    let decided_at_ms = parse_number(decided_at).ok_or(CookieProblem::Malformed("bad time"))?;
+        .ok_or(CookieProblem::Malformed(Flaw::Sequence))?;
+    let decided_at_ms = parse_number(decided_at).ok_or(CookieProblem::Malformed(Flaw::Time))?;
     let Some(action) = ACTION_CODES.iter().position(|c| *c == action).map(|i| Action::ALL[i]) else {
-        return Err(CookieProblem::Malformed("bad action"));
+        return Err(CookieProblem::Malformed(Flaw::Action));
     };
     let gpc = match flags {
         "" => false,
         "g" => true,
-        _ => return Err(CookieProblem::Malformed("bad flags")),
+        _ => return Err(CookieProblem::Malformed(Flaw::Flags)),
     };
     let template = Choices::none(config);
     let choices = Choices {
@@ -147,7 +184,7 @@ pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProbl
     };
     // A required category stored as off cannot come from the widget.
     if config.categories.iter().any(|c| c.required && !choices.category(&c.id)) {
-        return Err(CookieProblem::Malformed("a required category is off"));
+        return Err(CookieProblem::Malformed(Flaw::RequiredOff));
     }
     Ok(ConsentRecord {
         consent_id: consent_id.to_string(),
@@ -294,25 +331,25 @@ mod tests {
         let config = demo();
         let good = encode(&record());
         let mut cases: Vec<(String, CookieProblem)> = vec![
-            ("".into(), CookieProblem::Malformed("not a privacy-widget consent value")),
-            ("yes".into(), CookieProblem::Malformed("not a privacy-widget consent value")),
+            ("".into(), CookieProblem::Malformed(Flaw::NotOurs)),
+            ("yes".into(), CookieProblem::Malformed(Flaw::NotOurs)),
             (good.replacen("1|", "2|", 1), CookieProblem::OtherVersion),
-            (good.replace("|3|", "|0|"), CookieProblem::Malformed("bad sequence number")),
-            (good.replace("|3|", "|x|"), CookieProblem::Malformed("bad sequence number")),
-            (good.replace("0123456789abcdef0123456789abcdef", "ABC"), CookieProblem::Malformed("bad consent id")),
-            (good.replace("|s|", "|z|"), CookieProblem::Malformed("bad action")),
-            (good.replace("|g|", "|x|"), CookieProblem::Malformed("bad flags")),
-            (good.replace("analytics:1", "analytics:2"), CookieProblem::Malformed("a switch is neither 0 nor 1")),
-            (good.replace("analytics:1", "analytics"), CookieProblem::Malformed("a switch has no ':'")),
-            (good.replace("necessary:1", "necessary:0"), CookieProblem::Malformed("a required category is off")),
+            (good.replace("|3|", "|0|"), CookieProblem::Malformed(Flaw::Sequence)),
+            (good.replace("|3|", "|x|"), CookieProblem::Malformed(Flaw::Sequence)),
+            (good.replace("0123456789abcdef0123456789abcdef", "ABC"), CookieProblem::Malformed(Flaw::ConsentId)),
+            (good.replace("|s|", "|z|"), CookieProblem::Malformed(Flaw::Action)),
+            (good.replace("|g|", "|x|"), CookieProblem::Malformed(Flaw::Flags)),
+            (good.replace("analytics:1", "analytics:2"), CookieProblem::Malformed(Flaw::SwitchNotBit)),
+            (good.replace("analytics:1", "analytics"), CookieProblem::Malformed(Flaw::SwitchWithoutColon)),
+            (good.replace("necessary:1", "necessary:0"), CookieProblem::Malformed(Flaw::RequiredOff)),
             (good.replace("/marketing:0", ""), CookieProblem::ChoicesMismatch),
             (good.replace("marketing:0", "marketing:0/social:1"), CookieProblem::ChoicesMismatch),
             (good.replace("meta-pixel:0", "tiktok:0"), CookieProblem::ChoicesMismatch),
-            (good.clone() + "|extra", CookieProblem::Malformed("wrong number of fields")),
-            (good.replace("2026-11-01", "<script>"), CookieProblem::Malformed("bad revision")),
-            ("1|".repeat(3000), CookieProblem::Malformed("longer than any cookie the widget writes")),
+            (good.clone() + "|extra", CookieProblem::Malformed(Flaw::FieldCount)),
+            (good.replace("2026-11-01", "<script>"), CookieProblem::Malformed(Flaw::Revision)),
+            ("1|".repeat(3000), CookieProblem::Malformed(Flaw::TooLong)),
         ];
-        cases.push((good[..good.len() / 2].to_string(), CookieProblem::Malformed("wrong number of fields")));
+        cases.push((good[..good.len() / 2].to_string(), CookieProblem::Malformed(Flaw::FieldCount)));
         for (value, problem) in cases {
             assert_eq!(decode(&value, &config), Err(problem), "for {value:?}");
         }
