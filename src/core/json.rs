@@ -111,6 +111,72 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
     Ok(value)
 }
 
+/// The separator of [`from_tokens`]' tokens. `entry-banner.js` refuses (writes nothing for) a
+/// config whose keys or strings contain it.
+pub const TOKEN_SEPARATOR: char = '\0';
+
+/// A JSON value from the token form `entry-banner.js` writes after the browser's `JSON.parse`
+/// has read the text: the banner build's config, read without a byte of a parser of its own.
+/// Tokens are separated by NUL, in document order, each a tag and its payload: `{` … `}` and
+/// `[` … `]` around members and items, `:key` before each member's value, `"text` for a string,
+/// `#digits` for a safe integer, `t`, `f`, `n` for true, false and null. `None` for anything
+/// else, deeper than [`parse`] allows included. `JSON.parse` keeps the last of duplicate keys
+/// where [`parse`] refuses them: the full module's parse still names that mistake.
+pub fn from_tokens(text: &str) -> Option<Json> {
+    let mut tokens = text.split(TOKEN_SEPARATOR);
+    let first = tokens_next(&mut tokens)?;
+    let value = token_value(&mut tokens, first, 0)?;
+    tokens.next().is_none().then_some(value)
+}
+
+type Tokens<'a> = core::str::Split<'a, char>;
+
+fn tokens_next<'a>(tokens: &mut Tokens<'a>) -> Option<(u8, &'a str)> {
+    let token = tokens.next()?;
+    Some((*token.as_bytes().first()?, token.get(1..)?))
+}
+
+fn token_value(tokens: &mut Tokens<'_>, (tag, payload): (u8, &str), depth: usize) -> Option<Json> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    Some(match tag {
+        b'"' => Json::Str(payload.into()),
+        b'#' => {
+            // Through u64's parser, which the cookie's reader links anyway.
+            let (negative, digits) = payload.strip_prefix('-').map_or((false, payload), |d| (true, d));
+            let magnitude = i64::try_from(digits.parse::<u64>().ok()?).ok()?;
+            Json::Int(if negative { -magnitude } else { magnitude })
+        }
+        b't' => Json::Bool(true),
+        b'f' => Json::Bool(false),
+        b'n' => Json::Null,
+        b'[' => {
+            let mut items = Vec::new();
+            loop {
+                match tokens_next(tokens)? {
+                    (b']', _) => break Json::Array(items),
+                    token => items.push(token_value(tokens, token, depth + 1)?),
+                }
+            }
+        }
+        b'{' => {
+            let mut members = Vec::new();
+            loop {
+                match tokens_next(tokens)? {
+                    (b'}', _) => break Json::Object(members),
+                    (b':', key) => {
+                        let first = tokens_next(tokens)?;
+                        members.push((key.into(), token_value(tokens, first, depth + 1)?));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        _ => return None,
+    })
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -518,6 +584,40 @@ mod tests {
         assert_eq!(parse(&deep).unwrap_err().reason, Syntax::TooDeep);
         let ok = "[".repeat(60) + &"]".repeat(60);
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn reads_the_token_form_as_parse_reads_the_text() {
+        let text = r#"{"a": [1, -2, true, false, null, "x\"y æ"], "b": {}, "": [[]]}"#;
+        let tokens =
+            ["{", ":a", "[", "#1", "#-2", "t", "f", "n", "\"x\"y æ", "]", ":b", "{", "}", ":", "[", "[", "]", "]", "}"];
+        assert_eq!(from_tokens(&tokens.join("\0")), Some(parse(text).unwrap()));
+        assert_eq!(from_tokens("\"a\0b"), None, "the separator splits; one string cannot contain it");
+    }
+
+    #[test]
+    fn refuses_token_forms_it_does_not_know() {
+        for tokens in [
+            "",
+            "{",
+            "[\0#1",
+            "]",
+            "{\0#1\0}",
+            "{\0:a\0}",
+            "#1.5",
+            "#1e3",
+            "#",
+            "#99999999999999999999",
+            "x",
+            "t\0t",
+            "[\0]\0",
+        ] {
+            assert_eq!(from_tokens(tokens), None, "{tokens:?}");
+        }
+        let deep = "[\0".repeat(100) + &"]\0".repeat(99) + "]";
+        assert_eq!(from_tokens(&deep), None);
+        let ok = "[\0".repeat(60) + &"]\0".repeat(59) + "]";
+        assert!(from_tokens(&ok).is_some());
     }
 
     #[test]

@@ -59,7 +59,33 @@ window.gtag("consent", "default", {
   window.__privacyWidgetBanner = {
     config() {
       const element = document.getElementById("privacy-widget-config");
-      return element && !element.hasAttribute("data-src") ? element.textContent : "";
+      if (!element || element.hasAttribute("data-src")) return "";
+      // The browser's JSON.parse reads the text, so the banner build carries no parser: it gets
+      // the value as NUL-separated tokens (json::from_tokens). What the tokens cannot carry (a
+      // NUL in a key or string, a number that is not a safe integer) gives "", as does text
+      // that is not JSON: the consent manager then reads the config and names the mistake.
+      const tokens = [];
+      const put = (value) => {
+        if (Array.isArray(value)) {
+          tokens.push("[");
+          value.forEach(put);
+          tokens.push("]");
+        } else if (value && typeof value === "object") {
+          tokens.push("{");
+          for (const key of Object.keys(value)) tokens.push(":" + key), put(value[key]);
+          tokens.push("}");
+        } else if (typeof value === "string") tokens.push('"' + value);
+        else if (Number.isSafeInteger(value)) tokens.push("#" + value);
+        else if (typeof value === "boolean" || value === null) tokens.push(String(value)[0]);
+        else throw value;
+      };
+      try {
+        put(JSON.parse(element.textContent));
+      } catch {
+        return "";
+      }
+      const text = tokens.join("\0");
+      return text.split("\0").length === tokens.length ? text : "";
     },
     cookies: () => document.cookie,
     setCookie(assignment) { document.cookie = assignment; },

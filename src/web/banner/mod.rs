@@ -22,6 +22,7 @@ use privacy_widget_core::blocking::{self, BLOCKED_FRAMES, BLOCKED_SCRIPTS};
 use privacy_widget_core::config::{banner as config_banner, Config, OutboxStorage, Theme};
 use privacy_widget_core::consent::{Choices, ConsentRecord, Decision};
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
+use privacy_widget_core::json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
 use privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
@@ -47,7 +48,7 @@ crate::page_state! {
 }
 
 pub fn start() {
-    let Some(config) = config_banner::read(&ops::config()) else {
+    let Some(config) = json::from_tokens(&ops::config()).and_then(|root| config_banner::read(&root)) else {
         // A fetched config, none, or one this reader cannot use: the consent manager reads it
         // and names every mistake.
         ops::load_consent("");

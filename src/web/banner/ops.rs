@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(js_namespace = __privacyWidgetBanner)]
 extern "C" {
-    /// The inline config's text; empty when the config is fetched (`data-src`) or absent.
+    /// The inline config as the browser's `JSON.parse` read it, in `json::from_tokens`' form;
+    /// empty when the config is fetched (`data-src`), absent, not JSON or not in that form.
     pub fn config() -> String;
     /// `document.cookie`.
     pub fn cookies() -> String;
