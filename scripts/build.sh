@@ -10,7 +10,7 @@
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged; then short import and
 #    export names in the .wasm and the glue (scripts/short-names.mjs)
-# 4. www/dist/: privacy-widget.js (the glue with src/web/banner/entry-banner.js appended — Consent
+# 4. www/dist/: privacy-widget.js (the glue, without its unused loader, with src/web/banner/entry-banner.js appended — Consent
 #    Mode defaults, the banner build's operations + the start call, so a single
 #    <script type="module" src="/dist/privacy-widget.js"> is the whole embed — minified with
 #    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent and -extras,
@@ -76,14 +76,6 @@ build_module() {
   wasm-bindgen --target web --out-name "$name" --out-dir "$out" "$RAW_WASM"
   local glue="$out/$name.js" bg="$out/${name}_bg.wasm"
   [ -f "$glue" ] && [ -f "$bg" ] || die "wasm-bindgen did not produce $glue and $bg"
-  # The appended start call relies on the glue's shape (wasm-bindgen --target web): a function
-  # __wbg_init that is the default export. Refuse to ship a glue we do not understand.
-  if ! grep -Eq '^(async )?function __wbg_init\(' "$glue" ||
-     ! grep -Eq '^export \{[^}]*\b__wbg_init as default\b[^}]*\};?$|^export default __wbg_init;?$' "$glue"; then
-    die "the wasm-bindgen glue ($glue) no longer defines and default-exports __wbg_init;
-       the start call cannot be appended. wasm-bindgen $(wasm-bindgen --version) changed its output:
-       update $entry and this check."
-  fi
 
   local cache="$OPT_CACHE/$name" key
   mkdir -p "$cache"
@@ -103,7 +95,11 @@ build_module() {
   "$WASM_OPT" "${WASM_FEATURES[@]}" --minify-imports-and-exports-and-modules \
     "$cache/out.wasm" -o "$out/short.wasm" > "$out/short-names.map"
   node "$ROOT/scripts/short-names.mjs" "$out/short-names.map" "$out/short.wasm" "$glue" "$out/$name.short.js"
-  { cat "$out/$name.short.js"; printf '\n'; cat "$entry"; } > "$out/$name.start.js"
+  # The entry compiles the download itself and starts the module with the glue's
+  # __wbg_get_imports and __wbg_finalize_init; the glue's own loader goes (scripts/trim-glue.mjs
+  # refuses a glue of another shape).
+  node "$ROOT/scripts/trim-glue.mjs" "$out/$name.short.js" "$out/$name.trimmed.js"
+  { cat "$out/$name.trimmed.js"; printf '\n'; cat "$entry"; } > "$out/$name.start.js"
   # Minified: the glue is generated code nobody reads in the browser (-1.7 kB brotli).
   # Property names stay as they are (the wasm imports are looked up by name).
   "$TERSER" "$out/$name.start.js" --module --compress passes=2 --mangle -o "$out/$name.min.js"

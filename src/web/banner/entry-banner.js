@@ -214,5 +214,8 @@ window.gtag("consent", "default", {
     if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
     return response.arrayBuffer();
   });
-  setTimeout(() => __wbg_init({ module_or_path: bytes })); // privacy-widget: start the banner
+  setTimeout(async () => {
+    const { instance, module } = await WebAssembly.instantiate(await bytes, __wbg_get_imports());
+    __wbg_finalize_init(instance, module); // privacy-widget: start the banner
+  });
 }

@@ -6,5 +6,6 @@
   const url = new URL("privacy-widget-extras_bg.wasm", import.meta.url);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
-  await __wbg_init({ module_or_path: response.arrayBuffer() }); // start the statement viewer and forms
+  const { instance, module } = await WebAssembly.instantiate(await response.arrayBuffer(), __wbg_get_imports());
+  __wbg_finalize_init(instance, module); // start the statement viewer and forms
 }
