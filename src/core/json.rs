@@ -508,20 +508,16 @@ pub fn push_int(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
-    let mut magnitude = n.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (magnitude % 10) as u8;
-        len += 1;
-        magnitude /= 10;
-        if magnitude == 0 {
-            break;
-        }
+    push_digits(out, n.unsigned_abs());
+}
+
+/// The most significant digits first, by recursion (at most 20 deep): no digit buffer, so no
+/// bounds check whose panic message and location the banner build would carry.
+fn push_digits(out: &mut String, magnitude: u64) {
+    if magnitude >= 10 {
+        push_digits(out, magnitude / 10);
     }
-    for &d in digits[..len].iter().rev() {
-        out.push(d as char);
-    }
+    out.push(char::from(b'0' + (magnitude % 10) as u8));
 }
 
 /// Appends `bytes` as lowercase hexadecimal.
