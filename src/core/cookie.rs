@@ -9,7 +9,7 @@ use crate::prelude::*;
 
 use crate::config::{Config, CookieSettings, COOKIE_VERSION as VERSION};
 use crate::consent::{Choices, ConsentRecord};
-use crate::json::push_int;
+use crate::json::{parse_digits, push_int};
 use crate::lang::Lang;
 use crate::wire::{self, Action};
 
@@ -114,10 +114,10 @@ pub fn encode(record: &ConsentRecord) -> String {
 }
 
 fn parse_number(field: &str) -> Option<u64> {
-    if field.is_empty() || field.len() > 16 || !field.bytes().all(|b| b.is_ascii_digit()) {
+    if field.len() > 16 {
         return None;
     }
-    field.parse().ok()
+    parse_digits(field)
 }
 
 fn parse_switches(field: &str, expected: &[(String, bool)]) -> Result<Vec<(String, bool)>, CookieProblem> {

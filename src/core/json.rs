@@ -143,9 +143,8 @@ fn token_value(tokens: &mut Tokens<'_>, (tag, payload): (u8, &str), depth: usize
     Some(match tag {
         b'"' => Json::Str(payload.into()),
         b'#' => {
-            // Through u64's parser, which the cookie's reader links anyway.
             let (negative, digits) = payload.strip_prefix('-').map_or((false, payload), |d| (true, d));
-            let magnitude = i64::try_from(digits.parse::<u64>().ok()?).ok()?;
+            let magnitude = i64::try_from(parse_digits(digits)?).ok()?;
             Json::Int(if negative { -magnitude } else { magnitude })
         }
         b't' => Json::Bool(true),
@@ -511,6 +510,18 @@ pub fn push_int(out: &mut String, n: i64) {
     push_digits(out, n.unsigned_abs());
 }
 
+/// The value of a non-empty run of ASCII digits (no sign, no spaces); `None` for anything else
+/// and for a value over `u64::MAX`. Smaller than `str::parse`, which also reads signs.
+pub fn parse_digits(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
 /// The most significant digits first, by recursion (at most 20 deep): no digit buffer, so no
 /// bounds check whose panic message and location the banner build would carry.
 fn push_digits(out: &mut String, magnitude: u64) {
@@ -625,5 +636,14 @@ mod tests {
         s.push(' ');
         push_hex(&mut s, &[0, 0xab, 0xff]);
         assert_eq!(s, "-9223372036854775808 0 00abff");
+    }
+
+    #[test]
+    fn digit_reader() {
+        assert_eq!(parse_digits("0"), Some(0));
+        assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
+        for text in ["", "18446744073709551616", "+1", "-1", " 1", "1a", "١"] {
+            assert_eq!(parse_digits(text), None, "{text:?}");
+        }
     }
 }
