@@ -33,11 +33,16 @@ impl Lang {
     /// Maps a BCP 47 tag to a supported language: `no`, `nb-NO` and `no-NB` mean bokmål,
     /// `nn-NO` nynorsk, any `en-*` English; anything else is not supported.
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-        match primary.as_str() {
-            "nb" | "no" => Some(Lang::Nb),
-            "nn" => Some(Lang::Nn),
-            "en" => Some(Lang::En),
+        // The primary subtag, lowered byte by byte: no lowered copy, no `str` pattern searcher.
+        let mut primary = tag.bytes().take_while(|b| !matches!(b, b'-' | b'_')).map(|b| b.to_ascii_lowercase());
+        let code = [primary.next()?, primary.next()?];
+        if primary.next().is_some() {
+            return None;
+        }
+        match &code {
+            b"nb" | b"no" => Some(Lang::Nb),
+            b"nn" => Some(Lang::Nn),
+            b"en" => Some(Lang::En),
             _ => None,
         }
     }
@@ -81,9 +86,13 @@ mod tests {
         assert_eq!(Lang::from_tag("nb-NO"), Some(Lang::Nb));
         assert_eq!(Lang::from_tag("no"), Some(Lang::Nb));
         assert_eq!(Lang::from_tag("NN_no"), Some(Lang::Nn));
+        assert_eq!(Lang::from_tag("eN_"), Some(Lang::En));
         assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
         assert_eq!(Lang::from_tag("sv-SE"), None);
         assert_eq!(Lang::from_tag(""), None);
+        for not_a_primary_subtag in ["n", "nbx", "-nb", "e_n", "æn"] {
+            assert_eq!(Lang::from_tag(not_a_primary_subtag), None, "{not_a_primary_subtag}");
+        }
     }
 
     #[test]
