@@ -250,9 +250,16 @@ pub fn set_cookie_string(settings: &CookieSettings, value: &str, secure: bool) -
     out
 }
 
-/// The value of cookie `name` in a `document.cookie` string.
+/// The value of cookie `name` in a `document.cookie` string. Only ASCII whitespace is trimmed
+/// around a pair: browsers store names and values without the spaces and tabs around them
+/// (RFC 6265 5.2) and join pairs with `; `, so that is the only whitespace there can be (and
+/// the banner build carries no Unicode-aware `trim`).
 pub fn find<'a>(document_cookie: &'a str, name: &str) -> Option<&'a str> {
-    document_cookie.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(n, _)| *n == name).map(|(_, v)| v)
+    document_cookie
+        .split(';')
+        .filter_map(|pair| pair.trim_ascii().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
 }
 
 /// The names of all cookies in a `document.cookie` string.
@@ -374,6 +381,7 @@ mod tests {
         let jar = "a=1; pw_consent=1|x; _ga_X=GA1; flag";
         assert_eq!(find(jar, "pw_consent"), Some("1|x"));
         assert_eq!(find(jar, "pw"), None);
+        assert_eq!(find(" a=1 ;\tb=2\t", "b"), Some("2"), "spaces and tabs around a pair");
         assert_eq!(names(jar), ["a", "pw_consent", "_ga_X", "flag"]);
     }
 

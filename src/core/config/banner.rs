@@ -115,7 +115,8 @@ fn banner_texts(texts: Option<&Json>) -> super::TextOverrides {
             .iter()
             .filter_map(|(name, value)| {
                 let key = BannerText::ALL.iter().map(|k| k.name()).find(|k| k == name)?;
-                Some((key, value.as_str().filter(|s| !s.trim().is_empty())?.to_string()))
+                // Blank as the full parse's `trim().is_empty()`, without linking `trim`.
+                Some((key, value.as_str().filter(|s| !s.chars().all(char::is_whitespace))?.to_string()))
             })
             .collect();
         out.push((lang, list));
