@@ -29,14 +29,17 @@ impl Choices {
     }
 
     fn uniform(config: &Config, on: bool) -> Choices {
-        Choices {
-            categories: config.categories.iter().map(|c| (c.id.clone(), on || c.required)).collect(),
-            services: config
-                .categories
-                .iter()
-                .flat_map(|c| c.services.iter().map(move |s| (s.id.clone(), on || c.required)))
-                .collect(),
+        // One loop rather than `flat_map(…).collect()`: the flattening adapter and its collect
+        // cost the banner build 0.45 kB brotli.
+        let mut choices = Choices { categories: Vec::new(), services: Vec::new() };
+        for category in &config.categories {
+            let state = on || category.required;
+            choices.categories.push((category.id.clone(), state));
+            for service in &category.services {
+                choices.services.push((service.id.clone(), state));
+            }
         }
+        choices
     }
 
     /// A category counts as accepted only when all its services are: a script marked only
