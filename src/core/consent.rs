@@ -104,9 +104,8 @@ impl Choices {
     /// Whether going from `self` to `after` switches off a category or service that was on:
     /// such a decision is sent as a withdrawal.
     pub fn withdrawn_in(&self, after: &Choices) -> bool {
-        let lost =
-            |before: &[(String, bool)], on: &dyn Fn(&str) -> bool| before.iter().any(|(id, was)| *was && !on(id));
-        lost(&self.categories, &|id| after.category(id)) || lost(&self.services, &|id| after.service(id))
+        self.categories.iter().any(|(id, was)| *was && !after.category(id))
+            || self.services.iter().any(|(id, was)| *was && !after.service(id))
     }
 }
 
