@@ -111,14 +111,14 @@ fn banner_texts(texts: Option<&Json>) -> super::TextOverrides {
     let mut out = Vec::new();
     for (tag, overrides) in texts.and_then(Json::as_object).unwrap_or(&[]) {
         let (Some(lang), Some(overrides)) = (Lang::from_tag(tag), overrides.as_object()) else { continue };
-        let list = overrides
-            .iter()
-            .filter_map(|(name, value)| {
-                let key = BannerText::ALL.iter().map(|k| k.name()).find(|k| k == name)?;
-                // Blank as the full parse's `trim().is_empty()`, without linking `trim`.
-                Some((key, value.as_str().filter(|s| !s.chars().all(char::is_whitespace))?.to_string()))
-            })
-            .collect();
+        let mut list = Vec::new();
+        for (name, value) in overrides {
+            let Some(key) = BannerText::ALL.iter().map(|k| k.name()).find(|k| k == name) else { continue };
+            // Blank as the full parse's `trim().is_empty()`, without linking `trim`.
+            if let Some(text) = value.as_str().filter(|s| !s.chars().all(char::is_whitespace)) {
+                list.push((key, text.to_string()));
+            }
+        }
         out.push((lang, list));
     }
     out
