@@ -34,12 +34,9 @@ impl Lang {
     /// `nn-NO` nynorsk, any `en-*` English; anything else is not supported.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         // The primary subtag, lowered byte by byte: no lowered copy, no `str` pattern searcher.
-        let mut primary = tag.bytes().take_while(|b| !matches!(b, b'-' | b'_')).map(|b| b.to_ascii_lowercase());
-        let code = [primary.next()?, primary.next()?];
-        if primary.next().is_some() {
-            return None;
-        }
-        match &code {
+        let end = tag.bytes().position(|b| b == b'-' || b == b'_').unwrap_or(tag.len());
+        let &[first, second] = tag.as_bytes().get(..end)? else { return None };
+        match &[first.to_ascii_lowercase(), second.to_ascii_lowercase()] {
             b"nb" | b"no" => Some(Lang::Nb),
             b"nn" => Some(Lang::Nn),
             b"en" => Some(Lang::En),
