@@ -177,7 +177,13 @@ impl ConsentSignal {
 
     /// The configured categories that grant this signal when the shop maps it to none itself.
     pub(crate) fn default_ids(self, known: impl Fn(&str) -> bool) -> Vec<String> {
-        self.default_categories().iter().filter(|id| known(id)).map(|id| id.to_string()).collect()
+        let mut ids = Vec::new();
+        for id in self.default_categories() {
+            if known(id) {
+                ids.push(id.to_string());
+            }
+        }
+        ids
     }
 
     /// The categories that grant this signal when the shop does not configure a mapping.

