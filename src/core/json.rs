@@ -124,23 +124,19 @@ pub const TOKEN_SEPARATOR: char = '\0';
 /// where [`parse`] refuses them: the full module's parse still names that mistake.
 pub fn from_tokens(text: &str) -> Option<Json> {
     let mut tokens = text.split(TOKEN_SEPARATOR);
-    let first = tokens_next(&mut tokens)?;
+    let first = tokens.next()?;
     let value = token_value(&mut tokens, first, 0)?;
     tokens.next().is_none().then_some(value)
 }
 
 type Tokens<'a> = core::str::Split<'a, char>;
 
-fn tokens_next<'a>(tokens: &mut Tokens<'a>) -> Option<(u8, &'a str)> {
-    let token = tokens.next()?;
-    Some((*token.as_bytes().first()?, token.get(1..)?))
-}
-
-fn token_value(tokens: &mut Tokens<'_>, (tag, payload): (u8, &str), depth: usize) -> Option<Json> {
+fn token_value(tokens: &mut Tokens<'_>, token: &str, depth: usize) -> Option<Json> {
     if depth > MAX_DEPTH {
         return None;
     }
-    Some(match tag {
+    let payload = token.get(1..)?;
+    Some(match token.as_bytes().first()? {
         b'"' => Json::Str(payload.into()),
         b'#' => {
             let (negative, digits) = payload.strip_prefix('-').map_or((false, payload), |d| (true, d));
@@ -153,22 +149,22 @@ fn token_value(tokens: &mut Tokens<'_>, (tag, payload): (u8, &str), depth: usize
         b'[' => {
             let mut items = Vec::new();
             loop {
-                match tokens_next(tokens)? {
-                    (b']', _) => break Json::Array(items),
-                    token => items.push(token_value(tokens, token, depth + 1)?),
+                match tokens.next()? {
+                    "]" => break Json::Array(items),
+                    item => items.push(token_value(tokens, item, depth + 1)?),
                 }
             }
         }
         b'{' => {
             let mut members = Vec::new();
             loop {
-                match tokens_next(tokens)? {
-                    (b'}', _) => break Json::Object(members),
-                    (b':', key) => {
-                        let first = tokens_next(tokens)?;
-                        members.push((key.into(), token_value(tokens, first, depth + 1)?));
+                match tokens.next()? {
+                    "}" => break Json::Object(members),
+                    key => {
+                        let key = key.strip_prefix(':')?;
+                        let value = tokens.next()?;
+                        members.push((key.into(), token_value(tokens, value, depth + 1)?));
                     }
-                    _ => return None,
                 }
             }
         }
@@ -618,6 +614,8 @@ mod tests {
             "x",
             "t\0t",
             "[\0]\0",
+            "[\0]x",
+            "{\0a\0#1\0}",
         ] {
             assert_eq!(from_tokens(tokens), None, "{tokens:?}");
         }
