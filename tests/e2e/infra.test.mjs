@@ -36,11 +36,11 @@ describe('built assets served by the server', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/javascript\b/);
     const js = await res.text();
-    // The wasm-bindgen glue with src/web/consent/entry.js appended, minified by scripts/build.sh: the
-    // init function is the default export, and entry.js calls it with the downloaded bytes.
-    const init = js.match(/export\{[^}]*?\b([\w$]+) as default\b[^}]*\}/)?.[1];
-    assert.ok(init, 'the wasm-bindgen init function is the default export');
-    assert.ok(js.includes(`${init}({module_or_path:`), 'the start call from entry.js passes the wasm bytes');
+    // The wasm-bindgen glue without its own loader (scripts/trim-glue.mjs) and with
+    // src/web/banner/entry-banner.js appended, minified by scripts/build.sh: the entry compiles the
+    // downloaded bytes with the glue's imports and starts the module itself.
+    assert.ok(js.includes('WebAssembly.instantiate(await '), 'the start call compiles the downloaded wasm bytes');
+    assert.doesNotMatch(js, /instantiateStreaming|\bas default\b|initSync/, "the glue's unused loader is dropped");
     assert.ok(js.includes('window.PrivacyWidget='), 'entry.js is appended (and minified)');
     assert.equal(js, await readFile(path.join(DIST, 'privacy-widget.js'), 'utf8'));
   });
