@@ -271,4 +271,34 @@ describe('the banner path', () => {
       expectNoPageErrors(other.page);
     });
   });
+
+  test('a press on the banner is never lost to the consent manager\'s take-over, and focus from a pointer does not load it', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      const consent = await holdConsentManager(page);
+      await page.goto(server.url + '/');
+      await poll(() => consent.held.length, (n) => n >= 2, 'the consent manager\'s files to be preloaded at idle');
+      await consent.release();
+      const accept = page.locator('#privacy-widget .banner [data-action="accept-all"]');
+      const box = await accept.boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      // The press focused the button; a pointer's focus is no reason to start the manager.
+      assert.equal(await page.evaluate(() => document.getElementById('privacy-widget').shadowRoot.activeElement?.dataset.action), 'accept-all');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent), 'undefined', 'not started at a pointer\'s focus');
+      // Something else needs the manager (shop code asks for the API) while the press lasts.
+      await page.evaluate(() => { void window.PrivacyWidget.ready; });
+      await page.waitForFunction(() => typeof window.PrivacyWidget.getConsent === 'function');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await page.evaluate(() => document.getElementById('privacy-widget').hasAttribute('data-pw-pressed')), true,
+        'the banner build\'s banner stays under the press');
+      await page.mouse.up();
+      const value = await poll(() => consentCookie(context), Boolean, 'the decision');
+      assert.match(value, /\|a\|/);
+      await page.waitForFunction(() => window.PrivacyWidget.getConsent()?.action === 'accept_all');
+      await page.locator('#privacy-widget .banner').waitFor({ state: 'detached' });
+      expectNoPageErrors(page);
+    });
+  });
 });

@@ -118,6 +118,13 @@ window.gtag("consent", "default", {
       live.setAttribute("aria-live", "polite");
       live.setAttribute("role", "status");
       root.append(container, live);
+      // While a pointer presses inside, the consent manager waits with its take-over (the press's
+      // release and click would land on another element, and the click would be lost). The mark
+      // is the press's time, so a release the page never hears of holds nothing up for long.
+      root.addEventListener("pointerdown", () => host.setAttribute("data-pw-pressed", Date.now()));
+      for (const type of ["pointerup", "pointercancel"]) {
+        window.addEventListener(type, () => setTimeout(() => host.removeAttribute("data-pw-pressed")), true);
+      }
       root.addEventListener("click", (event) => {
         const button = event.target.closest("button[data-action]");
         if (button) bannerAction(button.getAttribute("data-action"));
@@ -156,7 +163,14 @@ window.gtag("consent", "default", {
       }, { timeout: 3000 })));
       // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
       // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
-      document.addEventListener("focusin", () => loadConsent(""), { once: true, capture: true });
+      // Not focus from a pointer press (not :focus-visible): the press's click is on its way and
+      // loads what it needs.
+      const keyboardFocus = (event) => {
+        if (!event.composedPath()[0].matches?.(":focus-visible")) return;
+        document.removeEventListener("focusin", keyboardFocus, true);
+        loadConsent("");
+      };
+      document.addEventListener("focusin", keyboardFocus, true);
     },
     loadConsentNear(selector) {
       const targets = document.querySelectorAll(selector);

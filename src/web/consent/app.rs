@@ -112,6 +112,13 @@ fn boot(stage: Boot) {
             install_api();
             Some(Boot::Show(effects))
         }
+        // A pointer is pressing inside the banner build's banner: its release must find the
+        // button it pressed (the banner build marks its host with the press's time meanwhile),
+        // so the take-over waits, for a second at most.
+        Boot::Show(effects) if banner_build_pressed() => {
+            dom::after_ms(50, move || boot(Boot::Show(effects)));
+            None
+        }
         Boot::Show(effects) => {
             run(effects);
             with_app(App::replace_banner_build);
@@ -142,6 +149,13 @@ fn boot(stage: Boot) {
         Some(next) => dom::next_task(move || boot(next)),
         None => {}
     }
+}
+
+/// Whether a pointer pressed inside the banner build's banner less than a second ago and has not
+/// been released.
+fn banner_build_pressed() -> bool {
+    let pressed_at = dom::by_id(HOST_ID).and_then(|host| dom::get_attr(&host, "data-pw-pressed"));
+    pressed_at.and_then(|ms| ms.parse::<u64>().ok()).is_some_and(|ms| dom::now_ms().saturating_sub(ms) < 1000)
 }
 
 /// Starts the blocked scripts and embeds the choices in force allow (placeholders for the rest,

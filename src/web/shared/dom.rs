@@ -208,7 +208,7 @@ pub fn next_task(f: impl FnOnce() + 'static) {
 }
 
 /// Runs `f` in a task of its own after `ms` milliseconds (a timer).
-fn after_ms(ms: i32, f: impl FnOnce() + 'static) {
+pub fn after_ms(ms: i32, f: impl FnOnce() + 'static) {
     let callback = Closure::once_into_js(f);
     window().set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms).report("setTimeout");
 }
