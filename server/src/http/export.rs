@@ -97,15 +97,11 @@ pub fn consent_events_download(
         received_before: to.map(|day| day.plus(ONE_DAY)),
         revision,
     };
-    Ok(attachment(
+    Ok(download(
         state,
         "consent-events",
         format,
-        stream_pages(
-            state.database.clone(),
-            format,
-            move |transaction, after, limit| transaction.consent_events_page(&filter, after, limit),
-        ),
+        move |transaction, after, limit| transaction.consent_events_page(&filter, after, limit),
     ))
 }
 
@@ -125,15 +121,11 @@ pub fn subscribers_download(
     query: &BTreeMap<String, String>,
 ) -> Result<Response, ApiError> {
     let format = format_of(query.get("format"))?;
-    Ok(attachment(
+    Ok(download(
         state,
         "newsletter-subscribers",
         format,
-        stream_pages(
-            state.database.clone(),
-            format,
-            |transaction, after, limit| transaction.subscribers_page(after, limit),
-        ),
+        |transaction, after, limit| transaction.subscribers_page(after, limit),
     ))
 }
 
@@ -152,15 +144,11 @@ pub fn rights_requests_download(
     query: &BTreeMap<String, String>,
 ) -> Result<Response, ApiError> {
     let format = format_of(query.get("format"))?;
-    Ok(attachment(
+    Ok(download(
         state,
         "rights-requests",
         format,
-        stream_pages(
-            state.database.clone(),
-            format,
-            |transaction, after, limit| transaction.rights_requests_page(after, limit),
-        ),
+        |transaction, after, limit| transaction.rights_requests_page(after, limit),
     ))
 }
 
@@ -187,9 +175,14 @@ fn start_of_day(field: &str, day: &str) -> Result<Timestamp, ApiError> {
     midnight.ok_or_else(|| invalid(field, &json!(day), DATE_EXPECTED))
 }
 
-/// The response headers of a download named `<what>-<today>.<extension>`. Personal data:
-/// never stored by a cache.
-fn attachment(state: &AppState, what: &str, format: ExportFormat, body: Body) -> Response {
+/// A download named `<what>-<today>.<extension>` of every row `fetch` pages through
+/// (`stream_pages`). Personal data: never stored by a cache.
+fn download<R, F>(state: &AppState, what: &str, format: ExportFormat, fetch: F) -> Response
+where
+    R: ExportRecord + Send + 'static,
+    F: Fn(&mut dyn Transaction, i64, u32) -> StoreResult<Vec<R>> + Clone + Send + 'static,
+{
+    let body = stream_pages(state.database.clone(), format, fetch);
     let today = &state.clock.now().rfc3339()[..10];
     let disposition = format!(
         "attachment; filename=\"{what}-{today}.{}\"",
