@@ -65,7 +65,7 @@ fn stderr(output: &Output) -> String {
 fn page(config_element: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shop</title>\n\
-         <script type=\"module\" src=\"/dist/privacy-widget.js\"></script>\n{config_element}\n</head><body></body></html>\n"
+         <script type=\"module\" async src=\"/dist/privacy-widget.js\"></script>\n{config_element}\n</head><body></body></html>\n"
     )
 }
 

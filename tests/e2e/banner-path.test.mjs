@@ -220,6 +220,53 @@ describe('the banner path', () => {
     });
   });
 
+  test('with `async`, a module that runs while the page is still parsed waits for it: the banner, and a returning visitor\'s scripts below it', async () => {
+    // The demo's product page with a parser-blocking script right after the widget's tag, held for
+    // a while: the widget's module (async) runs meanwhile, before the config, the blocked script
+    // and the body exist.
+    const slowParse = async (page) => {
+      await page.route((url) => url.search === '?slow-parse', async (route) => {
+        const html = await (await route.fetch()).text();
+        const tag = '<script type="module" async src="/dist/privacy-widget.js"></script>';
+        assert.ok(html.includes(tag));
+        await route.fulfill({ contentType: 'text/html; charset=utf-8', body: html.replace(tag, tag + '<script src="/parser-held.js"></script>') });
+      });
+      await page.route('**/parser-held.js', async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.fulfill({ contentType: 'text/javascript', body: 'window.__parserHeld = true;' });
+      });
+      // The document's state when the widget's module ran (it defines its operations first).
+      await page.addInitScript(() => {
+        Object.defineProperty(window, '__privacyWidgetBanner', {
+          configurable: true,
+          set(value) {
+            window.__moduleRanWhile = document.readyState;
+            Object.defineProperty(window, '__privacyWidgetBanner', { value, writable: true, configurable: true });
+          },
+        });
+      });
+    };
+    await withBrowser(async (context) => {
+      const first = await newPage(context);
+      await slowParse(first);
+      await first.goto(server.url + '/?slow-parse');
+      await first.locator('#privacy-widget .banner').waitFor({ state: 'visible' });
+      assert.equal(await first.evaluate(() => window.__moduleRanWhile), 'loading', 'the module ran before the page was parsed');
+      assert.equal(await first.evaluate(() => document.body.firstElementChild.id), 'privacy-widget');
+      await first.locator('#privacy-widget .banner [data-action="accept-all"]').click();
+      await first.close();
+
+      const returning = await newPage(context);
+      await slowParse(returning);
+      await returning.goto(server.url + '/?slow-parse');
+      await returning.waitForFunction(() => window.__gaRuns === 1);
+      assert.equal(await returning.evaluate(() => window.__moduleRanWhile), 'loading');
+      await returning.locator('#privacy-widget .reopen').waitFor({ state: 'visible' });
+      assert.equal(await returning.locator('#privacy-widget .banner').count(), 0);
+      expectNoPageErrors(returning);
+    });
+  });
+
   test('a returning visitor\'s page loads the consent manager when it needs it: a form near the viewport, the API, a blocked script added later, another tab\'s decision', async () => {
     await withBrowser(async (context) => {
       await returningVisitor(context, server);

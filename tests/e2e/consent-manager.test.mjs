@@ -470,7 +470,7 @@ describe('consent manager', () => {
       await page.route('**/fixtures/no-config.html', (route) => route.fulfill({
         contentType: 'text/html; charset=utf-8',
         body: '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>No config</title>'
-          + '<script type="module" src="/dist/privacy-widget.js"></script></head><body><main><h1>Shop</h1></main></body></html>',
+          + '<script type="module" async src="/dist/privacy-widget.js"></script></head><body><main><h1>Shop</h1></main></body></html>',
       }));
       await page.goto(`${server.url}/fixtures/no-config.html`);
       const consent = await page.evaluate(() => Promise.race([

@@ -103,7 +103,7 @@ describe('npm package, installed into an empty folder', () => {
     const snippet = /<script type="module" src="[^"]+"\s+integrity="[^"]+" crossorigin="anonymous"><\/script>/.exec(readme);
     assert.ok(snippet, 'README.md has an embed snippet with integrity=');
     await writeFile(path.join(app, 'accept.html'),
-      page('<script type="module" src="/node_modules/privacy-widget/privacy-widget.js"></script>'));
+      page('<script type="module" async src="/node_modules/privacy-widget/privacy-widget.js"></script>'));
     await writeFile(path.join(app, 'reject.html'),
       page(snippet[0].replace('/static/privacy-widget/', '/node_modules/privacy-widget/')));
     integrityJson = JSON.parse(await readFile(path.join(installed, 'integrity.json'), 'utf8'));
