@@ -267,6 +267,19 @@ describe('the banner path', () => {
     });
   });
 
+  test('a server that sends the wasm without its MIME type: the banner still shows (compiled from the bytes)', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      await page.route('**/dist/privacy-widget_bg.wasm', async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+      });
+      await page.goto(server.url + '/');
+      await page.locator('#privacy-widget .banner').waitFor({ state: 'visible' });
+      expectNoPageErrors(page);
+    });
+  });
+
   test('a returning visitor\'s page loads the consent manager when it needs it: a form near the viewport, the API, a blocked script added later, another tab\'s decision', async () => {
     await withBrowser(async (context) => {
       await returningVisitor(context, server);
