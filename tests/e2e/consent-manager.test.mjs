@@ -502,14 +502,18 @@ describe('consent manager', () => {
   test('JS API: ready, onChange subscribers, unsubscribe, acceptedService, English from <html lang>', async () => {
     await withBrowser(async (context) => {
       // Code that runs before the widget started: the loader's object and its `ready` promise,
-      // which resolves with the completed API (recorded at DOMContentLoaded, after the loader ran).
+      // which resolves with the completed API (recorded the moment the loader defines the object).
       await context.addInitScript(() => {
         addEventListener('privacy-widget:ready', (e) => { window.__readyDetail = e.detail; }, { once: true });
-        document.addEventListener('DOMContentLoaded', () => {
-          window.__early = Object.keys(window.PrivacyWidget).sort().join();
-          window.PrivacyWidget.ready.then((api) => {
-            window.__ready = api === window.PrivacyWidget && typeof api.getConsent === 'function' && api.getConsent();
-          });
+        Object.defineProperty(window, 'PrivacyWidget', {
+          configurable: true,
+          set(loader) {
+            Object.defineProperty(window, 'PrivacyWidget', { value: loader, writable: true, configurable: true });
+            window.__early = Object.keys(loader).sort().join();
+            loader.ready.then((api) => {
+              window.__ready = api === window.PrivacyWidget && typeof api.getConsent === 'function' && api.getConsent();
+            });
+          },
         });
       });
       const page = await openShop(context, `${server.url}/fixtures/embeds.html`);

@@ -100,7 +100,7 @@ describe('npm package, installed into an empty folder', () => {
     installed = path.join(app, 'node_modules', 'privacy-widget');
     // The README's embed snippet, as an integrator would copy it (hashed path + integrity).
     const readme = await readFile(path.join(installed, 'README.md'), 'utf8');
-    const snippet = /<script type="module" src="[^"]+"\s+integrity="[^"]+" crossorigin="anonymous"><\/script>/.exec(readme);
+    const snippet = /<script type="module" async src="[^"]+"\s+integrity="[^"]+" crossorigin="anonymous"><\/script>/.exec(readme);
     assert.ok(snippet, 'README.md has an embed snippet with integrity=');
     await writeFile(path.join(app, 'accept.html'),
       page('<script type="module" async src="/node_modules/privacy-widget/privacy-widget.js"></script>'));
