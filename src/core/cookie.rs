@@ -11,6 +11,7 @@ use crate::config::{Config, CookieSettings, COOKIE_VERSION as VERSION};
 use crate::consent::{Choices, ConsentRecord};
 use crate::json::{parse_digits, push_int};
 use crate::lang::Lang;
+use crate::separated;
 use crate::wire::{self, Action};
 
 /// Why a stored cookie value was not accepted; each one means "no consent yet".
@@ -123,8 +124,9 @@ fn parse_number(field: &str) -> Option<u64> {
 fn parse_switches(field: &str, expected: &[(String, bool)]) -> Result<Vec<(String, bool)>, CookieProblem> {
     let mut out = Vec::with_capacity(expected.len());
     if !field.is_empty() {
-        for part in field.split('/') {
-            let (id, bit) = part.split_once(':').ok_or(CookieProblem::Malformed(Flaw::SwitchWithoutColon))?;
+        for part in separated::split(field, b'/') {
+            let (id, bit) =
+                separated::split_once(part, b':').ok_or(CookieProblem::Malformed(Flaw::SwitchWithoutColon))?;
             let on = match bit {
                 "1" => true,
                 "0" => false,
@@ -148,7 +150,7 @@ pub fn decode(value: &str, config: &Config) -> Result<ConsentRecord, CookieProbl
     if value.len() > 4096 {
         return Err(CookieProblem::Malformed(Flaw::TooLong));
     }
-    let fields: Vec<&str> = value.split('|').collect();
+    let fields: Vec<&str> = separated::split(value, b'|').collect();
     if fields.first() != Some(&VERSION) {
         return if fields.len() == 9 {
             Err(CookieProblem::OtherVersion)
@@ -255,9 +257,8 @@ pub fn set_cookie_string(settings: &CookieSettings, value: &str, secure: bool) -
 /// (RFC 6265 5.2) and join pairs with `; `, so that is the only whitespace there can be (and
 /// the banner build carries no Unicode-aware `trim`).
 pub fn find<'a>(document_cookie: &'a str, name: &str) -> Option<&'a str> {
-    document_cookie
-        .split(';')
-        .filter_map(|pair| pair.trim_ascii().split_once('='))
+    separated::split(document_cookie, b';')
+        .filter_map(|pair| separated::split_once(pair.trim_ascii(), b'='))
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v)
 }

@@ -4,6 +4,7 @@
 
 use crate::prelude::*;
 
+use crate::separated;
 use core::fmt;
 
 /// A parsed JSON value. Objects keep their key order (and duplicates are rejected at parse time).
@@ -113,7 +114,7 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
 
 /// The separator of [`from_tokens`]' tokens. `entry-banner.js` refuses (writes nothing for) a
 /// config whose keys or strings contain it.
-pub const TOKEN_SEPARATOR: char = '\0';
+pub const TOKEN_SEPARATOR: u8 = b'\0';
 
 /// A JSON value from the token form `entry-banner.js` writes after the browser's `JSON.parse`
 /// has read the text: the banner build's config, read without a byte of a parser of its own.
@@ -123,13 +124,13 @@ pub const TOKEN_SEPARATOR: char = '\0';
 /// else, deeper than [`parse`] allows included. `JSON.parse` keeps the last of duplicate keys
 /// where [`parse`] refuses them: the full module's parse still names that mistake.
 pub fn from_tokens(text: &str) -> Option<Json> {
-    let mut tokens = text.split(TOKEN_SEPARATOR);
+    let mut tokens = separated::split(text, TOKEN_SEPARATOR);
     let first = tokens.next()?;
     let value = token_value(&mut tokens, first, 0)?;
     tokens.next().is_none().then_some(value)
 }
 
-type Tokens<'a> = core::str::Split<'a, char>;
+type Tokens<'a> = separated::Split<'a>;
 
 fn token_value(tokens: &mut Tokens<'_>, token: &str, depth: usize) -> Option<Json> {
     if depth > MAX_DEPTH {

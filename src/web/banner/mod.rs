@@ -26,6 +26,7 @@ use privacy_widget_core::json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
 use privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
+use privacy_widget_core::separated;
 use privacy_widget_core::wire::Action;
 use wasm_bindgen::prelude::*;
 
@@ -55,7 +56,7 @@ pub fn start() {
         return;
     };
     let hints = ops::hints();
-    let mut lines = hints.split('\n');
+    let mut lines = separated::split(&hints, b'\n');
     let gpc = lines.next() == Some("1");
     let html_lang = lines.next().filter(|l| !l.is_empty());
     let browser: Vec<String> = lines.map(String::from).collect();
