@@ -722,7 +722,7 @@ pub(crate) fn is_safe_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     let no_controls = !url.chars().any(|c| c.is_control() || c == ' ' || c == '\\');
     no_controls
-        && ((url.starts_with('/') && !url.starts_with("//"))
+        && ((url.starts_with("/") && !url.starts_with("//"))
             || lower.starts_with("https://")
             || lower.starts_with("http://"))
 }

@@ -82,34 +82,35 @@ fn action_code(action: Action) -> &'static str {
 fn push_switches(out: &mut String, list: &[(String, bool)]) {
     for (i, (id, on)) in list.iter().enumerate() {
         if i > 0 {
-            out.push('/');
+            out.push_str("/");
         }
         out.push_str(id);
         out.push_str(if *on { ":1" } else { ":0" });
     }
 }
 
-/// The cookie value for a record.
+/// The cookie value for a record. (Separators go in as one-character strs throughout this
+/// module: `String::push(char)` would bring a UTF-8 encoder into the banner build.)
 pub fn encode(record: &ConsentRecord) -> String {
     let mut out = String::with_capacity(128);
     out.push_str(VERSION);
     for field in [record.revision.as_str(), record.consent_id.as_str()] {
-        out.push('|');
+        out.push_str("|");
         out.push_str(field);
     }
-    out.push('|');
+    out.push_str("|");
     push_int(&mut out, i64::from(record.seq));
-    out.push('|');
+    out.push_str("|");
     push_int(&mut out, record.decided_at_ms as i64);
-    out.push('|');
+    out.push_str("|");
     out.push_str(action_code(record.action));
-    out.push('|');
+    out.push_str("|");
     if record.gpc {
-        out.push('g');
+        out.push_str("g");
     }
-    out.push('|');
+    out.push_str("|");
     push_switches(&mut out, &record.choices.categories);
-    out.push('|');
+    out.push_str("|");
     push_switches(&mut out, &record.choices.services);
     out
 }
@@ -215,7 +216,7 @@ pub struct PendingDecision {
 impl PendingDecision {
     pub fn encode(lang: Lang, cookie_value: &str) -> String {
         let mut out = String::from(lang.tag());
-        out.push('\n');
+        out.push_str("\n");
         out.push_str(cookie_value);
         out
     }
@@ -235,7 +236,7 @@ impl PendingDecision {
 pub fn set_cookie_string(settings: &CookieSettings, value: &str, secure: bool) -> String {
     let mut out = String::with_capacity(value.len() + 64);
     out.push_str(&settings.name);
-    out.push('=');
+    out.push_str("=");
     out.push_str(value);
     out.push_str("; Path=/; SameSite=Lax");
     if let Some(domain) = &settings.domain {

@@ -140,7 +140,7 @@ fn token_value(tokens: &mut Tokens<'_>, token: &str, depth: usize) -> Option<Jso
     Some(match token.as_bytes().first()? {
         b'"' => Json::Str(payload.into()),
         b'#' => {
-            let (negative, digits) = payload.strip_prefix('-').map_or((false, payload), |d| (true, d));
+            let (negative, digits) = payload.strip_prefix("-").map_or((false, payload), |d| (true, d));
             let magnitude = i64::try_from(parse_digits(digits)?).ok()?;
             Json::Int(if negative { -magnitude } else { magnitude })
         }
@@ -162,7 +162,7 @@ fn token_value(tokens: &mut Tokens<'_>, token: &str, depth: usize) -> Option<Jso
                 match tokens.next()? {
                     "}" => break Json::Object(members),
                     key => {
-                        let key = key.strip_prefix(':')?;
+                        let key = key.strip_prefix(":")?;
                         let value = tokens.next()?;
                         members.push((key.into(), token_value(tokens, value, depth + 1)?));
                     }
@@ -488,8 +488,8 @@ pub fn write_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 0xF] as char);
+                push_digit(out, (c as usize) >> 4);
+                push_digit(out, (c as usize) & 0xF);
             }
             c => out.push(c),
         }
@@ -497,12 +497,19 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// The lowercase hexadecimal digits (the first ten: the decimal ones).
+const HEX: &str = "0123456789abcdef";
+
+/// Appends digit `value` (below 16). A one-character slice of `HEX` rather than
+/// `String::push(char)`, whose UTF-8 encoder the banner build would carry for ASCII only.
+fn push_digit(out: &mut String, value: usize) {
+    out.push_str(HEX.get(value..value + 1).unwrap_or_default());
+}
 
 /// Appends the decimal form of `n` without pulling in `core::fmt` (which costs kilobytes of wasm).
 pub fn push_int(out: &mut String, n: i64) {
     if n < 0 {
-        out.push('-');
+        out.push_str("-");
     }
     push_digits(out, n.unsigned_abs());
 }
@@ -525,14 +532,14 @@ fn push_digits(out: &mut String, magnitude: u64) {
     if magnitude >= 10 {
         push_digits(out, magnitude / 10);
     }
-    out.push(char::from(b'0' + (magnitude % 10) as u8));
+    push_digit(out, (magnitude % 10) as usize);
 }
 
 /// Appends `bytes` as lowercase hexadecimal.
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
     for b in bytes {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0xF)] as char);
+        push_digit(out, usize::from(b >> 4));
+        push_digit(out, usize::from(b & 0xF));
     }
 }
 

@@ -103,7 +103,8 @@ fn apply(config: &Config, choices: &Choices) {
     let mut update = String::new();
     for (signal, granted) in choices.consent_mode(config) {
         if !update.is_empty() {
-            update.push(',');
+            // A str, not a char: `String::push` would bring a UTF-8 encoder into this build.
+            update.push_str(",");
         }
         update.push_str(signal.name());
         update.push_str(if granted { ":granted" } else { ":denied" });
@@ -133,7 +134,7 @@ fn load_consent_when_needed(config: &Config) {
     }
     ops::load_consent_near("[data-pw-newsletter]");
     let mut added = String::from(BLOCKED_SCRIPTS);
-    added.push(',');
+    added.push_str(",");
     added.push_str(BLOCKED_FRAMES);
     ops::watch_page(&added);
 }
@@ -197,7 +198,7 @@ fn build(parent: u32, tree: &Element) {
     for (name, value) in &tree.attrs {
         for part in [name, value.as_str()] {
             if !attrs.is_empty() {
-                attrs.push('\u{1}');
+                attrs.push_str("\u{1}");
             }
             attrs.push_str(part);
         }
