@@ -59,10 +59,9 @@ pub fn start() {
     let mut lines = separated::split(&hints, b'\n');
     let gpc = lines.next() == Some("1");
     let html_lang = lines.next().filter(|l| !l.is_empty());
-    let browser: Vec<String> = lines.map(String::from).collect();
     let jar = ops::cookies();
     let visitor_lang = cookie::find(&jar, LANG_COOKIE).and_then(Lang::from_tag);
-    let lang = Lang::choose(visitor_lang, config.language, html_lang, &browser);
+    let lang = Lang::choose(visitor_lang, config.language, html_lang, lines);
     let seen = cookie::find(&jar, &config.cookie.name).map(String::from);
     let stored = seen.as_deref().and_then(|value| cookie::decode(value, &config).ok());
     let theme = match config.theme {

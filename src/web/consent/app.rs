@@ -169,7 +169,12 @@ fn decide(config: &Config) -> (ConsentUi, Vec<Effect>) {
     let html_lang = dom::root_element().and_then(|e| dom::get_attr(&e, "lang"));
     let stored_text = dom::cookies();
     let visitor_lang = cookie::find(&stored_text, LANG_COOKIE).and_then(Lang::from_tag);
-    let lang = Lang::choose(visitor_lang, config.language, html_lang.as_deref(), &dom::browser_languages());
+    let lang = Lang::choose(
+        visitor_lang,
+        config.language,
+        html_lang.as_deref(),
+        dom::browser_languages().iter().map(String::as_str),
+    );
     let gpc = dom::get(&dom::window().navigator(), "globalPrivacyControl").is_truthy();
     let stored = cookie::find(&stored_text, &config.cookie.name);
     let (ui, effects, status) = ConsentUi::start(config, stored, gpc, lang);
