@@ -229,7 +229,7 @@ impl PendingDecision {
     /// The stored text read back against the current config; `None` for anything else (another
     /// config's ids, a tampered value), which is then dropped: the cookie alone still holds.
     pub fn decode(text: &str, config: &Config) -> Option<PendingDecision> {
-        let (tag, value) = text.split_once('\n')?;
+        let (tag, value) = separated::split_once(text, b'\n')?;
         let lang = wire::language(tag)?;
         let record = decode(value, config).ok()?;
         Some(PendingDecision { lang, record })
@@ -271,11 +271,10 @@ pub fn find<'a>(document_cookie: &'a str, name: &str) -> Option<&'a str> {
 
 /// The names of all cookies in a `document.cookie` string.
 pub fn names(document_cookie: &str) -> Vec<&str> {
-    document_cookie
-        .split(';')
+    separated::split(document_cookie, b';')
         .filter_map(|pair| {
             let pair = pair.trim();
-            let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+            let name = separated::split_once(pair, b'=').map_or(pair, |(n, _)| n);
             (!name.is_empty()).then_some(name)
         })
         .collect()
@@ -299,7 +298,7 @@ pub fn deletion_strings(name: &str, host: &str) -> Vec<String> {
         // The host and each parent domain, stopping before the top-level domain: browsers
         // refuse cookies for a bare TLD anyway.
         let mut domain = host;
-        while let Some((_, parent)) = domain.split_once('.') {
+        while let Some((_, parent)) = separated::split_once(domain, b'.') {
             out.push(expire(Some(domain)));
             domain = parent;
         }

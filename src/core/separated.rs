@@ -1,7 +1,9 @@
 //! Text split at an ASCII separator, byte by byte. `str::split` and `split_once` with a `char`
-//! bring `core`'s pattern searcher, `memchr` and slice-index panics (with their messages and
-//! `core::fmt`'s digit table) into the banner build; the widget's formats (the cookie, its
-//! `document.cookie` pairs, the config tokens, the start-up hints) only ever split at ASCII.
+//! bring `core`'s pattern searcher, `memchr` and slice-index panics (with their messages) into
+//! the .wasm; the widget's formats and checks (the cookie and `document.cookie`, the config
+//! tokens, the start-up hints, intents, placeholders, hosts and addresses) only ever split at
+//! ASCII. The banner build then links none of that machinery; the others, with fewer such calls,
+//! link less of it.
 
 /// The text before and after the first `separator`; `None` without one.
 pub fn split_once(text: &str, separator: u8) -> Option<(&str, &str)> {
