@@ -4,6 +4,9 @@
 //! Format v1, fields separated by `|`:
 //! `1|<revision>|<consent id>|<seq>|<decided at, ms>|<action>|<flags>|<category:0/1>/…|<service:0/1>/…`
 //! Only cookie-safe characters are used, so the value needs no escaping.
+//! Separators go in as one-character strs: `String::push(char)` would bring a UTF-8 encoder into
+//! the banner build, which needs none.
+#![allow(clippy::single_char_add_str)]
 
 use crate::prelude::*;
 
@@ -89,8 +92,7 @@ fn push_switches(out: &mut String, list: &[(String, bool)]) {
     }
 }
 
-/// The cookie value for a record. (Separators go in as one-character strs throughout this
-/// module: `String::push(char)` would bring a UTF-8 encoder into the banner build.)
+/// The cookie value for a record.
 pub fn encode(record: &ConsentRecord) -> String {
     let mut out = String::with_capacity(128);
     out.push_str(VERSION);

@@ -506,7 +506,9 @@ fn push_digit(out: &mut String, value: usize) {
     out.push_str(HEX.get(value..value + 1).unwrap_or_default());
 }
 
-/// Appends the decimal form of `n` without pulling in `core::fmt` (which costs kilobytes of wasm).
+/// Appends the decimal form of `n` without pulling in `core::fmt` (which costs kilobytes of wasm),
+/// and the sign as a str (see `push_digit`).
+#[allow(clippy::single_char_add_str)]
 pub fn push_int(out: &mut String, n: i64) {
     if n < 0 {
         out.push_str("-");
