@@ -7,6 +7,7 @@ use crate::prelude::*;
 use crate::i18n::{category_defaults, is_text_name, Text};
 use crate::json::{self, Json};
 use crate::lang::Lang;
+use crate::separated;
 use crate::wire;
 use core::fmt;
 
@@ -722,7 +723,7 @@ pub(crate) fn is_safe_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     let no_controls = !url.chars().any(|c| c.is_control() || c == ' ' || c == '\\');
     no_controls
-        && ((url.starts_with('/') && !url.starts_with("//"))
+        && ((url.starts_with("/") && !url.starts_with("//"))
             || lower.starts_with("https://")
             || lower.starts_with("http://"))
 }
@@ -923,7 +924,7 @@ fn is_host_pattern(pattern: &str) -> bool {
     let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     let name = host.strip_prefix("*.").unwrap_or(host);
     let labels_ok = !name.is_empty()
-        && name.split('.').all(|label| {
+        && separated::split(name, b'.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
                 && !label.starts_with('-')

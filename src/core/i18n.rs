@@ -4,6 +4,7 @@
 use crate::prelude::*;
 
 use crate::lang::Lang;
+use crate::separated;
 
 macro_rules! catalogue {
     ($(#[$doc:meta])* $name:ident { $( $variant:ident = $key:literal { nb: $nb:literal, nn: $nn:literal, en: $en:literal } )* }) => {
@@ -392,10 +393,9 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     // split_once rather than index slicing: no panic path, which keeps the .wasm small.
-    while let Some((before, after)) = rest.split_once('{') {
+    while let Some((before, after)) = separated::split_once(rest, b'{') {
         out.push_str(before);
-        let replaced = after
-            .split_once('}')
+        let replaced = separated::split_once(after, b'}')
             .and_then(|(name, tail)| values.iter().find(|(k, _)| *k == name).map(|(_, v)| (v, tail)));
         match replaced {
             Some((value, tail)) => {

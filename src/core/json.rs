@@ -4,6 +4,7 @@
 
 use crate::prelude::*;
 
+use crate::separated;
 use core::fmt;
 
 /// A parsed JSON value. Objects keep their key order (and duplicates are rejected at parse time).
@@ -113,7 +114,7 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
 
 /// The separator of [`from_tokens`]' tokens. `entry-banner.js` refuses (writes nothing for) a
 /// config whose keys or strings contain it.
-pub const TOKEN_SEPARATOR: char = '\0';
+pub const TOKEN_SEPARATOR: u8 = b'\0';
 
 /// A JSON value from the token form `entry-banner.js` writes after the browser's `JSON.parse`
 /// has read the text: the banner build's config, read without a byte of a parser of its own.
@@ -123,13 +124,13 @@ pub const TOKEN_SEPARATOR: char = '\0';
 /// else, deeper than [`parse`] allows included. `JSON.parse` keeps the last of duplicate keys
 /// where [`parse`] refuses them: the full module's parse still names that mistake.
 pub fn from_tokens(text: &str) -> Option<Json> {
-    let mut tokens = text.split(TOKEN_SEPARATOR);
+    let mut tokens = separated::split(text, TOKEN_SEPARATOR);
     let first = tokens.next()?;
     let value = token_value(&mut tokens, first, 0)?;
     tokens.next().is_none().then_some(value)
 }
 
-type Tokens<'a> = core::str::Split<'a, char>;
+type Tokens<'a> = separated::Split<'a>;
 
 fn token_value(tokens: &mut Tokens<'_>, token: &str, depth: usize) -> Option<Json> {
     if depth > MAX_DEPTH {
@@ -139,7 +140,7 @@ fn token_value(tokens: &mut Tokens<'_>, token: &str, depth: usize) -> Option<Jso
     Some(match token.as_bytes().first()? {
         b'"' => Json::Str(payload.into()),
         b'#' => {
-            let (negative, digits) = payload.strip_prefix('-').map_or((false, payload), |d| (true, d));
+            let (negative, digits) = payload.strip_prefix("-").map_or((false, payload), |d| (true, d));
             let magnitude = i64::try_from(parse_digits(digits)?).ok()?;
             Json::Int(if negative { -magnitude } else { magnitude })
         }
@@ -161,7 +162,7 @@ fn token_value(tokens: &mut Tokens<'_>, token: &str, depth: usize) -> Option<Jso
                 match tokens.next()? {
                     "}" => break Json::Object(members),
                     key => {
-                        let key = key.strip_prefix(':')?;
+                        let key = key.strip_prefix(":")?;
                         let value = tokens.next()?;
                         members.push((key.into(), token_value(tokens, value, depth + 1)?));
                     }
@@ -487,8 +488,8 @@ pub fn write_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
                 out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 0xF] as char);
+                push_digit(out, (c as usize) >> 4);
+                push_digit(out, (c as usize) & 0xF);
             }
             c => out.push(c),
         }
@@ -496,12 +497,21 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// The lowercase hexadecimal digits (the first ten: the decimal ones).
+const HEX: &str = "0123456789abcdef";
 
-/// Appends the decimal form of `n` without pulling in `core::fmt` (which costs kilobytes of wasm).
+/// Appends digit `value` (below 16). A one-character slice of `HEX` rather than
+/// `String::push(char)`, whose UTF-8 encoder the banner build would carry for ASCII only.
+fn push_digit(out: &mut String, value: usize) {
+    out.push_str(HEX.get(value..value + 1).unwrap_or_default());
+}
+
+/// Appends the decimal form of `n` without pulling in `core::fmt` (which costs kilobytes of wasm),
+/// and the sign as a str (see `push_digit`).
+#[allow(clippy::single_char_add_str)]
 pub fn push_int(out: &mut String, n: i64) {
     if n < 0 {
-        out.push('-');
+        out.push_str("-");
     }
     push_digits(out, n.unsigned_abs());
 }
@@ -524,14 +534,14 @@ fn push_digits(out: &mut String, magnitude: u64) {
     if magnitude >= 10 {
         push_digits(out, magnitude / 10);
     }
-    out.push(char::from(b'0' + (magnitude % 10) as u8));
+    push_digit(out, (magnitude % 10) as usize);
 }
 
 /// Appends `bytes` as lowercase hexadecimal.
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
     for b in bytes {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 0xF)] as char);
+        push_digit(out, usize::from(b >> 4));
+        push_digit(out, usize::from(b & 0xF));
     }
 }
 

@@ -59,17 +59,18 @@ impl Lang {
     }
 
     /// Picks the visitor's language: their own choice, else the shop's configured one, else the
-    /// page's `<html lang>`, else the first supported browser language, else bokmål.
-    pub fn choose(
+    /// page's `<html lang>`, else the first supported browser language, else bokmål. The browser's
+    /// languages as any iterator, so the banner build reads them off its hints without collecting.
+    pub fn choose<'a>(
         visitor: Option<Lang>,
         configured: Option<Lang>,
         html_lang: Option<&str>,
-        browser: &[String],
+        browser: impl IntoIterator<Item = &'a str>,
     ) -> Lang {
         visitor
             .or(configured)
             .or_else(|| html_lang.and_then(Lang::from_tag))
-            .or_else(|| browser.iter().find_map(|tag| Lang::from_tag(tag)))
+            .or_else(|| browser.into_iter().find_map(Lang::from_tag))
             .unwrap_or(Lang::Nb)
     }
 }
@@ -94,11 +95,11 @@ mod tests {
 
     #[test]
     fn choice_order_is_visitor_then_config_then_page_then_browser_then_bokmaal() {
-        let browser = vec!["de-DE".to_string(), "en-US".to_string()];
-        assert_eq!(Lang::choose(Some(Lang::En), Some(Lang::Nn), Some("nb"), &browser), Lang::En);
-        assert_eq!(Lang::choose(None, Some(Lang::Nn), Some("en"), &browser), Lang::Nn);
-        assert_eq!(Lang::choose(None, None, Some("en"), &[]), Lang::En);
-        assert_eq!(Lang::choose(None, None, Some("de"), &browser), Lang::En);
-        assert_eq!(Lang::choose(None, None, None, &["sv".to_string()]), Lang::Nb);
+        let browser = ["de-DE", "en-US"];
+        assert_eq!(Lang::choose(Some(Lang::En), Some(Lang::Nn), Some("nb"), browser), Lang::En);
+        assert_eq!(Lang::choose(None, Some(Lang::Nn), Some("en"), browser), Lang::Nn);
+        assert_eq!(Lang::choose(None, None, Some("en"), []), Lang::En);
+        assert_eq!(Lang::choose(None, None, Some("de"), browser), Lang::En);
+        assert_eq!(Lang::choose(None, None, None, ["sv"]), Lang::Nb);
     }
 }

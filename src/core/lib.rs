@@ -33,6 +33,7 @@ pub mod markup;
 pub mod newsletter;
 pub mod outbox;
 pub mod rights;
+pub mod separated;
 pub mod sha256;
 pub mod statement;
 pub mod time;

@@ -26,6 +26,7 @@ use crate::i18n::{fill, FormText};
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::outbox::Endpoint;
+use crate::separated;
 use crate::sha256;
 
 /// Longest address accepted, in bytes: an SMTP path is at most 256 octets including the angle
@@ -98,7 +99,7 @@ pub fn validate_email(input: &str) -> Result<String, EmailError> {
         return Err(EmailError::QuotedLocalPart);
     }
     // The local part cannot contain '@', so the first one separates it from the domain.
-    let Some((local, domain)) = address.split_once('@') else {
+    let Some((local, domain)) = separated::split_once(address, b'@') else {
         return Err(EmailError::MissingAt);
     };
     if address.len() > MAX_EMAIL_LEN || local.len() > MAX_LOCAL_LEN {
@@ -107,7 +108,7 @@ pub fn validate_email(input: &str) -> Result<String, EmailError> {
     if local.is_empty() || !local.bytes().all(is_local_byte) {
         return Err(EmailError::BadLocalPart);
     }
-    if !domain.split('.').all(is_domain_label) {
+    if !separated::split(domain, b'.').all(is_domain_label) {
         return Err(EmailError::BadDomain);
     }
     if !domain.contains('.') {

@@ -12,6 +12,7 @@ mod tests;
 pub use diff::{diff, BlockChange, DiffRun, ItemChange, SectionChange, SectionDiff, StatementDiff, MAX_LCS_CELLS};
 
 use crate::json::{self, Json, JsonError};
+use crate::separated;
 use crate::wire;
 use core::fmt;
 
@@ -789,7 +790,7 @@ fn is_date(d: &str) -> bool {
 
 /// A simple language tag: 2-3 lowercase letters, then optional `-subtag`s of 1-8 letters/digits.
 fn is_language(tag: &str) -> bool {
-    let mut parts = tag.split('-');
+    let mut parts = separated::split(tag, b'-');
     let primary = parts.next().unwrap_or("");
     tag.len() <= 35
         && (2..=3).contains(&primary.len())
@@ -837,7 +838,7 @@ pub fn is_safe_href(href: &str) -> bool {
     if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") {
         is_web_url(href)
     } else if scheme.eq_ignore_ascii_case("mailto") {
-        rest.split('?').next().is_some_and(is_email)
+        separated::split(rest, b'?').next().is_some_and(is_email)
     } else if scheme.eq_ignore_ascii_case("tel") {
         !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'(' | b')'))
     } else {
@@ -847,7 +848,7 @@ pub fn is_safe_href(href: &str) -> bool {
 
 /// `local@domain.tld` with no spaces and a dot in the domain: a sanity check, not RFC 5322.
 fn is_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else {
+    let Some((local, domain)) = separated::split_once(e, b'@') else {
         return false;
     };
     e.len() <= 254

@@ -121,7 +121,7 @@ pub const MAX_REVISION: usize = 64;
 pub fn is_revision(r: &str) -> bool {
     !r.is_empty()
         && r.len() <= MAX_REVISION
-        && !r.starts_with('.')
+        && !r.starts_with(".")
         && r.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 pub const REVISION_EXPECTED: &str =

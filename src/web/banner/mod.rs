@@ -11,6 +11,10 @@
 //! asks of it (`load_consent_when_needed`). While the banner asks, its files are preloaded at idle
 //! time, so a click finds them there. Not at a pointer coming near: the manager's take-over of
 //! the banner between a button's press and its release would lose that click.
+//!
+//! Separators go into strings as one-character strs: `String::push(char)` would bring a UTF-8
+//! encoder into this build, which needs none.
+#![allow(clippy::single_char_add_str)]
 
 mod ops;
 
@@ -26,6 +30,7 @@ use privacy_widget_core::json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
 use privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
+use privacy_widget_core::separated;
 use privacy_widget_core::wire::Action;
 use wasm_bindgen::prelude::*;
 
@@ -55,13 +60,12 @@ pub fn start() {
         return;
     };
     let hints = ops::hints();
-    let mut lines = hints.split('\n');
+    let mut lines = separated::split(&hints, b'\n');
     let gpc = lines.next() == Some("1");
     let html_lang = lines.next().filter(|l| !l.is_empty());
-    let browser: Vec<String> = lines.map(String::from).collect();
     let jar = ops::cookies();
     let visitor_lang = cookie::find(&jar, LANG_COOKIE).and_then(Lang::from_tag);
-    let lang = Lang::choose(visitor_lang, config.language, html_lang, &browser);
+    let lang = Lang::choose(visitor_lang, config.language, html_lang, lines);
     let seen = cookie::find(&jar, &config.cookie.name).map(String::from);
     let stored = seen.as_deref().and_then(|value| cookie::decode(value, &config).ok());
     let theme = match config.theme {
@@ -102,7 +106,7 @@ fn apply(config: &Config, choices: &Choices) {
     let mut update = String::new();
     for (signal, granted) in choices.consent_mode(config) {
         if !update.is_empty() {
-            update.push(',');
+            update.push_str(",");
         }
         update.push_str(signal.name());
         update.push_str(if granted { ":granted" } else { ":denied" });
@@ -132,7 +136,7 @@ fn load_consent_when_needed(config: &Config) {
     }
     ops::load_consent_near("[data-pw-newsletter]");
     let mut added = String::from(BLOCKED_SCRIPTS);
-    added.push(',');
+    added.push_str(",");
     added.push_str(BLOCKED_FRAMES);
     ops::watch_page(&added);
 }
@@ -196,7 +200,7 @@ fn build(parent: u32, tree: &Element) {
     for (name, value) in &tree.attrs {
         for part in [name, value.as_str()] {
             if !attrs.is_empty() {
-                attrs.push('\u{1}');
+                attrs.push_str("\u{1}");
             }
             attrs.push_str(part);
         }

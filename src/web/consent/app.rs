@@ -16,6 +16,7 @@ use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::outbox::IdempotencyKey;
+use privacy_widget_core::separated;
 use privacy_widget_core::ui::{texts_hash, ConsentUi, DecisionInput, Effect, Msg, StoredConsent};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Event, ShadowRoot};
@@ -169,7 +170,12 @@ fn decide(config: &Config) -> (ConsentUi, Vec<Effect>) {
     let html_lang = dom::root_element().and_then(|e| dom::get_attr(&e, "lang"));
     let stored_text = dom::cookies();
     let visitor_lang = cookie::find(&stored_text, LANG_COOKIE).and_then(Lang::from_tag);
-    let lang = Lang::choose(visitor_lang, config.language, html_lang.as_deref(), &dom::browser_languages());
+    let lang = Lang::choose(
+        visitor_lang,
+        config.language,
+        html_lang.as_deref(),
+        dom::browser_languages().iter().map(String::as_str),
+    );
     let gpc = dom::get(&dom::window().navigator(), "globalPrivacyControl").is_truthy();
     let stored = cookie::find(&stored_text, &config.cookie.name);
     let (ui, effects, status) = ConsentUi::start(config, stored, gpc, lang);
@@ -234,7 +240,7 @@ fn take_intents() {
 /// (`cookie::PendingDecision`'s text): the banner build hands it over directly too, so a browser
 /// that refuses storage loses nothing.
 fn run_intent(intent: &str) {
-    let (name, payload) = intent.split_once('\n').unwrap_or((intent, ""));
+    let (name, payload) = separated::split_once(intent, b'\n').unwrap_or((intent, ""));
     match name {
         "decided" => {
             let Some(config) = with_app(|app| app.config.clone()) else { return };
