@@ -267,7 +267,7 @@ describe('the banner path', () => {
     });
   });
 
-  test('a server that sends the wasm without its MIME type: the banner still shows (compiled from the bytes)', async () => {
+  test('a server that sends the wasm without its MIME type: the banner still shows (it is compiled from its bytes, which need none)', async () => {
     await withBrowser(async (context) => {
       const page = await newPage(context);
       await page.route('**/dist/privacy-widget_bg.wasm', async (route) => {

@@ -219,27 +219,22 @@ window.gtag("consent", "default", {
     },
   };
 
-  // The wasm is compiled while it streams in, and the start waits only for the parsed page: with
-  // the script tag's `async`, the module runs as soon as it is downloaded, so the download and the
-  // compile overlap the parsing, and a returning visitor's allowed scripts start at the first
-  // moment the page's elements are all there (the blocked scripts, the body the banner goes in).
-  // Without `async` the module runs just before DOMContentLoaded and nothing waits. Streaming
-  // saves the tasks that hand the bytes over first (measured: the returning visitor's script ran
-  // ~20 ms earlier at CPU x1); a server that sends the wasm without its MIME type still works,
-  // through the bytes.
-  const url = new URL("privacy-widget_bg.wasm", import.meta.url);
-  const response = fetch(url).then((response) => {
-    if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
-    return response;
-  });
-  const parsed = document.readyState === "loading"
-    && new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+  // With the script tag's `async`, the module runs as soon as it is downloaded, so the wasm's
+  // download and compile overlap the page's parsing; the start waits only until the page's
+  // elements are all there (the blocked scripts, the body the banner goes in). Without `async`
+  // the module runs just before DOMContentLoaded and nothing waits. The wasm is compiled from the
+  // finished download: WebAssembly.instantiate(bytes) decodes on a worker thread, while a stream
+  // that arrives in one piece (preloaded, cached) is decoded on the main thread. Streaming was
+  // measured (bench/README.md): a returning visitor's script 10–40 ms earlier at CPU x1, but a
+  // long task more at x4 and 8 KB more heap. All in one function, so the download is not kept
+  // once the module has started.
   (async () => {
-    const imports = __wbg_get_imports();
-    const wasm = await response;
-    const { instance, module } = await (wasm.headers.get("content-type")?.startsWith("application/wasm")
-      ? WebAssembly.instantiateStreaming(wasm, imports)
-      : WebAssembly.instantiate(await wasm.arrayBuffer(), imports));
+    const url = new URL("privacy-widget_bg.wasm", import.meta.url);
+    const parsed = document.readyState === "loading"
+      && new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
+    const { instance, module } = await WebAssembly.instantiate(await response.arrayBuffer(), __wbg_get_imports());
     await parsed;
     __wbg_finalize_init(instance, module); // privacy-widget: start the banner
   })();
