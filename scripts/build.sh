@@ -12,7 +12,7 @@
 #    export names in the .wasm and the glue (scripts/short-names.mjs)
 # 4. www/dist/: privacy-widget.js (the glue, without its unused loader, with src/web/banner/entry-banner.js appended — Consent
 #    Mode defaults, the banner build's operations + the start call, so a single
-#    <script type="module" src="/dist/privacy-widget.js"> is the whole embed — minified with
+#    <script type="module" async src="/dist/privacy-widget.js"> is the whole embed — minified with
 #    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent and -extras,
 #    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
 #    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes); scripts/package.mjs then adds

@@ -627,7 +627,7 @@ impl<'a> Obj<'a> {
     fn opt_str(&self, key: &str) -> Result<Option<String>, Fail> {
         match self.opt(key) {
             None => Ok(None),
-            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            Some(Json::Str(s)) if !is_blank(s) => Ok(Some(s.clone())),
             Some(v) => Err(invalid_json(self.path_of(key), "a non-empty string", v)),
         }
     }
@@ -719,6 +719,13 @@ fn check_id(value: &str, field: &str) -> Result<(), Fail> {
     }
 }
 
+/// Whether a text is empty or only whitespace: a text the config may not give. Written as
+/// `all(is_whitespace)`, which is what `trim().is_empty()` means, without linking `trim` into the
+/// banner build (`config::banner` applies the same rule).
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
+}
+
 pub(crate) fn is_safe_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     let no_controls = !url.chars().any(|c| c.is_control() || c == ' ' || c == '\\');
@@ -740,7 +747,7 @@ fn parse_lang(value: &Json, path: &str) -> Result<Lang, Fail> {
 fn parse_localized(value: &Json, path: &str) -> Result<Localized, Fail> {
     const EXPECTED: &str = "a non-empty string or an object of language → string, e.g. {\"nb\": \"…\", \"en\": \"…\"}";
     match value {
-        Json::Str(s) if !s.trim().is_empty() => Ok(Localized::Same(s.clone())),
+        Json::Str(s) if !is_blank(s) => Ok(Localized::Same(s.clone())),
         Json::Object(members) if !members.is_empty() => {
             let mut texts = Vec::new();
             for (tag, text) in members {
@@ -749,7 +756,7 @@ fn parse_localized(value: &Json, path: &str) -> Result<Localized, Fail> {
                 field.push_str(tag);
                 let lang = Lang::from_tag(tag).ok_or_else(|| ConfigError::Unknown { field: field.clone() })?;
                 match text {
-                    Json::Str(s) if !s.trim().is_empty() => texts.push((lang, s.clone())),
+                    Json::Str(s) if !is_blank(s) => texts.push((lang, s.clone())),
                     other => return Err(invalid_json(field, "a non-empty string", other)),
                 }
             }
@@ -975,7 +982,7 @@ fn parse_texts(root: &Obj) -> Result<TextOverrides, Fail> {
         for (name, value) in o.members {
             let key = is_text_name(name).ok_or_else(|| ConfigError::Unknown { field: o.path_of(name) })?;
             match value {
-                Json::Str(s) if !s.trim().is_empty() => list.push((key, s.clone())),
+                Json::Str(s) if !is_blank(s) => list.push((key, s.clone())),
                 other => return Err(invalid_json(o.path_of(name), "a non-empty string", other)),
             }
         }

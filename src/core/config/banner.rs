@@ -15,7 +15,7 @@
 use crate::prelude::*;
 
 use super::{
-    is_safe_url, is_token, Category, Config, ConsentSignal, OutboxStorage, Service, StatementSource, Theme,
+    is_blank, is_safe_url, is_token, Category, Config, ConsentSignal, OutboxStorage, Service, StatementSource, Theme,
     COOKIE_LIFETIME_DAYS, COOKIE_NAME_MAX,
 };
 use crate::i18n::BannerText;
@@ -118,8 +118,7 @@ fn banner_texts(texts: Option<&Json>) -> super::TextOverrides {
         let mut list = Vec::new();
         for (name, value) in overrides {
             let Some(key) = BannerText::ALL.iter().map(|k| k.name()).find(|k| k == name) else { continue };
-            // Blank as the full parse's `trim().is_empty()`, without linking `trim`.
-            if let Some(text) = value.as_str().filter(|s| !s.chars().all(char::is_whitespace)) {
+            if let Some(text) = value.as_str().filter(|s| !is_blank(s)) {
                 list.push((key, text.to_string()));
             }
         }
