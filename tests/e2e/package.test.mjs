@@ -148,7 +148,8 @@ describe('npm package, installed into an empty folder', () => {
         await tab.goto(`${server.url}/${file}`);
         await tab.locator('#privacy-widget .banner').waitFor({ state: 'visible' });
         await tab.click(`#privacy-widget [data-action="${action}"]`);
-        await tab.waitForFunction(() => window.PrivacyWidget.getConsent() !== null);
+        // The click loads the consent manager, which completes the API: until then `getConsent` is not there.
+        await tab.waitForFunction(() => typeof window.PrivacyWidget.getConsent === 'function' && window.PrivacyWidget.getConsent() !== null);
         for (let i = 0; i < 100 && server.posts.length === before; i++) await new Promise((r) => setTimeout(r, 50));
         const posted = server.posts.slice(before);
         assert.equal(posted.length, 1, JSON.stringify(posted));
