@@ -3,7 +3,7 @@
 // manager has started, and the loader then hands it the visitor's intent (`takeIntent`).
 // Compiled from the finished download, not streamed (see entry-banner.js).
 {
-  const url = new URL("privacy-widget-consent_bg.wasm", import.meta.url);
+  const url = import.meta.resolve("./privacy-widget-consent_bg.wasm");
   const response = await fetch(url);
   if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
   const { instance, module } = await WebAssembly.instantiate(await response.arrayBuffer(), __wbg_get_imports());

@@ -3,7 +3,7 @@
 // Compiled from the finished download, like the consent module (see entry.js): decoded on a
 // worker thread instead of in one long main-thread task.
 {
-  const url = new URL("privacy-widget-extras_bg.wasm", import.meta.url);
+  const url = import.meta.resolve("./privacy-widget-extras_bg.wasm");
   const response = await fetch(url);
   if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
   const { instance, module } = await WebAssembly.instantiate(await response.arrayBuffer(), __wbg_get_imports());
