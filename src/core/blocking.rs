@@ -4,11 +4,24 @@
 
 use crate::consent::Choices;
 
+// Macros, so `BLOCKED` can join the two lists at compile time.
+macro_rules! blocked_scripts {
+    () => {
+        "script[type=\"text/plain\"][data-category],script[type=\"text/plain\"][data-service]"
+    };
+}
+macro_rules! blocked_frames {
+    () => {
+        "iframe[data-src][data-category],iframe[data-src][data-service]"
+    };
+}
+
 /// Shop scripts parsed as `text/plain` until their category or service is allowed.
-pub const BLOCKED_SCRIPTS: &str =
-    "script[type=\"text/plain\"][data-category],script[type=\"text/plain\"][data-service]";
+pub const BLOCKED_SCRIPTS: &str = blocked_scripts!();
 /// Embeds whose `data-src` becomes their `src` once allowed (with a placeholder until then).
-pub const BLOCKED_FRAMES: &str = "iframe[data-src][data-category],iframe[data-src][data-service]";
+pub const BLOCKED_FRAMES: &str = blocked_frames!();
+/// Either kind: what a page may add later that waits for consent.
+pub const BLOCKED: &str = concat!(blocked_scripts!(), ",", blocked_frames!());
 
 /// Whether an element with this `data-service` (preferred, more precise) or `data-category` may
 /// start. Unknown services and categories are never allowed: fail closed.

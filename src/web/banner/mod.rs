@@ -128,17 +128,13 @@ fn apply(config: &Config, choices: &Choices) {
 /// (`entry-banner.js`).
 fn load_consent_when_needed(config: &Config) {
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
-    let mut now = String::from(BLOCKED_FRAMES);
-    now.push_str(",[data-pw-cookie-declaration]");
-    if has(config, PENDING_DECISION_KEY) || has(config, CONSENT_OUTBOX_KEY) || ops::found(container, &now) {
+    let found = ops::found(container, BLOCKED_FRAMES) || ops::found("", "[data-pw-cookie-declaration]");
+    if has(config, PENDING_DECISION_KEY) || has(config, CONSENT_OUTBOX_KEY) || found {
         ops::load_consent("");
         return;
     }
     ops::load_consent_near("[data-pw-newsletter]");
-    let mut added = String::from(BLOCKED_SCRIPTS);
-    added.push_str(",");
-    added.push_str(BLOCKED_FRAMES);
-    ops::watch_page(&added);
+    ops::watch_page(blocking::BLOCKED);
 }
 
 /// The page came back into view or focus (`ops::watch_page`): when another tab changed the
