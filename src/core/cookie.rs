@@ -271,11 +271,11 @@ pub fn find<'a>(document_cookie: &'a str, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The names of all cookies in a `document.cookie` string.
+/// The names of all cookies in a `document.cookie` string (trimmed as `find` trims them).
 pub fn names(document_cookie: &str) -> Vec<&str> {
     separated::split(document_cookie, b';')
         .filter_map(|pair| {
-            let pair = pair.trim();
+            let pair = pair.trim_ascii();
             let name = separated::split_once(pair, b'=').map_or(pair, |(n, _)| n);
             (!name.is_empty()).then_some(name)
         })
