@@ -115,8 +115,8 @@ build_module() {
 # operations, where the other modules are, the start call); the consent manager it imports when
 # a decision needs it; the statement viewer and forms imported where a page needs them.
 build_module privacy-widget "--no-default-features --features banner" "$ROOT/src/web/banner/entry-banner.js"
-build_module privacy-widget-consent "" "$ROOT/src/web/consent/entry-consent.js"
-build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/extras/entry-extras.js"
+build_module privacy-widget-consent "" "$ROOT/src/web/shared/entry-module.js"
+build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/shared/entry-module.js"
 put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
 
 sizes() { # name file -> "name raw gzip brotli"
