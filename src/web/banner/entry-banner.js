@@ -99,7 +99,7 @@ window.gtag("consent", "default", {
     hints: () => keep([navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n")),
     https: () => location.protocol === "https:",
     stored(local, key) {
-      try { return keep(storage(local)?.getItem(key) ?? ""); } catch { return keep(""); }
+      try { return !!storage(local)?.getItem(key); } catch { return false; }
     },
     store(local, key, value) {
       try {

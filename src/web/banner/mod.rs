@@ -189,7 +189,7 @@ pub fn banner_action(action: u32) {
 /// Whether the outbox's storage holds `key`: a decision recorded here earlier, or events, that
 /// the consent manager has not delivered yet.
 fn has(config: &Config, key: &str) -> bool {
-    !ops::stored(config.outbox_storage == OutboxStorage::Local, key).is_empty()
+    ops::stored(config.outbox_storage == OutboxStorage::Local, key)
 }
 
 /// The tree as elements under `parent`, through `ops::el`.

@@ -32,9 +32,8 @@ extern "C" {
     fn hints_text() -> u32;
     /// Whether the page was served over HTTPS (the cookie gets `Secure`).
     pub fn https() -> bool;
-    /// A value of session (`local` false) or local storage; empty when absent or unavailable.
-    #[wasm_bindgen(js_name = stored)]
-    fn stored_text(local: bool, key: &str) -> u32;
+    /// Whether session (`local` false) or local storage holds `key`; false when unavailable.
+    pub fn stored(local: bool, key: &str) -> bool;
     /// Stores (or, with an empty value, removes) a value; false when storage refused it.
     pub fn store(local: bool, key: &str, value: &str) -> bool;
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
@@ -97,10 +96,6 @@ pub fn cookies() -> String {
 
 pub fn hints() -> String {
     text(hints_text())
-}
-
-pub fn stored(local: bool, key: &str) -> String {
-    text(stored_text(local, key))
 }
 
 pub fn blocked_attr(index: u32, name: &str) -> Option<String> {
