@@ -109,7 +109,7 @@ window.gtag("consent", "default", {
     },
     mount(css, theme, lang) {
       // The consent manager got here first (a returning visitor's early start): the banner is its.
-      if (document.getElementById("privacy-widget")) return undefined;
+      if (document.getElementById("privacy-widget")) return -1;
       const host = document.createElement("div");
       host.id = "privacy-widget";
       if (theme) host.setAttribute("data-theme", theme);
@@ -214,7 +214,7 @@ window.gtag("consent", "default", {
     },
     blockedAttr(index, name) {
       const value = blocked[index].getAttribute(name);
-      return value === null ? undefined : keep(value);
+      return value === null ? -1 : keep(value);
     },
     startScript(index) {
       // A script parsed as text/plain never ran, so a clone with the real type runs when

@@ -7,7 +7,9 @@
 //! Text comes back from the page in two calls: the operation returns its UTF-8 length and keeps
 //! the bytes, and `take` copies them into a buffer of that length. A `String` return would go
 //! through wasm-bindgen's `Box<[u8]>` conversion, whose never-taken shrink path, panic message
-//! and realloc export cost more than the copy (bench/README.md).
+//! and realloc export cost more than the copy (bench/README.md). What may be absent (a handle, an
+//! attribute's length) comes back as an `i32`, -1 for none: an `Option<u32>` would cross as an
+//! `f64`, converted on each side.
 
 use crate::prelude::*;
 use alloc::vec;
@@ -38,9 +40,10 @@ extern "C" {
     pub fn store(local: bool, key: &str, value: &str) -> bool;
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
     /// (a constructable stylesheet) and `theme` as its `data-theme` (none when empty); returns
-    /// the handle of the container the views go into (`div.pw`, in language `lang`); `None` when
+    /// the handle of the container the views go into (`div.pw`, in language `lang`); -1 when
     /// the consent manager's host is there already.
-    pub fn mount(css: &str, theme: &str, lang: &str) -> Option<u32>;
+    #[wasm_bindgen(js_name = mount)]
+    fn mount_handle(css: &str, theme: &str, lang: &str) -> i32;
     /// A new element under `parent`: attributes as `name\u{1}value` pairs separated by `\u{1}`,
     /// then `text` as its `textContent` (none when empty). With no tag, a text node.
     pub fn el(parent: u32, tag: &str, attrs: &str, text: &str) -> u32;
@@ -74,9 +77,9 @@ extern "C" {
     /// Collects the elements matching `selector`, in document order, for `blocked_attr` and
     /// `start_script`; returns how many there are.
     pub fn blocked(selector: &str) -> u32;
-    /// An attribute of the collected element `index`; `None` when it has none.
+    /// An attribute of the collected element `index`; -1 when it has none.
     #[wasm_bindgen(js_name = blockedAttr)]
-    fn blocked_attr_text(index: u32, name: &str) -> Option<u32>;
+    fn blocked_attr_text(index: u32, name: &str) -> i32;
     /// Starts the collected blocked script `index`: a clone with its real type (`data-type`, else
     /// none) replaces it, keeping the shop's order and exactly what the shop wrote.
     #[wasm_bindgen(js_name = startScript)]
@@ -84,6 +87,13 @@ extern "C" {
     /// Copies the text the last text-returning operation kept, as UTF-8, into `bytes` (as long
     /// as that operation said).
     fn take(bytes: &mut [u8]);
+}
+
+// The operations above that hand back text or an absent value, in Rust's types.
+
+/// `mount`'s container; `None` when the consent manager's host is there already.
+pub fn mount(css: &str, theme: &str, lang: &str) -> Option<u32> {
+    u32::try_from(mount_handle(css, theme, lang)).ok()
 }
 
 pub fn config() -> String {
@@ -99,7 +109,7 @@ pub fn hints() -> String {
 }
 
 pub fn blocked_attr(index: u32, name: &str) -> Option<String> {
-    blocked_attr_text(index, name).map(text)
+    u32::try_from(blocked_attr_text(index, name)).ok().map(text)
 }
 
 /// The text of `len` bytes the page kept for this build (see the module's comment).
