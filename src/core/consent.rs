@@ -33,7 +33,7 @@ impl Choices {
         // cost the banner build 0.45 kB brotli.
         let mut choices = Choices { categories: Vec::new(), services: Vec::new() };
         // The ids copied by `String::from`, not `clone`: the banner build links the first anyway,
-        // and `String::clone` would be a second copy of the same code (43 B brotli there).
+        // and `String::clone` would be a second copy of the same code (50 B brotli there).
         for category in &config.categories {
             let state = on || category.required;
             choices.categories.push((String::from(category.id.as_str()), state));
