@@ -220,6 +220,50 @@ describe('the banner path', () => {
     });
   });
 
+  test('text beyond ASCII reaches the banner build whole: the config\'s texts, a cookie before the consent cookie, the pressed button', async () => {
+    // Letters of two and three UTF-8 bytes and an emoji of four (two UTF-16 units): the page hands
+    // text over as its UTF-8 length and bytes (ops::text), so a length counted in anything else
+    // would cut it short or leave the config unreadable.
+    const accept = 'Godta alle – ÆØÅ 🍪';
+    const reopen = 'Personvern 🍪 – innstillinger';
+    await withBrowser(async (context) => {
+      // Fetched here once: the browser's request carries the emoji cookie, which Node's fetch refuses.
+      const html = await (await fetch(server.url + '/')).text();
+      // The first is the bokmål texts' (the page's language).
+      const marker = '"newsletterSender": "Serviteur"';
+      assert.ok(html.includes(marker));
+      const texts = `"acceptAll": ${JSON.stringify(accept)}, "reopenButton": ${JSON.stringify(reopen)}`;
+      await context.route((url) => url.pathname === '/', (route) =>
+        route.fulfill({ contentType: 'text/html; charset=utf-8', body: html.replace(marker, `${marker}, ${texts}`) }));
+      await context.addInitScript(() => { document.cookie = 'pw_note=blåbær 🍪; path=/'; });
+      const first = await newPage(context);
+      const consent = await holdConsentManager(first);
+      await first.goto(server.url + '/');
+      const button = first.locator('#privacy-widget .banner [data-action="accept-all"]');
+      assert.equal(await button.textContent(), accept);
+      await button.click();
+      await first.locator('#privacy-widget .banner').waitFor({ state: 'detached' });
+      const value = await consentCookie(context);
+      assert.match(value ?? '', /^1\|/, 'the banner build read the pressed button\'s action and wrote the cookie');
+      await consent.release();
+      await poll(() => storedEvents(server, value.split('|')[2]), (e) => e.length === 1, 'the decision to be delivered');
+      await first.close();
+
+      // The consent cookie now comes after the one with the emoji in `document.cookie`.
+      const page = await newPage(context);
+      const held = await holdConsentManager(page);
+      await page.goto(server.url + '/');
+      assert.match(await page.evaluate(() => document.cookie), /^pw_note=blåbær 🍪; .*pw_consent=/);
+      const button2 = page.locator('#privacy-widget .reopen');
+      await button2.waitFor({ state: 'visible' });
+      assert.equal(await button2.textContent(), reopen);
+      assert.equal(await page.locator('#privacy-widget .banner').count(), 0, 'the decision was found in the cookie jar');
+      assert.equal(held.held.length, 0, 'the banner build alone');
+      expectNoPageErrors(page);
+      expectNoPageErrors(first);
+    });
+  });
+
   test('with `async`, a module that runs while the page is still parsed waits for it: the banner, and a returning visitor\'s scripts below it', async () => {
     // The demo's product page with a parser-blocking script right after the widget's tag, held for
     // a while: the widget's module (async) runs meanwhile, before the config, the blocked script

@@ -55,13 +55,18 @@ window.gtag("consent", "default", {
   // build needs a dozen imports. Elements are numbered; text only ever goes in as textContent.
   const nodes = [];
   let blocked = [];
+  // Text for the banner build goes as its UTF-8 length; the build then takes the bytes (`take`),
+  // which spares it wasm-bindgen's string return (ops.rs).
+  const encoder = new TextEncoder();
+  let kept;
+  const keep = (text) => (kept = encoder.encode(text)).length;
   const storage = (local) => {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
   window.__privacyWidgetBanner = {
     config() {
       const element = document.getElementById("privacy-widget-config");
-      if (!element || element.hasAttribute("data-src")) return "";
+      if (!element || element.hasAttribute("data-src")) return keep("");
       // The browser's JSON.parse reads the text, so the banner build carries no parser: it gets
       // the value as NUL-separated tokens (json::from_tokens). What the tokens cannot carry (a
       // NUL in a key or string, a number that is not a safe integer) gives "", as does text
@@ -84,17 +89,17 @@ window.gtag("consent", "default", {
       try {
         put(JSON.parse(element.textContent));
       } catch {
-        return "";
+        return keep("");
       }
       const text = tokens.join("\0");
-      return text.split("\0").length === tokens.length ? text : "";
+      return keep(text.split("\0").length === tokens.length ? text : "");
     },
-    cookies: () => document.cookie,
+    cookies: () => keep(document.cookie),
     setCookie(assignment) { document.cookie = assignment; },
-    hints: () => [navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n"),
+    hints: () => keep([navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n")),
     https: () => location.protocol === "https:",
     stored(local, key) {
-      try { return storage(local)?.getItem(key) ?? ""; } catch { return ""; }
+      try { return !!storage(local)?.getItem(key); } catch { return false; }
     },
     store(local, key, value) {
       try {
@@ -104,7 +109,7 @@ window.gtag("consent", "default", {
     },
     mount(css, theme, lang) {
       // The consent manager got here first (a returning visitor's early start): the banner is its.
-      if (document.getElementById("privacy-widget")) return undefined;
+      if (document.getElementById("privacy-widget")) return -1;
       const host = document.createElement("div");
       host.id = "privacy-widget";
       if (theme) host.setAttribute("data-theme", theme);
@@ -129,7 +134,7 @@ window.gtag("consent", "default", {
       }
       root.addEventListener("click", (event) => {
         const button = event.target.closest("button[data-action]");
-        if (button) bannerAction(button.getAttribute("data-action"));
+        if (button) bannerAction(keep(button.getAttribute("data-action")));
       });
       // First in the body, so keyboard and screen-reader users meet the banner before the page.
       document.body.prepend(host);
@@ -150,6 +155,7 @@ window.gtag("consent", "default", {
     clear(handle) { nodes[handle].textContent = ""; },
     now: () => Date.now(),
     random(bytes) { crypto.getRandomValues(bytes); },
+    take(bytes) { bytes.set(kept); },
     loadConsent,
     preloadConsentWhenIdle() {
       // After the banner's frame is painted, then when the browser has nothing else to do: the
@@ -206,7 +212,10 @@ window.gtag("consent", "default", {
       blocked = [...document.querySelectorAll(selector)];
       return blocked.length;
     },
-    blockedAttr: (index, name) => blocked[index].getAttribute(name) ?? undefined,
+    blockedAttr(index, name) {
+      const value = blocked[index].getAttribute(name);
+      return value === null ? -1 : keep(value);
+    },
     startScript(index) {
       // A script parsed as text/plain never ran, so a clone with the real type runs when
       // inserted; cloning keeps src, inline text and nonce as the shop wrote them (no Trusted

@@ -148,10 +148,12 @@ pub fn banner_resync() {
     }
 }
 
-/// A button of the banner was pressed (the delegated listener in `entry-banner.js`).
+/// A button of the banner was pressed (the delegated listener in `entry-banner.js`); `action` is
+/// the length of its `data-action`, taken like every text from the page (`ops::text`).
 #[wasm_bindgen(js_name = bannerAction)]
-pub fn banner_action(action: &str) {
-    let (pressed, all) = match action {
+pub fn banner_action(action: u32) {
+    let action = ops::text(action);
+    let (pressed, all) = match action.as_str() {
         "accept-all" => (Action::AcceptAll, true),
         "reject-all" => (Action::RejectAll, false),
         // The dialog and the statement's "what changed" are the consent manager's.
@@ -187,7 +189,7 @@ pub fn banner_action(action: &str) {
 /// Whether the outbox's storage holds `key`: a decision recorded here earlier, or events, that
 /// the consent manager has not delivered yet.
 fn has(config: &Config, key: &str) -> bool {
-    !ops::stored(config.outbox_storage == OutboxStorage::Local, key).is_empty()
+    ops::stored(config.outbox_storage == OutboxStorage::Local, key)
 }
 
 /// The tree as elements under `parent`, through `ops::el`.

@@ -3,8 +3,16 @@
 //! build carries a dozen small imports instead of one per web-sys method (about 45 B of glue and
 //! a wasm shim each). Elements are numbered handles; text goes in as `textContent`, attributes
 //! one by one: no markup string ever reaches the page.
+//!
+//! Text comes back from the page in two calls: the operation returns its UTF-8 length and keeps
+//! the bytes, and `take` copies them into a buffer of that length. A `String` return would go
+//! through wasm-bindgen's `Box<[u8]>` conversion, whose never-taken shrink path, panic message
+//! and realloc export cost more than the copy (bench/README.md). What may be absent (a handle, an
+//! attribute's length) comes back as an `i32`, -1 for none: an `Option<u32>` would cross as an
+//! `f64`, converted on each side.
 
 use crate::prelude::*;
+use alloc::vec;
 
 use wasm_bindgen::prelude::*;
 
@@ -12,26 +20,30 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     /// The inline config as the browser's `JSON.parse` read it, in `json::from_tokens`' form;
     /// empty when the config is fetched (`data-src`), absent, not JSON or not in that form.
-    pub fn config() -> String;
+    #[wasm_bindgen(js_name = config)]
+    fn config_text() -> u32;
     /// `document.cookie`.
-    pub fn cookies() -> String;
+    #[wasm_bindgen(js_name = cookies)]
+    fn cookies_text() -> u32;
     /// Sets one cookie (`document.cookie = assignment`).
     #[wasm_bindgen(js_name = setCookie)]
     pub fn set_cookie(assignment: &str);
     /// Lines: "1" when the browser sends Global Privacy Control (else empty), `<html lang>`,
     /// then `navigator.languages`.
-    pub fn hints() -> String;
+    #[wasm_bindgen(js_name = hints)]
+    fn hints_text() -> u32;
     /// Whether the page was served over HTTPS (the cookie gets `Secure`).
     pub fn https() -> bool;
-    /// A value of session (`local` false) or local storage; empty when absent or unavailable.
-    pub fn stored(local: bool, key: &str) -> String;
+    /// Whether session (`local` false) or local storage holds `key`; false when unavailable.
+    pub fn stored(local: bool, key: &str) -> bool;
     /// Stores (or, with an empty value, removes) a value; false when storage refused it.
     pub fn store(local: bool, key: &str, value: &str) -> bool;
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
     /// (a constructable stylesheet) and `theme` as its `data-theme` (none when empty); returns
-    /// the handle of the container the views go into (`div.pw`, in language `lang`); `None` when
+    /// the handle of the container the views go into (`div.pw`, in language `lang`); -1 when
     /// the consent manager's host is there already.
-    pub fn mount(css: &str, theme: &str, lang: &str) -> Option<u32>;
+    #[wasm_bindgen(js_name = mount)]
+    fn mount_handle(css: &str, theme: &str, lang: &str) -> i32;
     /// A new element under `parent`: attributes as `name\u{1}value` pairs separated by `\u{1}`,
     /// then `text` as its `textContent` (none when empty). With no tag, a text node.
     pub fn el(parent: u32, tag: &str, attrs: &str, text: &str) -> u32;
@@ -65,11 +77,48 @@ extern "C" {
     /// Collects the elements matching `selector`, in document order, for `blocked_attr` and
     /// `start_script`; returns how many there are.
     pub fn blocked(selector: &str) -> u32;
-    /// An attribute of the collected element `index`.
+    /// An attribute of the collected element `index`; -1 when it has none.
     #[wasm_bindgen(js_name = blockedAttr)]
-    pub fn blocked_attr(index: u32, name: &str) -> Option<String>;
+    fn blocked_attr_text(index: u32, name: &str) -> i32;
     /// Starts the collected blocked script `index`: a clone with its real type (`data-type`, else
     /// none) replaces it, keeping the shop's order and exactly what the shop wrote.
     #[wasm_bindgen(js_name = startScript)]
     pub fn start_script(index: u32);
+    /// Copies the text the last text-returning operation kept, as UTF-8, into `bytes` (as long
+    /// as that operation said).
+    fn take(bytes: &mut [u8]);
+}
+
+// The operations above that hand back text or an absent value, in Rust's types.
+
+/// `mount`'s container; `None` when the consent manager's host is there already.
+pub fn mount(css: &str, theme: &str, lang: &str) -> Option<u32> {
+    u32::try_from(mount_handle(css, theme, lang)).ok()
+}
+
+pub fn config() -> String {
+    text(config_text())
+}
+
+pub fn cookies() -> String {
+    text(cookies_text())
+}
+
+pub fn hints() -> String {
+    text(hints_text())
+}
+
+pub fn blocked_attr(index: u32, name: &str) -> Option<String> {
+    u32::try_from(blocked_attr_text(index, name)).ok().map(text)
+}
+
+/// The text of `len` bytes the page kept for this build (see the module's comment).
+pub fn text(len: u32) -> String {
+    let mut bytes = vec![0; len as usize];
+    take(&mut bytes);
+    // SAFETY: `take` copies TextEncoder's output, UTF-8 by definition (a lone surrogate becomes
+    // U+FFFD), and throws rather than copy more than fits; the rest stays zeros, UTF-8 too. The
+    // trust wasm-bindgen's own `String` return places in its glue, without `from_utf8`'s
+    // validation (356 B brotli).
+    unsafe { String::from_utf8_unchecked(bytes) }
 }
