@@ -62,12 +62,12 @@ command -v brotli >/dev/null || die "brotli not found: run scripts/bootstrap.sh"
 mkdir -p "$DIST" "$PKG" "$OPT_CACHE"
 put() { cp "$1" "$DIST/.$2.tmp" && mv "$DIST/.$2.tmp" "$DIST/$2"; }
 
-# build_module NAME CARGO_FEATURE_ARGS ENTRY_JS
+# build_module NAME CARGO_FEATURE_ARGS ENTRY_JS [EXPORTED_FUNCTIONS]
 # One build of the widget crate: cargo (release, wasm32) -> wasm-bindgen --target web ->
 # wasm-opt -Oz (cached on the hash of its input + flags + version) -> www/dist/NAME.js (the glue
 # with ENTRY_JS appended, which starts it) and www/dist/NAME_bg.wasm.
 build_module() {
-  local name="$1" features="$2" entry="$3" t=$SECONDS
+  local name="$1" features="$2" entry="$3" exported="${4:-}" t=$SECONDS
   say "cargo build --release --target wasm32-unknown-unknown -p privacy-widget $features"
   # shellcheck disable=SC2086 # the feature arguments are deliberately split
   cargo build --release --target wasm32-unknown-unknown -p privacy-widget $features
@@ -99,9 +99,10 @@ build_module() {
     "$cache/out.wasm" -o "$out/short.wasm" > "$out/short-names.map"
   node "$ROOT/scripts/short-names.mjs" "$out/short-names.map" "$out/short.wasm" "$glue" "$out/$name.short.js"
   # The entry compiles the download itself and starts the module with the glue's
-  # __wbg_get_imports and __wbg_finalize_init; the glue's own loader goes (scripts/trim-glue.mjs
-  # refuses a glue of another shape).
-  node "$ROOT/scripts/trim-glue.mjs" "$out/$name.short.js" "$out/$name.trimmed.js"
+  # __wbg_get_imports and __wbg_finalize_init; the glue's own loader goes, and its functions stay
+  # exported only where another module imports them ($exported; scripts/trim-glue.mjs refuses a
+  # glue of another shape).
+  node "$ROOT/scripts/trim-glue.mjs" "$out/$name.short.js" "$out/$name.trimmed.js" "$exported"
   { cat "$out/$name.trimmed.js"; printf '\n'; cat "$entry"; } > "$out/$name.start.js"
   # Minified: the glue is generated code nobody reads in the browser (-1.7 kB brotli).
   # Property names stay as they are (the wasm imports are looked up by name).
@@ -115,7 +116,7 @@ build_module() {
 # operations, where the other modules are, the start call); the consent manager it imports when
 # a decision needs it; the statement viewer and forms imported where a page needs them.
 build_module privacy-widget "--no-default-features --features banner" "$ROOT/src/web/banner/entry-banner.js"
-build_module privacy-widget-consent "" "$ROOT/src/web/shared/entry-module.js"
+build_module privacy-widget-consent "" "$ROOT/src/web/shared/entry-module.js" takeIntent
 build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/shared/entry-module.js"
 put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
 

@@ -1,6 +1,7 @@
-// Drops the loader half of the wasm-bindgen glue, which the widget's entries do not use.
+// Drops the loader half of the wasm-bindgen glue, which the widget's entries do not use, and
+// the `export` of every function another module does not call.
 //
-//   node scripts/trim-glue.mjs GLUE_IN GLUE_OUT
+//   node scripts/trim-glue.mjs GLUE_IN GLUE_OUT [KEEP,KEEP…]
 //
 // wasm-bindgen --target web exports `__wbg_init` (default) and `initSync`: fetch, streaming
 // compilation with its MIME-type fallback and its warnings, the deprecated-argument forms. The
@@ -9,11 +10,16 @@
 // the export, terser (--module) drops the unused loader: -0.3 kB brotli per module. Every
 // expected piece must be there, or the build fails: a glue whose shape changed would otherwise
 // fail only in the browser.
+//
+// The glue exports each `#[wasm_bindgen]` function (the start function too, which only the entry's
+// `__wbg_finalize_init` calls). The entry appended to the glue calls them in the module's own scope,
+// so only those another module imports stay exported (KEEP: the consent manager's `takeIntent`);
+// the rest terser may rename, inline or drop.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [glueIn, glueOut] = process.argv.slice(2);
+const [glueIn, glueOut, keepList = ''] = process.argv.slice(2);
 if (!glueOut) {
-  console.error('usage: node scripts/trim-glue.mjs GLUE_IN GLUE_OUT');
+  console.error('usage: node scripts/trim-glue.mjs GLUE_IN GLUE_OUT [KEEP,KEEP…]');
   process.exit(2);
 }
 const glue = readFileSync(glueIn, 'utf8');
@@ -33,4 +39,14 @@ if (found !== 1) {
   console.error(`[trim-glue] ${glueIn}: expected the loader export once, found it ${found} times: update scripts/trim-glue.mjs`);
   process.exit(1);
 }
-writeFileSync(glueOut, glue.replace(loaderExport, ''));
+const keep = keepList.split(',').filter(Boolean);
+for (const name of keep) {
+  if (!new RegExp(`^export function ${name}\\(`, 'm').test(glue)) {
+    console.error(`[trim-glue] ${glueIn} exports no function ${name}: update the KEEP list in scripts/build.sh`);
+    process.exit(1);
+  }
+}
+const unexported = glue
+  .replace(loaderExport, '')
+  .replace(/^export function (\w+)\(/gm, (line, name) => (keep.includes(name) ? line : `function ${name}(`));
+writeFileSync(glueOut, unexported);
