@@ -18,7 +18,7 @@ window.gtag("consent", "default", {
   // The consent manager and the statement viewer with the forms are modules of their own,
   // imported from beside this file when needed. Each import settles once its module started.
   // Resolved by `import.meta.resolve`, not `new URL(…, import.meta.url)`: the first use of the
-  // URL interface installs its bindings, 7.5 KB of JS heap on a page that had not used it.
+  // URL interface installs its bindings (7.5 KB of JS heap measured alone, 4 KB on the bench page).
   const consentUrl = import.meta.resolve("./privacy-widget-consent.js");
   const extrasUrl = import.meta.resolve("./privacy-widget-extras.js");
   let consent;

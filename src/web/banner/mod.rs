@@ -128,8 +128,11 @@ fn apply(config: &Config, choices: &Choices) {
 /// (`entry-banner.js`).
 fn load_consent_when_needed(config: &Config) {
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
-    let found = ops::found(container, BLOCKED_FRAMES) || ops::found("", "[data-pw-cookie-declaration]");
-    if has(config, PENDING_DECISION_KEY) || has(config, CONSENT_OUTBOX_KEY) || found {
+    if has(config, PENDING_DECISION_KEY)
+        || has(config, CONSENT_OUTBOX_KEY)
+        || ops::found(container, BLOCKED_FRAMES)
+        || ops::found("", "[data-pw-cookie-declaration]")
+    {
         ops::load_consent("");
         return;
     }
