@@ -7,7 +7,11 @@
 // entry-banner.js.
 {
   const url = import.meta.url.replace(/\.js$/, "_bg.wasm");
-  const response = await fetch(url);
+  // The consent manager's wasm may be on its way already: the banner build's idle preload.
+  const banner = window.__privacyWidgetBanner;
+  const preloaded = banner?.preloaded?.url === url && banner.preloaded.response.catch(() => fetch(url));
+  if (preloaded) banner.preloaded = undefined;
+  const response = await (preloaded || fetch(url));
   if (!response.ok) throw new Error(`privacy-widget: could not load ${url} (HTTP ${response.status})`);
   const { instance, module } = await WebAssembly.instantiate(await response.arrayBuffer(), __wbg_get_imports());
   __wbg_finalize_init(instance, module); // start the module
