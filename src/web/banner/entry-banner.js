@@ -56,10 +56,15 @@ window.gtag("consent", "default", {
   const nodes = [];
   let blocked = [];
   // Text for the banner build goes as its UTF-8 length; the build then takes the bytes (`take`),
-  // which spares it wasm-bindgen's string return (ops.rs).
-  const encoder = new TextEncoder();
+  // which spares it wasm-bindgen's string return. Text from it comes as UTF-8 bytes. Both are
+  // coded by the URI functions, which the engine has built in, not by TextEncoder and
+  // TextDecoder, whose first use installs their bindings: 2.4 KB of JS heap (ops.rs). `escape`
+  // and `unescape` turn between a string of byte values and `%XX` escapes, which the URI
+  // functions read and write as UTF-8; a lone surrogate becomes U+FFFD, as TextEncoder has it.
   let kept;
-  const keep = (text) => (kept = encoder.encode(text)).length;
+  const keep = (text) =>
+    (kept = [...unescape(encodeURIComponent(text.replace(/\p{Cs}/gu, "\ufffd")))].map((char) => char.charCodeAt(0))).length;
+  const decode = (bytes) => decodeURIComponent(escape(String.fromCharCode(...bytes)));
   const storage = (local) => {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
@@ -95,19 +100,20 @@ window.gtag("consent", "default", {
       return keep(text.split("\0").length === tokens.length ? text : "");
     },
     cookies: () => keep(document.cookie),
-    setCookie(assignment) { document.cookie = assignment; },
+    setCookie(assignment) { document.cookie = decode(assignment); },
     hints: () => keep([navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n")),
     https: () => location.protocol === "https:",
     stored(local, key) {
-      try { return !!storage(local)?.getItem(key); } catch { return false; }
+      try { return !!storage(local)?.getItem(decode(key)); } catch { return false; }
     },
     store(local, key, value) {
       try {
-        if (value) storage(local).setItem(key, value); else storage(local).removeItem(key);
+        if (value.length) storage(local).setItem(decode(key), decode(value)); else storage(local).removeItem(decode(key));
         return true;
       } catch { return false; }
     },
     mount(css, theme, lang) {
+      [css, theme, lang] = [css, theme, lang].map(decode);
       // The consent manager got here first (a returning visitor's early start): the banner is its.
       if (document.getElementById("privacy-widget")) return -1;
       const host = document.createElement("div");
@@ -141,6 +147,7 @@ window.gtag("consent", "default", {
       return nodes.push(container) - 1;
     },
     el(parent, tag, attrs, text) {
+      [tag, attrs, text] = [tag, attrs, text].map(decode);
       if (!tag) {
         nodes[parent].append(text);
         return parent;
@@ -156,7 +163,7 @@ window.gtag("consent", "default", {
     now: () => Date.now(),
     random(bytes) { crypto.getRandomValues(bytes); },
     take(bytes) { bytes.set(kept); },
-    loadConsent,
+    loadConsent: (intent) => loadConsent(decode(intent)),
     preloadConsentWhenIdle() {
       // After the banner's frame is painted, then when the browser has nothing else to do: the
       // files only, neither compiled nor run, so the page pays no main-thread time for them until
@@ -186,7 +193,7 @@ window.gtag("consent", "default", {
       document.addEventListener("focusin", keyboardFocus, true);
     },
     loadConsentNear(selector) {
-      const targets = document.querySelectorAll(selector);
+      const targets = document.querySelectorAll(decode(selector));
       if (!targets.length) return;
       const observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) {
@@ -197,6 +204,7 @@ window.gtag("consent", "default", {
       targets.forEach((target) => observer.observe(target));
     },
     watchPage(selector) {
+      selector = decode(selector);
       const observer = new MutationObserver((records) => {
         const added = records.some((record) => [...record.addedNodes].some((node) =>
           node instanceof Element && (node.matches(selector) || node.querySelector(selector))));
@@ -209,16 +217,16 @@ window.gtag("consent", "default", {
         target.addEventListener(type, resync);
       }
     },
-    found: (id, selector) => !!((id && document.getElementById(id)) || document.querySelector(selector)),
+    found: (id, selector) => !!((id.length && document.getElementById(decode(id))) || document.querySelector(decode(selector))),
     consentMode(update) {
-      window.gtag("consent", "update", Object.fromEntries(update.split(",").map((pair) => pair.split(":"))));
+      window.gtag("consent", "update", Object.fromEntries(decode(update).split(",").map((pair) => pair.split(":"))));
     },
     blocked(selector) {
-      blocked = [...document.querySelectorAll(selector)];
+      blocked = [...document.querySelectorAll(decode(selector))];
       return blocked.length;
     },
     blockedAttr(index, name) {
-      const value = blocked[index].getAttribute(name);
+      const value = blocked[index].getAttribute(decode(name));
       return value === null ? -1 : keep(value);
     },
     startScript(index) {

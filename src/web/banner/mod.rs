@@ -56,7 +56,7 @@ pub fn start() {
     let Some(config) = json::from_tokens(&ops::config()).and_then(|root| config_banner::read(&root)) else {
         // A fetched config, none, or one this reader cannot use: the consent manager reads it
         // and names every mistake.
-        ops::load_consent("");
+        ops::load_consent(b"");
         return;
     };
     let hints = ops::hints();
@@ -85,7 +85,7 @@ pub fn start() {
         }
         // A decision recorded here while the cookie was refused: the consent manager delivers it.
         _ if has(&config, PENDING_DECISION_KEY) => {
-            ops::load_consent("");
+            ops::load_consent(b"");
             return;
         }
         stored => {
@@ -111,8 +111,8 @@ fn apply(config: &Config, choices: &Choices) {
         update.push_str(signal.name());
         update.push_str(if granted { ":granted" } else { ":denied" });
     }
-    ops::consent_mode(&update);
-    for index in 0..ops::blocked(BLOCKED_SCRIPTS) {
+    ops::consent_mode(update.as_bytes());
+    for index in 0..ops::blocked(BLOCKED_SCRIPTS.as_bytes()) {
         let (service, category) = (ops::blocked_attr(index, "data-service"), ops::blocked_attr(index, "data-category"));
         if blocking::allows(choices, service.as_deref(), category.as_deref()) {
             ops::start_script(index);
@@ -130,14 +130,14 @@ fn load_consent_when_needed(config: &Config) {
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
     if has(config, PENDING_DECISION_KEY)
         || has(config, CONSENT_OUTBOX_KEY)
-        || ops::found(container, BLOCKED_FRAMES)
-        || ops::found("", "[data-pw-cookie-declaration]")
+        || ops::found(container.as_bytes(), BLOCKED_FRAMES.as_bytes())
+        || ops::found(b"", b"[data-pw-cookie-declaration]")
     {
-        ops::load_consent("");
+        ops::load_consent(b"");
         return;
     }
-    ops::load_consent_near("[data-pw-newsletter]");
-    ops::watch_page(blocking::BLOCKED);
+    ops::load_consent_near(b"[data-pw-newsletter]");
+    ops::watch_page(blocking::BLOCKED.as_bytes());
 }
 
 /// The page came back into view or focus (`ops::watch_page`): when another tab changed the
@@ -147,7 +147,7 @@ pub fn banner_resync() {
     let changed = PAGE
         .with(|p| p.get().is_some_and(|p| cookie::find(&ops::cookies(), &p.config.cookie.name) != p.seen.as_deref()));
     if changed {
-        ops::load_consent("");
+        ops::load_consent(b"");
     }
 }
 
@@ -161,7 +161,7 @@ pub fn banner_action(action: u32) {
         "reject-all" => (Action::RejectAll, false),
         // The dialog and the statement's "what changed" are the consent manager's.
         other => {
-            ops::load_consent(other);
+            ops::load_consent(other.as_bytes());
             return;
         }
     };
@@ -176,8 +176,12 @@ pub fn banner_action(action: u32) {
         let value = cookie::encode(&record);
         // Pending first: a cookie without it would be a decision the backend never hears of.
         let pending = PendingDecision::encode(b.lang, &value);
-        ops::store(b.config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY, &pending);
-        ops::set_cookie(&cookie::set_cookie_string(&b.config.cookie, &value, ops::https()));
+        ops::store(
+            b.config.outbox_storage == OutboxStorage::Local,
+            PENDING_DECISION_KEY.as_bytes(),
+            pending.as_bytes(),
+        );
+        ops::set_cookie(cookie::set_cookie_string(&b.config.cookie, &value, ops::https()).as_bytes());
         ops::clear(container);
         Some(pending)
     }) else {
@@ -186,13 +190,13 @@ pub fn banner_action(action: u32) {
     // Handed over as well: where storage is refused, the consent manager still delivers it.
     let mut intent = String::from("decided\n");
     intent.push_str(&pending);
-    ops::load_consent(&intent);
+    ops::load_consent(intent.as_bytes());
 }
 
 /// Whether the outbox's storage holds `key`: a decision recorded here earlier, or events, that
 /// the consent manager has not delivered yet.
 fn has(config: &Config, key: &str) -> bool {
-    ops::stored(config.outbox_storage == OutboxStorage::Local, key)
+    ops::stored(config.outbox_storage == OutboxStorage::Local, key.as_bytes())
 }
 
 /// The tree as elements under `parent`, through `ops::el`.
@@ -210,13 +214,13 @@ fn build(parent: u32, tree: &Element) {
         [Node::Text(text)] => text.as_str(),
         _ => "",
     };
-    let element = ops::el(parent, tree.tag, &attrs, text);
+    let element = ops::el(parent, tree.tag.as_bytes(), attrs.as_bytes(), text.as_bytes());
     if text.is_empty() {
         for child in &tree.children {
             match child {
                 Node::Element(e) => build(element, e),
                 Node::Text(text) => {
-                    ops::el(element, "", "", text);
+                    ops::el(element, b"", b"", text.as_bytes());
                 }
             }
         }

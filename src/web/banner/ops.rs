@@ -4,12 +4,15 @@
 //! a wasm shim each). Elements are numbered handles; text goes in as `textContent`, attributes
 //! one by one: no markup string ever reaches the page.
 //!
-//! Text comes back from the page in two calls: the operation returns its UTF-8 length and keeps
+//! Text goes to the page as UTF-8 bytes, which `entry-banner.js` decodes itself, and comes back
+//! from the page in two calls: the operation returns its UTF-8 length and keeps
 //! the bytes, and `take` copies them into a buffer of that length. A `String` return would go
 //! through wasm-bindgen's `Box<[u8]>` conversion, whose never-taken shrink path, panic message
 //! and realloc export cost more than the copy (bench/README.md). What may be absent (a handle, an
 //! attribute's length) comes back as an `i32`, -1 for none: an `Option<u32>` would cross as an
-//! `f64`, converted on each side.
+//! `f64`, converted on each side. Neither direction uses `TextDecoder` or `TextEncoder`, whose
+//! first use installs their bindings: 2.4 KB of JS heap on the bench page, for the few hundred
+//! bytes of text that cross here.
 
 use crate::prelude::*;
 use alloc::vec;
@@ -27,7 +30,7 @@ extern "C" {
     fn cookies_text() -> u32;
     /// Sets one cookie (`document.cookie = assignment`).
     #[wasm_bindgen(js_name = setCookie)]
-    pub fn set_cookie(assignment: &str);
+    pub fn set_cookie(assignment: &[u8]);
     /// Lines: "1" when the browser sends Global Privacy Control (else empty), `<html lang>`,
     /// then `navigator.languages`.
     #[wasm_bindgen(js_name = hints)]
@@ -35,18 +38,18 @@ extern "C" {
     /// Whether the page was served over HTTPS (the cookie gets `Secure`).
     pub fn https() -> bool;
     /// Whether session (`local` false) or local storage holds `key`; false when unavailable.
-    pub fn stored(local: bool, key: &str) -> bool;
+    pub fn stored(local: bool, key: &[u8]) -> bool;
     /// Stores (or, with an empty value, removes) a value; false when storage refused it.
-    pub fn store(local: bool, key: &str, value: &str) -> bool;
+    pub fn store(local: bool, key: &[u8], value: &[u8]) -> bool;
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
     /// (a constructable stylesheet) and `theme` as its `data-theme` (none when empty); returns
     /// the handle of the container the views go into (`div.pw`, in language `lang`); -1 when
     /// the consent manager's host is there already.
     #[wasm_bindgen(js_name = mount)]
-    fn mount_handle(css: &str, theme: &str, lang: &str) -> i32;
+    fn mount_handle(css: &[u8], theme: &[u8], lang: &[u8]) -> i32;
     /// A new element under `parent`: attributes as `name\u{1}value` pairs separated by `\u{1}`,
     /// then `text` as its `textContent` (none when empty). With no tag, a text node.
-    pub fn el(parent: u32, tag: &str, attrs: &str, text: &str) -> u32;
+    pub fn el(parent: u32, tag: &[u8], attrs: &[u8], text: &[u8]) -> u32;
     /// Removes everything inside `handle`.
     pub fn clear(handle: u32);
     /// Milliseconds since the epoch.
@@ -56,7 +59,7 @@ extern "C" {
     /// Loads the consent manager (once) and hands it `intent`: what the visitor asked for that
     /// the banner build leaves to it ("" when it is only the rest arriving).
     #[wasm_bindgen(js_name = loadConsent)]
-    pub fn load_consent(intent: &str);
+    pub fn load_consent(intent: &[u8]);
     /// After the banner is painted and the browser is idle, fetches the consent manager's files
     /// without starting it, so a click finds them there; at the first keyboard focus, loads it
     /// (the consent manager keeps the focused element clear of the banner).
@@ -64,22 +67,22 @@ extern "C" {
     pub fn preload_consent_when_idle();
     /// Loads the consent manager when an element matching `selector` comes near the viewport.
     #[wasm_bindgen(js_name = loadConsentNear)]
-    pub fn load_consent_near(selector: &str);
+    pub fn load_consent_near(selector: &[u8]);
     /// Until the consent manager loads: loads it when an element matching `selector` is added
     /// to the page, and calls `bannerResync` when the page comes back into view or focus.
     #[wasm_bindgen(js_name = watchPage)]
-    pub fn watch_page(selector: &str);
+    pub fn watch_page(selector: &[u8]);
     /// Whether the page has an element with this id (none when empty) or matching `selector`.
-    pub fn found(id: &str, selector: &str) -> bool;
+    pub fn found(id: &[u8], selector: &[u8]) -> bool;
     /// `gtag('consent', 'update', …)` from `signal:granted` / `signal:denied` pairs joined by `,`.
     #[wasm_bindgen(js_name = consentMode)]
-    pub fn consent_mode(update: &str);
+    pub fn consent_mode(update: &[u8]);
     /// Collects the elements matching `selector`, in document order, for `blocked_attr` and
     /// `start_script`; returns how many there are.
-    pub fn blocked(selector: &str) -> u32;
+    pub fn blocked(selector: &[u8]) -> u32;
     /// An attribute of the collected element `index`; -1 when it has none.
     #[wasm_bindgen(js_name = blockedAttr)]
-    fn blocked_attr_text(index: u32, name: &str) -> i32;
+    fn blocked_attr_text(index: u32, name: &[u8]) -> i32;
     /// Starts the collected blocked script `index`: a clone with its real type (`data-type`, else
     /// none) replaces it, keeping the shop's order and exactly what the shop wrote.
     #[wasm_bindgen(js_name = startScript)]
@@ -93,7 +96,7 @@ extern "C" {
 
 /// `mount`'s container; `None` when the consent manager's host is there already.
 pub fn mount(css: &str, theme: &str, lang: &str) -> Option<u32> {
-    u32::try_from(mount_handle(css, theme, lang)).ok()
+    u32::try_from(mount_handle(css.as_bytes(), theme.as_bytes(), lang.as_bytes())).ok()
 }
 
 pub fn config() -> String {
@@ -109,16 +112,16 @@ pub fn hints() -> String {
 }
 
 pub fn blocked_attr(index: u32, name: &str) -> Option<String> {
-    u32::try_from(blocked_attr_text(index, name)).ok().map(text)
+    u32::try_from(blocked_attr_text(index, name.as_bytes())).ok().map(text)
 }
 
 /// The text of `len` bytes the page kept for this build (see the module's comment).
 pub fn text(len: u32) -> String {
     let mut bytes = vec![0; len as usize];
     take(&mut bytes);
-    // SAFETY: `take` copies TextEncoder's output, UTF-8 by definition (a lone surrogate becomes
-    // U+FFFD), and throws rather than copy more than fits; the rest stays zeros, UTF-8 too. The
-    // trust wasm-bindgen's own `String` return places in its glue, without `from_utf8`'s
-    // validation (356 B brotli).
+    // SAFETY: `take` copies what `keep` in entry-banner.js encoded with `encodeURIComponent`,
+    // UTF-8 by definition (a lone surrogate is made U+FFFD first), and throws rather than copy
+    // more than fits; the rest stays zeros, UTF-8 too. The trust wasm-bindgen's own `String`
+    // return places in its glue, without `from_utf8`'s validation (356 B brotli).
     unsafe { String::from_utf8_unchecked(bytes) }
 }
