@@ -11,6 +11,14 @@
 // expected piece must be there, or the build fails: a glue whose shape changed would otherwise
 // fail only in the browser.
 //
+// The banner build's browser operations (`src/web/banner/ops.rs`, defined on
+// `window.__privacyWidgetBanner` by `entry-banner.js`) are imported as they are, without
+// wasm-bindgen's wrapper around each (-0.27 kB brotli): the operations take the wasm's own
+// arguments, a slice as its pointer and length (read with the glue's `getArrayU8FromWasm0`), a
+// `bool` as 0 or 1, a `u32` as the number (handles and indices stay far below 2^31), and return
+// what the wasm expects. Only wrappers that do nothing but those conversions are replaced; any
+// other shape (a `String` or a `JsValue` crossing) fails the build.
+//
 // The glue exports each `#[wasm_bindgen]` function (the start function too, which only the entry's
 // `__wbg_finalize_init` calls). The entry appended to the glue calls them in the module's own scope,
 // so only those another module imports stay exported (KEEP: the consent manager's `takeIntent`);
@@ -46,7 +54,33 @@ for (const name of keep) {
     process.exit(1);
   }
 }
-const unexported = glue
+// `k: function(arg0, arg1, arg2) { const ret = __privacyWidgetBanner.blockedAttr(arg0 >>> 0,
+// getArrayU8FromWasm0(arg1, arg2)); return ret; },` becomes `k: __privacyWidgetBanner.blockedAttr,`.
+const OPS = '__privacyWidgetBanner';
+const passedAsIs = /^(?:(arg\d+)|(arg\d+) >>> 0|(arg\d+) !== 0|getArrayU8FromWasm0\((arg\d+), (arg\d+)\))$/;
+const direct = (params, op, args) => {
+  const passed = args === '' ? [] : args.split(/, (?![^(]*\))/).flatMap((arg) => {
+    const m = arg.match(passedAsIs);
+    if (!m) {
+      console.error(`[trim-glue] ${glueIn}: ${OPS}.${op} takes \`${arg}\`, which an operation cannot take as is; keep its arguments to slices, integers and bools`);
+      process.exit(1);
+    }
+    return m.slice(1).filter(Boolean);
+  });
+  if (passed.join(', ') !== params) {
+    console.error(`[trim-glue] ${glueIn}: ${OPS}.${op} is called with (${passed}) from (${params}): update scripts/trim-glue.mjs`);
+    process.exit(1);
+  }
+  return `${OPS}.${op},`;
+};
+const wrapper = new RegExp(
+  `function\\((.*)\\) \\{\\n\\s*(const ret = )?${OPS}\\.(\\w+)\\((.*)\\);\\n(?:\\s*return ret;\\n)?\\s*\\},`, 'g');
+const withOps = glue.replace(wrapper, (_, params, _ret, op, args) => direct(params, op, args));
+if (new RegExp(`function\\([^)]*\\) \\{[^}]*${OPS}\\.`).test(withOps)) {
+  console.error(`[trim-glue] ${glueIn}: a wrapper around ${OPS} is left: update scripts/trim-glue.mjs`);
+  process.exit(1);
+}
+const unexported = withOps
   .replace(loaderExport, '')
   .replace(/^export function (\w+)\(/gm, (line, name) => (keep.includes(name) ? line : `function ${name}(`));
 writeFileSync(glueOut, unexported);

@@ -53,6 +53,9 @@ window.gtag("consent", "default", {
 
   // The banner build's operations (src/web/banner/ops.rs): each does several DOM calls, so the
   // build needs a dozen imports. Elements are numbered; text only ever goes in as textContent.
+  // The wasm calls them directly, without wasm-bindgen's wrappers (scripts/trim-glue.mjs), so
+  // they take its own arguments: a slice as pointer and length (`text`, `bytes`), a bool as 0
+  // or 1.
   const nodes = [];
   let blocked = [];
   // Text for the banner build goes as its UTF-8 length; the build then takes the bytes (`take`),
@@ -64,7 +67,8 @@ window.gtag("consent", "default", {
   let kept;
   const keep = (text) =>
     (kept = [...unescape(encodeURIComponent(text.replace(/\p{Cs}/gu, "\ufffd")))].map((char) => char.charCodeAt(0))).length;
-  const decode = (bytes) => decodeURIComponent(escape(String.fromCharCode(...bytes)));
+  const bytes = (ptr, len) => getArrayU8FromWasm0(ptr, len);
+  const text = (ptr, len) => decodeURIComponent(escape(String.fromCharCode(...bytes(ptr, len))));
   const storage = (local) => {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
@@ -100,20 +104,21 @@ window.gtag("consent", "default", {
       return keep(text.split("\0").length === tokens.length ? text : "");
     },
     cookies: () => keep(document.cookie),
-    setCookie(assignment) { document.cookie = decode(assignment); },
+    setCookie(ptr, len) { document.cookie = text(ptr, len); },
     hints: () => keep([navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n")),
     https: () => location.protocol === "https:",
-    stored(local, key) {
-      try { return !!storage(local)?.getItem(decode(key)); } catch { return false; }
+    stored(local, keyPtr, keyLen) {
+      try { return !!storage(local)?.getItem(text(keyPtr, keyLen)); } catch { return false; }
     },
-    store(local, key, value) {
+    store(local, keyPtr, keyLen, valuePtr, valueLen) {
+      const key = text(keyPtr, keyLen);
       try {
-        if (value.length) storage(local).setItem(decode(key), decode(value)); else storage(local).removeItem(decode(key));
+        if (valueLen) storage(local).setItem(key, text(valuePtr, valueLen)); else storage(local).removeItem(key);
         return true;
       } catch { return false; }
     },
-    mount(css, theme, lang) {
-      [css, theme, lang] = [css, theme, lang].map(decode);
+    mount(cssPtr, cssLen, themePtr, themeLen, langPtr, langLen) {
+      const theme = text(themePtr, themeLen);
       // The consent manager got here first (a returning visitor's early start): the banner is its.
       if (document.getElementById("privacy-widget")) return -1;
       const host = document.createElement("div");
@@ -121,11 +126,11 @@ window.gtag("consent", "default", {
       if (theme) host.setAttribute("data-theme", theme);
       const root = host.attachShadow({ mode: "open" });
       const sheet = new CSSStyleSheet();
-      sheet.replaceSync(css);
+      sheet.replaceSync(text(cssPtr, cssLen));
       root.adoptedStyleSheets = [sheet];
       const container = document.createElement("div");
       container.className = "pw";
-      container.lang = lang;
+      container.lang = text(langPtr, langLen);
       const live = document.createElement("div");
       live.className = "sr-only";
       live.setAttribute("aria-live", "polite");
@@ -146,24 +151,24 @@ window.gtag("consent", "default", {
       document.body.prepend(host);
       return nodes.push(container) - 1;
     },
-    el(parent, tag, attrs, text) {
-      [tag, attrs, text] = [tag, attrs, text].map(decode);
-      if (!tag) {
-        nodes[parent].append(text);
+    el(parent, tagPtr, tagLen, attrsPtr, attrsLen, textPtr, textLen) {
+      const content = text(textPtr, textLen);
+      if (!tagLen) {
+        nodes[parent].append(content);
         return parent;
       }
-      const element = document.createElement(tag);
-      const pairs = attrs ? attrs.split("\u0001") : [];
+      const element = document.createElement(text(tagPtr, tagLen));
+      const pairs = attrsLen ? text(attrsPtr, attrsLen).split("\u0001") : [];
       for (let i = 0; i + 1 < pairs.length; i += 2) element.setAttribute(pairs[i], pairs[i + 1]);
-      if (text) element.textContent = text;
+      if (content) element.textContent = content;
       nodes[parent].append(element);
       return nodes.push(element) - 1;
     },
     clear(handle) { nodes[handle].textContent = ""; },
     now: () => Date.now(),
-    random(bytes) { crypto.getRandomValues(bytes); },
-    take(bytes) { bytes.set(kept); },
-    loadConsent: (intent) => loadConsent(decode(intent)),
+    random(ptr, len) { crypto.getRandomValues(bytes(ptr, len)); },
+    take(ptr, len) { bytes(ptr, len).set(kept); },
+    loadConsent: (ptr, len) => loadConsent(text(ptr, len)),
     preloadConsentWhenIdle() {
       // After the banner's frame is painted, then when the browser has nothing else to do: the
       // files only, neither compiled nor run, so the page pays no main-thread time for them until
@@ -192,8 +197,8 @@ window.gtag("consent", "default", {
       };
       document.addEventListener("focusin", keyboardFocus, true);
     },
-    loadConsentNear(selector) {
-      const targets = document.querySelectorAll(decode(selector));
+    loadConsentNear(ptr, len) {
+      const targets = document.querySelectorAll(text(ptr, len));
       if (!targets.length) return;
       const observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) {
@@ -203,8 +208,8 @@ window.gtag("consent", "default", {
       }, { rootMargin: "400px" });
       targets.forEach((target) => observer.observe(target));
     },
-    watchPage(selector) {
-      selector = decode(selector);
+    watchPage(ptr, len) {
+      const selector = text(ptr, len);
       const observer = new MutationObserver((records) => {
         const added = records.some((record) => [...record.addedNodes].some((node) =>
           node instanceof Element && (node.matches(selector) || node.querySelector(selector))));
@@ -217,16 +222,17 @@ window.gtag("consent", "default", {
         target.addEventListener(type, resync);
       }
     },
-    found: (id, selector) => !!((id.length && document.getElementById(decode(id))) || document.querySelector(decode(selector))),
-    consentMode(update) {
-      window.gtag("consent", "update", Object.fromEntries(decode(update).split(",").map((pair) => pair.split(":"))));
+    found: (idPtr, idLen, selectorPtr, selectorLen) =>
+      !!((idLen && document.getElementById(text(idPtr, idLen))) || document.querySelector(text(selectorPtr, selectorLen))),
+    consentMode(ptr, len) {
+      window.gtag("consent", "update", Object.fromEntries(text(ptr, len).split(",").map((pair) => pair.split(":"))));
     },
-    blocked(selector) {
-      blocked = [...document.querySelectorAll(decode(selector))];
+    blocked(ptr, len) {
+      blocked = [...document.querySelectorAll(text(ptr, len))];
       return blocked.length;
     },
-    blockedAttr(index, name) {
-      const value = blocked[index].getAttribute(decode(name));
+    blockedAttr(index, namePtr, nameLen) {
+      const value = blocked[index].getAttribute(text(namePtr, nameLen));
       return value === null ? -1 : keep(value);
     },
     startScript(index) {

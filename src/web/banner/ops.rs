@@ -2,7 +2,10 @@
 //! `entry-banner.js` on `window.__privacyWidgetBanner`. Each stands for several DOM calls, so the
 //! build carries a dozen small imports instead of one per web-sys method (about 45 B of glue and
 //! a wasm shim each). Elements are numbered handles; text goes in as `textContent`, attributes
-//! one by one: no markup string ever reaches the page.
+//! one by one: no markup string ever reaches the page. The wasm calls the operations themselves,
+//! without wasm-bindgen's JS wrapper around each (`scripts/trim-glue.mjs` replaces them, and
+//! fails the build on a wrapper that converts more than this): so their arguments stay slices
+//! (pointer and length), integers and bools, which cross as they are.
 //!
 //! Text goes to the page as UTF-8 bytes, which `entry-banner.js` decodes itself, and comes back
 //! from the page in two calls: the operation returns its UTF-8 length and keeps
