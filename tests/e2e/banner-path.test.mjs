@@ -204,6 +204,23 @@ describe('the banner path', () => {
     });
   });
 
+  test('a started script keeps the fetch priority the shop gave its tag', async () => {
+    await withBrowser(async (context) => {
+      await returningVisitor(context, server);
+      const page = await newPage(context);
+      await page.route((url) => url.pathname === '/', async (route) => {
+        const html = await (await route.fetch()).text();
+        const tag = '<script type="text/plain" data-category="analytics"';
+        assert.ok(html.includes(tag));
+        await route.fulfill({ contentType: 'text/html; charset=utf-8', body: html.replace(tag, tag.replace('<script ', '<script fetchpriority="low" ')) });
+      });
+      await page.goto(server.url + '/');
+      await page.waitForFunction(() => window.__gaRuns === 1);
+      assert.equal(await page.evaluate(() => document.querySelector('script[data-pw-started]').getAttribute('fetchpriority')), 'low');
+      expectNoPageErrors(page);
+    });
+  });
+
   test('a returning visitor: the banner build alone puts the decision in force, and its floating button opens the preferences', async () => {
     await withBrowser(async (context) => {
       await returningVisitor(context, server);
@@ -211,6 +228,8 @@ describe('the banner path', () => {
       const paths = distRequests(page);
       await page.goto(server.url + '/');
       await page.waitForFunction(() => window.__gaRuns === 1);
+      assert.equal(await page.evaluate(() => document.querySelector('script[data-pw-started]').getAttribute('fetchpriority')), 'high',
+        'the started script is fetched as the parser would fetch it');
       const reopen = page.locator('#privacy-widget .reopen');
       await reopen.waitFor({ state: 'visible' });
       assert.equal(await reopen.textContent(), 'Personverninnstillinger');

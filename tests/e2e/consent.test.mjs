@@ -61,6 +61,8 @@ describe('consent banner on the demo shop', () => {
       await page.click(button('accept-all'));
       await page.locator(BANNER).waitFor({ state: 'detached' });
       await page.waitForFunction(() => window.__gaRuns === 1);
+      assert.equal(await page.evaluate(() => document.querySelector('script[data-pw-started]').getAttribute('fetchpriority')), 'high',
+        'the started script is fetched as the parser would fetch it');
       const detail = await changed;
       assert.equal(detail.action, 'accept_all');
       assert.equal(detail.categories.analytics, true);

@@ -65,9 +65,10 @@ window.gtag("consent", "default", {
   // and `unescape` turn between a string of byte values and `%XX` escapes, which the URI
   // functions read and write as UTF-8; a lone surrogate becomes U+FFFD, as TextEncoder has it.
   let kept;
-  const keep = (text) =>
-    (kept = [...unescape(encodeURIComponent(text.replace(/\p{Cs}/gu, "\ufffd")))].map((char) => char.charCodeAt(0))).length;
-  const bytes = (ptr, len) => getArrayU8FromWasm0(ptr, len);
+  const keep = (value) =>
+    (kept = [...unescape(encodeURIComponent(value.replace(/\p{Cs}/gu, "\ufffd")))].map((char) => char.charCodeAt(0))).length;
+  // The glue's view of the wasm's memory.
+  const bytes = getArrayU8FromWasm0;
   const text = (ptr, len) => decodeURIComponent(escape(String.fromCharCode(...bytes(ptr, len))));
   const storage = (local) => {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
@@ -238,13 +239,16 @@ window.gtag("consent", "default", {
     startScript(index) {
       // A script parsed as text/plain never ran, so a clone with the real type runs when
       // inserted; cloning keeps src, inline text and nonce as the shop wrote them (no Trusted
-      // Types policy needed). Not async: the shop's order holds.
+      // Types policy needed). Not async: the shop's order holds. Fetched with high priority unless
+      // the shop chose one, as the parser fetches a script in the head (an inserted one would
+      // otherwise wait behind the page's images; bench/README.md).
       const script = blocked[index];
       const clone = script.cloneNode(true);
       const type = script.getAttribute("data-type");
       if (type) clone.type = type; else clone.removeAttribute("type");
       clone.setAttribute("data-pw-started", "");
       clone.async = false;
+      if (!clone.hasAttribute("fetchpriority")) clone.fetchPriority = "high";
       script.replaceWith(clone);
     },
   };

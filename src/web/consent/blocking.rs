@@ -93,6 +93,11 @@ fn start_script(blocked: &Element) {
     attr(&clone, "data-pw-started", "");
     // Keep the shop's order: dynamically inserted scripts would otherwise run as they arrive.
     dom::set_prop(&clone, "async", &JsValue::FALSE);
+    // Fetched as the parser fetches a script in the head, unless the shop chose a priority: an
+    // inserted script would otherwise wait behind the page's images (bench/README.md).
+    if !dom::has_attr(&clone, "fetchpriority") {
+        attr(&clone, "fetchpriority", "high");
+    }
     dom::replace(blocked, &clone);
 }
 
