@@ -101,8 +101,8 @@ window.gtag("consent", "default", {
       } catch {
         return keep("");
       }
-      const text = tokens.join("\0");
-      return keep(text.split("\0").length === tokens.length ? text : "");
+      const joined = tokens.join("\0");
+      return keep(joined.split("\0").length === tokens.length ? joined : "");
     },
     cookies: () => keep(document.cookie),
     setCookie(ptr, len) { document.cookie = text(ptr, len); },

@@ -35,8 +35,8 @@ use privacy_widget_core::wire::Action;
 use wasm_bindgen::prelude::*;
 
 /// The widget's host is `position: fixed` (`:host`), out of the page's flow, so putting it first
-/// in the body does not lay the shop's page out again (the frame after the start: 46 instead of
-/// 70 ms at CPU ×4, bench/README.md); its `z-index` keeps everything in it above the page. The
+/// in the body does not lay the shop's page out again (the layout after the start: 19 instead of
+/// 30 ms at CPU ×4, bench/README.md); its `z-index` keeps everything in it above the page. The
 /// banner and the button repeat their `position: fixed; z-index`, which brotli stores as one
 /// back-reference: 15 B less than without.
 const CSS: &str = include_str!("banner.css");
