@@ -74,8 +74,8 @@ const direct = (params, op, args) => {
   return `${OPS}.${op},`;
 };
 const wrapper = new RegExp(
-  `function\\((.*)\\) \\{\\n\\s*(const ret = )?${OPS}\\.(\\w+)\\((.*)\\);\\n(?:\\s*return ret;\\n)?\\s*\\},`, 'g');
-const withOps = glue.replace(wrapper, (_, params, _ret, op, args) => direct(params, op, args));
+  `function\\((.*)\\) \\{\\n\\s*(?:const ret = )?${OPS}\\.(\\w+)\\((.*)\\);\\n(?:\\s*return ret;\\n)?\\s*\\},`, 'g');
+const withOps = glue.replace(wrapper, (_, params, op, args) => direct(params, op, args));
 if (new RegExp(`function\\([^)]*\\) \\{[^}]*${OPS}\\.`).test(withOps)) {
   console.error(`[trim-glue] ${glueIn}: a wrapper around ${OPS} is left: update scripts/trim-glue.mjs`);
   process.exit(1);
