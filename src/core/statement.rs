@@ -244,72 +244,128 @@ pub enum ErrorKind {
     BadUrl(String),
 }
 
-impl fmt::Display for StatementError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl StatementError {
+    /// The message for the shop's developer (console, `privacy-widget check`). Built with
+    /// `push_str` rather than `write!`: `core::fmt` with `{:?}` quoting would bring its padding
+    /// code and Unicode printability tables into the extras build (about 6 KB before compression).
+    pub fn message(&self) -> String {
+        let mut m = String::new();
         if self.path.is_empty() {
-            f.write_str("statement: ")?;
+            m.push_str("statement");
         } else {
-            write!(f, "{}: ", self.path)?;
+            m.push_str(&self.path);
         }
+        m.push_str(": ");
+        let found = |m: &mut String, lead: &str, value: &str| {
+            m.push_str(lead);
+            json::write_string(m, value);
+        };
+        let number = |m: &mut String, n: usize| json::push_int(m, n as i64);
         match &self.kind {
-            ErrorKind::Json(e) => write!(f, "not valid JSON: {e}"),
-            ErrorKind::DocumentTooLarge { bytes, max } => {
-                write!(f, "document is {bytes} bytes, more than the limit of {max}")
+            ErrorKind::Json(e) => {
+                m.push_str("not valid JSON: ");
+                m.push_str(&e.message());
             }
-            ErrorKind::Missing { expected } => write!(f, "missing; expected {expected}"),
+            ErrorKind::DocumentTooLarge { bytes, max } => {
+                m.push_str("document is ");
+                number(&mut m, *bytes);
+                m.push_str(" bytes, more than the limit of ");
+                number(&mut m, *max);
+            }
+            ErrorKind::Missing { expected } => {
+                m.push_str("missing; expected ");
+                m.push_str(expected);
+            }
             ErrorKind::WrongType { expected, found } | ErrorKind::Empty { expected, found } => {
-                write!(f, "expected {expected}, found {found}")
+                for part in ["expected ", expected, ", found ", found] {
+                    m.push_str(part);
+                }
             }
             ErrorKind::UnknownField { field, allowed } => {
-                write!(f, "unknown field {field:?} (allowed: {allowed})")
+                found(&mut m, "unknown field ", field);
+                for part in [" (allowed: ", allowed, ")"] {
+                    m.push_str(part);
+                }
             }
             ErrorKind::UnknownBlockType(t) => {
-                write!(f, "unknown block type {t:?}; expected {BLOCK_TYPES}")
+                found(&mut m, "unknown block type ", t);
+                m.push_str("; expected ");
+                m.push_str(BLOCK_TYPES);
             }
             ErrorKind::DuplicateCookieDeclaration { first } => {
-                write!(f, "a second \"{COOKIE_DECLARATION}\" block; the statement already has one at {first}")
+                for part in ["a second \"", COOKIE_DECLARATION, "\" block; the statement already has one at ", first] {
+                    m.push_str(part);
+                }
             }
             ErrorKind::TooLong { max, found } => {
-                write!(f, "text is {found} characters long; the limit is {max}")
+                m.push_str("text is ");
+                number(&mut m, *found);
+                m.push_str(" characters long; the limit is ");
+                number(&mut m, *max);
             }
-            ErrorKind::TooMany { what, max, found } => write!(f, "{found} {what}; the limit is {max}"),
-            ErrorKind::BadSectionId(id) => write!(
-                f,
-                "expected a section id of 1-{MAX_SECTION_ID} characters a-z, 0-9 and '-' \
-                 (not starting or ending with '-'), found {id:?}"
-            ),
+            ErrorKind::TooMany { what, max, found } => {
+                number(&mut m, *found);
+                for part in [" ", what, "; the limit is "] {
+                    m.push_str(part);
+                }
+                number(&mut m, *max);
+            }
+            ErrorKind::BadSectionId(id) => {
+                m.push_str("expected a section id of 1-");
+                number(&mut m, MAX_SECTION_ID);
+                found(&mut m, " characters a-z, 0-9 and '-' (not starting or ending with '-'), found ", id);
+            }
             ErrorKind::DuplicateSectionId { id, first } => {
-                write!(f, "duplicate section id {id:?} (already used by sections[{first}])")
+                found(&mut m, "duplicate section id ", id);
+                m.push_str(" (already used by sections[");
+                number(&mut m, *first);
+                m.push_str("])");
             }
-            ErrorKind::BadDate(d) => write!(f, "expected a date as YYYY-MM-DD, found {d:?}"),
+            ErrorKind::BadDate(d) => found(&mut m, "expected a date as YYYY-MM-DD, found ", d),
             ErrorKind::BadRevision(r) => {
-                write!(f, "expected a revision id of {}, found {r:?}", wire::REVISION_EXPECTED)
+                m.push_str("expected a revision id of ");
+                m.push_str(wire::REVISION_EXPECTED);
+                found(&mut m, ", found ", r);
             }
             ErrorKind::BadLanguage(l) => {
-                write!(f, "expected a language tag such as \"nb\" or \"en-GB\", found {l:?}")
+                found(&mut m, "expected a language tag such as \"nb\" or \"en-GB\", found ", l)
             }
-            ErrorKind::UnsafeHref(h) => write!(
-                f,
-                "link target {h:?} is not allowed; expected an https:, http:, mailto: or tel: \
-                 URL, a #section-id or a site path starting with a single '/'"
-            ),
+            ErrorKind::UnsafeHref(h) => {
+                found(&mut m, "link target ", h);
+                m.push_str(
+                    " is not allowed; expected an https:, http:, mailto: or tel: URL, a #section-id or a site \
+                     path starting with a single '/'",
+                );
+            }
             ErrorKind::UnknownAnchor(h) => {
-                write!(f, "link target {h:?} names no section of this statement")
+                found(&mut m, "link target ", h);
+                m.push_str(" names no section of this statement");
             }
-            ErrorKind::LooksLikeHtml(s) => write!(
-                f,
-                "found HTML-like markup {s:?}; text is shown as plain text, so use an \
-                 emphasis or link run instead"
-            ),
+            ErrorKind::LooksLikeHtml(s) => {
+                found(&mut m, "found HTML-like markup ", s);
+                m.push_str("; text is shown as plain text, so use an emphasis or link run instead");
+            }
             ErrorKind::ControlCharacter(c) => {
-                write!(f, "found control character U+{c:04X}; start a new block or list item instead of a line break")
+                m.push_str("found control character U+");
+                for shift in [12, 8, 4, 0] {
+                    let digit = (*c >> shift) as usize & 0xF;
+                    m.push_str("0123456789ABCDEF".get(digit..digit + 1).unwrap_or_default());
+                }
+                m.push_str("; start a new block or list item instead of a line break");
             }
-            ErrorKind::BadEmail(e) => write!(f, "expected an e-mail address such as post@example.no, found {e:?}"),
+            ErrorKind::BadEmail(e) => found(&mut m, "expected an e-mail address such as post@example.no, found ", e),
             ErrorKind::BadPhone(p) => {
-                write!(f, "expected a phone number of digits and spaces with an optional leading '+', found {p:?}")
+                found(&mut m, "expected a phone number of digits and spaces with an optional leading '+', found ", p)
             }
-            ErrorKind::BadUrl(u) => write!(f, "expected an https:// or http:// address, found {u:?}"),
+            ErrorKind::BadUrl(u) => found(&mut m, "expected an https:// or http:// address, found ", u),
         }
+        m
+    }
+}
+
+impl fmt::Display for StatementError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 

@@ -123,7 +123,7 @@ impl Viewer {
                     effects.extend(self.scroll());
                     effects
                 }
-                Err(e) => self.fail(e.to_string()),
+                Err(e) => self.fail(e.message()),
             },
             ViewerMsg::PreviousLoaded { text } => match Statement::parse(&text) {
                 Ok(statement) => {
@@ -132,7 +132,7 @@ impl Viewer {
                 }
                 Err(e) => {
                     self.mode = ViewerMode::Reading;
-                    vec![ViewerEffect::ConsoleError(e.to_string()), ViewerEffect::Render]
+                    vec![ViewerEffect::ConsoleError(e.message()), ViewerEffect::Render]
                 }
             },
             ViewerMsg::LoadFailed { previous: false } => self.fail("could not load the privacy statement".into()),

@@ -362,25 +362,52 @@ describe('the banner path', () => {
     });
   });
 
-  test('a returning visitor\'s page loads the consent manager when it needs it: a form near the viewport, the API, a blocked script added later, another tab\'s decision', async () => {
+  test('a returning visitor\'s page loads the consent manager when it needs it: the first move in a form, an empty form container near the viewport, the API, a blocked script added later, another tab\'s decision', async () => {
     await withBrowser(async (context) => {
       await returningVisitor(context, server);
-      const opened = async () => {
+      const opened = async (prepare) => {
         const page = await newPage(context);
         const paths = distRequests(page);
+        await prepare?.(page);
         await page.goto(server.url + '/');
         await page.waitForFunction(() => window.__gaRuns === 1);
         await new Promise((r) => setTimeout(r, 500));
         assert.equal(managerLoaded(paths), false, 'not before the page needs it');
         return { page, paths };
       };
+      const extrasLoaded = (paths) => paths.some((p) => p.startsWith('/dist/privacy-widget-extras'));
+      const widgetForm = (page) => page.waitForFunction(() => document.querySelector('#newsletter-signup').shadowRoot?.querySelector('form'));
 
+      // The footer's pre-rendered plain form works as it is: seeing it loads nothing, the
+      // visitor's first move in it loads both modules, and the widget's form keeps the focus.
       const form = await opened();
       const below = await form.page.evaluate(() => document.querySelector('[data-pw-newsletter]').getBoundingClientRect().top - innerHeight);
       assert.ok(below > 400, `the form starts ${below} px below the viewport (the test needs it far)`);
       await form.page.locator('[data-pw-newsletter]').scrollIntoViewIfNeeded();
-      await poll(() => managerLoaded(form.paths), Boolean, 'the consent manager for the form');
+      await new Promise((r) => setTimeout(r, 700));
+      assert.deepEqual([managerLoaded(form.paths), extrasLoaded(form.paths)], [false, false], 'a form in view but untouched loads nothing');
+      await form.page.locator('#newsletter-signup input[name=email]').click();
+      await form.page.keyboard.type('ola@example.no');
+      await widgetForm(form.page);
+      assert.ok(managerLoaded(form.paths) && extrasLoaded(form.paths));
+      const taken = await form.page.evaluate(() => {
+        const root = document.querySelector('#newsletter-signup').shadowRoot;
+        return [root.activeElement?.name, root.querySelector('input[name=email]').value];
+      });
+      assert.deepEqual(taken, ['email', 'ola@example.no'], 'the widget\'s form has what was typed, and the focus');
       await form.page.close();
+
+      // A container with nothing pre-rendered has no form to work meanwhile: near the viewport it loads them.
+      const empty = await opened((page) => page.route(server.url + '/', async (route) => {
+        const response = await route.fetch();
+        const body = (await response.text()).replace(/(data-pw-newsletter>)<!-- privacy-widget:newsletter -->[\s\S]*?<!-- \/privacy-widget:newsletter -->/, '$1');
+        assert.match(body, /data-pw-newsletter><\/div>/, 'the demo page pre-renders its footer form');
+        await route.fulfill({ response, body });
+      }));
+      await empty.page.locator('[data-pw-newsletter]').scrollIntoViewIfNeeded();
+      await widgetForm(empty.page);
+      assert.ok(managerLoaded(empty.paths) && extrasLoaded(empty.paths));
+      await empty.page.close();
 
       const api = await opened();
       assert.equal(await api.page.evaluate(() => window.PrivacyWidget.ready.then((pw) => pw.acceptedCategory('analytics'))), true);

@@ -198,16 +198,31 @@ window.gtag("consent", "default", {
       };
       document.addEventListener("focusin", keyboardFocus, true);
     },
-    loadConsentNear(ptr, len) {
-      const targets = document.querySelectorAll(text(ptr, len));
-      if (!targets.length) return;
+    loadConsentForForms(ptr, len) {
+      // The newsletter forms are the extras module's, which the consent manager loads for the
+      // intent "forms". The page's own plain form (pre-rendered for visitors without script)
+      // works as it is, and the widget's takes what was typed and the focus over from it: so it
+      // comes at the visitor's first move in the form, and a page view that never touches the
+      // form (a footer's, on most pages) loads neither module for it. A container with nothing
+      // pre-rendered gets its form when it comes near the viewport. Listened for on the
+      // document, so a container the page adds later counts too.
+      const selector = text(ptr, len);
+      const moves = ["focusin", "pointerdown"];
+      const move = (event) => {
+        if (!event.target.closest?.(selector)) return;
+        for (const type of moves) document.removeEventListener(type, move, true);
+        loadConsent("forms");
+      };
+      for (const type of moves) document.addEventListener(type, move, true);
+      const empty = [...document.querySelectorAll(selector)].filter((target) => !target.querySelector("form"));
+      if (!empty.length) return;
       const observer = new IntersectionObserver((entries) => {
         if (entries.some((entry) => entry.isIntersecting)) {
           observer.disconnect();
-          loadConsent("");
+          loadConsent("forms");
         }
       }, { rootMargin: "400px" });
-      targets.forEach((target) => observer.observe(target));
+      empty.forEach((target) => observer.observe(target));
     },
     watchPage(ptr, len) {
       const selector = text(ptr, len);

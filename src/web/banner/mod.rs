@@ -29,6 +29,7 @@ use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
+use privacy_widget_core::newsletter;
 use privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
 use privacy_widget_core::separated;
 use privacy_widget_core::wire::Action;
@@ -58,6 +59,9 @@ crate::page_state! {
 }
 
 pub fn start() {
+    // Before anything that may end the start early: a page whose config this build cannot read
+    // (or whose stored events the consent manager delivers) has its forms all the same.
+    ops::load_consent_for_forms(newsletter::CONTAINERS.as_bytes());
     let Some(config) = json::from_tokens(&ops::config()).and_then(|root| config_banner::read(&root)) else {
         // A fetched config, none, or one this reader cannot use: the consent manager reads it
         // and names every mistake.
@@ -127,10 +131,11 @@ fn apply(config: &Config, choices: &Choices) {
 
 /// Without a visitor's move, a page loads the consent manager only for what is its alone:
 /// decisions or events earlier pages left undelivered, placeholders for blocked embeds, the
-/// statement, a cookie declaration or a form (the extras module it starts), blocked scripts or
-/// embeds the page adds later, and a decision made in another tab. A click that needs it,
-/// keyboard focus while the banner asks, and the API (`PrivacyWidget.ready`) load it too
-/// (`entry-banner.js`).
+/// statement or a cookie declaration (the extras module it starts), blocked scripts or embeds the
+/// page adds later, and a decision made in another tab. A click that needs it, keyboard focus
+/// while the banner asks, the visitor's first move in a newsletter form (or a form still to
+/// render coming near the viewport: `ops::load_consent_for_forms`) and the API
+/// (`PrivacyWidget.ready`) load it too (`entry-banner.js`).
 fn load_consent_when_needed(config: &Config) {
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
     if has(config, PENDING_DECISION_KEY)
@@ -141,7 +146,6 @@ fn load_consent_when_needed(config: &Config) {
         ops::load_consent(b"");
         return;
     }
-    ops::load_consent_near(b"[data-pw-newsletter]");
     ops::watch_page(blocking::BLOCKED.as_bytes());
 }
 

@@ -68,9 +68,11 @@ extern "C" {
     /// (the consent manager keeps the focused element clear of the banner).
     #[wasm_bindgen(js_name = preloadConsentWhenIdle)]
     pub fn preload_consent_when_idle();
-    /// Loads the consent manager when an element matching `selector` comes near the viewport.
-    #[wasm_bindgen(js_name = loadConsentNear)]
-    pub fn load_consent_near(selector: &[u8]);
+    /// Loads the consent manager with the intent "forms" (it loads the forms' module) at the
+    /// visitor's first move in an element matching `selector`, and when one without a `form`
+    /// inside (nothing pre-rendered) comes near the viewport.
+    #[wasm_bindgen(js_name = loadConsentForForms)]
+    pub fn load_consent_for_forms(selector: &[u8]);
     /// Until the consent manager loads: loads it when an element matching `selector` is added
     /// to the page, and calls `bannerResync` when the page comes back into view or focus.
     #[wasm_bindgen(js_name = watchPage)]

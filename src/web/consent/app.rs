@@ -254,6 +254,8 @@ fn run_intent(intent: &str) {
         // The page's own opener, or the banner build's floating button.
         "preferences" | "reopen" => dispatch(Msg::OpenPreferences),
         "banner" => dispatch(Msg::ShowBanner),
+        // A newsletter form to render or take over (`entry-banner.js`, `loadConsentForForms`).
+        "forms" => api::preload_extras(),
         "statement-changes" => {
             api::open_statement(Api::has_statement(), None, true);
         }
@@ -280,16 +282,15 @@ fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
     delivery::forget_stored(local, PENDING_DECISION_KEY);
 }
 
-/// The statement page and a cookie declaration need the extras module at once; a newsletter
-/// form only when it comes near the viewport (usually a footer), so the banner never waits for it.
+/// The statement page and a cookie declaration need the extras module at once. A newsletter form
+/// needs it at the visitor's first move in it, or near the viewport when nothing is pre-rendered
+/// there: the banner build watches for both and hands over the intent "forms" (`run_intent`).
 fn load_extras_when_needed(statement_container: Option<&str>) {
     if statement_container.and_then(dom::by_id).is_some()
         || dom::query(&dom::document(), "[data-pw-cookie-declaration]").is_some()
     {
         api::preload_extras();
-        return;
     }
-    dom::when_near_viewport("[data-pw-newsletter]", "400px", api::preload_extras);
 }
 
 fn report_stored(status: &StoredConsent) {

@@ -13,7 +13,7 @@ use privacy_widget_core::form::{FormEffect, Phase, SubmissionMsg};
 use privacy_widget_core::i18n::{BannerText, FormText};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::{
-    consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg,
+    self as newsletter, consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg,
 };
 use privacy_widget_core::outbox::Endpoint;
 use web_sys::{Element, Event, ShadowRoot};
@@ -36,7 +36,7 @@ pub fn start(config: &Config, lang: Lang) {
     if !delivery::is_configured(Endpoint::Newsletter) {
         return;
     }
-    let containers = dom::query_all(&dom::document(), "[data-pw-newsletter]");
+    let containers = dom::query_all(&dom::document(), newsletter::CONTAINERS);
     if containers.is_empty() {
         return;
     }

@@ -469,37 +469,6 @@ pub fn viewport_height() -> Option<f64> {
     window().inner_height().ok()?.as_f64()
 }
 
-/// Calls `f` once, when the first element matching `selector` comes within `margin` of the
-/// viewport (an IntersectionObserver); never when none matches.
-pub fn when_near_viewport(selector: &str, margin: &str, f: impl FnOnce() + 'static) {
-    let targets = query_all(&document(), selector);
-    if targets.is_empty() {
-        return;
-    }
-    let f = Cell::new(Some(f));
-    let callback = Closure::<dyn Fn(js_sys::Array, web_sys::IntersectionObserver)>::new(
-        move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
-            if entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting()) {
-                observer.disconnect();
-                if let Some(f) = f.take() {
-                    f();
-                }
-            }
-        },
-    );
-    let init = web_sys::IntersectionObserverInit::new();
-    init.set_root_margin(margin);
-    let Some(observer) = web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init)
-        .report("IntersectionObserver")
-    else {
-        return;
-    };
-    callback.forget();
-    for target in &targets {
-        observer.observe(target);
-    }
-}
-
 /// Calls `on_added` whenever nodes are added anywhere in the page (a MutationObserver).
 pub fn on_nodes_added(on_added: impl Fn() + 'static) {
     let callback =
