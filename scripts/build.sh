@@ -6,7 +6,7 @@
 # Three modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
 #   (--features banner: the banner every page loads; the default features: the consent manager
 #   it loads when needed; --features extras: statement viewer + forms)
-# 2. wasm-bindgen --target web  -> target/pkg/
+# 2. wasm-bindgen --target web  -> target/pkg/; the closure shims' table slots freed (scripts/prune-table.mjs)
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged; then short import and
 #    export names in the .wasm and the glue (scripts/short-names.mjs)
@@ -79,6 +79,7 @@ build_module() {
   wasm-bindgen --target web --out-name "$name" --out-dir "$out" "$RAW_WASM"
   local glue="$out/$name.js" bg="$out/${name}_bg.wasm"
   [ -f "$glue" ] && [ -f "$bg" ] || die "wasm-bindgen did not produce $glue and $bg"
+  node "$ROOT/scripts/prune-table.mjs" "$bg" "$bg"
 
   local cache="$OPT_CACHE/$name" key
   mkdir -p "$cache"

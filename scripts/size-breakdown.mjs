@@ -96,6 +96,7 @@ function buildModule(name, featureArgs) {
   mkdirSync(out, { recursive: true });
   run("wasm-bindgen", ["--target", "web", "--out-name", name, "--out-dir", out,
     join(TARGET, "wasm32-unknown-unknown", "release", "privacy_widget.wasm")]);
+  run("node", [join(ROOT, "scripts", "prune-table.mjs"), join(out, `${name}_bg.wasm`), join(out, `${name}_bg.wasm`)]);
   const named = join(out, `${name}.named.wasm`);
   run(join(ROOT, "node_modules", ".bin", "wasm-opt"), [...wasmOptFlags(), join(out, `${name}_bg.wasm`), "-o", named]);
   return named;

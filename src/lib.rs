@@ -25,6 +25,7 @@ use page_state::page_state;
 /// The banner build needs fewer of them than the others.
 #[cfg_attr(feature = "banner", allow(unused_imports))]
 pub(crate) mod prelude {
+    pub use alloc::boxed::Box;
     pub use alloc::rc::Rc;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec::Vec;

@@ -92,12 +92,16 @@ extern "C" {
 /// tell the two apart by type). A plain `then` rather than `async`: no executor in the .wasm.
 pub fn when_settled(promise: &js_sys::Promise, done: impl FnOnce(JsValue) + 'static) {
     // One function for both outcomes: exactly one of them happens, so it is called (and freed) once.
+    // Boxed first, so `once_into_js` and its shims exist once, not once per caller's closure.
+    let done: Box<dyn FnOnce(JsValue)> = Box::new(done);
     let callback = Closure::once_into_js(done);
     promise.unchecked_ref::<Thenable>().then(&callback, &callback);
 }
 
 /// GETs `url` (same-origin credentials) and calls `done` with the body of a 2xx answer.
 pub fn fetch_text(url: &str, done: impl FnOnce(Option<String>) + 'static) {
+    // Boxed first, so the closures below exist once, not once per caller's closure.
+    let done: Box<dyn FnOnce(Option<String>)> = Box::new(done);
     when_settled(&window().fetch_with_str(url), move |response| match response.dyn_into::<web_sys::Response>() {
         Ok(response) if response.ok() => match response.text() {
             Ok(text) => when_settled(&text, move |text| done(text.as_string())),
@@ -209,6 +213,8 @@ pub fn next_task(f: impl FnOnce() + 'static) {
 
 /// Runs `f` in a task of its own after `ms` milliseconds (a timer).
 pub fn after_ms(ms: i32, f: impl FnOnce() + 'static) {
+    // Boxed first, as in `when_settled`.
+    let f: Box<dyn FnOnce()> = Box::new(f);
     let callback = Closure::once_into_js(f);
     window().set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms).report("setTimeout");
 }
