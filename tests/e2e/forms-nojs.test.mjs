@@ -216,4 +216,28 @@ describe('the widget takes the plain form over', () => {
       assert.equal(focused, 'email', 'the focus stays in the address field');
     });
   });
+
+  test('a keyboard user who reached the plain form\'s button before the widget took over is on the widget\'s button after', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      await page.route(/privacy-widget-extras\.js/, async (route) => { await held; await route.continue(); });
+      await page.goto(`${server.url}/`);
+      const plain = page.locator(`${FOOTER} form`);
+      await plain.locator('input[name=email]').focus();
+      await page.keyboard.type('tastatur@example.no');
+      await plain.locator('input[name=consent]').focus();
+      await page.keyboard.press('Space');
+      await plain.locator('button[type=submit]').focus();
+      assert.equal(await page.evaluate(() => document.activeElement.type), 'submit', 'the plain form\'s button has the focus');
+      release();
+      await page.waitForFunction((sel) => document.querySelector(sel).shadowRoot?.querySelector('form'), FOOTER);
+      const active = await page.evaluate((sel) => {
+        const root = document.querySelector(sel).shadowRoot;
+        return { type: root.activeElement?.getAttribute('type'), email: root.querySelector('input[name=email]').value, consent: root.querySelector('input[name=consent]').checked };
+      }, FOOTER);
+      assert.deepEqual(active, { type: 'submit', email: 'tastatur@example.no', consent: true });
+    });
+  });
 });

@@ -20,6 +20,8 @@ use web_sys::{Element, Event, ShadowRoot};
 
 const CSS: &str = include_str!("forms.css");
 const PREFIX: &str = "nl";
+/// The plain form's focused control was its submit button (`PlainInput::focused`).
+const SUBMIT: &str = "submit";
 
 struct Mounted {
     form: NewsletterForm,
@@ -61,8 +63,14 @@ pub fn start(config: &Config, lang: Lang) {
         run(index, Vec::from([FormEffect::Render]));
         // The plain form is not shown beside the shadow root's; gone, it cannot be found either.
         dom::clear(&container);
-        if let (Some(name), Some(scope)) = (plain.focused, dom::query(&root, "form")) {
-            forms::focus_field(&scope, PREFIX, &name);
+        match (plain.focused.as_deref(), dom::query(&root, "form")) {
+            (Some(SUBMIT), Some(scope)) => {
+                if let Some(submit) = dom::query(&scope, "button[type=submit]") {
+                    dom::focus(&submit);
+                }
+            }
+            (Some(name), Some(scope)) => forms::focus_field(&scope, PREFIX, name),
+            _ => {}
         }
     }
     // Every form hears every report; each one's submission machine knows its own request.
@@ -78,7 +86,9 @@ pub fn start(config: &Config, lang: Lang) {
 struct PlainInput {
     email: String,
     consent: bool,
-    /// The name of the control that has the focus (`email`, `consent`), if one does.
+    /// The name of the control that has the focus (`email`, `consent`), or `SUBMIT` for the
+    /// button, if one does: the widget's form takes over at the visitor's first move in the plain
+    /// one (`entry-banner.js`), so a keyboard user may be anywhere in it by then.
     focused: Option<String>,
 }
 
@@ -88,7 +98,10 @@ impl PlainInput {
         PlainInput {
             email: control("email").and_then(|i| dom::get(&i, "value").as_string()).unwrap_or_default(),
             consent: control("consent").is_some_and(|i| dom::get(&i, "checked").is_truthy()),
-            focused: dom::query(container, "input:focus").and_then(|i| dom::get_attr(&i, "name")),
+            focused: dom::query(container, ":focus").and_then(|control| match dom::get_attr(&control, "type") {
+                Some(kind) if kind == SUBMIT => Some(SUBMIT.into()),
+                _ => dom::get_attr(&control, "name"),
+            }),
         }
     }
 }
