@@ -1,17 +1,20 @@
 //! Browser tests of the extras build (wasm-bindgen-test in headless Chromium): the statement
 //! viewer, the newsletter and the rights-request form as rendered into the page, errors next to
-//! their field, and exactly one queued event per submit. Flows against the real backend are in
-//! tests/e2e/forms.test.mjs and tests/e2e/statement.test.mjs.
+//! their field, and exactly one queued event per submit. The forms hand their events to the
+//! consent manager's delivery (`PrivacyWidget._send`, `_onDelivery`); here a stand-in for that
+//! bridge keeps them and refuses each one a moment later, as a backend's 404 would. Flows
+//! against the real backend, through the real consent manager, are in tests/e2e/forms.test.mjs,
+//! tests/e2e/delivery.test.mjs and tests/e2e/statement.test.mjs.
 #![cfg(all(target_arch = "wasm32", feature = "extras"))]
 
 use privacy_widget::web::extras::start;
-use privacy_widget::web::shared::delivery::{Endpoint, STORAGE_KEY};
 use privacy_widget::web::shared::dom;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::i18n::{BannerText, FormText};
 use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::consent_text;
+use privacy_widget_core::outbox::Endpoint;
 use privacy_widget_core::rights::{RequestType, DATATILSYNET_URL};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
@@ -24,7 +27,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const STATEMENT: &str = include_str!("../src/core/testdata/statement/valid.json");
 const STATEMENT_URL: &str = "/pw-extras-test/statement/nb.json";
-/// The runner's web server answers 404 to both endpoints: a permanent refusal, never retried.
 const CONFIG: &str = r#"{
   "revision": "r1",
   "privacyPolicyUrl": "/personvern",
@@ -35,6 +37,8 @@ const CONFIG: &str = r#"{
 
 thread_local! {
     static STARTED: Cell<bool> = const { Cell::new(false) };
+    /// What the stand-in bridge holds: (key, endpoint name, body), until it reports the refusal.
+    static QUEUED: std::cell::RefCell<Vec<(String, String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn config() -> Config {
@@ -63,6 +67,7 @@ fn setup() {
     });
     js_sys::Reflect::set(&window, &"fetch".into(), stand_in.as_ref()).unwrap();
     stand_in.forget();
+    install_delivery_stand_in();
 
     let body = dom::document().body().unwrap();
     let statement = dom::el("div", "");
@@ -73,6 +78,38 @@ fn setup() {
     dom::attr(&newsletter, "data-pw-newsletter", "");
     dom::append(&body, &newsletter);
     start::start(CONFIG);
+}
+
+/// `PrivacyWidget._send` and `_onDelivery` as the consent manager provides them: `_send` keeps
+/// the event and answers with its key; 50 ms later every `_onDelivery` callback hears it was
+/// dropped (a permanent refusal), and it is no longer kept.
+fn install_delivery_stand_in() {
+    let api: JsValue = js_sys::Object::new().into();
+    let callbacks = js_sys::Array::new();
+    let on_delivery = {
+        let callbacks = callbacks.clone();
+        Closure::<dyn Fn(JsValue)>::new(move |callback: JsValue| {
+            callbacks.push(&callback);
+        })
+    };
+    let send = Closure::<dyn Fn(String, String) -> String>::new(move |endpoint: String, body: String| {
+        let key = format!("{:032x}", js_sys::Math::random().to_bits());
+        QUEUED.with(|q| q.borrow_mut().push((key.clone(), endpoint, body)));
+        let (callbacks, dropped) = (callbacks.clone(), key.clone());
+        let report = Closure::once_into_js(move || {
+            QUEUED.with(|q| q.borrow_mut().retain(|(k, _, _)| *k != dropped));
+            for callback in callbacks.iter() {
+                let args =
+                    js_sys::Array::of5(&dropped.as_str().into(), &"dropped".into(), &404.into(), &"".into(), &0.into());
+                callback.unchecked_ref::<js_sys::Function>().apply(&JsValue::NULL, &args).unwrap();
+            }
+        });
+        dom::window().set_timeout_with_callback_and_timeout_and_arguments_0(report.unchecked_ref(), 50).unwrap();
+        key
+    });
+    js_sys::Reflect::set(&api, &"_send".into(), &send.into_js_value()).unwrap();
+    js_sys::Reflect::set(&api, &"_onDelivery".into(), &on_delivery.into_js_value()).unwrap();
+    js_sys::Reflect::set(&dom::window(), &"PrivacyWidget".into(), &api).unwrap();
 }
 
 fn shadow(host_id: &str) -> ShadowRoot {
@@ -124,16 +161,14 @@ fn click(e: &Element) {
     e.unchecked_ref::<HtmlElement>().click();
 }
 
-/// The events for `endpoint` in the saved outbox.
+/// The events for `endpoint` the forms handed to the (stand-in) delivery and it still holds;
+/// each one's body is JSON.
 fn queued(endpoint: Endpoint) -> usize {
-    let storage = dom::window().session_storage().unwrap().unwrap();
-    let Some(saved) = storage.get_item(STORAGE_KEY).unwrap() else { return 0 };
-    let saved = json::parse(&saved).expect("the outbox is saved as JSON");
-    let entries = match saved.get("entries") {
-        Some(Json::Array(entries)) => entries.clone(),
-        other => panic!("no entries in the saved outbox: {other:?}"),
-    };
-    entries.iter().filter(|e| e.get("endpoint").and_then(Json::as_str) == Some(endpoint.name())).count()
+    QUEUED.with(|q| {
+        let q = q.borrow();
+        assert!(q.iter().all(|(_, _, body)| json::parse(body).is_ok_and(|b| matches!(b, Json::Object(_)))));
+        q.iter().filter(|(_, name, _)| name == endpoint.name()).count()
+    })
 }
 
 #[wasm_bindgen_test]

@@ -75,11 +75,10 @@ use crate::json::{self, Json};
 use crate::wire;
 use core::fmt;
 
-/// The web-storage item holding the consent manager's outbox (format: `persist`); it is removed
-/// when the outbox empties, so its presence means events still to deliver.
+/// The web-storage item holding the page's one outbox (format: `persist`), which the consent
+/// manager drives for its own events and the forms' alike; it is removed when the outbox
+/// empties, so its presence means events still to deliver.
 pub const CONSENT_OUTBOX_KEY: &str = "privacy-widget-outbox";
-/// The extras build keeps its own outbox: two modules must never drive the same entries.
-pub const FORMS_OUTBOX_KEY: &str = "privacy-widget-outbox-forms";
 /// Most replaced consent bodies kept in a consent event's `"history"`; the oldest go first.
 pub const MAX_HISTORY: usize = 50;
 /// Slots only consent entries may use, so a full outbox can always take the latest choice.

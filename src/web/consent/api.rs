@@ -4,10 +4,11 @@
 
 use crate::prelude::*;
 
+use crate::web::shared::delivery::{self, Endpoint, ReportKind};
 use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::config::ConsentSignal;
-use privacy_widget_core::json::Json;
+use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::ui::Msg;
 use wasm_bindgen::prelude::*;
@@ -88,10 +89,48 @@ pub fn install<W: Widget + 'static>() {
     dom::set_prop(&api, "acceptedService", &service.into_js_value());
     let on_change = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(subscribe);
     dom::set_prop(&api, "onChange", &on_change.into_js_value());
-    let on_error = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(crate::web::shared::delivery::on_error);
+    let on_error = Closure::<dyn Fn(js_sys::Function) -> JsValue>::new(delivery::on_error);
     dom::set_prop(&api, "onError", &on_error.into_js_value());
+    install_forms_bridge(&api);
     // Resolves the loader's `PrivacyWidget.ready`.
     dom::emit("privacy-widget:ready", &consent_value::<W>());
+}
+
+/// The extras module's forms hand their events to this module's delivery driver, so a page has
+/// one outbox (`web::extras::consent_bridge`): `_send(endpoint, body)` queues a JSON body for an
+/// endpoint by name and returns its idempotency key ("" when it was not queued);
+/// `_onDelivery(callback)` calls `callback(key, kind, status, body, delayMs)` for every report,
+/// `kind` being "delivered", "retrying" or "dropped". Not part of the documented API.
+fn install_forms_bridge(api: &JsValue) {
+    let send = Closure::<dyn Fn(String, String) -> String>::new(|endpoint: String, body: String| {
+        let queued = Endpoint::from_name(&endpoint)
+            .zip(json::parse(&body).ok())
+            .and_then(|(endpoint, body)| delivery::send(endpoint, body, None).ok());
+        queued.map(|key| String::from(key.as_str())).unwrap_or_default()
+    });
+    dom::set_prop(api, "_send", &send.into_js_value());
+    let on_delivery = Closure::<dyn Fn(js_sys::Function)>::new(|callback: js_sys::Function| {
+        delivery::subscribe(move |report| {
+            let (kind, status, body, delay_ms) = match &report.kind {
+                ReportKind::Delivered { status, body } => ("delivered", JsValue::from(*status), body.as_str(), 0),
+                ReportKind::Retrying { status, delay_ms } => {
+                    ("retrying", status.map_or(JsValue::NULL, JsValue::from), "", *delay_ms)
+                }
+                ReportKind::Rejected { status, .. } => ("dropped", JsValue::from(*status), "", 0),
+                ReportKind::GaveUp => ("dropped", JsValue::NULL, "", 0),
+            };
+            let (key, kind, body, delay_ms) = (
+                JsValue::from_str(report.key.as_str()),
+                JsValue::from_str(kind),
+                JsValue::from_str(body),
+                JsValue::from(delay_ms as f64),
+            );
+            if let Some(Err(e)) = dom::call(&callback, &JsValue::NULL, &[&key, &kind, &status, &body, &delay_ms]) {
+                dom::console_error_with("privacy-widget: the forms' delivery report threw", &e);
+            }
+        });
+    });
+    dom::set_prop(api, "_onDelivery", &on_delivery.into_js_value());
 }
 
 /// The loader's `PrivacyWidget.loadExtras()`: imports the statement viewer and forms module

@@ -254,8 +254,14 @@ fn run_intent(intent: &str) {
         // The page's own opener, or the banner build's floating button.
         "preferences" | "reopen" => dispatch(Msg::OpenPreferences),
         "banner" => dispatch(Msg::ShowBanner),
-        // A newsletter form to render or take over (`entry-banner.js`, `loadConsentForForms`).
-        "forms" => api::preload_extras(),
+        // A newsletter form to render or take over (`entry-banner.js`, `loadConsentForForms`):
+        // its events go through this module's delivery (`api::install_forms_bridge`).
+        "forms" => {
+            if let Some(config) = with_app(|app| app.config.clone()) {
+                delivery::start(&config);
+            }
+            api::preload_extras();
+        }
         "statement-changes" => {
             api::open_statement(Api::has_statement(), None, true);
         }

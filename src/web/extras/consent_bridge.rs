@@ -6,8 +6,11 @@ use crate::prelude::*;
 
 use crate::web::shared::dom;
 use privacy_widget_core::config::Config;
+use privacy_widget_core::form::{Delivery, SubmissionMsg};
+use privacy_widget_core::json::Json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
-use wasm_bindgen::JsValue;
+use privacy_widget_core::outbox::{Endpoint, IdempotencyKey};
+use wasm_bindgen::prelude::*;
 
 /// Calls `PrivacyWidget[name](arg?)`; undefined when the consent module is not there.
 fn call(name: &str, arg: Option<&JsValue>) -> JsValue {
@@ -58,4 +61,31 @@ pub fn accepted_category(id: &str) -> bool {
 
 pub fn show_preferences() {
     call("showPreferences", None);
+}
+
+/// Queues a form's event with the consent manager's delivery driver, the page's one outbox
+/// (`PrivacyWidget._send`); the key the reports about it carry, or `None` when it was refused.
+pub fn send(endpoint: Endpoint, body: &Json) -> Option<IdempotencyKey> {
+    let (endpoint, body) = (JsValue::from_str(endpoint.name()), JsValue::from_str(&body.to_json()));
+    let api = dom::get(&dom::window(), "PrivacyWidget");
+    dom::call_method(&api, "_send", &[&endpoint, &body]).as_string().as_deref().and_then(IdempotencyKey::new)
+}
+
+/// Calls `on_report` with every delivery report of the page (`PrivacyWidget._onDelivery`), as
+/// the message a form's submission machine takes: it picks out the one about its own request.
+pub fn on_delivery(on_report: impl Fn(SubmissionMsg) + 'static) {
+    let callback = Closure::<dyn Fn(String, String, JsValue, String, f64)>::new(
+        move |key: String, kind: String, status: JsValue, body: String, delay_ms: f64| {
+            let Some(key) = IdempotencyKey::new(&key) else { return };
+            let delivery = match kind.as_str() {
+                "delivered" => Delivery::Delivered { body },
+                "retrying" => {
+                    Delivery::Retrying { status: status.as_f64().map(|s| s as u16), delay_ms: delay_ms as u64 }
+                }
+                _ => Delivery::Dropped,
+            };
+            on_report(SubmissionMsg::Report { key, delivery });
+        },
+    );
+    call("_onDelivery", Some(&callback.into_js_value()));
 }

@@ -1,12 +1,9 @@
 //! Building blocks shared by the newsletter and rights-request forms: labelled fields whose
-//! errors sit next to them (`aria-describedby`, `aria-invalid`), and delivery reports turned
-//! into the core's submission message.
+//! errors sit next to them (`aria-describedby`, `aria-invalid`), the focus and the live region.
 
 use crate::prelude::*;
 
-use crate::web::shared::delivery::{DeliveryReport, ReportKind};
 use crate::web::shared::dom::{self, append, attr, el, text_el};
-use privacy_widget_core::form::{Delivery, SubmissionMsg};
 use web_sys::Element;
 
 /// `<prefix>-<name>` ids keep several forms in one shadow root apart.
@@ -168,17 +165,6 @@ pub fn focus_field(scope: &Element, prefix: &str, name: &str) {
     if let Some(control) = dom::query(scope, &selector) {
         dom::focus(&control);
     }
-}
-
-/// A delivery report as the message a form's submission machine takes (it ignores reports
-/// about requests other than its own).
-pub fn report_msg(report: &DeliveryReport) -> SubmissionMsg {
-    let delivery = match &report.kind {
-        ReportKind::Delivered { body, .. } => Delivery::Delivered { body: body.clone() },
-        ReportKind::Retrying { status, delay_ms } => Delivery::Retrying { status: *status, delay_ms: *delay_ms },
-        ReportKind::Rejected { .. } | ReportKind::GaveUp => Delivery::Dropped,
-    };
-    SubmissionMsg::Report { key: report.key.clone(), delivery }
 }
 
 /// Says `text` in the `.live` region inside `scope`.

@@ -1,11 +1,12 @@
 //! The newsletter signup (and unsubscribe) form in any container the shop marks with
 //! `data-pw-newsletter` (`="unsubscribe"` for the withdrawal form). The core's `NewsletterForm`
-//! decides; this module renders, forwards input and delivers through the outbox.
+//! decides; this module renders, forwards input and delivers through the consent manager's outbox
+//! (`consent_bridge::send`).
 
 use crate::prelude::*;
 
+use super::consent_bridge;
 use super::forms::{self, TextField};
-use crate::web::shared::delivery;
 use crate::web::shared::dom::{self, append, attr, button, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
@@ -15,7 +16,6 @@ use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::{
     self as newsletter, consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg,
 };
-use privacy_widget_core::outbox::Endpoint;
 use web_sys::{Element, Event, ShadowRoot};
 
 const CSS: &str = include_str!("forms.css");
@@ -35,7 +35,7 @@ crate::page_state! {
 
 /// Renders a form into every `[data-pw-newsletter]` container, if the shop configured the endpoint.
 pub fn start(config: &Config, lang: Lang) {
-    if !delivery::is_configured(Endpoint::Newsletter) {
+    if config.endpoints.newsletter.is_none() {
         return;
     }
     let containers = dom::query_all(&dom::document(), newsletter::CONTAINERS);
@@ -74,10 +74,10 @@ pub fn start(config: &Config, lang: Lang) {
         }
     }
     // Every form hears every report; each one's submission machine knows its own request.
-    delivery::subscribe(|report| {
+    consent_bridge::on_delivery(|msg| {
         let count = FORMS.with(|f| f.borrow().len());
         for index in 0..count {
-            dispatch(index, NewsletterMsg::Submission(forms::report_msg(report)));
+            dispatch(index, NewsletterMsg::Submission(msg.clone()));
         }
     });
 }
@@ -129,9 +129,9 @@ fn run(index: usize, effects: Vec<NewsletterEffect>) {
     for effect in effects {
         match effect {
             FormEffect::Post { endpoint, body } => {
-                let msg = match delivery::send(endpoint, body, None) {
-                    Ok(key) => SubmissionMsg::Queued(key),
-                    Err(_) => SubmissionMsg::Failed,
+                let msg = match consent_bridge::send(endpoint, &body) {
+                    Some(key) => SubmissionMsg::Queued(key),
+                    None => SubmissionMsg::Failed,
                 };
                 dispatch(index, NewsletterMsg::Submission(msg));
             }

@@ -1,11 +1,11 @@
 //! The rights-request form (access, rectification, erasure, withdrawal of consent) inside the
 //! statement viewer. The core's `RightsForm` decides; this module renders it, forwards input,
-//! delivers through the outbox or opens a prefilled e-mail, and names Datatilsynet.
+//! delivers through the consent manager's outbox (`consent_bridge::send`) or opens a prefilled e-mail, and names Datatilsynet.
 
 use crate::prelude::*;
 
+use super::consent_bridge;
 use super::forms::{self, TextField};
-use crate::web::shared::delivery;
 use crate::web::shared::dom::{self, append, attr, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
@@ -44,7 +44,7 @@ pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Eleme
         let mut cell = cell.borrow_mut();
         let rights = cell.get_or_insert_with(|| {
             // The form's submission machine picks out the report about its own request.
-            delivery::subscribe(|report| dispatch(RightsMsg::Submission(forms::report_msg(report))));
+            consent_bridge::on_delivery(|msg| dispatch(RightsMsg::Submission(msg)));
             Rights { config: config.clone(), form: RightsForm::new(lang, None), scope: None }
         });
         // Language and consent id follow the visitor (a decision made after the form appeared).
@@ -69,9 +69,9 @@ fn dispatch(msg: RightsMsg) {
     for effect in effects.unwrap_or_default() {
         match effect {
             FormEffect::Post { endpoint, body } => {
-                let msg = match delivery::send(endpoint, body, None) {
-                    Ok(key) => SubmissionMsg::Queued(key),
-                    Err(_) => SubmissionMsg::Failed,
+                let msg = match consent_bridge::send(endpoint, &body) {
+                    Some(key) => SubmissionMsg::Queued(key),
+                    None => SubmissionMsg::Failed,
                 };
                 dispatch(RightsMsg::Submission(msg));
             }

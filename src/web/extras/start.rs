@@ -5,7 +5,6 @@ use crate::prelude::*;
 
 use super::consent_bridge;
 use super::{declaration, newsletter, statement};
-use crate::web::shared::delivery;
 use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
@@ -53,7 +52,6 @@ pub fn listen() {
 pub fn start(config_text: &str) {
     let Ok(config) = Config::parse(config_text) else { return };
     let lang = consent_bridge::language();
-    delivery::start(&config);
     statement::start(&config, lang, consent_bridge::previous_revision());
     declaration::start(&config, lang);
     newsletter::start(&config, lang);

@@ -19,11 +19,8 @@ use web_sys::{Event, Storage};
 
 pub use privacy_widget_core::outbox::{Endpoint, EnqueueError, IdempotencyKey};
 
-/// The web-storage item holding this build's outbox.
-#[cfg(feature = "consent")]
+/// The web-storage item holding the outbox.
 pub const STORAGE_KEY: &str = privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
-#[cfg(not(feature = "consent"))]
-pub const STORAGE_KEY: &str = privacy_widget_core::outbox::FORMS_OUTBOX_KEY;
 /// The browser's quota for the bodies of all keepalive requests a page has in flight.
 pub const KEEPALIVE_QUOTA: usize = 64 * 1024;
 /// The backend's request limit (16 KiB) less room for the beacon envelope around a body, so
@@ -242,7 +239,6 @@ fn announce_failures() {
 
 /// `PrivacyWidget.onError(callback)`: calls `callback(detail)` for every [`ERROR_EVENT`];
 /// returns the function that unsubscribes it.
-#[cfg(feature = "consent")]
 pub fn on_error(callback: js_sys::Function) -> JsValue {
     use super::dom::Report;
     let handler = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
