@@ -7,10 +7,10 @@
 // convert/closures.rs): the linker puts every such shim in the table, for every signature any
 // describe mentions (Fn and FnMut, catching and aborting). wasm-bindgen then exports the shims
 // closures use, which the glue calls by export, and deletes the describe functions; nothing left
-// reads a shim's table slot, but the slots keep 51 of the consent build's 64 shims alive, which
-// wasm-opt cannot drop (an indirect call could reach any slot). Here each shim's slot gets one
-// trapping stub instead, so the shims that are not exported go. The slots stay, so no other
-// function's index moves. Consent build -168 B brotli, extras -288.
+// reads a shim's table slot, but the slots (57 in the consent build, 46 in the extras) keep the
+// shims no closure uses alive, and wasm-opt cannot drop them (an indirect call could reach any
+// slot). Here each shim's slot gets one trapping stub instead, so the shims that are not exported
+// go. The slots stay, so no other function's index moves. Consent build -168 B brotli, extras -288.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import binaryen from "binaryen";
 

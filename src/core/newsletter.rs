@@ -29,11 +29,11 @@ use crate::outbox::Endpoint;
 use crate::separated;
 use crate::sha256;
 
-/// Longest address accepted, in bytes: an SMTP path is at most 256 octets including the angle
-/// brackets (RFC 5321 §4.5.3.1.3, erratum 1690), so longer addresses cannot receive mail.
 /// The containers a shop marks for a newsletter form (`="unsubscribe"` for the withdrawal form).
 pub const CONTAINERS: &str = "[data-pw-newsletter]";
 
+/// Longest address accepted, in bytes: an SMTP path is at most 256 octets including the angle
+/// brackets (RFC 5321 §4.5.3.1.3, erratum 1690), so longer addresses cannot receive mail.
 pub const MAX_EMAIL_LEN: usize = 254;
 /// Longest local part (before the `@`), in bytes (RFC 5321 §4.5.3.1.1).
 pub const MAX_LOCAL_LEN: usize = 64;

@@ -83,6 +83,34 @@ describe('newsletter signup', () => {
     });
   });
 
+  test('a signup the backend cannot take yet waits in the page\'s one outbox; the next page delivers it without loading the forms', async () => {
+    await withBrowser(async (context) => {
+      const page = await shop(context, server);
+      // Refused at the network level until unrouted, on this page and the next one (the unload
+      // flush included), so the next page's consent manager is what delivers it.
+      const down = (route) => route.abort('connectionrefused');
+      await page.route('**/api/newsletter/subscribe', down);
+      const form = page.locator(NL);
+      await form.locator('input[name=email]').fill('senere@example.no');
+      await form.locator('input[name=consent]').check();
+      await form.locator('button[type=submit]').click();
+      const saved = await poll(() => page.evaluate(() => [sessionStorage.getItem('privacy-widget-outbox'), sessionStorage.getItem('privacy-widget-outbox-forms')]),
+        ([outbox]) => outbox?.includes('senere@example.no'), 'the signup in the outbox');
+      assert.deepEqual(JSON.parse(saved[0]).entries.map((e) => e.endpoint), ['newsletter'], 'in the consent manager\'s outbox, the page\'s only one');
+      assert.equal(saved[1], null, 'no outbox of the forms\' own');
+
+      const paths = [];
+      page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+      await page.goto(server.url + '/');
+      await poll(() => paths.some((p) => p.startsWith('/dist/privacy-widget-consent')), Boolean, 'the consent manager for the undelivered signup');
+      await page.unroute('**/api/newsletter/subscribe', down);
+      const signedUp = await poll(async () => (await subscribers(server)).filter((s) => s.email === 'senere@example.no'), (l) => l.length > 0, 'the signup stored');
+      assert.equal(signedUp.length, 1);
+      await poll(() => page.evaluate(() => sessionStorage.getItem('privacy-widget-outbox')), (o) => o === null, 'the outbox emptied');
+      assert.equal(paths.some((p) => p.startsWith('/dist/privacy-widget-extras')), false, 'the untouched form\'s module was not loaded');
+    });
+  });
+
   test('errors sit next to the field, are announced, and the typed address stays', async () => {
     const context = await launchBrowser();
     try {

@@ -1,6 +1,7 @@
 //! The rights-request form (access, rectification, erasure, withdrawal of consent) inside the
 //! statement viewer. The core's `RightsForm` decides; this module renders it, forwards input,
-//! delivers through the consent manager's outbox (`consent_bridge::send`) or opens a prefilled e-mail, and names Datatilsynet.
+//! delivers through the consent manager's outbox (`consent_bridge::send`) or opens a prefilled
+//! e-mail, and names Datatilsynet.
 
 use crate::prelude::*;
 
