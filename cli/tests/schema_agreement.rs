@@ -3,7 +3,7 @@
 //! only the validator can check (`VALIDATOR_ONLY`, also listed in the README).
 
 use privacy_widget_core::config::Config;
-use privacy_widget_core::i18n::{BannerText, FormText, TextKey};
+use privacy_widget_core::i18n::{BannerText, FormText, SharedText, TextKey};
 use serde_json::{json, Value};
 
 const SCHEMA: &str = include_str!("../../schema/privacy-widget-config.schema.json");
@@ -322,6 +322,7 @@ fn the_schema_lists_exactly_the_text_keys_the_widget_accepts() {
         .iter()
         .map(|k| k.name())
         .chain(TextKey::ALL.iter().map(|k| k.name()))
+        .chain(SharedText::ALL.iter().map(|k| k.name()))
         .chain(FormText::ALL.iter().map(|k| k.name()))
         .collect();
     in_schema.sort_unstable();

@@ -53,6 +53,7 @@ pub fn is_text_name(name: &str) -> Option<&'static str> {
         .iter()
         .map(|k| k.name())
         .chain(TextKey::ALL.iter().map(|k| k.name()))
+        .chain(SharedText::ALL.iter().map(|k| k.name()))
         .chain(FormText::ALL.iter().map(|k| k.name()))
         .find(|n| *n == name)
 }
@@ -111,7 +112,6 @@ catalogue! {
             en: "Choose what we may use. Necessary cookies are always on because the shop does not work without them. Everything else stays off until you switch it on."
         }
         SaveChoices = "saveChoices" { nb: "Lagre valgene", nn: "Lagre vala", en: "Save choices" }
-        Close = "close" { nb: "Lukk", nn: "Lukk", en: "Close" }
         AlwaysOn = "alwaysOn" { nb: "Alltid på", nn: "Alltid på", en: "Always on" }
         Provider = "provider" { nb: "Leverandør", nn: "Leverandør", en: "Provider" }
         Purpose = "purpose" { nb: "Formål", nn: "Føremål", en: "Purpose" }
@@ -130,14 +130,24 @@ catalogue! {
         PlaceholderSettings = "placeholderSettings" { nb: "Åpne innstillinger", nn: "Opne innstillingar", en: "Open settings" }
         PlaceholderAccept = "placeholderAccept" { nb: "Tillat {service}", nn: "Tillat {service}", en: "Allow {service}" }
         ReceiptTitle = "receiptTitle" { nb: "Samtykkekvittering", nn: "Samtykkekvittering", en: "Consent receipt" }
-        ReceiptId = "receiptId" { nb: "Samtykke-ID", nn: "Samtykke-ID", en: "Consent ID" }
         ReceiptTime = "receiptTime" { nb: "Tidspunkt", nn: "Tidspunkt", en: "Time" }
         ReceiptRevision = "receiptRevision" { nb: "Versjon av erklæringen", nn: "Versjon av fråsegna", en: "Statement revision" }
         ReceiptHash = "receiptHash" { nb: "Kontrollsum for tekstene du så", nn: "Kontrollsum for tekstane du såg", en: "Checksum of the texts you saw" }
         ReceiptDownload = "receiptDownload" { nb: "Last ned kvittering", nn: "Last ned kvittering", en: "Download receipt" }
+        ViaGpc = "viaGpc" { nb: "satt av GPC-signalet", nn: "sett av GPC-signalet", en: "set by the GPC signal" }
+    }
+}
+
+catalogue! {
+    /// The texts the consent manager and the statement pages (the extras build) both show: the
+    /// built-in categories' titles and descriptions, "close", allowed / not allowed and the
+    /// consent id's label. A catalogue of their own, so the extras build does not carry the
+    /// preferences' and the receipt's texts (each catalogue is one table, linked whole).
+    SharedText {
+        Close = "close" { nb: "Lukk", nn: "Lukk", en: "Close" }
+        ReceiptId = "receiptId" { nb: "Samtykke-ID", nn: "Samtykke-ID", en: "Consent ID" }
         Granted = "granted" { nb: "Tillatt", nn: "Tillate", en: "Allowed" }
         Denied = "denied" { nb: "Ikke tillatt", nn: "Ikkje tillate", en: "Not allowed" }
-        ViaGpc = "viaGpc" { nb: "satt av GPC-signalet", nn: "sett av GPC-signalet", en: "set by the GPC signal" }
         CategoryNecessary = "category.necessary" { nb: "Nødvendige", nn: "Naudsynte", en: "Necessary" }
         CategoryNecessaryText = "category.necessary.description" {
             nb: "Får nettbutikken til å virke: handlekurv, innlogging, språkvalg og lagring av dette valget. Kan ikke slås av.",
@@ -367,12 +377,12 @@ catalogue! {
 }
 
 /// Built-in titles and descriptions exist for these category ids; other ids need their own.
-pub fn category_defaults(id: &str) -> Option<(TextKey, TextKey)> {
+pub fn category_defaults(id: &str) -> Option<(SharedText, SharedText)> {
     match id {
-        "necessary" => Some((TextKey::CategoryNecessary, TextKey::CategoryNecessaryText)),
-        "functional" => Some((TextKey::CategoryFunctional, TextKey::CategoryFunctionalText)),
-        "analytics" => Some((TextKey::CategoryAnalytics, TextKey::CategoryAnalyticsText)),
-        "marketing" => Some((TextKey::CategoryMarketing, TextKey::CategoryMarketingText)),
+        "necessary" => Some((SharedText::CategoryNecessary, SharedText::CategoryNecessaryText)),
+        "functional" => Some((SharedText::CategoryFunctional, SharedText::CategoryFunctionalText)),
+        "analytics" => Some((SharedText::CategoryAnalytics, SharedText::CategoryAnalyticsText)),
+        "marketing" => Some((SharedText::CategoryMarketing, SharedText::CategoryMarketingText)),
         _ => None,
     }
 }
@@ -431,6 +441,7 @@ mod tests {
             .iter()
             .map(|k| (k.name(), Lang::ALL.map(|l| k.default_text(l))))
             .chain(TextKey::ALL.iter().map(|k| (k.name(), Lang::ALL.map(|l| k.default_text(l)))))
+            .chain(SharedText::ALL.iter().map(|k| (k.name(), Lang::ALL.map(|l| k.default_text(l)))))
             .chain(FormText::ALL.iter().map(|k| (k.name(), Lang::ALL.map(|l| k.default_text(l)))))
             .collect();
         for (i, (name, texts)) in keys.iter().enumerate() {

@@ -11,7 +11,7 @@ use crate::prelude::*;
 
 use crate::config::Config;
 use crate::form::{FormEffect, Phase, Step, Submission, SubmissionMsg};
-use crate::i18n::{fill, FormText, TextKey};
+use crate::i18n::{fill, FormText, SharedText};
 use crate::json::{self, Json};
 use crate::lang::Lang;
 use crate::newsletter::{validate_email, EmailError};
@@ -249,7 +249,7 @@ impl RightsForm {
         line(title, config.text(lang, request_type.description()));
         line(config.text(lang, FormText::EmailLabel), email);
         if let Some(id) = &self.consent_id {
-            line(config.text(lang, TextKey::ReceiptId), id);
+            line(config.text(lang, SharedText::ReceiptId), id);
         }
         let message = self.message.trim();
         if !message.is_empty() {

@@ -7,7 +7,7 @@ use crate::prelude::*;
 use crate::config::{Config, ConsentSignal};
 use crate::consent::{withdrawn_cookie_patterns, Choices, ConsentRecord, Decision, EventContext};
 use crate::cookie::{self, CookieProblem};
-use crate::i18n::{BannerText, TextKey};
+use crate::i18n::{BannerText, SharedText, TextKey};
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::sha256;
@@ -399,14 +399,14 @@ pub fn receipt_rows(config: &Config, ui: &ConsentUi) -> Option<Vec<(String, Stri
     let lang = ui.lang;
     let label = |key| config.text(lang, key).to_string();
     let mut rows = vec![
-        (label(TextKey::ReceiptId), c.consent_id.clone()),
+        (config.text(lang, SharedText::ReceiptId).to_string(), c.consent_id.clone()),
         (label(TextKey::ReceiptTime), time::iso8601(c.decided_at_ms)),
         (label(TextKey::ReceiptRevision), c.revision.clone()),
         (label(TextKey::ReceiptHash), ui.texts_hash(config)),
     ];
     for category in &config.categories {
         let on = c.choices.category(&category.id);
-        let mut value = label(if on { TextKey::Granted } else { TextKey::Denied });
+        let mut value = config.text(lang, if on { SharedText::Granted } else { SharedText::Denied }).to_string();
         if c.gpc && !category.required && !on {
             value.push_str(" (");
             value.push_str(config.text(lang, TextKey::ViaGpc));

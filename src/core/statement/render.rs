@@ -11,7 +11,7 @@ use crate::prelude::*;
 use super::{diff, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement};
 use crate::config::Config;
 use crate::declaration::{self, COOKIE_SECTION_IDS};
-use crate::i18n::{fill, BannerText, FormText, Text, TextKey};
+use crate::i18n::{fill, BannerText, FormText, SharedText, Text};
 use crate::lang::Lang;
 use crate::markup::Element;
 
@@ -135,7 +135,7 @@ fn tools(view: &View) -> Element {
         tools.push(button(action, label, "secondary"));
     }
     if view.closable {
-        tools.push(button("close", "×", "close").attr("aria-label", view.t(TextKey::Close)));
+        tools.push(button("close", "×", "close").attr("aria-label", view.t(SharedText::Close)));
     }
     tools
 }
@@ -149,7 +149,7 @@ fn button(action: &str, label: &str, class: &'static str) -> Element {
 fn choices(statement: &Statement, view: &View) -> Element {
     let mut list = Element::new("ul");
     for (title, on) in view.choices {
-        let state = view.t(if *on { TextKey::Granted } else { TextKey::Denied });
+        let state = view.t(if *on { SharedText::Granted } else { SharedText::Denied });
         list.push(
             Element::new("li")
                 .child(Element::new("span").text(&**title))

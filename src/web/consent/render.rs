@@ -8,7 +8,7 @@ use crate::web::shared::dom::{self, append, attr, button, el, get_attr, text_el}
 use crate::web::shared::markup_dom;
 use privacy_widget_core::banner::{self, BannerState};
 use privacy_widget_core::config::{Category, Config, Service};
-use privacy_widget_core::i18n::{push_joined, BannerText, TextKey};
+use privacy_widget_core::i18n::{push_joined, BannerText, SharedText, TextKey};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::ui::{receipt_rows, ConsentUi, View};
 use wasm_bindgen::JsValue;
@@ -44,7 +44,7 @@ fn preferences(config: &Config, ui: &ConsentUi) -> Element {
     attr(&title, "id", "pw-prefs-title");
     append(&head, &title);
     let close = button("close", "×", "close");
-    attr(&close, "aria-label", t(TextKey::Close));
+    attr(&close, "aria-label", config.text(lang, SharedText::Close));
     append(&head, &close);
     append(&dialog, &head);
 

@@ -11,7 +11,7 @@ use crate::web::shared::dom::{self, append, attr, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::form::{FormEffect, Phase, SubmissionMsg};
-use privacy_widget_core::i18n::{FormText, TextKey};
+use privacy_widget_core::i18n::{FormText, SharedText};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::rights::{
     Field, RequestType, RightsChannel, RightsEffect, RightsForm, RightsMsg, DATATILSYNET_URL,
@@ -210,7 +210,7 @@ fn render(r: &Rights) -> Element {
     append(&f, &message);
     if let Some(id) = &form.consent_id {
         let p = el("p", "");
-        append(&p, &text_el("span", "", config.text(form.lang, TextKey::ReceiptId)));
+        append(&p, &text_el("span", "", config.text(form.lang, SharedText::ReceiptId)));
         append(&p, &dom::text_node(": "));
         append(&p, &text_el("span", "readonly", id));
         append(&f, &p);
