@@ -195,19 +195,26 @@ describe('the widget takes the plain form over', () => {
     }
   });
 
+  /** The front page with the forms' module held back until `release()`, and its plain footer form;
+   * `takenOver()` waits for the widget's form. */
+  async function frontPageWithFormsHeld(context) {
+    const page = await newPage(context);
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route(/privacy-widget-extras\.js/, async (route) => { await held; await route.continue(); });
+    await page.goto(`${server.url}/`);
+    const takenOver = () => page.waitForFunction((sel) => document.querySelector(sel).shadowRoot?.querySelector('form'), FOOTER);
+    return { page, plain: page.locator(`${FOOTER} form`), release, takenOver };
+  }
+
   test('what the visitor typed before the widget started moves into its form; one form, not two', async () => {
     await withBrowser(async (context) => {
-      const page = await newPage(context);
-      let release;
-      const held = new Promise((resolve) => { release = resolve; });
-      await page.route(/privacy-widget-extras\.js/, async (route) => { await held; await route.continue(); });
-      await page.goto(`${server.url}/`);
-      const plain = page.locator(`${FOOTER} form`);
+      const { page, plain, release, takenOver } = await frontPageWithFormsHeld(context);
       await plain.locator('input[name=email]').fill('tidlig@example.no');
       await plain.locator('input[name=consent]').check();
       await plain.locator('input[name=email]').focus();
       release();
-      await page.waitForFunction((sel) => document.querySelector(sel).shadowRoot?.querySelector('form'), FOOTER);
+      await takenOver();
       const widgetForm = page.locator(`${FOOTER} form`); // Playwright pierces the shadow root
       assert.equal(await widgetForm.count(), 1, 'the plain form is no longer shown beside the widget\'s');
       assert.equal(await widgetForm.locator('input[name=email]').inputValue(), 'tidlig@example.no');
@@ -219,12 +226,7 @@ describe('the widget takes the plain form over', () => {
 
   test('a keyboard user who reached the plain form\'s button before the widget took over is on the widget\'s button after', async () => {
     await withBrowser(async (context) => {
-      const page = await newPage(context);
-      let release;
-      const held = new Promise((resolve) => { release = resolve; });
-      await page.route(/privacy-widget-extras\.js/, async (route) => { await held; await route.continue(); });
-      await page.goto(`${server.url}/`);
-      const plain = page.locator(`${FOOTER} form`);
+      const { page, plain, release, takenOver } = await frontPageWithFormsHeld(context);
       await plain.locator('input[name=email]').focus();
       await page.keyboard.type('tastatur@example.no');
       await plain.locator('input[name=consent]').focus();
@@ -232,7 +234,7 @@ describe('the widget takes the plain form over', () => {
       await plain.locator('button[type=submit]').focus();
       assert.equal(await page.evaluate(() => document.activeElement.type), 'submit', 'the plain form\'s button has the focus');
       release();
-      await page.waitForFunction((sel) => document.querySelector(sel).shadowRoot?.querySelector('form'), FOOTER);
+      await takenOver();
       const active = await page.evaluate((sel) => {
         const root = document.querySelector(sel).shadowRoot;
         return { type: root.activeElement?.getAttribute('type'), email: root.querySelector('input[name=email]').value, consent: root.querySelector('input[name=consent]').checked };
