@@ -549,13 +549,16 @@ impl Config {
 
     /// The text for `key` in `lang`, with the shop's override if any.
     pub fn text(&self, lang: Lang, key: impl Text) -> &str {
-        let name = key.name();
+        self.override_or(lang, key.name(), key.default_text(lang))
+    }
+
+    /// The override lookup, once for every catalogue `text` is used with (each is a type of its own).
+    fn override_or<'a>(&'a self, lang: Lang, name: &str, default: &'a str) -> &'a str {
         self.texts
             .iter()
             .find(|(l, _)| *l == lang)
             .and_then(|(_, overrides)| overrides.iter().find(|(k, _)| *k == name))
-            .map(|(_, s)| s.as_str())
-            .unwrap_or_else(|| key.default_text(lang))
+            .map_or(default, |(_, s)| s.as_str())
     }
 
     pub fn category_title(&self, category: &Category, lang: Lang) -> String {

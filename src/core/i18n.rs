@@ -59,8 +59,9 @@ pub fn is_text_name(name: &str) -> Option<&'static str> {
 }
 
 catalogue! {
-    /// The texts of the banner and the floating button: the only texts the banner build
-    /// (`web::banner`) carries, so they are a catalogue of their own.
+    /// The texts of the banner and the floating button, the preferences' introduction (part of
+    /// the texts hash a decision at the banner carries) and the announcement of a saved choice:
+    /// the only texts the banner build (`web::banner`) carries, so they are a catalogue of their own.
     BannerText {
         Title = "bannerTitle" {
             nb: "Vi tar vare på personvernet ditt",
@@ -95,6 +96,12 @@ catalogue! {
             nn: "Sjå kva som er endra sidan du sist samtykte",
             en: "See what changed since you last consented"
         }
+        PreferencesIntro = "preferencesIntro" {
+            nb: "Velg hva vi kan bruke. Nødvendige informasjonskapsler er alltid på fordi butikken ikke virker uten dem. Alt annet er av til du slår det på.",
+            nn: "Vel kva vi kan bruke. Naudsynte informasjonskapslar er alltid på fordi butikken ikkje verkar utan dei. Alt anna er av til du slår det på.",
+            en: "Choose what we may use. Necessary cookies are always on because the shop does not work without them. Everything else stays off until you switch it on."
+        }
+        Saved = "saved" { nb: "Valget ditt er lagret.", nn: "Valet ditt er lagra.", en: "Your choice has been saved." }
     }
 }
 
@@ -106,17 +113,11 @@ catalogue! {
             nn: "Personverninnstillingar",
             en: "Privacy settings"
         }
-        PreferencesIntro = "preferencesIntro" {
-            nb: "Velg hva vi kan bruke. Nødvendige informasjonskapsler er alltid på fordi butikken ikke virker uten dem. Alt annet er av til du slår det på.",
-            nn: "Vel kva vi kan bruke. Naudsynte informasjonskapslar er alltid på fordi butikken ikkje verkar utan dei. Alt anna er av til du slår det på.",
-            en: "Choose what we may use. Necessary cookies are always on because the shop does not work without them. Everything else stays off until you switch it on."
-        }
         SaveChoices = "saveChoices" { nb: "Lagre valgene", nn: "Lagre vala", en: "Save choices" }
         AlwaysOn = "alwaysOn" { nb: "Alltid på", nn: "Alltid på", en: "Always on" }
         Provider = "provider" { nb: "Leverandør", nn: "Leverandør", en: "Provider" }
         Purpose = "purpose" { nb: "Formål", nn: "Føremål", en: "Purpose" }
         Cookies = "cookies" { nb: "Informasjonskapsler", nn: "Informasjonskapslar", en: "Cookies" }
-        Saved = "saved" { nb: "Valget ditt er lagret.", nn: "Valet ditt er lagra.", en: "Your choice has been saved." }
         PlaceholderText = "placeholderText" {
             nb: "Dette innholdet fra {service} vises ikke fordi du ikke har samtykket til {category}.",
             nn: "Dette innhaldet frå {service} blir ikkje vist fordi du ikkje har samtykt til {category}.",

@@ -87,6 +87,10 @@ pub const CONSENT_RESERVE: usize = 2;
 pub const MIN_ENTRIES: usize = 4;
 /// Longest idempotency or ordering key, in bytes (the contract's limit).
 pub use crate::wire::MAX_KEY_LEN;
+/// How long a POST may take before it is aborted and counts as failed; also the banner build's
+/// limit for the one POST it makes of a decision (`web::banner`).
+pub const REQUEST_TIMEOUT_MS: u64 = 10_000;
+
 /// An entry in flight this many request timeouts without an outcome is assumed lost and resent.
 const LOST_OUTCOME_TIMEOUTS: u64 = 2;
 
@@ -210,7 +214,7 @@ impl Default for OutboxPolicy {
             jitter: Jitter::Full,
             max_attempts: None,
             max_retry_after_ms: 10 * 60_000,
-            request_timeout_ms: 10_000,
+            request_timeout_ms: REQUEST_TIMEOUT_MS,
             max_body_bytes: 32 * 1024,
             keep_history: false,
         }

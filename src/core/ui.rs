@@ -62,7 +62,8 @@ pub enum Msg {
     /// decided since this page read it).
     CookieSeen(String),
     /// The banner build recorded this decision (a cookie value) at its banner on this page
-    /// before this module ran: put in force like another page's, and announced as this page's.
+    /// while this module was on its way: put in force like another page's, so this module's
+    /// banner does not ask again. The banner build announced it and delivers its event.
     DecidedAtBanner(String),
 }
 
@@ -95,7 +96,7 @@ pub enum Effect {
     /// Return focus to where it was before the widget took it.
     RestoreFocus,
     /// Announce a text to screen readers.
-    Announce(TextKey),
+    Announce(BannerText),
     /// Withdrawn services cannot be stopped without a reload (configured by the shop).
     Reload,
     /// Offer a file to the visitor.
@@ -242,15 +243,9 @@ impl ConsentUi {
             }
             Msg::CookieSeen(value) => self.adopt(config, &value),
             Msg::DecidedAtBanner(value) => {
+                // The banner build told the shop's code and delivers the event itself (`web::banner`).
                 let mut effects = self.adopt(config, &value);
-                if self.consent.is_none() {
-                    return effects;
-                }
-                // Read at start-up already (the click came first): the shop's code still hears of it.
-                if !effects.iter().any(|e| matches!(e, Effect::Changed { .. })) {
-                    effects.push(Effect::Changed { first: true });
-                }
-                effects.push(Effect::Announce(TextKey::Saved));
+                effects.retain(|e| !matches!(e, Effect::Changed { .. }));
                 effects
             }
         }
@@ -289,7 +284,7 @@ impl ConsentUi {
             effects.push(Effect::DeleteCookies(withdrawn));
         }
         effects.extend(self.put_in_force(config, record, any_withdrawn));
-        effects.push(Effect::Announce(TextKey::Saved));
+        effects.push(Effect::Announce(BannerText::Saved));
         effects
     }
 
@@ -321,16 +316,22 @@ impl ConsentUi {
 
     /// The receipt the visitor can download: what they decided and a hash of what they saw.
     pub fn receipt(&self, config: &Config) -> Option<Json> {
-        let c = self.consent.as_ref()?;
-        let mut body = c.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) });
-        if let Json::Object(members) = &mut body {
-            members.insert(0, ("receipt".into(), Json::Str("privacy-widget consent receipt v1".into())));
-            if let Some(url) = &config.privacy_policy_url {
-                members.push(("privacy_policy_url".into(), Json::Str(url.clone())));
-            }
-        }
-        Some(body)
+        Some(receipt(config, self.consent.as_ref()?, self.lang))
     }
+}
+
+/// The receipt of `record` shown in `lang`: its event body, marked as a receipt, with the
+/// statement's address. Also what `getConsent()` and the change events hand the shop's code, so
+/// the banner build's events (`web::banner`) carry the same value as the consent manager's.
+pub fn receipt(config: &Config, record: &ConsentRecord, lang: Lang) -> Json {
+    let mut body = record.event_body(&EventContext { language: lang, texts_hash: &texts_hash(config, lang) });
+    if let Json::Object(members) = &mut body {
+        members.insert(0, ("receipt".into(), Json::Str("privacy-widget consent receipt v1".into())));
+        if let Some(url) = &config.privacy_policy_url {
+            members.push(("privacy_policy_url".into(), Json::Str(url.clone())));
+        }
+    }
+    body
 }
 
 /// SHA-256 over the exact first- and second-layer texts in `lang`, one per line, so the shop
@@ -343,7 +344,7 @@ pub fn texts_hash(config: &Config, lang: Lang) -> String {
         config.text(lang, BannerText::AcceptAll),
         config.text(lang, BannerText::RejectAll),
         config.text(lang, BannerText::Settings),
-        config.text(lang, TextKey::PreferencesIntro),
+        config.text(lang, BannerText::PreferencesIntro),
     ] {
         shown.push_str(text);
         shown.push('\n');
@@ -600,23 +601,21 @@ mod tests {
     }
 
     #[test]
-    fn a_decision_at_the_banner_builds_banner_is_announced_whether_or_not_start_up_read_it() {
+    fn a_decision_at_the_banner_builds_banner_closes_this_banner_without_telling_the_shop_twice() {
         let config = demo();
         let (_, stored) = decided_elsewhere(&config, Msg::RejectAll, None);
-        // The click came while this module was starting: its banner goes, the shop hears of it.
+        // The click came while this module was starting: its banner goes, the decision is in force.
         let (mut before_click, _, _) = start(None);
         let effects = before_click.update(&config, Msg::DecidedAtBanner(stored.clone()), input(4));
         assert_eq!(before_click.view, View::Hidden);
-        assert!(effects.contains(&Effect::Changed { first: true }) && effects.contains(&Effect::Activate));
-        assert_eq!(effects.last(), Some(&Effect::Announce(TextKey::Saved)));
+        assert!(effects.contains(&Effect::Activate) && effects.contains(&Effect::Render));
         assert!(
-            !effects.iter().any(|e| matches!(e, Effect::StoreCookie(_) | Effect::Post { .. })),
-            "stored and pending already"
+            !effects.iter().any(|e| matches!(e, Effect::StoreCookie(_) | Effect::Post { .. } | Effect::Changed { .. })),
+            "stored, delivered and told by the banner build: {effects:?}"
         );
-        // Start-up read the cookie the click wrote: nothing to apply again, but still this page's decision.
+        // Start-up read the cookie the click wrote: nothing to do again.
         let (mut after_click, _, _) = start(Some(&stored));
-        let effects = after_click.update(&config, Msg::DecidedAtBanner(stored), input(4));
-        assert_eq!(effects, vec![Effect::Changed { first: true }, Effect::Announce(TextKey::Saved)]);
+        assert_eq!(after_click.update(&config, Msg::DecidedAtBanner(stored), input(4)), Vec::new());
         // A value that is no decision for this config changes nothing.
         let (mut none, _, _) = start(None);
         assert_eq!(none.update(&config, Msg::DecidedAtBanner("1|x".into()), input(4)), Vec::new());

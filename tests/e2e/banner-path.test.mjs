@@ -1,6 +1,6 @@
-// The lean banner path (#15): a first visit's banner comes from the banner build alone; the
-// consent manager arrives later, and a decision made before it does is neither lost nor sent
-// twice. In Chromium against the demo and the reference backend.
+// The lean banner path (#15): a first visit's banner and its decision come from the banner build
+// alone; the consent manager arrives when something needs it, and a decision is neither lost nor
+// sent twice. In Chromium against the demo and the reference backend.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, withBrowser, newPage, openShop, apiReady, expectNoPageErrors } from './harness.mjs';
@@ -84,15 +84,20 @@ describe('the banner path', () => {
       const banner = page.locator('#privacy-widget .banner');
       assert.deepEqual(await banner.locator('.actions button').allTextContents(), ['Godta alle', 'Avvis alle', 'Tilpass']);
       assert.equal(await banner.locator('a.link').getAttribute('href'), '/personopplysninger');
-      await poll(() => consent.held.length, (n) => n >= 2, 'the consent manager\'s files to be preloaded at idle');
-      await consent.release();
-      // Preloaded, not started: no compile, no heap and no long task until the visitor moves.
-      await new Promise((r) => setTimeout(r, 500));
-      assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent), 'undefined');
-      await banner.hover();
+      // Nothing more while the visitor only reads: a decision at the banner needs nothing else.
+      await new Promise((r) => setTimeout(r, 800));
+      assert.equal(consent.held.length, 0, 'the consent manager is not fetched ahead of a need');
+      await banner.locator('[data-action="accept-all"]').hover();
       await new Promise((r) => setTimeout(r, 300));
+      assert.equal(consent.held.length, 0, 'nor for a pointer on "accept all", which this build decides');
+      // A pointer on "customise", which needs the manager: its files, so the click finds them.
+      await banner.locator('[data-action="settings"]').hover();
+      await poll(() => consent.held.length, (n) => n >= 2, 'the consent manager\'s files to be fetched ahead');
+      await consent.release();
+      // Fetched, not started: no compile, no heap and no long task until the visitor moves.
+      await new Promise((r) => setTimeout(r, 500));
       assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent), 'undefined',
-        'not at a pointer coming near: a take-over between press and release would lose the click');
+        'not started at a pointer coming near: a take-over between press and release would lose the click');
       await page.keyboard.press('Tab');
       await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
       const started = await page.evaluate(() => performance.getEntriesByType('resource')
@@ -114,13 +119,14 @@ describe('the banner path', () => {
     });
   });
 
-  test('a preload that failed is fetched again when the consent manager starts', async () => {
+  test('a file fetched ahead that failed is fetched again when the consent manager starts', async () => {
     await withBrowser(async (context) => {
       const page = await newPage(context);
       let wasmRequests = 0;
       await page.route('**/dist/privacy-widget-consent_bg.wasm', (route) => (++wasmRequests === 1 ? route.abort('connectionreset') : route.continue()));
       await page.goto(server.url + '/');
-      await poll(() => wasmRequests, (n) => n === 1, 'the idle preload of the consent manager\'s wasm');
+      await page.locator('#privacy-widget .banner [data-action="settings"]').hover();
+      await poll(() => wasmRequests, (n) => n === 1, 'the consent manager\'s wasm fetched ahead');
       await page.keyboard.press('Tab');
       await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function');
       assert.equal(wasmRequests, 2, 'the start asked once more, and only once');
@@ -129,35 +135,47 @@ describe('the banner path', () => {
     });
   });
 
-  test('"accept all" before the consent manager arrives: the cookie at the click, the event delivered once when it comes', async () => {
+  test('"accept all" is the banner build\'s alone: the cookie, the scripts, the shop\'s events, the announcement and the event delivered once, with the consent manager\'s hash', async () => {
     await withBrowser(async (context) => {
       const page = await newPage(context);
-      const consent = await holdConsentManager(page);
+      const paths = distRequests(page);
       const posts = [];
       page.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith('/api/consent')) posts.push(req); });
       await page.goto(server.url + '/');
       await page.evaluate(() => {
         window.heard = [];
-        window.addEventListener('privacy-widget:consent', (e) => window.heard.push(e.detail?.consent_id));
+        for (const type of ['privacy-widget:consent', 'privacy-widget:change']) {
+          window.addEventListener(type, (e) => window.heard.push([type, e.detail]));
+        }
       });
       await page.locator('#privacy-widget .banner [data-action="accept-all"]').click();
       await page.locator('#privacy-widget .banner').waitFor({ state: 'detached' });
       const value = await consentCookie(context);
       assert.match(value ?? '', /^1\|/, 'the cookie is written at the click');
       const consentId = value.split('|')[2];
-      const pending = await page.evaluate((key) => sessionStorage.getItem(key), PENDING_KEY);
-      assert.equal(pending, `nb\n${value}`, 'the decision waits in the outbox storage (session, as configured)');
-      assert.equal(posts.length, 0, 'nothing is posted before the consent manager');
-
-      await consent.release();
       const events = await poll(() => storedEvents(server, consentId), (e) => e.length > 0, 'the event');
-      assert.equal(events.length, 1);
       assert.equal(events[0].action, 'accept_all');
-      assert.equal(await page.evaluate((key) => sessionStorage.getItem(key), PENDING_KEY), null, 'pending removed once queued');
-      await page.waitForFunction((id) => window.heard.includes(id), consentId);
-      assert.equal(await page.evaluate(() => window.PrivacyWidget.acceptedCategory('analytics')), true);
-      // Blocked scripts of the accepted categories run now.
-      await page.waitForFunction(() => !document.querySelector('script[type="text/plain"][data-category="analytics"]'));
+      assert.equal(posts.length, 1);
+      assert.equal(posts[0].headers()['idempotency-key'], `${consentId}-1`, 'the key the consent manager would use');
+      await poll(() => page.evaluate((key) => sessionStorage.getItem(key), PENDING_KEY), (v) => v === null, 'the pending copy to go once delivered');
+      // Put in force here: the analytics script ran, Consent Mode heard of it, the button is there.
+      await page.waitForFunction(() => window.__gaRuns === 1);
+      const update = await page.evaluate(() => window.dataLayer.map((a) => Array.from(a)).find((a) => a[0] === 'consent' && a[1] === 'update'));
+      assert.equal(update?.[2].analytics_storage, 'granted');
+      await page.locator('#privacy-widget .reopen').waitFor({ state: 'visible' });
+      assert.equal(await page.evaluate(() => document.getElementById('privacy-widget').shadowRoot.querySelector('[aria-live]').textContent),
+        'Valget ditt er lagret.');
+      const heard = await page.evaluate(() => window.heard);
+      assert.deepEqual(heard.map(([type]) => type), ['privacy-widget:consent', 'privacy-widget:change']);
+      assert.equal(heard[0][1].consent_id, consentId);
+      assert.equal(heard[0][1].receipt, 'privacy-widget consent receipt v1');
+      assert.equal(heard[0][1].categories.analytics, true);
+      assert.equal(managerLoaded(paths), false, 'the consent manager was never needed');
+
+      // The consent manager, once the shop's code asks for it, agrees on every field and sends nothing again.
+      const consent = await page.evaluate(() => window.PrivacyWidget.ready.then((pw) => pw.getConsent()));
+      assert.deepEqual(consent, heard[0][1]);
+      assert.equal(consent.texts_hash, events[0].texts_hash, 'the texts hash the banner build sent is the consent manager\'s');
       await new Promise((r) => setTimeout(r, 500));
       assert.equal((await storedEvents(server, consentId)).length, 1, 'delivered exactly once');
       assert.equal(posts.length, 1);
@@ -165,24 +183,50 @@ describe('the banner path', () => {
     });
   });
 
-  test('the visitor moves on before the consent manager loads: the next page delivers the decision once', async () => {
+  test('a decision the backend could not take: the consent manager takes it over and delivers it once', async () => {
     await withBrowser(async (context) => {
-      const next = await newPage(context);
-      await next.route(CONSENT_MODULE, (route) => route.abort());
-      await next.goto(server.url + '/');
-      await next.locator('#privacy-widget .banner [data-action="reject-all"]').click();
+      const page = await newPage(context);
+      const paths = distRequests(page);
+      let posts = 0;
+      await page.route('**/api/consent', (route) => (++posts === 1 ? route.fulfill({ status: 503, body: 'down' }) : route.continue()));
+      await page.goto(server.url + '/');
+      await page.locator('#privacy-widget .banner [data-action="reject-all"]').click();
+      const consentId = (await consentCookie(context)).split('|')[2];
+      const events = await poll(() => storedEvents(server, consentId), (e) => e.length > 0, 'the event, sent again');
+      assert.equal(events[0].action, 'reject_all');
+      assert.ok(managerLoaded(paths), 'the consent manager retried it');
+      await page.waitForFunction((key) => sessionStorage.getItem(key) === null, PENDING_KEY);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal((await storedEvents(server, consentId)).length, 1);
+      assert.equal(posts, 2);
+      // The refusal is the browser's line for the 503, nothing else.
+      expectNoPageErrors(page, { ignore: [/status of 503/] });
+    });
+  });
+
+  test('the visitor moves on before the decision is delivered: the next page\'s banner build delivers it once, without the consent manager', async () => {
+    await withBrowser(async (context) => {
+      const first = await newPage(context);
+      await first.route('**/api/consent', (route) => route.abort());
+      await first.route(CONSENT_MODULE, (route) => route.abort());
+      await first.goto(server.url + '/');
+      await first.locator('#privacy-widget .banner [data-action="reject-all"]').click();
       const value = await consentCookie(context);
       const consentId = value.split('|')[2];
+      await new Promise((r) => setTimeout(r, 300));
       assert.equal((await storedEvents(server, consentId)).length, 0);
 
       // The next page of the same tab (the pending decision is in its session storage).
-      await next.unroute(CONSENT_MODULE);
-      await next.goto(server.url + '/personopplysninger');
+      await first.unrouteAll();
+      const paths = distRequests(first);
+      await first.goto(server.url + '/');
       const events = await poll(() => storedEvents(server, consentId), (e) => e.length > 0, 'the event from the next page');
       assert.equal(events[0].action, 'reject_all');
-      assert.equal(await next.locator('#privacy-widget .banner').count(), 0, 'no banner: the decision holds');
-      await next.reload();
-      await apiReady(next);
+      assert.equal(await first.locator('#privacy-widget .banner').count(), 0, 'no banner: the decision holds');
+      await first.waitForFunction((key) => sessionStorage.getItem(key) === null, PENDING_KEY);
+      assert.equal(managerLoaded(paths), false);
+      await first.reload();
+      await apiReady(first);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal((await storedEvents(server, consentId)).length, 1, 'not again on the page after');
     });
@@ -444,10 +488,7 @@ describe('the banner path', () => {
   test('a press on the banner is never lost to the consent manager\'s take-over, and focus from a pointer does not load it', async () => {
     await withBrowser(async (context) => {
       const page = await newPage(context);
-      const consent = await holdConsentManager(page);
       await page.goto(server.url + '/');
-      await poll(() => consent.held.length, (n) => n >= 2, 'the consent manager\'s files to be preloaded at idle');
-      await consent.release();
       const accept = page.locator('#privacy-widget .banner [data-action="accept-all"]');
       const box = await accept.boundingBox();
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

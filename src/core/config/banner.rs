@@ -1,7 +1,7 @@
 //! The config as the banner build reads it: only the fields the banner path uses (revision,
-//! language, category and service ids, cookie, statement link, revisions and container, floating
-//! button, theme, outbox storage, banner text overrides, the Consent Mode mapping), without a
-//! word of the field-named messages.
+//! language, categories and services with the texts the texts hash covers, cookie, statement
+//! link, revisions and container, floating button, theme, the consent endpoint, outbox storage,
+//! banner text overrides, the Consent Mode mapping), without a word of the field-named messages.
 //!
 //! Why a second reader: `Config::parse` checks every field and names every mistake, and that
 //! costs more than the whole banner (7 KB brotli of the 10 KB budget). The banner build reads
@@ -15,8 +15,8 @@
 use crate::prelude::*;
 
 use super::{
-    is_blank, is_safe_url, is_token, Category, Config, ConsentSignal, OutboxStorage, Service, StatementSource, Theme,
-    COOKIE_LIFETIME_DAYS, COOKIE_NAME_MAX,
+    is_blank, is_safe_url, is_token, Category, Config, ConsentSignal, Localized, OutboxStorage, Service,
+    StatementSource, Theme, COOKIE_LIFETIME_DAYS, COOKIE_NAME_MAX,
 };
 use crate::i18n::BannerText;
 use crate::json::Json;
@@ -36,10 +36,16 @@ pub fn read(root: &Json) -> Option<Config> {
     for category in root.get("categories")?.as_array()? {
         let mut services = Vec::new();
         for service in category.get("services").map_or(Some(&[][..]), Json::as_array)? {
-            services.push(Service { id: id_of(service)?, ..Service::default() });
+            let id = id_of(service)?;
+            let name = match service.get("name") {
+                None => id.clone(),
+                Some(name) => text_of(name)?.to_string(),
+            };
+            services.push(Service { name, purpose: localized(service.get("purpose"))?, id, ..Service::default() });
         }
         let required = category.get("required").map_or(Some(false), Json::as_bool)?;
-        config.categories.push(Category { id: id_of(category)?, required, title: None, description: None, services });
+        let (title, description) = (localized(category.get("title"))?, localized(category.get("description"))?);
+        config.categories.push(Category { id: id_of(category)?, required, title, description, services });
     }
     if let Some(cookie) = root.get("cookie") {
         if let Some(name) = cookie.get("name") {
@@ -63,6 +69,9 @@ pub fn read(root: &Json) -> Option<Config> {
             revision_url: str_of(statement, "revisionUrl").map(String::from),
             container: str_of(statement, "container").map(String::from),
         });
+    }
+    if let Some(endpoint) = root.get("endpoints").and_then(|e| e.get("consent")) {
+        config.endpoints.consent = Some(text_of(endpoint).filter(|u| is_safe_url(u))?.to_string());
     }
     config.floating_button = root.get("floatingButton").map_or(Some(false), Json::as_bool)?;
     config.theme = Theme::from_name(str_of(root, "theme"))?;
@@ -105,6 +114,25 @@ fn str_of<'a>(object: &'a Json, key: &str) -> Option<&'a str> {
     object.get(key).and_then(Json::as_str)
 }
 
+/// A text the full parse would accept: a string that is not blank.
+fn text_of(value: &Json) -> Option<&str> {
+    value.as_str().filter(|s| !is_blank(s))
+}
+
+/// A title, description or purpose: absent, one text, or a text per language (`Localized`).
+/// `None` when it is something else.
+fn localized(value: Option<&Json>) -> Option<Option<Localized>> {
+    let Some(value) = value else { return Some(None) };
+    if value.as_str().is_some() {
+        return Some(Some(Localized::Same(text_of(value)?.to_string())));
+    }
+    let mut texts = Vec::new();
+    for (tag, text) in value.as_object().filter(|members| !members.is_empty())? {
+        texts.push((Lang::from_tag(tag)?, text_of(text)?.to_string()));
+    }
+    Some(Some(Localized::PerLang(texts)))
+}
+
 /// The `id` of a category or service, as the cookie may carry it.
 fn id_of(object: &Json) -> Option<String> {
     str_of(object, "id").filter(|id| wire::is_choice_id(id)).map(String::from)
@@ -132,6 +160,7 @@ mod tests {
     use super::*;
     use crate::config::tests::DEMO;
     use crate::json;
+    use crate::ui::texts_hash;
 
     /// Every field this reader fills, as the full parse has it.
     fn banner_part(config: &Config) -> Config {
@@ -142,16 +171,23 @@ mod tests {
             .categories
             .iter()
             .map(|c| Category {
-                id: c.id.clone(),
-                required: c.required,
-                title: None,
-                description: None,
-                services: c.services.iter().map(|s| Service { id: s.id.clone(), ..Service::default() }).collect(),
+                services: c
+                    .services
+                    .iter()
+                    .map(|s| Service {
+                        id: s.id.clone(),
+                        name: s.name.clone(),
+                        purpose: s.purpose.clone(),
+                        ..Service::default()
+                    })
+                    .collect(),
+                ..c.clone()
             })
             .collect();
         part.cookie = config.cookie.clone();
         part.privacy_policy_url = config.privacy_policy_url.clone();
         part.statement = config.statement.clone();
+        part.endpoints.consent = config.endpoints.consent.clone();
         part.floating_button = config.floating_button;
         part.theme = config.theme;
         part.outbox_storage = config.outbox_storage;
@@ -178,13 +214,23 @@ mod tests {
                 r#""language": "auto", "theme": "dark", "floatingButton": true,
                    "cookie": {"name": "shop_consent", "domain": ".example.no", "lifetimeDays": 180},
                    "outbox": {"storage": "local"}, "consentMode": {"ad_storage": ["analytics"], "analytics_storage": []},
-                   "texts": {"en": {"acceptAll": "Yes please", "preferencesTitle": "Choices"}, "nn": {"bannerTitle": "Hei"}},"#,
+                   "texts": {"en": {"acceptAll": "Yes please", "preferencesTitle": "Choices", "preferencesIntro": "Pick"}, "nn": {"bannerTitle": "Hei"}},"#,
+                1,
+            )
+            .replacen(
+                r#"{"id": "necessary", "required": true}"#,
+                r#"{"id": "necessary", "required": true, "title": "Må ha", "description": {"nn": "Alltid", "en": "Always"}}"#,
                 1,
             ),
         ];
         for text in &variants {
             let full = Config::parse(text).unwrap_or_else(|e| panic!("{e:?}"));
-            assert_eq!(read(&json::parse(text).unwrap()), Some(banner_part(&full)), "{text}");
+            let banner = read(&json::parse(text).unwrap());
+            assert_eq!(banner, Some(banner_part(&full)), "{text}");
+            // What a decision at the banner carries is what the consent manager would send.
+            for lang in Lang::ALL {
+                assert_eq!(texts_hash(banner.as_ref().unwrap(), lang), texts_hash(&full, lang), "{lang:?}: {text}");
+            }
         }
     }
 
@@ -201,6 +247,9 @@ mod tests {
             ("\"language\": \"nb\"", "\"language\": \"nb\", \"consentMode\": {\"ad_storage\": [\"ads\"]}"),
             ("\"language\": \"nb\"", "\"language\": \"nb\", \"consentMode\": {\"ads\": []}"),
             ("\"revision\"", "\"revisjon\""),
+            ("\"name\": \"Meta Pixel\"", "\"name\": \" \""),
+            ("\"Visitor statistics\"", "\"Visitor statistics\", \"de\": \"Besucher\""),
+            ("\"/api/consent\"", "\"//evil.example/api\""),
         ] {
             let text = DEMO.replacen(from, to, 1);
             assert_ne!(text, DEMO, "{from}");

@@ -58,6 +58,7 @@ window.gtag("consent", "default", {
   // or 1.
   const nodes = [];
   let blocked = [];
+  let live;
   // Text for the banner build goes as its UTF-8 length; the build then takes the bytes (`take`),
   // which spares it wasm-bindgen's string return. Text from it comes as UTF-8 bytes. Both are
   // coded by the URI functions, which the engine has built in, not by TextEncoder and
@@ -109,7 +110,9 @@ window.gtag("consent", "default", {
     hints: () => keep([navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n")),
     https: () => location.protocol === "https:",
     stored(local, keyPtr, keyLen) {
-      try { return !!storage(local)?.getItem(text(keyPtr, keyLen)); } catch { return false; }
+      let value;
+      try { value = storage(local)?.getItem(text(keyPtr, keyLen)); } catch {}
+      return value ? keep(value) : -1;
     },
     store(local, keyPtr, keyLen, valuePtr, valueLen) {
       const key = text(keyPtr, keyLen);
@@ -132,7 +135,7 @@ window.gtag("consent", "default", {
       const container = document.createElement("div");
       container.className = "pw";
       container.lang = text(langPtr, langLen);
-      const live = document.createElement("div");
+      live = document.createElement("div");
       live.className = "sr-only";
       live.setAttribute("aria-live", "polite");
       live.setAttribute("role", "status");
@@ -170,33 +173,58 @@ window.gtag("consent", "default", {
     random(ptr, len) { crypto.getRandomValues(bytes(ptr, len)); },
     take(ptr, len) { bytes(ptr, len).set(kept); },
     loadConsent: (ptr, len) => loadConsent(text(ptr, len)),
-    preloadConsentWhenIdle() {
-      // After the banner's frame is painted, then when the browser has nothing else to do: the
-      // files only, neither compiled nor run, so the page pays no main-thread time for them until
-      // the visitor moves towards the banner. With `fetch`, which the page already uses for the
-      // banner's wasm, not `<link rel=preload>`: the first link element a script makes installs
-      // its bindings (7.8 KB of JS heap, measured on the bench page). The wasm's response is
-      // handed to the consent module (`entry-module.js`), so it arrives once whatever the server's
-      // caching; the script is read from the HTTP cache where the server lets it be cached.
-      const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
-      requestAnimationFrame(() => setTimeout(() => idle(() => {
+    tellConsent(ptr, len) {
+      if (consent) loadConsent(text(ptr, len));
+    },
+    prepareConsent() {
+      // A pointer on a banner button that needs the consent manager (not "accept all" or "reject
+      // all", which this build decides itself): its files, neither compiled nor run, so the click
+      // finds them there. With `fetch`, which the page already uses for the banner's wasm, not
+      // `<link rel=preload>`: the first link element a script makes installs its bindings (7.8 KB
+      // of JS heap, measured on the bench page). The wasm's response is handed to the consent
+      // module (`entry-module.js`), so it arrives once whatever the server's caching; the script
+      // is read from the HTTP cache where the server lets it be cached.
+      const root = document.getElementById("privacy-widget").shadowRoot;
+      const near = (event) => {
+        if (!event.target.closest?.("[data-action]:not([data-action$=-all])")) return;
+        for (const type of ["pointerover", "pointerdown"]) root.removeEventListener(type, near);
         fetch(consentUrl).catch(() => {});
         const url = consentUrl.replace(/\.js$/, "_bg.wasm");
         const response = fetch(url);
         // A failure nobody awaits (the manager never needed) is not an unhandled rejection.
         response.catch(() => {});
         window.__privacyWidgetBanner.preloaded = { url, response };
-      }, { timeout: 3000 })));
+      };
+      for (const type of ["pointerover", "pointerdown"]) root.addEventListener(type, near);
       // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
-      // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now, not at idle.
-      // Not focus from a pointer press (not :focus-visible): the press's click is on its way and
-      // loads what it needs.
+      // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now. Not focus
+      // from a pointer press (not :focus-visible): the press's click is on its way and loads what
+      // it needs.
       const keyboardFocus = (event) => {
         if (!event.composedPath()[0].matches?.(":focus-visible")) return;
         document.removeEventListener("focusin", keyboardFocus, true);
         loadConsent("");
       };
       document.addEventListener("focusin", keyboardFocus, true);
+    },
+    deliver(urlPtr, urlLen, headersPtr, headersLen, csrfPtr, csrfLen, bodyPtr, bodyLen, timeoutMs, intentPtr, intentLen) {
+      const intent = text(intentPtr, intentLen);
+      const pairs = text(headersPtr, headersLen).split("\u0001");
+      const headers = {};
+      for (let i = 0; i + 1 < pairs.length; i += 2) headers[pairs[i]] = pairs[i + 1];
+      const csrf = document.querySelector("meta[name=csrf-token]")?.content;
+      if (csrf) headers[text(csrfPtr, csrfLen)] = csrf;
+      fetch(text(urlPtr, urlLen), {
+        method: "POST", headers, body: text(bodyPtr, bodyLen), credentials: "same-origin", keepalive: true,
+        signal: AbortSignal.timeout(timeoutMs),
+      }).then((response) => (response.ok ? bannerDelivered() : loadConsent(intent)), () => loadConsent(intent));
+    },
+    decided(detailPtr, detailLen, savedPtr, savedLen) {
+      const detail = JSON.parse(text(detailPtr, detailLen));
+      for (const type of ["privacy-widget:consent", "privacy-widget:change"]) {
+        window.dispatchEvent(new CustomEvent(type, { detail }));
+      }
+      live.textContent = text(savedPtr, savedLen);
     },
     loadConsentForForms(ptr, len) {
       // The newsletter forms are the extras module's, which the consent manager loads for the

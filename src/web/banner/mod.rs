@@ -2,15 +2,17 @@
 //! the config's banner fields (`config::banner`) and the cookie, then either
 //! - puts a returning visitor's decision in force: Consent Mode's update, the blocked scripts it
 //!   allows, and the floating button that reopens the preferences; or
-//! - shows the core's banner tree and records "accept all" or "reject all" at the click: the
-//!   cookie, and the decision as pending in the outbox's storage, so it is never lost.
+//! - shows the core's banner tree, and at "accept all" or "reject all" records the decision (the
+//!   cookie, and the decision as pending in the outbox's storage, so it is never lost), puts it in
+//!   force, tells the shop's code and delivers its event (`deliver`).
 //!
-//! Everything else (delivery, the dialog, placeholders, the API, the statement and the forms) is
-//! the consent manager's, which this build loads when it is needed: at the click that decides or
-//! needs it, when keyboard focus moves while the banner asks, and otherwise only for what the page
-//! asks of it (`load_consent_when_needed`). While the banner asks, its files are preloaded at idle
-//! time, so a click finds them there. Not at a pointer coming near: the manager's take-over of
-//! the banner between a button's press and its release would lose that click.
+//! Everything else (the dialog, retries, placeholders, the API, the statement and the forms) is
+//! the consent manager's, which this build loads when it is needed: at a click that needs it, a
+//! delivery that failed, when keyboard focus moves while the banner asks, and otherwise only for
+//! what the page asks of it (`load_consent_when_needed`). Its files are fetched ahead when a
+//! pointer comes onto a banner button that needs it; not started then: the manager's take-over of
+//! the banner between a button's press and its release would lose that click. A first decision
+//! thus costs this build's bytes alone.
 //!
 //! Separators go into strings as one-character strs: `String::push(char)` would bring a UTF-8
 //! encoder into this build, which needs none.
@@ -20,19 +22,21 @@ mod ops;
 
 use crate::prelude::*;
 
-use core::cell::OnceCell;
+use core::cell::{Cell, OnceCell};
 use privacy_widget_core::banner::{self, BannerState};
 use privacy_widget_core::blocking::{self, BLOCKED_FRAMES, BLOCKED_SCRIPTS};
 use privacy_widget_core::config::{banner as config_banner, Config, OutboxStorage, Theme};
-use privacy_widget_core::consent::{Choices, ConsentRecord, Decision};
+use privacy_widget_core::consent::{Choices, ConsentRecord, Decision, EventContext};
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
+use privacy_widget_core::i18n::BannerText;
 use privacy_widget_core::json;
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
 use privacy_widget_core::newsletter;
-use privacy_widget_core::outbox::CONSENT_OUTBOX_KEY;
+use privacy_widget_core::outbox::{IdempotencyKey, CONSENT_OUTBOX_KEY, REQUEST_TIMEOUT_MS};
 use privacy_widget_core::separated;
-use privacy_widget_core::wire::Action;
+use privacy_widget_core::ui;
+use privacy_widget_core::wire::{self, Action};
 use wasm_bindgen::prelude::*;
 
 /// The widget's host is `position: fixed` (`:host`), out of the page's flow, so putting it first
@@ -48,8 +52,8 @@ struct Page {
     gpc: bool,
     /// The banner's container while the banner asks; `None` on a returning visitor's page.
     banner: Option<u32>,
-    /// The consent cookie this page started from: another tab deciding changes it.
-    seen: Option<String>,
+    /// The consent cookie as this page last saw or wrote it: another tab deciding changes it.
+    seen: Cell<Option<String>>,
 }
 
 crate::page_state! {
@@ -101,12 +105,12 @@ pub fn start() {
             let revision_changed = BannerState::revision_changed(&config, stored.is_some());
             let Some(container) = ops::mount(CSS, theme, lang.tag()) else { return };
             build(container, &banner::banner(&config, BannerState { lang, gpc, revision_changed }));
-            ops::preload_consent_when_idle();
+            ops::prepare_consent();
             Some(container)
         }
     };
     load_consent_when_needed(&config);
-    PAGE.with(|p| p.set(Page { config, lang, gpc, banner, seen }).ok());
+    PAGE.with(|p| p.set(Page { config, lang, gpc, banner, seen: Cell::new(seen) }).ok());
 }
 
 /// A returning visitor's decision in force, as the consent manager would put it at its start:
@@ -130,16 +134,20 @@ fn apply(config: &Config, choices: &Choices) {
 }
 
 /// Without a visitor's move, a page loads the consent manager only for what is its alone:
-/// decisions or events earlier pages left undelivered, placeholders for blocked embeds, the
+/// events earlier pages left undelivered, placeholders for blocked embeds, the
 /// statement or a cookie declaration (the extras module it starts), blocked scripts or embeds the
 /// page adds later, and a decision made in another tab. A click that needs it, keyboard focus
 /// while the banner asks, the visitor's first move in a newsletter form (or a form still to
 /// render coming near the viewport: `ops::load_consent_for_forms`) and the API
 /// (`PrivacyWidget.ready`) load it too (`entry-banner.js`).
 fn load_consent_when_needed(config: &Config) {
+    // A decision an earlier page recorded and did not see delivered (it closed first): delivered
+    // from here, the consent manager only when that fails.
+    if let Some(pending) = stored(config, PENDING_DECISION_KEY) {
+        deliver(config, &pending);
+    }
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
-    if has(config, PENDING_DECISION_KEY)
-        || has(config, CONSENT_OUTBOX_KEY)
+    if has(config, CONSENT_OUTBOX_KEY)
         || ops::found(container.as_bytes(), BLOCKED_FRAMES.as_bytes())
         || ops::found(b"", b"[data-pw-cookie-declaration]")
     {
@@ -153,8 +161,14 @@ fn load_consent_when_needed(config: &Config) {
 /// decision meanwhile, the consent manager puts the new one in force.
 #[wasm_bindgen(js_name = bannerResync)]
 pub fn banner_resync() {
-    let changed = PAGE
-        .with(|p| p.get().is_some_and(|p| cookie::find(&ops::cookies(), &p.config.cookie.name) != p.seen.as_deref()));
+    let changed = PAGE.with(|p| {
+        p.get().is_some_and(|p| {
+            let seen = p.seen.take();
+            let changed = cookie::find(&ops::cookies(), &p.config.cookie.name) != seen.as_deref();
+            p.seen.set(seen);
+            changed
+        })
+    });
     if changed {
         ops::load_consent(b"");
     }
@@ -176,36 +190,82 @@ pub fn banner_action(action: u32) {
     };
     let mut random_id = [0u8; 16];
     ops::random(&mut random_id);
-    let Some(pending) = PAGE.with(|b| {
-        let b = b.get()?;
-        let container = b.banner?;
-        let choices = if all { Choices::all(&b.config) } else { Choices::none(&b.config) };
+    PAGE.with(|b| {
+        let Some((b, container)) = b.get().and_then(|b| Some((b, b.banner?))) else { return };
+        let config = &b.config;
+        let choices = if all { Choices::all(config) } else { Choices::none(config) };
         let at = Decision { now_ms: ops::now() as u64, random_id, gpc: b.gpc };
-        let record = ConsentRecord::decided(&b.config, None, pressed, choices, at);
+        let record = ConsentRecord::decided(config, None, pressed, choices, at);
         let value = cookie::encode(&record);
         // Pending first: a cookie without it would be a decision the backend never hears of.
         let pending = PendingDecision::encode(b.lang, &value);
-        ops::store(
-            b.config.outbox_storage == OutboxStorage::Local,
-            PENDING_DECISION_KEY.as_bytes(),
-            pending.as_bytes(),
-        );
-        ops::set_cookie(cookie::set_cookie_string(&b.config.cookie, &value, ops::https()).as_bytes());
+        ops::store(config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY.as_bytes(), pending.as_bytes());
+        ops::set_cookie(cookie::set_cookie_string(&config.cookie, &value, ops::https()).as_bytes());
         ops::clear(container);
-        Some(pending)
-    }) else {
-        return;
-    };
-    // Handed over as well: where storage is refused, the consent manager still delivers it.
-    let mut intent = String::from("decided\n");
-    intent.push_str(&pending);
-    ops::load_consent(intent.as_bytes());
+        apply(config, &record.choices);
+        if config.floating_button {
+            build(container, &banner::reopen_button(config, b.lang));
+        }
+        // A consent manager on its way would otherwise show its banner again.
+        let mut decided = String::from("decided\n");
+        decided.push_str(&value);
+        ops::tell_consent(decided.as_bytes());
+        b.seen.set(Some(value));
+        deliver(config, &pending);
+        let detail = ui::receipt(config, &record, b.lang).to_json();
+        ops::decided(detail.as_bytes(), config.text(b.lang, BannerText::Saved).as_bytes());
+    });
 }
 
-/// Whether the outbox's storage holds `key`: a decision recorded here earlier, or events, that
-/// the consent manager has not delivered yet.
-fn has(config: &Config, key: &str) -> bool {
+/// Posts a decision recorded at a banner (`pending`: `PendingDecision`'s text) to the consent
+/// endpoint as the consent manager would queue it: the same event body and idempotency key, so a
+/// second delivery of it is recognised as the same event. With `keepalive`, so it goes out even
+/// when the page closes at once. Delivered, the stored copy goes (`banner_delivered`); refused or
+/// failed, the consent manager takes it over and retries (the intent `deliver`).
+fn deliver(config: &Config, pending: &str) {
+    let Some(decision) = PendingDecision::decode(pending, config) else { return };
+    let Some(url) = &config.endpoints.consent else {
+        // Nowhere to post it: done, as for the consent manager.
+        forget_pending(config);
+        return;
+    };
+    let texts_hash = ui::texts_hash(config, decision.lang);
+    let body = decision.record.event_body(&EventContext { language: decision.lang, texts_hash: &texts_hash });
+    let key = IdempotencyKey::for_decision(&decision.record.consent_id, decision.record.seq);
+    let mut headers = String::from("Content-Type\u{1}application/json\u{1}");
+    headers.push_str(wire::IDEMPOTENCY_KEY_HEADER);
+    headers.push_str("\u{1}");
+    headers.push_str(key.as_str());
+    let mut intent = String::from("deliver\n");
+    intent.push_str(pending);
+    ops::deliver(
+        url.as_bytes(),
+        headers.as_bytes(),
+        wire::CSRF_HEADER.as_bytes(),
+        body.to_json().as_bytes(),
+        REQUEST_TIMEOUT_MS as u32,
+        intent.as_bytes(),
+    );
+}
+
+/// The backend confirmed a decision `deliver` posted (`entry-banner.js`).
+#[wasm_bindgen(js_name = bannerDelivered)]
+pub fn banner_delivered() {
+    PAGE.with(|p| p.get().map(|p| forget_pending(&p.config)));
+}
+
+fn forget_pending(config: &Config) {
+    ops::store(config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY.as_bytes(), b"");
+}
+
+/// What the outbox's storage holds under `key`: a decision recorded here earlier, or events, that
+/// have not been delivered yet.
+fn stored(config: &Config, key: &str) -> Option<String> {
     ops::stored(config.outbox_storage == OutboxStorage::Local, key.as_bytes())
+}
+
+fn has(config: &Config, key: &str) -> bool {
+    stored(config, key).is_some()
 }
 
 /// The tree as elements under `parent`, through `ops::el`.

@@ -40,8 +40,10 @@ extern "C" {
     fn hints_text() -> u32;
     /// Whether the page was served over HTTPS (the cookie gets `Secure`).
     pub fn https() -> bool;
-    /// Whether session (`local` false) or local storage holds `key`; false when unavailable.
-    pub fn stored(local: bool, key: &[u8]) -> bool;
+    /// The value session (`local` false) or local storage holds under `key`; -1 for none or
+    /// when storage is unavailable.
+    #[wasm_bindgen(js_name = stored)]
+    fn stored_text(local: bool, key: &[u8]) -> i32;
     /// Stores (or, with an empty value, removes) a value; false when storage refused it.
     pub fn store(local: bool, key: &[u8], value: &[u8]) -> bool;
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
@@ -63,11 +65,23 @@ extern "C" {
     /// the banner build leaves to it ("" when it is only the rest arriving).
     #[wasm_bindgen(js_name = loadConsent)]
     pub fn load_consent(intent: &[u8]);
-    /// After the banner is painted and the browser is idle, fetches the consent manager's files
-    /// without starting it, so a click finds them there; at the first keyboard focus, loads it
-    /// (the consent manager keeps the focused element clear of the banner).
-    #[wasm_bindgen(js_name = preloadConsentWhenIdle)]
-    pub fn preload_consent_when_idle();
+    /// Hands `intent` to the consent manager if it is loaded or on its way; nothing otherwise.
+    #[wasm_bindgen(js_name = tellConsent)]
+    pub fn tell_consent(intent: &[u8]);
+    /// While the banner asks: fetches the consent manager's files, without starting it, when a
+    /// pointer comes onto a banner button that needs it, so its click finds them there; loads it
+    /// at the first keyboard focus (the consent manager keeps the focused element clear of the
+    /// banner).
+    #[wasm_bindgen(js_name = prepareConsent)]
+    pub fn prepare_consent();
+    /// POSTs `body` (JSON) to `url` with `keepalive` and same-origin credentials: the headers as
+    /// `name\u{1}value` pairs separated by `\u{1}`, plus `csrf_header` with the page's
+    /// `<meta name="csrf-token">` when it has one; aborted after `timeout_ms`. A 2xx answer calls
+    /// `bannerDelivered`; any other answer or a failure loads the consent manager with `intent`.
+    pub fn deliver(url: &[u8], headers: &[u8], csrf_header: &[u8], body: &[u8], timeout_ms: u32, intent: &[u8]);
+    /// A decision made at the banner: `privacy-widget:consent` and `privacy-widget:change` on
+    /// `window` with `detail` (JSON) as their detail, and `saved` announced to screen readers.
+    pub fn decided(detail: &[u8], saved: &[u8]);
     /// Loads the consent manager with the intent "forms" (it loads the forms' module) at the
     /// visitor's first move in an element matching `selector`, and when one without a `form`
     /// inside (nothing pre-rendered) comes near the viewport.
@@ -114,6 +128,10 @@ pub fn cookies() -> String {
 
 pub fn hints() -> String {
     text(hints_text())
+}
+
+pub fn stored(local: bool, key: &[u8]) -> Option<String> {
+    u32::try_from(stored_text(local, key)).ok().map(text)
 }
 
 pub fn blocked_attr(index: u32, name: &str) -> Option<String> {

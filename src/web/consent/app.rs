@@ -236,16 +236,17 @@ fn take_intents() {
     }
 }
 
-/// An intent is its name, and for `decided` a newline and the decision
-/// (`cookie::PendingDecision`'s text): the banner build hands it over directly too, so a browser
-/// that refuses storage loses nothing.
+/// An intent is its name, a newline and what it carries: for `decided` the cookie value of a
+/// decision at the banner build's banner, for `deliver` one the banner build could not deliver
+/// (`cookie::PendingDecision`'s text, handed over directly too, so a browser that refuses storage
+/// loses nothing).
 fn run_intent(intent: &str) {
     let (name, payload) = separated::split_once(intent, b'\n').unwrap_or((intent, ""));
     match name {
-        "decided" => {
+        "decided" => dispatch(Msg::DecidedAtBanner(payload.into())),
+        "deliver" => {
             let Some(config) = with_app(|app| app.config.clone()) else { return };
             if let Some(pending) = PendingDecision::decode(payload, &config) {
-                dispatch(Msg::DecidedAtBanner(cookie::encode(&pending.record)));
                 delivery::start(&config);
                 deliver_pending(&config, Some(pending));
             }

@@ -49,7 +49,7 @@ fn preferences(config: &Config, ui: &ConsentUi) -> Element {
     append(&dialog, &head);
 
     let body = el("div", "body");
-    let intro = text_el("p", "text", t(TextKey::PreferencesIntro));
+    let intro = text_el("p", "text", config.text(lang, BannerText::PreferencesIntro));
     if let Some(link) = banner::statement_link(config, lang) {
         append(&intro, &dom::text_node(" "));
         append(&intro, &markup_dom::build(&link));
