@@ -219,6 +219,18 @@ window.gtag("consent", "default", {
         signal: AbortSignal.timeout(timeoutMs),
       }).then((response) => (response.ok ? bannerDelivered() : loadConsent(intent)), () => loadConsent(intent));
     },
+    finishDecision(ptr, len) {
+      const pending = text(ptr, len);
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        bannerDecided(keep(pending));
+      };
+      requestAnimationFrame(() => setTimeout(finish));
+      setTimeout(finish, 200);
+      window.addEventListener("pagehide", finish, { once: true });
+    },
     decided(detailPtr, detailLen, savedPtr, savedLen) {
       const detail = JSON.parse(text(detailPtr, detailLen));
       for (const type of ["privacy-widget:consent", "privacy-widget:change"]) {

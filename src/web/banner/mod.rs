@@ -144,7 +144,9 @@ fn load_consent_when_needed(config: &Config) {
     // A decision an earlier page recorded and did not see delivered (it closed first): delivered
     // from here, the consent manager only when that fails.
     if let Some(pending) = stored(config, PENDING_DECISION_KEY) {
-        deliver(config, &pending);
+        if let Some(decision) = PendingDecision::decode(&pending, config) {
+            deliver(config, &decision, &pending);
+        }
     }
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
     if has(config, CONSENT_OUTBOX_KEY)
@@ -202,28 +204,42 @@ pub fn banner_action(action: u32) {
         ops::store(config.outbox_storage == OutboxStorage::Local, PENDING_DECISION_KEY.as_bytes(), pending.as_bytes());
         ops::set_cookie(cookie::set_cookie_string(&config.cookie, &value, ops::https()).as_bytes());
         ops::clear(container);
-        apply(config, &record.choices);
-        if config.floating_button {
-            build(container, &banner::reopen_button(config, b.lang));
-        }
         // A consent manager on its way would otherwise show its banner again.
         let mut decided = String::from("decided\n");
         decided.push_str(&value);
         ops::tell_consent(decided.as_bytes());
         b.seen.set(Some(value));
-        deliver(config, &pending);
-        let detail = ui::receipt(config, &record, b.lang).to_json();
-        ops::decided(detail.as_bytes(), config.text(b.lang, BannerText::Saved).as_bytes());
+        ops::finish_decision(pending.as_bytes());
     });
 }
 
-/// Posts a decision recorded at a banner (`pending`: `PendingDecision`'s text) to the consent
+/// The rest of a decision at the banner, once the banner's removal is painted
+/// (`ops::finish_decision`): put in force, the floating button, the event delivered, the shop's
+/// code and screen readers told. Its first run compiles this code (V8 compiles wasm lazily), which
+/// at the click would keep the banner on screen for tens of milliseconds more on a slow phone.
+#[wasm_bindgen(js_name = bannerDecided)]
+pub fn banner_decided(pending: u32) {
+    let pending = ops::text(pending);
+    PAGE.with(|b| {
+        let Some(b) = b.get() else { return };
+        let config = &b.config;
+        let Some(decision) = PendingDecision::decode(&pending, config) else { return };
+        apply(config, &decision.record.choices);
+        if let Some(container) = b.banner.filter(|_| config.floating_button) {
+            build(container, &banner::reopen_button(config, b.lang));
+        }
+        deliver(config, &decision, &pending);
+        let detail = ui::receipt(config, &decision.record, decision.lang).to_json();
+        ops::decided(detail.as_bytes(), config.text(decision.lang, BannerText::Saved).as_bytes());
+    });
+}
+
+/// Posts a decision recorded at a banner (`pending`: `PendingDecision`'s text, `decision` read from it) to the consent
 /// endpoint as the consent manager would queue it: the same event body and idempotency key, so a
 /// second delivery of it is recognised as the same event. With `keepalive`, so it goes out even
 /// when the page closes at once. Delivered, the stored copy goes (`banner_delivered`); refused or
 /// failed, the consent manager takes it over and retries (the intent `deliver`).
-fn deliver(config: &Config, pending: &str) {
-    let Some(decision) = PendingDecision::decode(pending, config) else { return };
+fn deliver(config: &Config, decision: &PendingDecision, pending: &str) {
     let Some(url) = &config.endpoints.consent else {
         // Nowhere to post it: done, as for the consent manager.
         forget_pending(config);

@@ -79,6 +79,10 @@ extern "C" {
     /// `<meta name="csrf-token">` when it has one; aborted after `timeout_ms`. A 2xx answer calls
     /// `bannerDelivered`; any other answer or a failure loads the consent manager with `intent`.
     pub fn deliver(url: &[u8], headers: &[u8], csrf_header: &[u8], body: &[u8], timeout_ms: u32, intent: &[u8]);
+    /// Calls `bannerDecided` with `pending` once the next frame is painted, at the latest after
+    /// 200 ms (a hidden tab paints no frames) or when the page goes away.
+    #[wasm_bindgen(js_name = finishDecision)]
+    pub fn finish_decision(pending: &[u8]);
     /// A decision made at the banner: `privacy-widget:consent` and `privacy-widget:change` on
     /// `window` with `detail` (JSON) as their detail, and `saved` announced to screen readers.
     pub fn decided(detail: &[u8], saved: &[u8]);
