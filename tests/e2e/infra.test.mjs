@@ -69,15 +69,16 @@ test('www/dist/sizes.txt: brotli totals (js + wasm) of the three modules within 
   // Regression guards, about 10 % over what was measured on 2026-12-06, so a broken build
   // (wasm-opt skipped, a debug build, the name section kept, long import names back, the
   // consent manager linked into the banner build, a serde-sized dependency) fails loudly and a
-  // small step back does not. The banner build is what every page loads before its banner:
-  // 14.7 KB with a returning visitor's decision applied here (2026-12-07), guard 16.5 KB (its
-  // budget, 10 KB, is not met yet: see the README's size section);
+  // small step back does not. The banner build is what every page loads before its banner, and
+  // all a decision at the banner needs (it delivers the decision itself): 20.0 KB on 2026-12-07,
+  // guard 21.5 KB (the budget through the first decision is 20 KiB, 20,480 B, met; the one before
+  // the banner, 10 KB, is not: see the README's size section);
   // the consent manager 64.5 KB, guard 71 KB; the statement viewer and forms 79.1 KB, guard 88 KB.
   const txt = await readFile(path.join(DIST, 'sizes.txt'), 'utf8');
   const rows = Object.fromEntries(txt.split('\n').filter((l) => l && !l.startsWith('#'))
     .map((l) => l.trim().split(/\s+/)).map(([name, raw, gzip, brotli]) => [name, { raw: +raw, gzip: +gzip, brotli: +brotli }]));
   const modules = [
-    ['banner', 'privacy-widget', 16_500],
+    ['banner', 'privacy-widget', 21_500],
     ['consent', 'privacy-widget-consent', 71_000],
     ['extras', 'privacy-widget-extras', 88_000],
   ];

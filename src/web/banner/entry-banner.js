@@ -71,6 +71,13 @@ window.gtag("consent", "default", {
   // The glue's view of the wasm's memory.
   const bytes = getArrayU8FromWasm0;
   const text = (ptr, len) => decodeURIComponent(escape(String.fromCharCode(...bytes(ptr, len))));
+  // Name-value pairs from the banner build, `name\u0001value` joined by `\u0001`.
+  const pairs = (ptr, len) => {
+    const parts = len ? text(ptr, len).split("\u0001") : [];
+    const out = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i], parts[i + 1]]);
+    return out;
+  };
   const storage = (local) => {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
@@ -162,8 +169,7 @@ window.gtag("consent", "default", {
         return parent;
       }
       const element = document.createElement(text(tagPtr, tagLen));
-      const pairs = attrsLen ? text(attrsPtr, attrsLen).split("\u0001") : [];
-      for (let i = 0; i + 1 < pairs.length; i += 2) element.setAttribute(pairs[i], pairs[i + 1]);
+      for (const [name, value] of pairs(attrsPtr, attrsLen)) element.setAttribute(name, value);
       if (content) element.textContent = content;
       nodes[parent].append(element);
       return nodes.push(element) - 1;
@@ -209,9 +215,7 @@ window.gtag("consent", "default", {
     },
     deliver(urlPtr, urlLen, headersPtr, headersLen, csrfPtr, csrfLen, bodyPtr, bodyLen, timeoutMs, intentPtr, intentLen) {
       const intent = text(intentPtr, intentLen);
-      const pairs = text(headersPtr, headersLen).split("\u0001");
-      const headers = {};
-      for (let i = 0; i + 1 < pairs.length; i += 2) headers[pairs[i]] = pairs[i + 1];
+      const headers = Object.fromEntries(pairs(headersPtr, headersLen));
       const csrf = document.querySelector("meta[name=csrf-token]")?.content;
       if (csrf) headers[text(csrfPtr, csrfLen)] = csrf;
       fetch(text(urlPtr, urlLen), {
