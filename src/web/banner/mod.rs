@@ -143,9 +143,12 @@ fn apply(config: &Config, choices: &Choices) {
 fn load_consent_when_needed(config: &Config) {
     // A decision an earlier page recorded and did not see delivered (it closed first): delivered
     // from here, the consent manager only when that fails.
+    // One this config cannot read (another config's ids, a tampered value) is dropped, as the
+    // consent manager drops it: the cookie alone still holds.
     if let Some(pending) = stored(config, PENDING_DECISION_KEY) {
-        if let Some(decision) = PendingDecision::decode(&pending, config) {
-            deliver(config, &decision, &pending);
+        match PendingDecision::decode(&pending, config) {
+            Some(decision) => deliver(config, &decision, &pending),
+            None => forget_pending(config),
         }
     }
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
@@ -234,11 +237,12 @@ pub fn banner_decided(pending: u32) {
     });
 }
 
-/// Posts a decision recorded at a banner (`pending`: `PendingDecision`'s text, `decision` read from it) to the consent
-/// endpoint as the consent manager would queue it: the same event body and idempotency key, so a
-/// second delivery of it is recognised as the same event. With `keepalive`, so it goes out even
-/// when the page closes at once. Delivered, the stored copy goes (`banner_delivered`); refused or
-/// failed, the consent manager takes it over and retries (the intent `deliver`).
+/// Posts a decision recorded at a banner (`pending`: `PendingDecision`'s text, `decision` read
+/// from it) to the consent endpoint as the consent manager would queue it: the same event body and
+/// idempotency key, so a second delivery of it is recognised as the same event. With `keepalive`,
+/// so it goes out even when the page closes at once. Delivered, the stored copy goes
+/// (`banner_delivered`); refused or failed, the consent manager takes it over and retries (the
+/// intent `deliver`).
 fn deliver(config: &Config, decision: &PendingDecision, pending: &str) {
     let Some(url) = &config.endpoints.consent else {
         // Nowhere to post it: done, as for the consent manager.
