@@ -232,6 +232,25 @@ describe('the banner path', () => {
     });
   });
 
+  test('the visitor leaves in the click\'s own task: the decision is posted as the page goes (keepalive), with no later page needed', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      await page.goto(server.url + '/');
+      await page.locator('#privacy-widget .banner').waitFor({ state: 'visible' });
+      // The click and the navigation in one task: no frame is painted between them, so only
+      // `pagehide` runs the decision's rest. The page it goes to has no widget that could send it.
+      await page.evaluate(() => {
+        document.getElementById('privacy-widget').shadowRoot.querySelector('[data-action="accept-all"]').click();
+        location.href = '/no-such-page';
+      });
+      await page.waitForURL('**/no-such-page');
+      const consentId = (await consentCookie(context)).split('|')[2];
+      const events = await poll(() => storedEvents(server, consentId), (e) => e.length > 0, 'the event posted at pagehide');
+      assert.equal(events.length, 1);
+      assert.equal(events[0].action, 'accept_all');
+    });
+  });
+
   test('"customise" before the consent manager arrives opens the dialog once it has', async () => {
     await withBrowser(async (context) => {
       const page = await newPage(context);
