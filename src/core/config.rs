@@ -552,7 +552,8 @@ impl Config {
         self.override_or(lang, key.name(), key.default_text(lang))
     }
 
-    /// The override lookup, once for every catalogue `text` is used with (each is a type of its own).
+    /// The override lookup of `text`, which is compiled once per catalogue (each is a type of its
+    /// own): this part once for all of them.
     fn override_or<'a>(&'a self, lang: Lang, name: &str, default: &'a str) -> &'a str {
         self.texts
             .iter()
