@@ -13,6 +13,8 @@ use crate::time;
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 /// The request header carrying the shop's CSRF token (from `<meta name="csrf-token">`).
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
+/// The name of the page's `<meta>` element whose `content` is that token.
+pub const CSRF_META: &str = "csrf-token";
 
 /// Every field a consent event may carry, in the order the widget writes them. `history` is
 /// added by the outbox when it folds replaced events into a newer one.

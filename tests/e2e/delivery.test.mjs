@@ -3,7 +3,7 @@
 // backend stored for the consent id, polling the admin endpoint (backoff starts at 1 s).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, withBrowser, openShop, apiReady, expectNoPageErrors } from './harness.mjs';
+import { startServer, launchBrowser, withBrowser, newPage, openShop, apiReady, expectNoPageErrors } from './harness.mjs';
 
 const W = '#privacy-widget';
 const BANNER = `${W} .banner`;
@@ -346,6 +346,23 @@ describe('delivery: CSRF', () => {
       const { events } = await stored(server, id, { page });
       assert.equal(events.length, 1);
       assert.equal(page.posted[0].headers()['x-csrf-token'], 'x-csrf-e2e');
+      expectNoPageErrors(page);
+    });
+  });
+
+  test('the banner build\'s own POST of a decision carries the token too', async () => {
+    await withBrowser(async (context) => {
+      // Not `openShop`, which waits for the consent manager: the banner build's banner decides.
+      const page = await newPage(context);
+      page.posted = [];
+      page.on('request', (req) => { if (req.method() === 'POST' && req.url().endsWith('/api/consent')) page.posted.push(req); });
+      await page.goto(`${server.url}/`);
+      await page.click(button('reject-all'));
+      const id = await consentId(context);
+      const { events } = await stored(server, id, { page });
+      assert.equal(events.length, 1);
+      assert.equal(page.posted[0].headers()['x-csrf-token'], 'x-csrf-e2e');
+      assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent), 'undefined', 'the consent manager had no part in it');
       expectNoPageErrors(page);
     });
   });

@@ -213,10 +213,10 @@ window.gtag("consent", "default", {
       };
       document.addEventListener("focusin", keyboardFocus, true);
     },
-    deliver(urlPtr, urlLen, headersPtr, headersLen, csrfPtr, csrfLen, bodyPtr, bodyLen, timeoutMs, intentPtr, intentLen) {
+    deliver(urlPtr, urlLen, headersPtr, headersLen, csrfPtr, csrfLen, metaPtr, metaLen, bodyPtr, bodyLen, timeoutMs, intentPtr, intentLen) {
       const intent = text(intentPtr, intentLen);
       const headers = Object.fromEntries(pairs(headersPtr, headersLen));
-      const csrf = document.querySelector("meta[name=csrf-token]")?.content;
+      const csrf = document.querySelector(`meta[name="${text(metaPtr, metaLen)}"]`)?.content;
       if (csrf) headers[text(csrfPtr, csrfLen)] = csrf;
       fetch(text(urlPtr, urlLen), {
         method: "POST", headers, body: text(bodyPtr, bodyLen), credentials: "same-origin", keepalive: true,

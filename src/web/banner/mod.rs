@@ -262,6 +262,7 @@ fn deliver(config: &Config, decision: &PendingDecision, pending: &str) {
         url.as_bytes(),
         headers.as_bytes(),
         wire::CSRF_HEADER.as_bytes(),
+        wire::CSRF_META.as_bytes(),
         body.to_json().as_bytes(),
         REQUEST_TIMEOUT_MS as u32,
         intent.as_bytes(),

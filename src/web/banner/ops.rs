@@ -75,10 +75,19 @@ extern "C" {
     #[wasm_bindgen(js_name = prepareConsent)]
     pub fn prepare_consent();
     /// POSTs `body` (JSON) to `url` with `keepalive` and same-origin credentials: the headers as
-    /// `name\u{1}value` pairs separated by `\u{1}`, plus `csrf_header` with the page's
-    /// `<meta name="csrf-token">` when it has one; aborted after `timeout_ms`. A 2xx answer calls
-    /// `bannerDelivered`; any other answer or a failure loads the consent manager with `intent`.
-    pub fn deliver(url: &[u8], headers: &[u8], csrf_header: &[u8], body: &[u8], timeout_ms: u32, intent: &[u8]);
+    /// `name\u{1}value` pairs separated by `\u{1}`, plus `csrf_header` with the `content` of the
+    /// page's `<meta name="{csrf_meta}">` when it has a non-empty one; aborted after `timeout_ms`.
+    /// A 2xx answer calls `bannerDelivered`; any other answer or a failure loads the consent
+    /// manager with `intent`.
+    pub fn deliver(
+        url: &[u8],
+        headers: &[u8],
+        csrf_header: &[u8],
+        csrf_meta: &[u8],
+        body: &[u8],
+        timeout_ms: u32,
+        intent: &[u8],
+    );
     /// Calls `bannerDecided` with `pending` once the next frame is painted, at the latest after
     /// 200 ms (a hidden tab paints no frames) or when the page goes away.
     #[wasm_bindgen(js_name = finishDecision)]

@@ -408,7 +408,7 @@ fn launch(dispatch: Dispatch, url: Option<String>, keepalive: bool) {
         // Kept (with backoff) for a later page that has the URL again.
         return settle_later(dispatch, Outcome::NetworkError);
     };
-    let csrf = dom::meta_content("csrf-token");
+    let csrf = dom::meta_content(privacy_widget_core::wire::CSRF_META);
     match browser::post(&url, dispatch.key.as_str(), &dispatch.body, csrf.as_deref(), dispatch.timeout_ms, keepalive) {
         Ok(pending) => {
             if keepalive {
