@@ -316,15 +316,15 @@ impl ConsentUi {
 
     /// The receipt the visitor can download: what they decided and a hash of what they saw.
     pub fn receipt(&self, config: &Config) -> Option<Json> {
-        Some(receipt(config, self.consent.as_ref()?, self.lang))
+        let c = self.consent.as_ref()?;
+        Some(receipt(config, c.event_body(&EventContext { language: self.lang, texts_hash: &self.texts_hash(config) })))
     }
 }
 
-/// The receipt of `record` shown in `lang`: its event body, marked as a receipt, with the
-/// statement's address. Also what `getConsent()` and the change events hand the shop's code, so
-/// the banner build's events (`web::banner`) carry the same value as the consent manager's.
-pub fn receipt(config: &Config, record: &ConsentRecord, lang: Lang) -> Json {
-    let mut body = record.event_body(&EventContext { language: lang, texts_hash: &texts_hash(config, lang) });
+/// A decision's event `body` as its receipt: marked as one, with the statement's address. Also
+/// what `getConsent()` and the change events hand the shop's code, so the banner build's events
+/// (`web::banner`), made from the body it posts, carry the same value as the consent manager's.
+pub fn receipt(config: &Config, mut body: Json) -> Json {
     if let Json::Object(members) = &mut body {
         members.insert(0, ("receipt".into(), Json::Str("privacy-widget consent receipt v1".into())));
         if let Some(url) = &config.privacy_policy_url {

@@ -116,10 +116,10 @@ window.gtag("consent", "default", {
     setCookie(ptr, len) { document.cookie = text(ptr, len); },
     hints: () => keep([navigator.globalPrivacyControl ? "1" : "", document.documentElement.lang, ...navigator.languages].join("\n")),
     https: () => location.protocol === "https:",
-    stored(local, keyPtr, keyLen) {
+    stored(local, keyPtr, keyLen, wanted) {
       let value;
       try { value = storage(local)?.getItem(text(keyPtr, keyLen)); } catch {}
-      return value ? keep(value) : -1;
+      return !value ? -1 : wanted ? keep(value) : 0;
     },
     store(local, keyPtr, keyLen, valuePtr, valueLen) {
       const key = text(keyPtr, keyLen);

@@ -29,7 +29,7 @@ use privacy_widget_core::config::{banner as config_banner, Config, OutboxStorage
 use privacy_widget_core::consent::{Choices, ConsentRecord, Decision, EventContext};
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
 use privacy_widget_core::i18n::BannerText;
-use privacy_widget_core::json;
+use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::markup::{Element, Node};
 use privacy_widget_core::newsletter;
@@ -147,7 +147,7 @@ fn load_consent_when_needed(config: &Config) {
     // consent manager drops it: the cookie alone still holds.
     if let Some(pending) = stored(config, PENDING_DECISION_KEY) {
         match PendingDecision::decode(&pending, config) {
-            Some(decision) => deliver(config, &decision, &pending),
+            Some(decision) => deliver(config, &decision, &pending, &event_body(config, &decision)),
             None => forget_pending(config),
         }
     }
@@ -231,26 +231,32 @@ pub fn banner_decided(pending: u32) {
         if let Some(container) = b.banner.filter(|_| config.floating_button) {
             build(container, &banner::reopen_button(config, b.lang));
         }
-        deliver(config, &decision, &pending);
-        let detail = ui::receipt(config, &decision.record, decision.lang).to_json();
+        let body = event_body(config, &decision);
+        deliver(config, &decision, &pending, &body);
+        let detail = ui::receipt(config, body).to_json();
         ops::decided(detail.as_bytes(), config.text(decision.lang, BannerText::Saved).as_bytes());
     });
 }
 
+/// The event the consent manager would queue for a decision recorded at a banner.
+fn event_body(config: &Config, decision: &PendingDecision) -> Json {
+    let texts_hash = ui::texts_hash(config, decision.lang);
+    decision.record.event_body(&EventContext { language: decision.lang, texts_hash: &texts_hash })
+}
+
 /// Posts a decision recorded at a banner (`pending`: `PendingDecision`'s text, `decision` read
-/// from it) to the consent endpoint as the consent manager would queue it: the same event body and
-/// idempotency key, so a second delivery of it is recognised as the same event. With `keepalive`,
+/// from it, `body` its `event_body`) to the consent endpoint as the consent manager would queue
+/// it: the same event body and idempotency key, so a second delivery of it is recognised as the
+/// same event. With `keepalive`,
 /// so it goes out even when the page closes at once. Delivered, the stored copy goes
 /// (`banner_delivered`); refused or failed, the consent manager takes it over and retries (the
 /// intent `deliver`).
-fn deliver(config: &Config, decision: &PendingDecision, pending: &str) {
+fn deliver(config: &Config, decision: &PendingDecision, pending: &str, body: &Json) {
     let Some(url) = &config.endpoints.consent else {
         // Nowhere to post it: done, as for the consent manager.
         forget_pending(config);
         return;
     };
-    let texts_hash = ui::texts_hash(config, decision.lang);
-    let body = decision.record.event_body(&EventContext { language: decision.lang, texts_hash: &texts_hash });
     let key = IdempotencyKey::for_decision(&decision.record.consent_id, decision.record.seq);
     let mut headers = String::from("Content-Type\u{1}application/json\u{1}");
     headers.push_str(wire::IDEMPOTENCY_KEY_HEADER);
@@ -286,7 +292,7 @@ fn stored(config: &Config, key: &str) -> Option<String> {
 }
 
 fn has(config: &Config, key: &str) -> bool {
-    stored(config, key).is_some()
+    ops::holds(config.outbox_storage == OutboxStorage::Local, key.as_bytes())
 }
 
 /// The tree as elements under `parent`, through `ops::el`.

@@ -40,10 +40,10 @@ extern "C" {
     fn hints_text() -> u32;
     /// Whether the page was served over HTTPS (the cookie gets `Secure`).
     pub fn https() -> bool;
-    /// The value session (`local` false) or local storage holds under `key`; -1 for none or
-    /// when storage is unavailable.
+    /// The value session (`local` false) or local storage holds under `key` (kept for `take`
+    /// only when `value`; else its length is 0); -1 for none or when storage is unavailable.
     #[wasm_bindgen(js_name = stored)]
-    fn stored_text(local: bool, key: &[u8]) -> i32;
+    fn stored_text(local: bool, key: &[u8], value: bool) -> i32;
     /// Stores (or, with an empty value, removes) a value; false when storage refused it.
     pub fn store(local: bool, key: &[u8], value: &[u8]) -> bool;
     /// Puts the widget's host first in the body, with an open shadow root styled by `css`
@@ -144,7 +144,12 @@ pub fn hints() -> String {
 }
 
 pub fn stored(local: bool, key: &[u8]) -> Option<String> {
-    u32::try_from(stored_text(local, key)).ok().map(text)
+    u32::try_from(stored_text(local, key, true)).ok().map(text)
+}
+
+/// Whether storage holds `key`, without copying the value (the outbox's may be long).
+pub fn holds(local: bool, key: &[u8]) -> bool {
+    stored_text(local, key, false) >= 0
 }
 
 pub fn blocked_attr(index: u32, name: &str) -> Option<String> {
