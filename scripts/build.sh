@@ -3,9 +3,10 @@
 #
 #   bash scripts/build.sh
 #
-# Three modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
+# Four modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
 #   (--features banner: the banner every page loads; the default features: the consent manager
-#   it loads when needed; --features extras: statement viewer + forms)
+#   it loads when needed; --features extras: statement viewer, cookie declaration + forms;
+#   --features forms: the newsletter forms alone, for pages without a statement or declaration)
 # 2. wasm-bindgen --target web  -> target/pkg/; the closure shims' table slots freed (scripts/prune-table.mjs)
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged; then short import and
@@ -13,7 +14,7 @@
 # 4. www/dist/: privacy-widget.js (the glue, without its unused loader, with src/web/banner/entry-banner.js appended — Consent
 #    Mode defaults, the banner build's operations + the start call, so a single
 #    <script type="module" async src="/dist/privacy-widget.js"> is the whole embed — minified with
-#    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent and -extras,
+#    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent, -extras and -forms,
 #    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
 #    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes); scripts/package.mjs then adds
 #    www/dist/<content hash>/ (same four files, cacheable forever), integrity.json (sha384, the
@@ -112,13 +113,15 @@ build_module() {
   put "$out/short.wasm" "${name}_bg.wasm"
 }
 
-# --- 1-4. the three modules ---------------------------------------------------------------
+# --- 1-4. the four modules ----------------------------------------------------------------
 # The banner every page loads, with the loader tail (Consent Mode defaults, its browser
 # operations, where the other modules are, the start call); the consent manager it imports when
-# a decision needs it; the statement viewer and forms imported where a page needs them.
+# a decision needs it; the statement viewer, declaration and forms imported where a page needs
+# them, or the forms alone where a page needs nothing else of them.
 build_module privacy-widget "--no-default-features --features banner" "$ROOT/src/web/banner/entry-banner.js"
 build_module privacy-widget-consent "" "$ROOT/src/web/shared/entry-module.js" takeIntent
 build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/shared/entry-module.js"
+build_module privacy-widget-forms "--no-default-features --features forms" "$ROOT/src/web/shared/entry-module.js"
 put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
 
 sizes() { # name file -> "name raw gzip brotli"
@@ -126,22 +129,23 @@ sizes() { # name file -> "name raw gzip brotli"
 }
 # One group per module: "banner" is what every page loads before its banner can show, "consent"
 # what a decision (or the browser's idle time after the banner) adds, "extras" what the
-# statement and forms pages add.
-for module in privacy-widget privacy-widget-consent privacy-widget-extras; do
+# statement and declaration pages add, "forms" what a newsletter form adds on other pages.
+for module in privacy-widget privacy-widget-consent privacy-widget-extras privacy-widget-forms; do
   sizes "$module.js" "$DIST/$module.js"
   sizes "${module}_bg.wasm" "$DIST/${module}_bg.wasm"
 done > "$PKG/sizes.raw"
 awk '
   BEGIN { print "# privacy-widget transfer sizes in bytes, written by scripts/build.sh"
           print "# file raw gzip-9 brotli-11; banner = what every page loads before its banner,"
-          print "# consent = loaded when a decision needs it, extras = loaded where a page needs them"
-          split("banner consent extras", group, " ")
+          print "# consent = loaded when a decision needs it, extras = loaded where a page needs them,"
+          print "# forms = the newsletter forms alone, instead of extras on a page without statement or declaration"
+          split("banner consent extras forms", group, " ")
           printf "{\n" > "/dev/stderr" }
   { printf "%-34s %8d %8d %8d\n", $1, $2, $3, $4; r += $2; g += $3; b += $4
     printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d},\n", $1, $2, $3, $4 > "/dev/stderr" }
   NR % 2 == 0 { name = group[NR / 2]
     printf "%-34s %8d %8d %8d\n", name, r, g, b
-    printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}%s\n", name, r, g, b, (NR == 6 ? "" : ",") > "/dev/stderr"
+    printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}%s\n", name, r, g, b, (NR == 8 ? "" : ",") > "/dev/stderr"
     r = g = b = 0 }
   END   { printf "}\n" > "/dev/stderr" }
 ' "$PKG/sizes.raw" > "$DIST/sizes.txt" 2> "$DIST/sizes.json"

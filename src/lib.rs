@@ -3,18 +3,22 @@
 //! finds the shop's config and starts the browser layer (`web`), which drives the pure core
 //! (`privacy_widget_core`). The `banner` build is what every page loads: the first visit's
 //! banner; it loads the `consent` build (the consent manager) when a decision needs it, and
-//! that one loads the `extras` build (statement viewer, forms) where a page needs them.
+//! that one loads the `extras` build (statement viewer, cookie declaration, forms) where a page
+//! needs them, or only the `forms` build (the newsletter forms) on a page with neither a
+//! statement nor a cookie declaration.
 
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 
 extern crate alloc;
 
-#[cfg(any(
-    all(feature = "banner", feature = "consent"),
-    all(feature = "banner", feature = "extras"),
-    all(feature = "consent", feature = "extras")
-))]
-compile_error!("`banner`, `consent` and `extras` are three separate builds of the widget: enable one of them");
+const _: () = assert!(
+    cfg!(feature = "banner") as u8
+        + cfg!(feature = "consent") as u8
+        + cfg!(feature = "extras") as u8
+        + cfg!(feature = "forms") as u8
+        == 1,
+    "`banner`, `consent`, `extras` and `forms` are four separate builds of the widget: enable one of them"
+);
 
 mod page_state;
 pub mod web;
@@ -22,8 +26,8 @@ pub mod web;
 use page_state::page_state;
 
 /// What std's prelude would bring, from `alloc` (the wasm build is `no_std`).
-/// The banner build needs fewer of them than the others.
-#[cfg_attr(feature = "banner", allow(unused_imports))]
+/// The banner and forms builds need fewer of them than the others.
+#[cfg_attr(any(feature = "banner", feature = "forms"), allow(unused_imports))]
 pub(crate) mod prelude {
     pub use alloc::boxed::Box;
     pub use alloc::rc::Rc;
@@ -65,7 +69,7 @@ pub fn start_banner() {
 #[cfg(not(feature = "banner"))]
 #[wasm_bindgen(start)]
 pub fn start_widget() {
-    #[cfg(feature = "extras")]
+    #[cfg(any(feature = "extras", feature = "forms"))]
     web::extras::start::listen();
     let Some(element) = web::shared::dom::by_id(CONFIG_ELEMENT) else {
         web::shared::dom::console_error(
@@ -96,7 +100,7 @@ fn start(config_text: String) {
     web::consent::app::start(config_text);
 }
 
-#[cfg(feature = "extras")]
+#[cfg(any(feature = "extras", feature = "forms"))]
 fn start(config_text: String) {
     web::extras::start::start(&config_text);
 }
@@ -108,5 +112,5 @@ fn fail_closed() {
     web::consent::app::install_api();
 }
 
-#[cfg(feature = "extras")]
+#[cfg(any(feature = "extras", feature = "forms"))]
 fn fail_closed() {}

@@ -94,7 +94,7 @@ describe('consent manager', () => {
     });
   });
 
-  test('keyboard focus on the page is never hidden behind the banner (WCAG 2.2 focus not obscured)', async () => {
+  test('keyboard focus on the page is never hidden behind the banner, the banner build\'s or the consent manager\'s (WCAG 2.2 focus not obscured)', async () => {
     await withBrowser({ viewport: { width: 1024, height: 480 }, reducedMotion: 'reduce' }, async (context) => {
       const page = await newPage(context);
       // The shop's own inline values must come back when the banner goes.
@@ -107,13 +107,6 @@ describe('consent manager', () => {
       }).observe(document, { childList: true }));
       await page.goto(`${server.url}/`);
       await page.locator(BANNER).waitFor({ state: 'visible' });
-      // Keeping focus clear of the banner is the consent manager's work; the banner build loads it
-      // at the first focus, which the first Tab moves into the banner (first in the page), where
-      // nothing can hide it. Here the manager has taken the banner over.
-      await page.keyboard.press('Tab');
-      assert.equal(await page.evaluate(() => document.activeElement?.id), 'privacy-widget');
-      await page.waitForFunction(() => typeof window.PrivacyWidget?.getConsent === 'function'
-        && [...document.body.children].filter((e) => e.shadowRoot?.querySelector('.pw')).length === 1);
       const covered = () => page.evaluate(() => {
         const banner = document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner');
         return Math.round(innerHeight - banner.getBoundingClientRect().top);
@@ -124,37 +117,46 @@ describe('consent manager', () => {
       });
       assert.equal(await room(), '7px 3px', 'nothing changes before focus enters the page (no relayout at start-up)');
 
-      // Tab from the banner through every focusable element of the page.
-      const seen = [];
-      for (let i = 0; i < 60; i++) {
-        await page.keyboard.press('Tab');
-        const at = await page.evaluate(() => {
-          let el = document.activeElement;
-          if (!el || el === document.body || el.id === 'privacy-widget') return null;
-          while (el.shadowRoot?.activeElement) el = el.shadowRoot.activeElement; // the newsletter form
-          const r = el.getBoundingClientRect();
-          const bannerTop = document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner').getBoundingClientRect().top;
-          return { what: `${el.tagName}#${el.id}.${el.className} ${el.textContent.trim().slice(0, 30)}`, bottom: r.bottom, top: r.top, bannerTop, pageBottom: r.bottom + scrollY };
-        });
-        if (at && !seen.length) {
-          assert.equal(await room(), `${await covered()}px ${await covered()}px`,
-            'the page reserves exactly the strip the banner covers, and can scroll that far past its end');
+      /** Tabs from the banner's first button through every focusable element of the page. */
+      const tabThroughPage = async (whose, manager) => {
+        await page.evaluate(() => document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner button').focus());
+        const seen = [];
+        for (let i = 0; i < 60; i++) {
+          await page.keyboard.press('Tab');
+          const at = await page.evaluate(() => {
+            let el = document.activeElement;
+            if (!el || el === document.body || el.id === 'privacy-widget') return null;
+            while (el.shadowRoot?.activeElement) el = el.shadowRoot.activeElement; // the newsletter form
+            const r = el.getBoundingClientRect();
+            const bannerTop = document.querySelector('#privacy-widget').shadowRoot.querySelector('.banner').getBoundingClientRect().top;
+            return { what: `${el.tagName}#${el.id}.${el.className} ${el.textContent.trim().slice(0, 30)}`, bottom: r.bottom, top: r.top, bannerTop, pageBottom: r.bottom + scrollY };
+          });
+          if (at && !seen.length) {
+            assert.equal(await room(), `${await covered()}px ${await covered()}px`,
+              `${whose} banner: the page reserves exactly the strip the banner covers, and can scroll that far past its end`);
+            assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent === 'function'), manager,
+              `${whose} banner is the one on screen`);
+          }
+          if (at) seen.push(at);
+          else if (seen.length) break; // back at the banner (or the body): the page is done
         }
-        if (at) seen.push(at);
-        else if (seen.length) break; // back at the banner (or the body): the page is done
-      }
-      assert.ok(seen.length >= 5, `tabbed through the page: ${seen.map((s) => s.what).join(' | ')}`);
-      // Unscrolled, page and viewport coordinates agree: this element sat behind the banner.
-      assert.ok(seen.some((s) => s.pageBottom > s.bannerTop),
-        'some focusable element starts out behind the banner (else this test proves nothing)');
-      // Fully visible where it fits above the banner (more than the criterion's "not entirely
-      // hidden"); a taller element (a focusable scroll area) starts in view.
-      for (const s of seen) {
-        const fits = s.bottom - s.top <= s.bannerTop;
-        assert.ok(s.top >= 0 && (fits ? s.bottom <= s.bannerTop + 1 : s.top < s.bannerTop),
-          `${s.what} is visible above the banner: top ${s.top}, bottom ${s.bottom}, banner top ${s.bannerTop}`);
-      }
+        assert.ok(seen.length >= 5, `tabbed through the page: ${seen.map((s) => s.what).join(' | ')}`);
+        // Unscrolled, page and viewport coordinates agree: this element sat behind the banner.
+        assert.ok(seen.some((s) => s.pageBottom > s.bannerTop),
+          'some focusable element starts out behind the banner (else this test proves nothing)');
+        // Fully visible where it fits above the banner (more than the criterion's "not entirely
+        // hidden"); a taller element (a focusable scroll area) starts in view.
+        for (const s of seen) {
+          const fits = s.bottom - s.top <= s.bannerTop;
+          assert.ok(s.top >= 0 && (fits ? s.bottom <= s.bannerTop + 1 : s.top < s.bannerTop),
+            `${whose} banner: ${s.what} is visible above the banner: top ${s.top}, bottom ${s.bottom}, banner top ${s.bannerTop}`);
+        }
+        await page.evaluate(() => scrollTo(0, 0));
+      };
 
+      // The banner build's banner: keeping focus clear of it needs no consent manager.
+      // (The footer's newsletter form, further on, starts it.)
+      await tabThroughPage('the banner build\'s', false);
       // A narrower window wraps the buttons: the banner grows, and the next focus move measures it.
       const before = await covered();
       await page.setViewportSize({ width: 360, height: 640 });
@@ -162,9 +164,43 @@ describe('consent manager', () => {
       assert.ok((await covered()) > before);
       assert.equal(await room(), `${await covered()}px ${await covered()}px`);
 
+      // The consent manager takes the banner over (the shop's code asked for the API): the room
+      // follows its banner, and is given back when that one goes.
+      await page.setViewportSize({ width: 1024, height: 480 });
+      await page.evaluate(() => window.PrivacyWidget.ready.then(() => undefined));
+      await page.waitForFunction(() => [...document.body.children].filter((e) => e.shadowRoot?.querySelector('.pw')).length === 1
+        && typeof window.PrivacyWidget.getConsent === 'function');
+      await tabThroughPage('the consent manager\'s', true);
       await page.click(button('reject-all'));
       await page.locator(BANNER).waitFor({ state: 'detached' });
       assert.equal(await room(), '7px 3px', "the page's own scroll padding and margin are back once the banner is gone");
+    });
+  });
+
+  test('keyboard focus is kept clear of the banner build\'s banner until its decision, then the page\'s values are back', async () => {
+    await withBrowser({ viewport: { width: 1024, height: 480 }, reducedMotion: 'reduce' }, async (context) => {
+      const page = await newPage(context);
+      const consentFiles = [];
+      page.on('request', (req) => { if (req.url().includes('/dist/privacy-widget-consent')) consentFiles.push(req.url()); });
+      await page.goto(`${server.url}/`);
+      await page.locator(BANNER).waitFor({ state: 'visible' });
+      // Into the page behind the banner, then back to the banner's "reject all", all by keyboard.
+      await page.evaluate(() => document.querySelector('#privacy-widget').shadowRoot.querySelector('[data-action="settings"]').focus());
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      const padding = () => page.evaluate(() => document.documentElement.style.getPropertyValue('scroll-padding-bottom'));
+      assert.match(await padding(), /^[1-9]\d*px$/, 'room made for the banner');
+      while ((await focused(page)) !== 'reject-all') await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Enter');
+      await page.locator(BANNER).waitFor({ state: 'detached' });
+      await page.waitForFunction(() => !document.documentElement.style.getPropertyValue('scroll-padding-bottom'));
+      assert.equal(await page.evaluate(() => document.documentElement.style.length), 0,
+        'a page without inline style of its own has none left');
+      assert.match(decodeURIComponent((await consentCookie(context)).value), /analytics:0/);
+      // The files were fetched ahead at the focus on "customise", never started: the decision was the banner build's.
+      assert.ok(consentFiles.length > 0, 'focus on "customise" fetches the manager ahead, as a pointer does');
+      assert.equal(await page.evaluate(() => typeof window.PrivacyWidget.getConsent), 'undefined');
+      expectNoPageErrors(page);
     });
   });
 

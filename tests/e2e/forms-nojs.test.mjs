@@ -201,7 +201,7 @@ describe('the widget takes the plain form over', () => {
     const page = await newPage(context);
     let release;
     const held = new Promise((resolve) => { release = resolve; });
-    await page.route(/privacy-widget-extras\.js/, async (route) => { await held; await route.continue(); });
+    await page.route(/privacy-widget-forms\.js/, async (route) => { await held; await route.continue(); });
     await page.goto(`${server.url}/`);
     const takenOver = () => page.waitForFunction((sel) => document.querySelector(sel).shadowRoot?.querySelector('form'), FOOTER);
     return { page, plain: page.locator(`${FOOTER} form`), release, takenOver };

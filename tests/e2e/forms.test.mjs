@@ -107,7 +107,7 @@ describe('newsletter signup', () => {
       const signedUp = await poll(async () => (await subscribers(server)).filter((s) => s.email === 'senere@example.no'), (l) => l.length > 0, 'the signup stored');
       assert.equal(signedUp.length, 1);
       await poll(() => page.evaluate(() => sessionStorage.getItem('privacy-widget-outbox')), (o) => o === null, 'the outbox emptied');
-      assert.equal(paths.some((p) => p.startsWith('/dist/privacy-widget-extras')), false, 'the untouched form\'s module was not loaded');
+      assert.equal(paths.some((p) => /^\/dist\/privacy-widget-(extras|forms)/.test(p)), false, 'the untouched form\'s module was not loaded');
     });
   });
 
@@ -151,7 +151,16 @@ describe('newsletter signup', () => {
 
   test('the newsletter form privacy-statement link opens the viewer at the newsletter section', async () => {
     await withBrowser(async (context) => {
+      const modules = [];
+      context.on('request', (request) => {
+        const name = new URL(request.url()).pathname.match(/^\/dist\/privacy-widget-(extras|forms)\.js$/)?.[1];
+        if (name) modules.push(name);
+      });
       const page = await shop(context, server);
+      // A page with neither statement nor declaration: its form is the forms build's, the
+      // newsletter forms alone; the viewer, which that build does not carry, loads with the link.
+      assert.deepEqual(modules, ['forms'], 'the forms alone for the footer\'s form');
+      await page.locator(`${NL} input[name=email]`).fill('lenke@example.no');
       await page.locator(`${NL} .policy a`).click();
       await page.locator('#privacy-widget-statement dialog.viewer #h-nyhetsbrev').waitFor();
       assert.equal(new URL(page.url()).pathname, '/', 'opened in place');
@@ -161,6 +170,15 @@ describe('newsletter signup', () => {
         return el?.id;
       });
       assert.equal(focusedId, 'h-nyhetsbrev');
+      assert.deepEqual(modules, ['forms', 'extras']);
+      // The extras build leaves the form the forms build took over: one form, what was typed kept.
+      await page.keyboard.press('Escape');
+      await page.locator('#privacy-widget-statement dialog.viewer').waitFor({ state: 'hidden' });
+      assert.deepEqual(await page.evaluate((sel) => {
+        const root = document.querySelector(sel).shadowRoot;
+        return [root.querySelectorAll('form').length, root.querySelector('input[name=email]').value];
+      }, NL), [1, 'lenke@example.no']);
+      expectNoPageErrors(page);
     });
   });
 

@@ -15,14 +15,16 @@ window.gtag("consent", "default", {
 });
 // A block, so the names cannot clash with the glue's top-level ones.
 {
-  // The consent manager and the statement viewer with the forms are modules of their own,
-  // imported from beside this file when needed. Each import settles once its module started.
+  // The consent manager, the statement viewer with the forms, and the forms alone are modules
+  // of their own, imported from beside this file when needed. Each import settles once its module started.
   // Resolved by `import.meta.resolve`, not `new URL(…, import.meta.url)`: the first use of the
   // URL interface installs its bindings (7.5 KB of JS heap measured alone, 4 KB on the bench page).
   const consentUrl = import.meta.resolve("./privacy-widget-consent.js");
   const extrasUrl = import.meta.resolve("./privacy-widget-extras.js");
+  const formsUrl = import.meta.resolve("./privacy-widget-forms.js");
   let consent;
   let extras;
+  let forms;
   const loadConsent = (intent) => {
     consent ||= import(consentUrl);
     consent.then((manager) => intent && manager.takeIntent(intent), (error) => console.error(error));
@@ -50,6 +52,52 @@ window.gtag("consent", "default", {
   };
   document.addEventListener("click", opener);
   window.addEventListener("privacy-widget:ready", () => document.removeEventListener("click", opener), { once: true });
+
+  // Keyboard focus on the page stays visible above the banner, whichever build shows it (WCAG
+  // 2.2, 2.4.11 Focus Not Obscured): the banner does not block the page, so a keyboard user may
+  // tab past it into the shop, and the browser would scroll a focused link into the strip the
+  // banner covers. When focus enters the page while the banner is shown, the page's root gets a
+  // `scroll-padding-bottom` as tall as that strip, which the browser honours when it then scrolls
+  // the focused element into view, and a `margin-bottom` as tall, so the page can scroll its
+  // last links (a footer) above the banner too. The margin moves no element of the page; it is
+  // added only to a page that scrolls already, since a scrollbar appearing would narrow and
+  // reflow the page. The preferences dialog needs none of this: it is modal, the page behind it
+  // inert. Only on focus, not when the banner appears: changing the root's style lays the whole
+  // page out again, a long task at start-up on a slow phone, which visitors who never tab into
+  // the page do not need. Measured at each move: the banner grows and shrinks with the window.
+  // A rule of layout, not of consent, so it lives here once and neither wasm build carries it.
+  {
+    const properties = ["scroll-padding-bottom", "margin-bottom"];
+    const shownBanner = () => document.getElementById("privacy-widget")?.shadowRoot?.querySelector(".banner");
+    // The page's own inline values while ours are set, given back once no banner is shown (a
+    // decision, the dialog in its place); the watch follows the consent manager's host too,
+    // which takes the banner build's place.
+    let pageValues;
+    const watch = new MutationObserver(() => {
+      const banner = shownBanner();
+      if (banner) return watch.observe(banner.getRootNode(), { childList: true, subtree: true });
+      watch.disconnect();
+      const style = document.documentElement.style;
+      properties.forEach((property, i) => (pageValues[i] ? style.setProperty(property, pageValues[i]) : style.removeProperty(property)));
+      pageValues = undefined;
+    });
+    document.addEventListener("focusin", (event) => {
+      const banner = shownBanner();
+      // Focus inside the widget reaches the document as focus on its host.
+      if (!banner || event.target === banner.getRootNode().host) return;
+      const root = document.documentElement;
+      if (!pageValues) {
+        pageValues = properties.map((property) => root.style.getPropertyValue(property));
+        watch.observe(document.body, { childList: true });
+        watch.observe(banner.getRootNode(), { childList: true, subtree: true });
+      }
+      // From the banner's top edge (layout, not the entrance animation's transform) down to the
+      // bottom of the viewport: the banner plus the gap below it.
+      const covered = `${Math.max(0, innerHeight - banner.offsetTop)}px`;
+      const scrolls = root.scrollHeight > innerHeight;
+      for (const property of scrolls ? properties : properties.slice(0, 1)) root.style.setProperty(property, covered);
+    }, true);
+  }
 
   // The banner build's operations (src/web/banner/ops.rs): each does several DOM calls, so the
   // build needs a dozen imports. Elements are numbered; text only ever goes in as textContent.
@@ -82,6 +130,10 @@ window.gtag("consent", "default", {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
   window.__privacyWidgetBanner = {
+    // Not an operation of the banner build: the consent manager's way to the newsletter forms
+    // alone (the forms build), for a page that needs nothing else of the extras build; not
+    // beside the extras build, which has them too.
+    loadForms: () => extras || (forms ||= import(formsUrl)),
     config() {
       const element = document.getElementById("privacy-widget-config");
       if (!element || element.hasAttribute("data-src")) return keep("");
@@ -183,17 +235,19 @@ window.gtag("consent", "default", {
       if (consent) loadConsent(text(ptr, len));
     },
     prepareConsent() {
-      // A pointer on a banner button that needs the consent manager (not "accept all" or "reject
-      // all", which this build decides itself): its files, neither compiled nor run, so the click
+      // A pointer (or keyboard focus) on a banner button that needs the consent manager (not
+      // "accept all" or "reject all", which this build decides itself): its files, neither compiled nor run, so the click
       // finds them there. With `fetch`, which the page already uses for the banner's wasm, not
       // `<link rel=preload>`: the first link element a script makes installs its bindings (7.8 KB
       // of JS heap, measured on the bench page). The wasm's response is handed to the consent
       // module (`entry-module.js`), so it arrives once whatever the server's caching; the script
       // is read from the HTTP cache where the server lets it be cached.
       const root = document.getElementById("privacy-widget").shadowRoot;
+      // Keyboard focus coming onto such a button counts as a pointer coming near.
+      const moves = ["pointerover", "pointerdown", "focusin"];
       const near = (event) => {
         if (!event.target.closest?.("[data-action]:not([data-action$=-all])")) return;
-        for (const type of ["pointerover", "pointerdown"]) root.removeEventListener(type, near);
+        for (const type of moves) root.removeEventListener(type, near);
         fetch(consentUrl).catch(() => {});
         const url = consentUrl.replace(/\.js$/, "_bg.wasm");
         const response = fetch(url);
@@ -201,17 +255,7 @@ window.gtag("consent", "default", {
         response.catch(() => {});
         window.__privacyWidgetBanner.preloaded = { url, response };
       };
-      for (const type of ["pointerover", "pointerdown"]) root.addEventListener(type, near);
-      // Keyboard focus moving (into the banner or the page): the consent manager keeps the focused
-      // element clear of the banner (WCAG 2.2 focus not obscured), so it is needed now. Not focus
-      // from a pointer press (not :focus-visible): the press's click is on its way and loads what
-      // it needs.
-      const keyboardFocus = (event) => {
-        if (!event.composedPath()[0].matches?.(":focus-visible")) return;
-        document.removeEventListener("focusin", keyboardFocus, true);
-        loadConsent("");
-      };
-      document.addEventListener("focusin", keyboardFocus, true);
+      for (const type of moves) root.addEventListener(type, near);
     },
     deliver(urlPtr, urlLen, headersPtr, headersLen, csrfPtr, csrfLen, metaPtr, metaLen, bodyPtr, bodyLen, timeoutMs, intentPtr, intentLen) {
       const intent = text(intentPtr, intentLen);

@@ -69,9 +69,8 @@ extern "C" {
     #[wasm_bindgen(js_name = tellConsent)]
     pub fn tell_consent(intent: &[u8]);
     /// While the banner asks: fetches the consent manager's files, without starting it, when a
-    /// pointer comes onto a banner button that needs it, so its click finds them there; loads it
-    /// at the first keyboard focus (the consent manager keeps the focused element clear of the
-    /// banner).
+    /// pointer or keyboard focus comes onto a banner button that needs it, so its click finds
+    /// them there.
     #[wasm_bindgen(js_name = prepareConsent)]
     pub fn prepare_consent();
     /// POSTs `body` (JSON) to `url` with `keepalive` and same-origin credentials: the headers as

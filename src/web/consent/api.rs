@@ -139,9 +139,15 @@ fn load_extras() -> Option<js_sys::Promise> {
     dom::call_method(&api_object(), "loadExtras", &[]).dyn_into().ok()
 }
 
-/// Starts loading the extras module (a page with a statement container or a form needs it).
+/// Starts loading the extras module (a page with a statement container or a declaration needs it).
 pub fn preload_extras() {
     load_extras();
+}
+
+/// Starts loading the forms build (the newsletter forms alone), unless the extras build, which
+/// has them too, is loaded already: the loader's `loadForms`, not part of the API.
+pub fn load_forms() {
+    dom::call_method(&dom::get(&dom::window(), "__privacyWidgetBanner"), "loadForms", &[]);
 }
 
 /// Opens the statement viewer, loading it first. False when the shop configured no viewer

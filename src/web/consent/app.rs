@@ -1,11 +1,12 @@
 //! The running widget, at the top of the consent build: holds the config and the core state,
 //! turns DOM events into messages, runs `ConsentUi::update` and executes the effects it returns
-//! through the modules below it (`api`, `blocking`, `render`, `focus_room`).
+//! through the modules below it (`api`, `blocking`, `render`). Keeping keyboard focus on the page
+//! clear of the banner is the page's layer's (`entry-banner.js`), for either build's banner.
 
 use crate::prelude::*;
 
 use super::api::{self, Widget};
-use super::{blocking, focus_room, render};
+use super::{blocking, render};
 use crate::web::shared::delivery::{self, Endpoint};
 use crate::web::shared::dom::{self, append, attr, el, Report};
 use core::cell::RefCell;
@@ -139,8 +140,9 @@ fn boot(stage: Boot) {
             });
             // Scripts the page added between start-up and the observer.
             with_app(|app| app.activate());
-            let statement_container = with_app(|app| app.config.statement.as_ref()?.container.clone()).flatten();
-            load_extras_when_needed(statement_container.as_deref());
+            if with_app(|app| page_needs_extras(&app.config)).unwrap_or(false) {
+                api::preload_extras();
+            }
             None
         }
     };
@@ -256,12 +258,18 @@ fn run_intent(intent: &str) {
         "preferences" | "reopen" => dispatch(Msg::OpenPreferences),
         "banner" => dispatch(Msg::ShowBanner),
         // A newsletter form to render or take over (`entry-banner.js`, `loadConsentForForms`):
-        // its events go through this module's delivery (`api::install_forms_bridge`).
+        // its events go through this module's delivery (`api::install_forms_bridge`). The forms
+        // build alone where the page needs nothing else of the extras build.
         "forms" => {
-            if let Some(config) = with_app(|app| app.config.clone()) {
-                delivery::start(&config);
+            let needs_extras = with_app(|app| {
+                delivery::start(&app.config);
+                page_needs_extras(&app.config)
+            });
+            match needs_extras {
+                Some(true) => api::preload_extras(),
+                Some(false) => api::load_forms(),
+                None => {}
             }
-            api::preload_extras();
         }
         "statement-changes" => {
             api::open_statement(Api::has_statement(), None, true);
@@ -289,15 +297,13 @@ fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
     delivery::forget_stored(local, PENDING_DECISION_KEY);
 }
 
-/// The statement page and a cookie declaration need the extras module at once. A newsletter form
-/// needs it at the visitor's first move in it, or near the viewport when nothing is pre-rendered
-/// there: the banner build watches for both and hands over the intent "forms" (`run_intent`).
-fn load_extras_when_needed(statement_container: Option<&str>) {
-    if statement_container.and_then(dom::by_id).is_some()
+/// The statement page and a cookie declaration need the extras build at once. A newsletter form
+/// needs a module at the visitor's first move in it, or near the viewport when nothing is
+/// pre-rendered there: the banner build watches for both and hands over the intent "forms"
+/// (`run_intent`), which loads the forms build on a page without the other two.
+fn page_needs_extras(config: &Config) -> bool {
+    config.statement.as_ref().and_then(|s| s.container.as_deref()).and_then(dom::by_id).is_some()
         || dom::query(&dom::document(), "[data-pw-cookie-declaration]").is_some()
-    {
-        api::preload_extras();
-    }
 }
 
 fn report_stored(status: &StoredConsent) {
@@ -352,7 +358,6 @@ impl App {
         match effect {
             Effect::Render => {
                 render::render(&self.container, &self.config, &self.ui);
-                focus_room::follow(self.query(".banner").as_ref());
                 if let Some(dialog) = self.query("dialog") {
                     dom::show_modal(&dialog);
                     render::sync_switches(&self.root, &self.config, &self.ui);
@@ -556,8 +561,6 @@ fn listen_page() {
             dom::next_task(resync);
         }
     });
-    // Capture: runs before the browser scrolls the newly focused element into view.
-    dom::listen_capture(&dom::document(), "focusin", |event: Event| focus_room::page_focused(event.target()));
 
     dom::listen(&dom::document(), "click", |event: Event| {
         let Some(opener) = dom::target_closest(&event, "[data-pw-open]") else { return };

@@ -1,5 +1,5 @@
-//! The extras build's link to the consent manager: everything the renderers need from it goes
-//! through the public `window.PrivacyWidget` API, so the two modules share no memory and the
+//! The extras and forms builds' link to the consent manager: everything the renderers need from
+//! it goes through the public `window.PrivacyWidget` API, so the modules share no memory and the
 //! banner's module never carries the statement viewer or the forms.
 
 use crate::prelude::*;
@@ -61,6 +61,12 @@ pub fn accepted_category(id: &str) -> bool {
 
 pub fn show_preferences() {
     call("showPreferences", None);
+}
+
+/// Opens the statement viewer at `section` (`PrivacyWidget.showStatement`): the consent manager
+/// loads the extras build for it where this is the forms build, and opens the viewer either way.
+pub fn show_statement(section: &str) {
+    call("showStatement", Some(&JsValue::from_str(section)));
 }
 
 /// Queues a form's event with the consent manager's delivery driver, the page's one outbox

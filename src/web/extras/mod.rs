@@ -1,12 +1,16 @@
 //! The extras build, loaded by the consent build where a page needs it: the entry point
 //! (`start`), the statement viewer, the cookie declaration, the newsletter and rights-request
-//! forms, and the bridge to
-//! `window.PrivacyWidget` they call (`consent_bridge`).
+//! forms, and the bridge to `window.PrivacyWidget` they call (`consent_bridge`). The `forms`
+//! build is the same entry point with the newsletter forms alone: what a page with neither a
+//! statement nor a cookie declaration needs (most pages: a footer's signup).
 
 pub mod consent_bridge;
+#[cfg(feature = "extras")]
 pub mod declaration;
 pub mod forms;
 pub mod newsletter;
+#[cfg(feature = "extras")]
 pub mod rights;
 pub mod start;
+#[cfg(feature = "extras")]
 pub mod statement;

@@ -44,6 +44,10 @@ pub fn start(config: &Config, lang: Lang) {
     }
     CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
     for container in containers {
+        // Taken over already: by the forms build, before the page needed the extras build too.
+        if dom::get(&container, "shadowRoot").is_truthy() {
+            continue;
+        }
         // The page's plain form (pre-rendered, for visitors without script) may already hold
         // what the visitor typed, and the focus: both move into the widget's form.
         let plain = PlainInput::read(&container);
@@ -271,11 +275,13 @@ fn listen(root: &ShadowRoot, index: usize) {
         // After a failure the same button retries: the core knows which it is.
         dispatch(index, NewsletterMsg::Submission(SubmissionMsg::Submit));
     });
+    // The statement's newsletter section in the viewer, which this build may not carry: the
+    // consent manager opens it (`showStatement`). Without a viewer configured, the plain link.
     dom::listen(root, "click", |event: Event| {
-        if dom::target_closest(&event, "a[data-action=\"statement\"]").is_some()
-            && super::statement::open(Some("nyhetsbrev".into()), false)
-        {
+        let configured = CONFIG.with(|c| c.borrow().as_ref().is_some_and(|c| c.statement.is_some()));
+        if configured && dom::target_closest(&event, "a[data-action=\"statement\"]").is_some() {
             event.prevent_default();
+            consent_bridge::show_statement("nyhetsbrev");
         }
     });
 }

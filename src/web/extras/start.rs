@@ -1,22 +1,29 @@
-//! The extras build's entry point: the only module that knows every renderer (statement viewer,
-//! cookie declaration, newsletter forms) and wires them together; the renderers never import it.
+//! The entry point of the extras and forms builds: the only module that knows every renderer
+//! (statement viewer, cookie declaration, newsletter forms; the forms build has the last alone)
+//! and wires them together; the renderers never import it.
 
+#[cfg(feature = "extras")]
 use crate::prelude::*;
 
 use super::consent_bridge;
-use super::{declaration, newsletter, statement};
+use super::newsletter;
+#[cfg(feature = "extras")]
+use super::{declaration, statement};
 use crate::web::shared::dom;
+#[cfg(feature = "extras")]
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::lang::Lang;
 use web_sys::Event;
 
 /// The consent module asks the viewer to open with this event (after loading this module).
+#[cfg(feature = "extras")]
 const OPEN_STATEMENT_EVENT: &str = "privacy-widget:open-statement";
 /// The consent module announces a change of language (`setLanguage`, from the page or from a
 /// switch in the viewer or the declaration) with this event; `detail` is the tag.
 const LANGUAGE_EVENT: &str = "privacy-widget:language";
 
+#[cfg(feature = "extras")]
 crate::page_state! {
     /// An open request that arrived before the config was read (it may come from a URL).
     static PENDING_OPEN: RefCell<Option<(Option<String>, bool)>> = const { RefCell::new(None) };
@@ -26,24 +33,27 @@ crate::page_state! {
 /// Listens before anything else, so no open request can be missed while the config loads.
 pub fn listen() {
     let window = dom::window();
-    dom::listen(&window, OPEN_STATEMENT_EVENT, |event: Event| {
-        let detail = dom::get(&event, "detail");
-        let section = dom::get(&detail, "section").as_string();
-        let changes = dom::get(&detail, "changes").is_truthy();
-        if STARTED.with(|s| *s.borrow()) {
-            statement::open(section, changes);
-        } else {
-            PENDING_OPEN.with(|p| *p.borrow_mut() = Some((section, changes)));
-        }
-    });
+    #[cfg(feature = "extras")]
+    {
+        dom::listen(&window, OPEN_STATEMENT_EVENT, |event: Event| {
+            let detail = dom::get(&event, "detail");
+            let section = dom::get(&detail, "section").as_string();
+            let changes = dom::get(&detail, "changes").is_truthy();
+            if STARTED.with(|s| *s.borrow()) {
+                statement::open(section, changes);
+            } else {
+                PENDING_OPEN.with(|p| *p.borrow_mut() = Some((section, changes)));
+            }
+        });
+        dom::listen(&window, "privacy-widget:change", |_| {
+            statement::refresh();
+            declaration::refresh();
+        });
+    }
     dom::listen(&window, LANGUAGE_EVENT, |event: Event| {
         if let Some(lang) = dom::get(&event, "detail").as_string().as_deref().and_then(Lang::from_tag) {
             language_changed(lang);
         }
-    });
-    dom::listen(&window, "privacy-widget:change", |_| {
-        statement::refresh();
-        declaration::refresh();
     });
 }
 
@@ -52,18 +62,27 @@ pub fn listen() {
 pub fn start(config_text: &str) {
     let Ok(config) = Config::parse(config_text) else { return };
     let lang = consent_bridge::language();
-    statement::start(&config, lang, consent_bridge::previous_revision());
-    declaration::start(&config, lang);
+    #[cfg(feature = "extras")]
+    {
+        statement::start(&config, lang, consent_bridge::previous_revision());
+        declaration::start(&config, lang);
+    }
     newsletter::start(&config, lang);
-    STARTED.with(|s| *s.borrow_mut() = true);
-    if let Some((section, changes)) = PENDING_OPEN.with(|p| p.borrow_mut().take()) {
-        statement::open(section, changes);
+    #[cfg(feature = "extras")]
+    {
+        STARTED.with(|s| *s.borrow_mut() = true);
+        if let Some((section, changes)) = PENDING_OPEN.with(|p| p.borrow_mut().take()) {
+            statement::open(section, changes);
+        }
     }
 }
 
 /// The page's language changed: every renderer follows (each ignores its own language).
 fn language_changed(lang: Lang) {
-    statement::follow_language(lang);
-    declaration::set_language(lang);
+    #[cfg(feature = "extras")]
+    {
+        statement::follow_language(lang);
+        declaration::set_language(lang);
+    }
     newsletter::set_language(lang);
 }

@@ -412,20 +412,6 @@ pub fn show_modal(dialog: &Element) -> bool {
     true
 }
 
-/// Sets (`Some`) or removes (`None`) an inline style property of an element.
-pub fn set_style(e: &Element, property: &str, value: Option<&str>) {
-    let style = e.unchecked_ref::<HtmlElement>().style();
-    match value {
-        Some(v) => style.set_property(property, v).report("style.setProperty"),
-        None => style.remove_property(property).map(drop).report("style.removeProperty"),
-    };
-}
-
-/// An inline style property of an element, "" when it has none.
-pub fn style_of(e: &Element, property: &str) -> String {
-    e.unchecked_ref::<HtmlElement>().style().get_property_value(property).unwrap_or_default()
-}
-
 // --- the page and the browser ---------------------------------------------------------------
 
 /// Whether the tab is hidden (another tab in front, the window minimised).
@@ -468,11 +454,6 @@ pub fn adopt_page_css(css: &str) {
     sheet.replace_sync(css).report("replaceSync");
     sheets.push(&sheet);
     doc.set_adopted_style_sheets(&sheets);
-}
-
-/// The viewport's height in CSS pixels.
-pub fn viewport_height() -> Option<f64> {
-    window().inner_height().ok()?.as_f64()
 }
 
 /// Calls `on_added` whenever nodes are added anywhere in the page (a MutationObserver).
