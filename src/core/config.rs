@@ -12,6 +12,8 @@ use crate::wire;
 use core::fmt;
 
 pub mod banner;
+pub mod forms;
+mod lenient;
 
 /// What is wrong with the config, addressed by its JSON path (`categories[1].services[0].id`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,9 +14,10 @@
 
 use crate::prelude::*;
 
+use super::lenient::{self, safe_url, str_of, text_of};
 use super::{
-    is_blank, is_safe_url, is_token, Category, Config, ConsentSignal, Localized, OutboxStorage, Service,
-    StatementSource, Theme, COOKIE_LIFETIME_DAYS, COOKIE_NAME_MAX,
+    is_token, Category, Config, ConsentSignal, Localized, OutboxStorage, Service, Theme, COOKIE_LIFETIME_DAYS,
+    COOKIE_NAME_MAX,
 };
 use crate::i18n::BannerText;
 use crate::json::Json;
@@ -57,26 +58,16 @@ pub fn read(root: &Json) -> Option<Config> {
             Some(days) => Some(days.as_int().filter(|d| COOKIE_LIFETIME_DAYS.contains(d))? as u32),
         };
     }
-    config.privacy_policy_url = match root.get("privacyPolicyUrl") {
-        None => None,
-        Some(url) => Some(url.as_str().filter(|u| is_safe_url(u))?.to_string()),
-    };
-    if let Some(statement) = root.get("statement") {
-        // Whether "what changed" can be offered, and whether this page shows the statement; the
-        // full module reads the rest.
-        config.statement = Some(StatementSource {
-            url: str_of(statement, "url")?.to_string(),
-            revision_url: str_of(statement, "revisionUrl").map(String::from),
-            container: str_of(statement, "container").map(String::from),
-        });
-    }
-    if let Some(endpoint) = root.get("endpoints").and_then(|e| e.get("consent")) {
-        config.endpoints.consent = Some(text_of(endpoint).filter(|u| is_safe_url(u))?.to_string());
-    }
+    config.privacy_policy_url = safe_url(root.get("privacyPolicyUrl"))?;
+    // Whether "what changed" can be offered, and whether this page shows the statement.
+    config.statement = lenient::statement(root)?;
+    config.endpoints.consent = safe_url(root.get("endpoints").and_then(|e| e.get("consent")))?;
     config.floating_button = root.get("floatingButton").map_or(Some(false), Json::as_bool)?;
     config.theme = Theme::from_name(str_of(root, "theme"))?;
     config.outbox_storage = OutboxStorage::from_name(root.get("outbox").and_then(|o| str_of(o, "storage")))?;
-    config.texts = banner_texts(root.get("texts"));
+    config.texts = lenient::text_overrides(root.get("texts"), |name| {
+        BannerText::ALL.iter().map(|k| k.name()).find(|k| *k == name)
+    });
     config.consent_mode = consent_mode(root.get("consentMode"), &config.categories)?;
     Some(config)
 }
@@ -110,15 +101,6 @@ fn consent_mode(custom: Option<&Json>, categories: &[Category]) -> Option<Vec<(C
     Some(mapping)
 }
 
-fn str_of<'a>(object: &'a Json, key: &str) -> Option<&'a str> {
-    object.get(key).and_then(Json::as_str)
-}
-
-/// A text the full parse would accept: a string that is not blank.
-fn text_of(value: &Json) -> Option<&str> {
-    value.as_str().filter(|s| !is_blank(s))
-}
-
 /// A title, description or purpose: absent, one text, or a text per language (`Localized`).
 /// `None` when it is something else.
 fn localized(value: Option<&Json>) -> Option<Option<Localized>> {
@@ -136,23 +118,6 @@ fn localized(value: Option<&Json>) -> Option<Option<Localized>> {
 /// The `id` of a category or service, as the cookie may carry it.
 fn id_of(object: &Json) -> Option<String> {
     str_of(object, "id").filter(|id| wire::is_choice_id(id)).map(String::from)
-}
-
-/// The shop's overrides of the banner's texts; the rest of `texts` is the full module's.
-fn banner_texts(texts: Option<&Json>) -> super::TextOverrides {
-    let mut out = Vec::new();
-    for (tag, overrides) in texts.and_then(Json::as_object).unwrap_or(&[]) {
-        let (Some(lang), Some(overrides)) = (Lang::from_tag(tag), overrides.as_object()) else { continue };
-        let mut list = Vec::new();
-        for (name, value) in overrides {
-            let Some(key) = BannerText::ALL.iter().map(|k| k.name()).find(|k| k == name) else { continue };
-            if let Some(text) = value.as_str().filter(|s| !is_blank(s)) {
-                list.push((key, text.to_string()));
-            }
-        }
-        out.push((lang, list));
-    }
-    out
 }
 
 #[cfg(test)]

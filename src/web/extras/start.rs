@@ -14,6 +14,8 @@ use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::lang::Lang;
+#[cfg(feature = "forms")]
+use privacy_widget_core::{config, json};
 use web_sys::Event;
 
 /// The consent module asks the viewer to open with this event (after loading this module).
@@ -60,7 +62,7 @@ pub fn listen() {
 /// Starts the viewer and the forms. An invalid config was already reported by the consent
 /// module, which then never loads this one; so here it is only skipped.
 pub fn start(config_text: &str) {
-    let Ok(config) = Config::parse(config_text) else { return };
+    let Some(config) = read_config(config_text) else { return };
     let lang = consent_bridge::language();
     #[cfg(feature = "extras")]
     {
@@ -75,6 +77,19 @@ pub fn start(config_text: &str) {
             statement::open(section, changes);
         }
     }
+}
+
+/// The extras build's renderers read most of the config: the full parse.
+#[cfg(feature = "extras")]
+fn read_config(text: &str) -> Option<Config> {
+    Config::parse(text).ok()
+}
+
+/// The newsletter forms read a few fields: the forms' reader, without the full parse's checks
+/// and messages (the consent manager, which loads this build, has made them).
+#[cfg(feature = "forms")]
+fn read_config(text: &str) -> Option<Config> {
+    json::parse(text).ok().and_then(|root| config::forms::read(&root))
 }
 
 /// The page's language changed: every renderer follows (each ignores its own language).

@@ -1,0 +1,109 @@
+//! The config as the forms build reads it: only what the newsletter forms use (the revision
+//! their signup carries, the newsletter endpoint, the statement link and whether a viewer is
+//! configured, the forms' text overrides), without a word of the field-named messages.
+//!
+//! Why a third reader: the forms build is loaded by the consent manager, which has parsed the
+//! config fully (`Config::parse`) and never loads it for a config with a mistake; so the full
+//! parse's checks and messages (half the build) would only be carried, never needed. Like
+//! `banner::read` it still checks what keeps its own output safe (the revision it posts, the
+//! URLs it links and posts to) and gives up on anything else it cannot read, which leaves the
+//! page's plain form working. `tests::agrees_with_the_full_parse` holds it to the full parse.
+
+use crate::prelude::*;
+
+use super::lenient::{self, safe_url, str_of};
+use super::Config;
+use crate::i18n::{BannerText, FormText};
+use crate::json::Json;
+use crate::wire;
+
+/// The forms' config from the config's JSON, or `None` when something it needs is unreadable.
+pub fn read(root: &Json) -> Option<Config> {
+    let mut config = Config::defaults();
+    config.revision = str_of(root, "revision").filter(|r| wire::is_revision(r))?.to_string();
+    config.privacy_policy_url = safe_url(root.get("privacyPolicyUrl"))?;
+    config.endpoints.newsletter = safe_url(root.get("endpoints").and_then(|e| e.get("newsletter")))?;
+    config.statement = lenient::statement(root)?;
+    config.texts = lenient::text_overrides(root.get("texts"), |name| {
+        let privacy_statement = BannerText::PrivacyStatement.name();
+        FormText::ALL.iter().map(|k| k.name()).chain([privacy_statement]).find(|k| *k == name)
+    });
+    Some(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::DEMO;
+    use crate::json;
+
+    /// Every field this reader fills, as the full parse has it.
+    fn forms_part(config: &Config) -> Config {
+        let mut part = Config::defaults();
+        part.revision = config.revision.clone();
+        part.privacy_policy_url = config.privacy_policy_url.clone();
+        part.endpoints.newsletter = config.endpoints.newsletter.clone();
+        part.statement = config.statement.clone();
+        let forms_text =
+            |name: &str| FormText::ALL.iter().any(|k| k.name() == name) || name == BannerText::PrivacyStatement.name();
+        part.texts = config
+            .texts
+            .iter()
+            .map(|(lang, list)| (*lang, list.iter().filter(|(k, _)| forms_text(k)).cloned().collect()))
+            .collect();
+        part
+    }
+
+    #[test]
+    fn agrees_with_the_full_parse() {
+        let demo_page = include_str!("../../../www/widget-config.json");
+        let variants = [
+            DEMO.to_string(),
+            demo_page.to_string(),
+            DEMO.replacen(
+                "\"language\": \"nb\",",
+                r#""language": "auto",
+                   "endpoints": {"consent": "/api/consent", "newsletter": "https://shop.example/nl"},
+                   "texts": {"en": {"newsletterTitle": "News", "privacyStatement": "Privacy", "acceptAll": "Yes"},
+                             "nn": {"emailLabel": "E-post", "saveChoices": "Lagre"}},"#,
+                1,
+            )
+            .replacen("\"endpoints\": {\"consent\": \"/api/consent\"},", "", 1),
+        ];
+        for text in &variants {
+            let full = Config::parse(text).unwrap_or_else(|e| panic!("{e:?}"));
+            assert_eq!(read(&json::parse(text).unwrap()), Some(forms_part(&full)), "{text}");
+        }
+        // The variant's overrides: the forms' own and the statement link's, no other build's.
+        let third = read(&json::parse(&variants[2]).unwrap()).unwrap();
+        assert_eq!(third.endpoints.newsletter.as_deref(), Some("https://shop.example/nl"));
+        let names = |lang| {
+            third
+                .texts
+                .iter()
+                .find(|(l, _)| *l == lang)
+                .map(|(_, list)| list.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+        };
+        assert_eq!(names(crate::lang::Lang::En), Some(Vec::from(["newsletterTitle", "privacyStatement"])));
+        assert_eq!(names(crate::lang::Lang::Nn), Some(Vec::from(["emailLabel"])));
+    }
+
+    #[test]
+    fn gives_up_on_what_it_cannot_use_safely() {
+        for (from, to) in [
+            ("\"revision\": \"2026-11-01\"", "\"revision\": \"../x\""),
+            ("\"revision\"", "\"revisjon\""),
+            ("\"/personopplysninger\"", "\"javascript:alert(1)\""),
+            (
+                "\"endpoints\": {\"consent\": \"/api/consent\"",
+                "\"endpoints\": {\"consent\": \"/api/consent\", \"newsletter\": \"//evil.example/nl\"",
+            ),
+            ("\"language\": \"nb\"", "\"language\": \"nb\", \"statement\": {\"container\": \"x\"}"),
+        ] {
+            let text = DEMO.replacen(from, to, 1);
+            assert_ne!(text, DEMO, "{from}");
+            assert_eq!(json::parse(&text).ok().and_then(|root| read(&root)), None, "{to}");
+            assert!(Config::parse(&text).is_err(), "the full parse refuses it too: {to}");
+        }
+    }
+}
