@@ -10,7 +10,7 @@
 use privacy_widget::web::extras::start;
 use privacy_widget::web::shared::dom;
 use privacy_widget_core::config::Config;
-use privacy_widget_core::i18n::{BannerText, FormText};
+use privacy_widget_core::i18n::{FormText, SharedText};
 use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::consent_text;
@@ -264,7 +264,7 @@ async fn the_newsletter_form_checks_the_address_in_place_and_queues_one_signup()
     assert_eq!(text(&find(&root, "label[for=\"nl-consent\"]")), consent_text(&config, Lang::Nb));
     let policy = find(&root, "a[data-action=\"statement\"]");
     assert_eq!(policy.get_attribute("href").as_deref(), Some("/personvern"));
-    assert_eq!(text(&policy), config.text(Lang::Nb, BannerText::PrivacyStatement));
+    assert_eq!(text(&policy), config.text(Lang::Nb, SharedText::PrivacyStatement));
     let email = find(&root, "input#nl-email");
     assert_eq!(email.get_attribute("type").as_deref(), Some("email"));
     assert_eq!(email.get_attribute("autocomplete").as_deref(), Some("email"));

@@ -5,7 +5,7 @@
 
 use privacy_widget_core::config::Config;
 use privacy_widget_core::form_markup::{self, FormContext, NewsletterFields};
-use privacy_widget_core::i18n::{BannerText, FormText};
+use privacy_widget_core::i18n::{FormText, SharedText};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::{consent_text, NewsletterForm};
 use privacy_widget_core::rights::RightsForm;
@@ -52,7 +52,7 @@ fn region_html(region: &str, config: &Config, lang: Lang) -> String {
                 consent_text: Some(&wording),
                 revision: &config.revision,
                 privacy_policy_url: policy.as_deref(),
-                privacy_statement_label: config.text(lang, BannerText::PrivacyStatement),
+                privacy_statement_label: config.text(lang, SharedText::PrivacyStatement),
             };
             form_markup::newsletter(&context(action, "pw-nl"), &fields, &NewsletterForm::subscribe(lang, false))
                 .to_html()

@@ -4,7 +4,7 @@
 //! Buttons carry `data-action` for the delegated listener; no DOM is built from strings.
 
 use crate::config::Config;
-use crate::i18n::{BannerText, Text};
+use crate::i18n::{BannerText, SharedText, Text};
 use crate::lang::Lang;
 use crate::markup::Element;
 
@@ -43,7 +43,7 @@ pub fn banner(config: &Config, state: BannerState) -> Element {
         section.push(link);
     }
     if state.revision_changed {
-        section.push(button("statement-changes", t(BannerText::StatementWhatChanged), "link"));
+        section.push(button("statement-changes", config.text(state.lang, SharedText::StatementWhatChanged), "link"));
     }
     section
 }
@@ -65,7 +65,7 @@ pub fn statement_link(config: &Config, lang: Lang) -> Option<Element> {
             .attr("class", "link")
             .attr("href", url.as_str())
             .attr("data-action", "statement")
-            .text(config.text(lang, BannerText::PrivacyStatement)),
+            .text(config.text(lang, SharedText::PrivacyStatement)),
     )
 }
 

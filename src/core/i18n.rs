@@ -61,7 +61,8 @@ pub fn is_text_name(name: &str) -> Option<&'static str> {
 catalogue! {
     /// The texts of the banner and the floating button, the preferences' introduction (part of
     /// the texts hash a decision at the banner carries) and the announcement of a saved choice:
-    /// the only texts the banner build (`web::banner`) carries, so they are a catalogue of their own.
+    /// with `SharedText`, the only texts the banner build (`web::banner`) carries, so they are a
+    /// catalogue of their own.
     BannerText {
         Title = "bannerTitle" {
             nb: "Vi tar vare på personvernet ditt",
@@ -76,11 +77,6 @@ catalogue! {
         AcceptAll = "acceptAll" { nb: "Godta alle", nn: "Godta alle", en: "Accept all" }
         RejectAll = "rejectAll" { nb: "Avvis alle", nn: "Avvis alle", en: "Reject all" }
         Settings = "settings" { nb: "Tilpass", nn: "Tilpass", en: "Customise" }
-        PrivacyStatement = "privacyStatement" {
-            nb: "Personvernerklæring",
-            nn: "Personvernerklæring",
-            en: "Privacy statement"
-        }
         GpcNotice = "gpcNotice" {
             nb: "Nettleseren din ber om at du ikke spores (Global Privacy Control). Derfor er alt som ikke er nødvendig, slått av.",
             nn: "Nettlesaren din ber om at du ikkje blir spora (Global Privacy Control). Difor er alt som ikkje er naudsynt, slått av.",
@@ -90,11 +86,6 @@ catalogue! {
             nb: "Personverninnstillinger",
             nn: "Personverninnstillingar",
             en: "Privacy settings"
-        }
-        StatementWhatChanged = "statementWhatChanged" {
-            nb: "Se hva som er endret siden du sist samtykket",
-            nn: "Sjå kva som er endra sidan du sist samtykte",
-            en: "See what changed since you last consented"
         }
         PreferencesIntro = "preferencesIntro" {
             nb: "Velg hva vi kan bruke. Nødvendige informasjonskapsler er alltid på fordi butikken ikke virker uten dem. Alt annet er av til du slår det på.",
@@ -141,11 +132,23 @@ catalogue! {
 
 catalogue! {
     /// The texts the consent manager and the statement pages (the extras build) both show: the
-    /// built-in categories' titles and descriptions, "close", allowed / not allowed and the
-    /// consent id's label. A catalogue of their own, so the extras build does not carry the
-    /// preferences' and the receipt's texts (each catalogue is one table, linked whole).
+    /// built-in categories' titles and descriptions (the banner build's texts hash covers them
+    /// too), "close", the statement link and "what changed", allowed / not allowed and the
+    /// consent id's label. A catalogue of their own, so the extras and forms builds do not carry
+    /// the banner's, the preferences' and the receipt's texts (each catalogue is one table,
+    /// linked whole).
     SharedText {
         Close = "close" { nb: "Lukk", nn: "Lukk", en: "Close" }
+        PrivacyStatement = "privacyStatement" {
+            nb: "Personvernerklæring",
+            nn: "Personvernerklæring",
+            en: "Privacy statement"
+        }
+        StatementWhatChanged = "statementWhatChanged" {
+            nb: "Se hva som er endret siden du sist samtykket",
+            nn: "Sjå kva som er endra sidan du sist samtykte",
+            en: "See what changed since you last consented"
+        }
         ReceiptId = "receiptId" { nb: "Samtykke-ID", nn: "Samtykke-ID", en: "Consent ID" }
         Granted = "granted" { nb: "Tillatt", nn: "Tillate", en: "Allowed" }
         Denied = "denied" { nb: "Ikke tillatt", nn: "Ikkje tillate", en: "Not allowed" }

@@ -1,7 +1,8 @@
 //! The config as the banner build reads it: only the fields the banner path uses (revision,
 //! language, categories and services with the texts the texts hash covers, cookie, statement
 //! link, revisions and container, floating button, theme, the consent endpoint, outbox storage,
-//! banner text overrides, the Consent Mode mapping), without a word of the field-named messages.
+//! the overrides of the banner's and the categories' texts, the Consent Mode mapping), without a
+//! word of the field-named messages.
 //!
 //! Why a second reader: `Config::parse` checks every field and names every mistake, and that
 //! costs more than the whole banner (7 KB brotli of the 10 KB budget). The banner build reads
@@ -19,7 +20,7 @@ use super::{
     is_token, Category, Config, ConsentSignal, Localized, OutboxStorage, Service, Theme, COOKIE_LIFETIME_DAYS,
     COOKIE_NAME_MAX,
 };
-use crate::i18n::BannerText;
+use crate::i18n::{BannerText, SharedText};
 use crate::json::Json;
 use crate::lang::Lang;
 use crate::wire;
@@ -65,8 +66,11 @@ pub fn read(root: &Json) -> Option<Config> {
     config.floating_button = root.get("floatingButton").map_or(Some(false), Json::as_bool)?;
     config.theme = Theme::from_name(str_of(root, "theme"))?;
     config.outbox_storage = OutboxStorage::from_name(root.get("outbox").and_then(|o| str_of(o, "storage")))?;
+    // The banner's texts, and the built-in categories' titles and descriptions: the texts hash
+    // a decision here carries covers them as the preferences would show them.
     config.texts = lenient::text_overrides(root.get("texts"), |name| {
-        BannerText::ALL.iter().map(|k| k.name()).find(|k| *k == name)
+        let banner = BannerText::ALL.iter().map(|k| k.name());
+        banner.chain(SharedText::ALL.iter().map(|k| k.name())).find(|k| *k == name)
     });
     config.consent_mode = consent_mode(root.get("consentMode"), &config.categories)?;
     Some(config)
@@ -161,7 +165,10 @@ mod tests {
             .texts
             .iter()
             .map(|(lang, list)| {
-                let banner = list.iter().filter(|(k, _)| BannerText::ALL.iter().any(|b| b.name() == *k)).cloned();
+                let read = |k: &str| {
+                    BannerText::ALL.iter().any(|b| b.name() == k) || SharedText::ALL.iter().any(|b| b.name() == k)
+                };
+                let banner = list.iter().filter(|(k, _)| read(k)).cloned();
                 (*lang, banner.collect())
             })
             .collect();
@@ -179,7 +186,7 @@ mod tests {
                 r#""language": "auto", "theme": "dark", "floatingButton": true,
                    "cookie": {"name": "shop_consent", "domain": ".example.no", "lifetimeDays": 180},
                    "outbox": {"storage": "local"}, "consentMode": {"ad_storage": ["analytics"], "analytics_storage": []},
-                   "texts": {"en": {"acceptAll": "Yes please", "preferencesTitle": "Choices", "preferencesIntro": "Pick"}, "nn": {"bannerTitle": "Hei"}},"#,
+                   "texts": {"en": {"acceptAll": "Yes please", "preferencesTitle": "Choices", "preferencesIntro": "Pick"}, "nn": {"bannerTitle": "Hei", "category.analytics": "Besøkstal", "category.necessary.description": "Alltid på"}},"#,
                 1,
             )
             .replacen(

@@ -13,7 +13,7 @@ use crate::prelude::*;
 
 use super::lenient::{self, safe_url, str_of};
 use super::Config;
-use crate::i18n::{BannerText, FormText};
+use crate::i18n::{FormText, SharedText};
 use crate::json::Json;
 use crate::wire;
 
@@ -25,7 +25,7 @@ pub fn read(root: &Json) -> Option<Config> {
     config.endpoints.newsletter = safe_url(root.get("endpoints").and_then(|e| e.get("newsletter")))?;
     config.statement = lenient::statement(root)?;
     config.texts = lenient::text_overrides(root.get("texts"), |name| {
-        let privacy_statement = BannerText::PrivacyStatement.name();
+        let privacy_statement = SharedText::PrivacyStatement.name();
         FormText::ALL.iter().map(|k| k.name()).chain([privacy_statement]).find(|k| *k == name)
     });
     Some(config)
@@ -45,7 +45,7 @@ mod tests {
         part.endpoints.newsletter = config.endpoints.newsletter.clone();
         part.statement = config.statement.clone();
         let forms_text =
-            |name: &str| FormText::ALL.iter().any(|k| k.name() == name) || name == BannerText::PrivacyStatement.name();
+            |name: &str| FormText::ALL.iter().any(|k| k.name() == name) || name == SharedText::PrivacyStatement.name();
         part.texts = config
             .texts
             .iter()

@@ -11,7 +11,7 @@ use crate::prelude::*;
 use super::{diff, BlockChange, ContactBlock, DiffRun, Inline, ItemChange, Section, SectionChange, Statement};
 use crate::config::Config;
 use crate::declaration::{self, COOKIE_SECTION_IDS};
-use crate::i18n::{fill, BannerText, FormText, SharedText, Text};
+use crate::i18n::{fill, FormText, SharedText, Text};
 use crate::lang::Lang;
 use crate::markup::Element;
 
@@ -129,7 +129,7 @@ fn tools(view: &View) -> Element {
     }
     if let Some(toggle) = view.changes {
         let (action, label) = match toggle {
-            ChangesToggle::ShowChanges => ("show-changes", view.t(BannerText::StatementWhatChanged)),
+            ChangesToggle::ShowChanges => ("show-changes", view.t(SharedText::StatementWhatChanged)),
             ChangesToggle::BackToReading => ("show-reading", view.t(FormText::StatementBackToReading)),
         };
         tools.push(button(action, label, "secondary"));

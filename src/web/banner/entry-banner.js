@@ -72,15 +72,17 @@ window.gtag("consent", "default", {
     // The page's own inline values while ours are set, given back once no banner is shown (a
     // decision, the dialog in its place); the watch follows the consent manager's host too,
     // which takes the banner build's place.
+    // Made at the first room, not at start-up: most visitors never tab into the page.
     let pageValues;
-    const watch = new MutationObserver(() => {
+    let watch;
+    const giveBackWhenGone = () => {
       const banner = shownBanner();
       if (banner) return watch.observe(banner.getRootNode(), { childList: true, subtree: true });
       watch.disconnect();
       const style = document.documentElement.style;
       properties.forEach((property, i) => (pageValues[i] ? style.setProperty(property, pageValues[i]) : style.removeProperty(property)));
       pageValues = undefined;
-    });
+    };
     document.addEventListener("focusin", (event) => {
       const banner = shownBanner();
       // Focus inside the widget reaches the document as focus on its host.
@@ -88,6 +90,7 @@ window.gtag("consent", "default", {
       const root = document.documentElement;
       if (!pageValues) {
         pageValues = properties.map((property) => root.style.getPropertyValue(property));
+        watch ||= new MutationObserver(giveBackWhenGone);
         watch.observe(document.body, { childList: true });
         watch.observe(banner.getRootNode(), { childList: true, subtree: true });
       }
@@ -236,8 +239,8 @@ window.gtag("consent", "default", {
     },
     prepareConsent() {
       // A pointer (or keyboard focus) on a banner button that needs the consent manager (not
-      // "accept all" or "reject all", which this build decides itself): its files, neither compiled nor run, so the click
-      // finds them there. With `fetch`, which the page already uses for the banner's wasm, not
+      // "accept all" or "reject all", which this build decides itself): its files, neither
+      // compiled nor run, so the click finds them there. With `fetch`, which the page already uses for the banner's wasm, not
       // `<link rel=preload>`: the first link element a script makes installs its bindings (7.8 KB
       // of JS heap, measured on the bench page). The wasm's response is handed to the consent
       // module (`entry-module.js`), so it arrives once whatever the server's caching; the script

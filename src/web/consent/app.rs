@@ -1,7 +1,7 @@
 //! The running widget, at the top of the consent build: holds the config and the core state,
 //! turns DOM events into messages, runs `ConsentUi::update` and executes the effects it returns
 //! through the modules below it (`api`, `blocking`, `render`). Keeping keyboard focus on the page
-//! clear of the banner is the page's layer's (`entry-banner.js`), for either build's banner.
+//! clear of the banner belongs to the page layer (`entry-banner.js`), for either build's banner.
 
 use crate::prelude::*;
 

@@ -11,7 +11,7 @@ use crate::web::shared::dom::{self, append, attr, button, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::form::{FormEffect, Phase, SubmissionMsg};
-use privacy_widget_core::i18n::{BannerText, FormText};
+use privacy_widget_core::i18n::{FormText, SharedText};
 use privacy_widget_core::lang::Lang;
 use privacy_widget_core::newsletter::{
     self as newsletter, consent_text, Field, NewsletterEffect, NewsletterForm, NewsletterMode, NewsletterMsg,
@@ -234,7 +234,7 @@ fn render(config: &Config, form: &NewsletterForm) -> Element {
         // Beside the label, not inside it: the label text is posted as the exact consent wording.
         if let Some(url) = &config.privacy_policy_url {
             let p = el("p", "policy");
-            let link = text_el("a", "", config.text(form.lang, BannerText::PrivacyStatement));
+            let link = text_el("a", "", config.text(form.lang, SharedText::PrivacyStatement));
             attr(&link, "href", url);
             attr(&link, "data-action", "statement");
             append(&p, &link);
