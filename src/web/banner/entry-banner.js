@@ -16,7 +16,8 @@ window.gtag("consent", "default", {
 // A block, so the names cannot clash with the glue's top-level ones.
 {
   // The consent manager, the statement viewer with the forms, and the forms alone are modules
-  // of their own, imported from beside this file when needed. Each import settles once its module started.
+  // of their own, imported from beside this file when needed. Each import settles once its
+  // module started.
   // Resolved by `import.meta.resolve`, not `new URL(…, import.meta.url)`: the first use of the
   // URL interface installs its bindings (7.5 KB of JS heap measured alone, 4 KB on the bench page).
   const consentUrl = import.meta.resolve("./privacy-widget-consent.js");
@@ -71,8 +72,8 @@ window.gtag("consent", "default", {
     const shownBanner = () => document.getElementById("privacy-widget")?.shadowRoot?.querySelector(".banner");
     // The page's own inline values while ours are set, given back once no banner is shown (a
     // decision, the dialog in its place); the watch follows the consent manager's host too,
-    // which takes the banner build's place.
-    // Made at the first room, not at start-up: most visitors never tab into the page.
+    // which takes the banner build's place. Made at the first room, not at start-up: most
+    // visitors never tab into the page.
     let pageValues;
     let watch;
     const giveBackWhenGone = () => {
@@ -240,9 +241,9 @@ window.gtag("consent", "default", {
     prepareConsent() {
       // A pointer (or keyboard focus) on a banner button that needs the consent manager (not
       // "accept all" or "reject all", which this build decides itself): its files, neither
-      // compiled nor run, so the click finds them there. With `fetch`, which the page already uses for the banner's wasm, not
-      // `<link rel=preload>`: the first link element a script makes installs its bindings (7.8 KB
-      // of JS heap, measured on the bench page). The wasm's response is handed to the consent
+      // compiled nor run, so the click finds them there. With `fetch`, which the page already
+      // uses for the banner's wasm, not `<link rel=preload>`: the first link element a script
+      // makes installs its bindings (7.8 KB of JS heap, measured on the bench page). The wasm's response is handed to the consent
       // module (`entry-module.js`), so it arrives once whatever the server's caching; the script
       // is read from the HTTP cache where the server lets it be cached.
       const root = document.getElementById("privacy-widget").shadowRoot;
