@@ -100,7 +100,12 @@ impl Choices {
 
     /// Consent Mode v2: a signal is granted when any category mapped to it is accepted.
     pub fn consent_mode(&self, config: &Config) -> Vec<(ConsentSignal, bool)> {
-        config.consent_mode.iter().map(|(signal, ids)| (*signal, ids.iter().any(|id| self.category(id)))).collect()
+        // A loop, not `map(…).collect()`: fewer bytes in the banner build.
+        let mut signals = Vec::with_capacity(config.consent_mode.len());
+        for (signal, ids) in &config.consent_mode {
+            signals.push((*signal, ids.iter().any(|id| self.category(id))));
+        }
+        signals
     }
 
     /// Whether going from `self` to `after` switches off a category or service that was on:
