@@ -127,7 +127,7 @@ fn id_of(object: &Json) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::DEMO;
+    use crate::config::tests::{overrides_named, DEMO};
     use crate::json;
     use crate::ui::texts_hash;
 
@@ -161,17 +161,9 @@ mod tests {
         part.theme = config.theme;
         part.outbox_storage = config.outbox_storage;
         part.consent_mode = config.consent_mode.clone();
-        part.texts = config
-            .texts
-            .iter()
-            .map(|(lang, list)| {
-                let read = |k: &str| {
-                    BannerText::ALL.iter().any(|b| b.name() == k) || SharedText::ALL.iter().any(|b| b.name() == k)
-                };
-                let banner = list.iter().filter(|(k, _)| read(k)).cloned();
-                (*lang, banner.collect())
-            })
-            .collect();
+        part.texts = overrides_named(&config.texts, |k| {
+            BannerText::ALL.iter().any(|b| b.name() == k) || SharedText::ALL.iter().any(|b| b.name() == k)
+        });
         part
     }
 

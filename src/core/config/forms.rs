@@ -34,7 +34,7 @@ pub fn read(root: &Json) -> Option<Config> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::DEMO;
+    use crate::config::tests::{overrides_named, DEMO};
     use crate::json;
 
     /// Every field this reader fills, as the full parse has it.
@@ -44,13 +44,9 @@ mod tests {
         part.privacy_policy_url = config.privacy_policy_url.clone();
         part.endpoints.newsletter = config.endpoints.newsletter.clone();
         part.statement = config.statement.clone();
-        let forms_text =
-            |name: &str| FormText::ALL.iter().any(|k| k.name() == name) || name == SharedText::PrivacyStatement.name();
-        part.texts = config
-            .texts
-            .iter()
-            .map(|(lang, list)| (*lang, list.iter().filter(|(k, _)| forms_text(k)).cloned().collect()))
-            .collect();
+        part.texts = overrides_named(&config.texts, |name| {
+            FormText::ALL.iter().any(|k| k.name() == name) || name == SharedText::PrivacyStatement.name()
+        });
         part
     }
 
