@@ -12,6 +12,7 @@ use crate::wire;
 use core::fmt;
 
 pub mod banner;
+pub mod extras;
 pub mod forms;
 mod lenient;
 

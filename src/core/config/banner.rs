@@ -15,11 +15,8 @@
 
 use crate::prelude::*;
 
-use super::lenient::{self, safe_url, str_of, text_of};
-use super::{
-    is_token, Category, Config, ConsentSignal, Localized, OutboxStorage, Service, Theme, COOKIE_LIFETIME_DAYS,
-    COOKIE_NAME_MAX,
-};
+use super::lenient::{self, safe_url, str_of};
+use super::{is_token, Category, Config, ConsentSignal, OutboxStorage, Theme, COOKIE_LIFETIME_DAYS, COOKIE_NAME_MAX};
 use crate::i18n::{BannerText, SharedText};
 use crate::json::Json;
 use crate::lang::Lang;
@@ -35,20 +32,7 @@ pub fn read(root: &Json) -> Option<Config> {
         Some(Json::Str(tag)) if tag == "auto" => None,
         Some(tag) => Some(Lang::from_tag(tag.as_str()?)?),
     };
-    for category in root.get("categories")?.as_array()? {
-        let mut services = Vec::new();
-        for service in category.get("services").map_or(Some(&[][..]), Json::as_array)? {
-            let id = id_of(service)?;
-            let name = match service.get("name") {
-                None => id.clone(),
-                Some(name) => text_of(name)?.to_string(),
-            };
-            services.push(Service { name, purpose: localized(service.get("purpose"))?, id, ..Service::default() });
-        }
-        let required = category.get("required").map_or(Some(false), Json::as_bool)?;
-        let (title, description) = (localized(category.get("title"))?, localized(category.get("description"))?);
-        config.categories.push(Category { id: id_of(category)?, required, title, description, services });
-    }
+    config.categories = lenient::categories::<false>(root)?;
     if let Some(cookie) = root.get("cookie") {
         if let Some(name) = cookie.get("name") {
             config.cookie.name = name.as_str().filter(|n| is_token(n, COOKIE_NAME_MAX))?.to_string();
@@ -105,29 +89,11 @@ fn consent_mode(custom: Option<&Json>, categories: &[Category]) -> Option<Vec<(C
     Some(mapping)
 }
 
-/// A title, description or purpose: absent, one text, or a text per language (`Localized`).
-/// `None` when it is something else.
-fn localized(value: Option<&Json>) -> Option<Option<Localized>> {
-    let Some(value) = value else { return Some(None) };
-    if value.as_str().is_some() {
-        return Some(Some(Localized::Same(text_of(value)?.to_string())));
-    }
-    let mut texts = Vec::new();
-    for (tag, text) in value.as_object().filter(|members| !members.is_empty())? {
-        texts.push((Lang::from_tag(tag)?, text_of(text)?.to_string()));
-    }
-    Some(Some(Localized::PerLang(texts)))
-}
-
-/// The `id` of a category or service, as the cookie may carry it.
-fn id_of(object: &Json) -> Option<String> {
-    str_of(object, "id").filter(|id| wire::is_choice_id(id)).map(String::from)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::tests::{overrides_named, DEMO};
+    use crate::config::Service;
     use crate::json;
     use crate::ui::texts_hash;
 

@@ -14,7 +14,6 @@ use crate::web::shared::dom;
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
 use privacy_widget_core::lang::Lang;
-#[cfg(feature = "forms")]
 use privacy_widget_core::{config, json};
 use web_sys::Event;
 
@@ -79,17 +78,14 @@ pub fn start(config_text: &str) {
     }
 }
 
-/// The extras build's renderers read most of the config: the full parse.
-#[cfg(feature = "extras")]
+/// The config as this build's renderers use it, read leniently: the consent manager, which loads
+/// this build, has checked it fully and named every mistake (`config::extras`, `config::forms`).
 fn read_config(text: &str) -> Option<Config> {
-    Config::parse(text).ok()
-}
-
-/// The newsletter forms read a few fields: the forms' reader, without the full parse's checks
-/// and messages (the consent manager, which loads this build, has made them).
-#[cfg(feature = "forms")]
-fn read_config(text: &str) -> Option<Config> {
-    json::parse(text).ok().and_then(|root| config::forms::read(&root))
+    #[cfg(feature = "extras")]
+    let read = config::extras::read;
+    #[cfg(feature = "forms")]
+    let read = config::forms::read;
+    json::parse(text).ok().and_then(|root| read(&root))
 }
 
 /// The page's language changed: every renderer follows (each ignores its own language).

@@ -1,0 +1,135 @@
+//! The config as the extras build reads it: what the statement viewer, the cookie declaration,
+//! the rights requests and the newsletter forms use (the revision, the categories with the
+//! services and the cookies they declare, the newsletter and rights endpoints, the statement, the
+//! statement link, the contact address, the shared texts' and the forms' overrides), without a
+//! word of the field-named messages.
+//!
+//! Why a lenient reader here too (see `forms.rs`): the consent manager loads the extras build
+//! only after its `Config::parse` has accepted the config, so the full parse's checks and messages
+//! (7 kB brotli of the build) would be carried and never used. It still checks what keeps its own
+//! output safe (the revision it posts, the URLs it links and posts to) and gives up on anything
+//! else it cannot read. `tests::agrees_with_the_full_parse` holds it to the full parse.
+
+use crate::prelude::*;
+
+use super::lenient::{self, safe_url, str_of};
+use super::Config;
+use crate::i18n::{FormText, SharedText};
+use crate::json::Json;
+use crate::wire;
+
+/// The extras' config from the config's JSON, or `None` when something it needs is unreadable.
+pub fn read(root: &Json) -> Option<Config> {
+    let mut config = Config::defaults();
+    config.revision = str_of(root, "revision").filter(|r| wire::is_revision(r))?.to_string();
+    config.categories = lenient::categories::<true>(root)?;
+    let endpoints = root.get("endpoints");
+    config.endpoints.newsletter = safe_url(endpoints.and_then(|e| e.get("newsletter")))?;
+    config.endpoints.rights_request = safe_url(endpoints.and_then(|e| e.get("rightsRequest")))?;
+    config.privacy_policy_url = safe_url(root.get("privacyPolicyUrl"))?;
+    config.contact_email = str_of(root, "contactEmail").map(String::from);
+    config.statement = lenient::statement(root)?;
+    config.texts = lenient::text_overrides(root.get("texts"), |name| {
+        let shared = SharedText::ALL.iter().map(|k| k.name());
+        shared.chain(FormText::ALL.iter().map(|k| k.name())).find(|k| *k == name)
+    });
+    Some(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::{overrides_named, DEMO};
+    use crate::config::{Category, Service};
+    use crate::json;
+
+    /// Every field this reader fills, as the full parse has it.
+    fn extras_part(config: &Config) -> Config {
+        let mut part = Config::defaults();
+        part.revision = config.revision.clone();
+        part.categories = config
+            .categories
+            .iter()
+            .map(|c| Category {
+                services: c.services.iter().map(|s| Service { hosts: Vec::new(), ..s.clone() }).collect(),
+                ..c.clone()
+            })
+            .collect();
+        part.endpoints.newsletter = config.endpoints.newsletter.clone();
+        part.endpoints.rights_request = config.endpoints.rights_request.clone();
+        part.privacy_policy_url = config.privacy_policy_url.clone();
+        part.contact_email = config.contact_email.clone();
+        part.statement = config.statement.clone();
+        part.texts = overrides_named(&config.texts, |name| {
+            SharedText::ALL.iter().any(|k| k.name() == name) || FormText::ALL.iter().any(|k| k.name() == name)
+        });
+        part
+    }
+
+    #[test]
+    fn agrees_with_the_full_parse() {
+        let demo_page = include_str!("../../../www/widget-config.json");
+        let variants = [
+            DEMO.to_string(),
+            demo_page.to_string(),
+            DEMO.replacen(
+                "\"language\": \"nb\",",
+                r#""language": "auto", "contactEmail": "personvern@example.no",
+                   "endpoints": {"consent": "/api/consent", "newsletter": "https://shop.example/nl", "rightsRequest": "/api/rights"},
+                   "texts": {"en": {"newsletterTitle": "News", "privacyStatement": "Privacy", "acceptAll": "Yes"},
+                             "nn": {"category.analytics": "Besøkstal", "preferencesTitle": "Val"}},"#,
+                1,
+            )
+            .replacen("\"endpoints\": {\"consent\": \"/api/consent\"},", "", 1)
+            .replacen(
+                r#""cookies": [{"name": "_ga", "lifetime": {"nb": "2 år", "en": "2 years"}}, "_ga_*"]"#,
+                r#""hosts": ["*.google-analytics.com"],
+                   "cookies": [{"name": "_ga", "lifetime": "2 years", "type": "localStorage", "party": "third"}, "_ga_*"]"#,
+                1,
+            ),
+        ];
+        for text in &variants {
+            let full = Config::parse(text).unwrap_or_else(|e| panic!("{e:?}"));
+            assert_eq!(read(&json::parse(text).unwrap()), Some(extras_part(&full)), "{text}");
+        }
+        // The variant's overrides: the shared texts' and the forms', no other build's.
+        let third = read(&json::parse(&variants[2]).unwrap()).unwrap();
+        assert_eq!(third.endpoints.rights_request.as_deref(), Some("/api/rights"));
+        let names = |lang| {
+            third
+                .texts
+                .iter()
+                .find(|(l, _)| *l == lang)
+                .map(|(_, list)| list.iter().map(|(k, _)| *k).collect::<Vec<_>>())
+        };
+        assert_eq!(names(crate::lang::Lang::En), Some(Vec::from(["newsletterTitle", "privacyStatement"])));
+        assert_eq!(names(crate::lang::Lang::Nn), Some(Vec::from(["category.analytics"])));
+        // What the declaration lists of a service.
+        let service = &third.categories[1].services[0];
+        assert_eq!((service.provider.as_deref(), service.cookies.len()), (Some("Google Ireland Ltd."), 2));
+        assert!(service.cookies[0].third_party);
+    }
+
+    #[test]
+    fn gives_up_on_what_it_cannot_use_safely() {
+        for (from, to) in [
+            ("\"revision\": \"2026-11-01\"", "\"revision\": \"../x\""),
+            ("\"revision\"", "\"revisjon\""),
+            ("\"/personopplysninger\"", "\"javascript:alert(1)\""),
+            (
+                "\"endpoints\": {\"consent\": \"/api/consent\"",
+                "\"endpoints\": {\"consent\": \"/api/consent\", \"rightsRequest\": \"//evil.example/rights\"",
+            ),
+            ("\"language\": \"nb\"", "\"language\": \"nb\", \"statement\": {\"container\": \"x\"}"),
+            ("{\"id\": \"necessary\"", "{\"id\": \"Necessary cookies\""),
+            ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"party\": \"fourth\""),
+            ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"type\": \"flash\""),
+            ("\"Visitor statistics\"", "\"Visitor statistics\", \"de\": \"Besucher\""),
+        ] {
+            let text = DEMO.replacen(from, to, 1);
+            assert_ne!(text, DEMO, "{from}");
+            assert_eq!(json::parse(&text).ok().and_then(|root| read(&root)), None, "{to}");
+            assert!(Config::parse(&text).is_err(), "the full parse refuses it too: {to}");
+        }
+    }
+}
