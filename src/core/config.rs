@@ -1008,6 +1008,12 @@ pub(crate) mod tests {
         texts.iter().map(|(lang, list)| (*lang, list.iter().filter(|(k, _)| read(k)).cloned().collect())).collect()
     }
 
+    /// The names of the overrides a config read for `lang`, in the config's order: what a lenient
+    /// reader's agreement test checks it kept of a variant's overrides.
+    pub(crate) fn override_names(config: &Config, lang: Lang) -> Option<Vec<&'static str>> {
+        config.texts.iter().find(|(l, _)| *l == lang).map(|(_, list)| list.iter().map(|(k, _)| *k).collect())
+    }
+
     pub(crate) const DEMO: &str = r#"{
         "revision": "2026-11-01",
         "language": "nb",

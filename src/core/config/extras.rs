@@ -6,7 +6,7 @@
 //!
 //! Why a lenient reader here too (see `forms.rs`): the consent manager loads the extras build
 //! only after its `Config::parse` has accepted the config, so the full parse's checks and messages
-//! (7 kB brotli of the build) would be carried and never used. It still checks what keeps its own
+//! (5.8 kB brotli of the build) would be carried and never used. It still checks what keeps its own
 //! output safe (the revision it posts, the URLs it links and posts to) and gives up on anything
 //! else it cannot read. `tests::agrees_with_the_full_parse` holds it to the full parse.
 
@@ -39,9 +39,10 @@ pub fn read(root: &Json) -> Option<Config> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::{overrides_named, DEMO};
+    use crate::config::tests::{override_names, overrides_named, DEMO};
     use crate::config::{Category, Service};
     use crate::json;
+    use crate::lang::Lang;
 
     /// Every field this reader fills, as the full parse has it.
     fn extras_part(config: &Config) -> Config {
@@ -95,15 +96,8 @@ mod tests {
         // The variant's overrides: the shared texts' and the forms', no other build's.
         let third = read(&json::parse(&variants[2]).unwrap()).unwrap();
         assert_eq!(third.endpoints.rights_request.as_deref(), Some("/api/rights"));
-        let names = |lang| {
-            third
-                .texts
-                .iter()
-                .find(|(l, _)| *l == lang)
-                .map(|(_, list)| list.iter().map(|(k, _)| *k).collect::<Vec<_>>())
-        };
-        assert_eq!(names(crate::lang::Lang::En), Some(Vec::from(["newsletterTitle", "privacyStatement"])));
-        assert_eq!(names(crate::lang::Lang::Nn), Some(Vec::from(["category.analytics"])));
+        assert_eq!(override_names(&third, Lang::En), Some(Vec::from(["newsletterTitle", "privacyStatement"])));
+        assert_eq!(override_names(&third, Lang::Nn), Some(Vec::from(["category.analytics"])));
         // What the declaration lists of a service.
         let service = &third.categories[1].services[0];
         assert_eq!((service.provider.as_deref(), service.cookies.len()), (Some("Google Ireland Ltd."), 2));

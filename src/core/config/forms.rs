@@ -34,8 +34,9 @@ pub fn read(root: &Json) -> Option<Config> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::{overrides_named, DEMO};
+    use crate::config::tests::{override_names, overrides_named, DEMO};
     use crate::json;
+    use crate::lang::Lang;
 
     /// Every field this reader fills, as the full parse has it.
     fn forms_part(config: &Config) -> Config {
@@ -73,15 +74,8 @@ mod tests {
         // The variant's overrides: the forms' own and the statement link's, no other build's.
         let third = read(&json::parse(&variants[2]).unwrap()).unwrap();
         assert_eq!(third.endpoints.newsletter.as_deref(), Some("https://shop.example/nl"));
-        let names = |lang| {
-            third
-                .texts
-                .iter()
-                .find(|(l, _)| *l == lang)
-                .map(|(_, list)| list.iter().map(|(k, _)| *k).collect::<Vec<_>>())
-        };
-        assert_eq!(names(crate::lang::Lang::En), Some(Vec::from(["newsletterTitle", "privacyStatement"])));
-        assert_eq!(names(crate::lang::Lang::Nn), Some(Vec::from(["emailLabel"])));
+        assert_eq!(override_names(&third, Lang::En), Some(Vec::from(["newsletterTitle", "privacyStatement"])));
+        assert_eq!(override_names(&third, Lang::Nn), Some(Vec::from(["emailLabel"])));
     }
 
     #[test]
