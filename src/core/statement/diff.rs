@@ -373,7 +373,10 @@ fn tokens(text: &str) -> impl Iterator<Item = &str> {
         } else {
             first.len_utf8()
         };
-        let (token, tail) = rest.split_at(len);
+        // Checked, not `split_at`: `len` is a char boundary, and `split_at`'s panic path for one
+        // that is not was the extras build's last str cut that could panic; with it went the
+        // formatting of its message (3.3 kB brotli).
+        let (token, tail) = rest.split_at_checked(len)?;
         rest = tail;
         Some(token)
     })
