@@ -4,6 +4,7 @@
 
 use crate::prelude::*;
 
+use crate::page_state::Cell;
 use crate::web::shared::delivery::{self, Endpoint, ReportKind};
 use crate::web::shared::dom;
 use core::cell::RefCell;
@@ -170,9 +171,9 @@ pub fn open_statement(configured: bool, section: Option<String>, changes: bool) 
 
 /// Adds a change subscriber; returns a function that removes it again.
 fn subscribe(callback: js_sys::Function) -> JsValue {
-    SUBSCRIBERS.with(|s| s.borrow_mut().push(callback.clone()));
+    SUBSCRIBERS.with(|s| s.write().push(callback.clone()));
     let unsubscribe = Closure::<dyn Fn()>::new(move || {
-        SUBSCRIBERS.with(|s| s.borrow_mut().retain(|f| f != &callback));
+        SUBSCRIBERS.with(|s| s.write().retain(|f| f != &callback));
     });
     unsubscribe.into_js_value()
 }
@@ -187,7 +188,7 @@ pub fn notify_change<W: Widget>(first: bool) {
         dom::emit(name, &detail);
     }
     // A copy: a subscriber may subscribe or unsubscribe while it runs.
-    let subscribers = SUBSCRIBERS.with(|s| s.borrow().clone());
+    let subscribers = SUBSCRIBERS.with(|s| s.read().clone());
     for callback in subscribers {
         if let Some(Err(e)) = dom::call(&callback, &JsValue::NULL, &[&detail]) {
             dom::console_error_with("privacy-widget: an onChange callback threw", &e);

@@ -7,6 +7,7 @@ use crate::prelude::*;
 
 use super::api::{self, Widget};
 use super::{blocking, render};
+use crate::page_state::Cell;
 use crate::web::shared::delivery::{self, Endpoint};
 use crate::web::shared::dom::{self, append, attr, el, Report};
 use core::cell::RefCell;
@@ -49,7 +50,7 @@ crate::page_state! {
 
 /// Runs `f` on the app if it started (a bad config leaves it absent: fail closed).
 pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> Option<R> {
-    APP.with(|cell| cell.borrow_mut().as_mut().map(f))
+    APP.with(|cell| cell.write().as_mut().map(f))
 }
 
 /// Start-up, one stage per task. On a slow phone every stage also pays for compiling the
@@ -204,7 +205,7 @@ fn mount(config: Config, ui: ConsentUi) {
     append(&root, &container);
     append(&root, &live);
     let app = App { config, ui, root: root.clone(), container, live, return_focus: None, banner_build_host };
-    APP.with(|cell| *cell.borrow_mut() = Some(app));
+    APP.with(|cell| *cell.write() = Some(app));
 
     // First in the body, so keyboard and screen-reader users meet the banner before the page.
     dom::body().prepend_with_node_1(&host).report("prepend the widget");
@@ -225,7 +226,7 @@ fn action_selector(action: &str) -> String {
 /// else as soon as it is.
 #[wasm_bindgen(js_name = takeIntent)]
 pub fn take_intent(intent: String) {
-    let queued = INTENTS.with(|q| q.borrow_mut().as_mut().map(|q| q.push(intent.clone())));
+    let queued = INTENTS.with(|q| q.write().as_mut().map(|q| q.push(intent.clone())));
     if queued.is_none() {
         run_intent(&intent);
     }
@@ -233,7 +234,7 @@ pub fn take_intent(intent: String) {
 
 /// The widget is on screen: runs the intents that waited for it, and from now on at once.
 fn take_intents() {
-    for intent in INTENTS.with(|q| q.borrow_mut().take()).unwrap_or_default() {
+    for intent in INTENTS.with(|q| q.write().take()).unwrap_or_default() {
         run_intent(&intent);
     }
 }

@@ -6,6 +6,7 @@
 use crate::prelude::*;
 
 use super::consent_bridge;
+use crate::page_state::Cell;
 use crate::web::shared::dom::{self, get_attr};
 use crate::web::shared::markup_dom;
 use core::cell::RefCell;
@@ -47,13 +48,13 @@ pub fn start(config: &Config, lang: Lang) {
         dom::listen(container, "click", on_click);
     }
     DECLARATION
-        .with(|cell| *cell.borrow_mut() = Some(Declaration { config: config.clone(), lang, audit: None, containers }));
+        .with(|cell| *cell.write() = Some(Declaration { config: config.clone(), lang, audit: None, containers }));
     let Some(url) = audit_url else { return render() };
     dom::fetch_text(&url.clone(), move |text| {
         let audit = text.map(|t| AuditSummary::parse(&t));
         match audit {
             Some(Ok(summary)) => DECLARATION.with(|cell| {
-                if let Some(d) = cell.borrow_mut().as_mut() {
+                if let Some(d) = cell.write().as_mut() {
                     d.audit = Some(summary);
                 }
             }),
@@ -72,7 +73,7 @@ pub fn start(config: &Config, lang: Lang) {
 /// declaration follows.
 pub fn set_language(lang: Lang) {
     let changed = DECLARATION.with(|cell| {
-        cell.borrow_mut().as_mut().is_some_and(|d| {
+        cell.write().as_mut().is_some_and(|d| {
             let changed = d.lang != lang;
             d.lang = lang;
             changed
@@ -86,7 +87,7 @@ pub fn set_language(lang: Lang) {
 /// The visitor's choices changed: each category's "your choice" follows.
 pub fn refresh() {
     DECLARATION.with(|cell| {
-        if let Some(d) = cell.borrow().as_ref() {
+        if let Some(d) = cell.read().as_ref() {
             for container in &d.containers {
                 d.show_choices(container);
             }
@@ -96,7 +97,7 @@ pub fn refresh() {
 
 fn render() {
     DECLARATION.with(|cell| {
-        let declaration = cell.borrow();
+        let declaration = cell.read();
         let Some(d) = declaration.as_ref() else { return };
         for container in &d.containers {
             let page = get_attr(container, CONTAINER).filter(|p| !p.is_empty());

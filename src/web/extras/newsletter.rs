@@ -7,6 +7,7 @@ use crate::prelude::*;
 
 use super::consent_bridge;
 use super::forms::{self, TextField};
+use crate::page_state::Cell;
 use crate::web::shared::dom::{self, append, attr, button, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
@@ -42,7 +43,7 @@ pub fn start(config: &Config, lang: Lang) {
     if containers.is_empty() {
         return;
     }
-    CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
+    CONFIG.with(|c| *c.write() = Some(config.clone()));
     for container in containers {
         // Taken over already: by the forms build, before the page needed the extras build too.
         if dom::get(&container, "shadowRoot").is_truthy() {
@@ -59,7 +60,7 @@ pub fn start(config: &Config, lang: Lang) {
         form.email = plain.email;
         form.consent = plain.consent && form.mode == NewsletterMode::Subscribe;
         let index = FORMS.with(|f| {
-            let mut f = f.borrow_mut();
+            let mut f = f.write();
             f.push(Mounted { form, root: root.clone() });
             f.len() - 1
         });
@@ -79,7 +80,7 @@ pub fn start(config: &Config, lang: Lang) {
     }
     // Every form hears every report; each one's submission machine knows its own request.
     consent_bridge::on_delivery(|msg| {
-        let count = FORMS.with(|f| f.borrow().len());
+        let count = FORMS.with(|f| f.read().len());
         for index in 0..count {
             dispatch(index, NewsletterMsg::Submission(msg.clone()));
         }
@@ -112,7 +113,7 @@ impl PlainInput {
 
 /// The visitor's language changed elsewhere (statement viewer, config).
 pub fn set_language(lang: Lang) {
-    let count = FORMS.with(|f| f.borrow().len());
+    let count = FORMS.with(|f| f.read().len());
     for index in 0..count {
         dispatch(index, NewsletterMsg::SetLanguage(lang));
     }
@@ -120,9 +121,9 @@ pub fn set_language(lang: Lang) {
 
 fn dispatch(index: usize, msg: NewsletterMsg) {
     let effects = CONFIG.with(|c| {
-        let config = c.borrow();
+        let config = c.read();
         let config = config.as_ref()?;
-        FORMS.with(|f| f.borrow_mut().get_mut(index).map(|m| m.form.update(config, msg)))
+        FORMS.with(|f| f.write().get_mut(index).map(|m| m.form.update(config, msg)))
     });
     if let Some(effects) = effects {
         run(index, effects);
@@ -140,9 +141,9 @@ fn run(index: usize, effects: Vec<NewsletterEffect>) {
                 dispatch(index, NewsletterMsg::Submission(msg));
             }
             other => CONFIG.with(|c| {
-                let config = c.borrow();
+                let config = c.read();
                 let Some(config) = config.as_ref() else { return };
-                FORMS.with(|f| execute(config, &f.borrow()[index], other));
+                FORMS.with(|f| execute(config, &f.read()[index], other));
             }),
         }
     }
@@ -278,7 +279,7 @@ fn listen(root: &ShadowRoot, index: usize) {
     // The statement's newsletter section in the viewer, which this build may not carry: the
     // consent manager opens it (`showStatement`). Without a viewer configured, the plain link.
     dom::listen(root, "click", |event: Event| {
-        let configured = CONFIG.with(|c| c.borrow().as_ref().is_some_and(|c| c.statement.is_some()));
+        let configured = CONFIG.with(|c| c.read().as_ref().is_some_and(|c| c.statement.is_some()));
         if configured && dom::target_closest(&event, "a[data-action=\"statement\"]").is_some() {
             event.prevent_default();
             consent_bridge::show_statement("nyhetsbrev");

@@ -7,6 +7,7 @@ use crate::prelude::*;
 
 use super::consent_bridge;
 use super::forms::{self, TextField};
+use crate::page_state::Cell;
 use crate::web::shared::dom::{self, append, attr, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;
@@ -42,7 +43,7 @@ pub fn available(config: &Config) -> bool {
 /// The form's section, built from its state (created on first use, prefilled with the consent id).
 pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Element {
     RIGHTS.with(|cell| {
-        let mut cell = cell.borrow_mut();
+        let mut cell = cell.write();
         let rights = cell.get_or_insert_with(|| {
             // The form's submission machine picks out the report about its own request.
             consent_bridge::on_delivery(|msg| dispatch(RightsMsg::Submission(msg)));
@@ -62,7 +63,7 @@ pub fn section(config: &Config, lang: Lang, consent_id: Option<String>) -> Eleme
 
 fn dispatch(msg: RightsMsg) {
     let effects = RIGHTS.with(|c| {
-        let mut c = c.borrow_mut();
+        let mut c = c.write();
         let r = c.as_mut()?;
         let config = r.config.clone();
         Some(r.form.update(&config, msg))
@@ -78,7 +79,7 @@ fn dispatch(msg: RightsMsg) {
             }
             FormEffect::OpenMailto(url) => dom::navigate(&url),
             other => RIGHTS.with(|c| {
-                if let Some(r) = c.borrow().as_ref() {
+                if let Some(r) = c.read().as_ref() {
                     execute(r, other);
                 }
             }),

@@ -9,6 +9,8 @@ use super::consent_bridge;
 use super::newsletter;
 #[cfg(feature = "extras")]
 use super::{declaration, statement};
+#[cfg(feature = "extras")]
+use crate::page_state::Cell;
 use crate::web::shared::dom;
 #[cfg(feature = "extras")]
 use core::cell::RefCell;
@@ -40,10 +42,10 @@ pub fn listen() {
             let detail = dom::get(&event, "detail");
             let section = dom::get(&detail, "section").as_string();
             let changes = dom::get(&detail, "changes").is_truthy();
-            if STARTED.with(|s| *s.borrow()) {
+            if STARTED.with(|s| *s.read()) {
                 statement::open(section, changes);
             } else {
-                PENDING_OPEN.with(|p| *p.borrow_mut() = Some((section, changes)));
+                PENDING_OPEN.with(|p| *p.write() = Some((section, changes)));
             }
         });
         dom::listen(&window, "privacy-widget:change", |_| {
@@ -71,8 +73,8 @@ pub fn start(config_text: &str) {
     newsletter::start(&config, lang);
     #[cfg(feature = "extras")]
     {
-        STARTED.with(|s| *s.borrow_mut() = true);
-        if let Some((section, changes)) = PENDING_OPEN.with(|p| p.borrow_mut().take()) {
+        STARTED.with(|s| *s.write() = true);
+        if let Some((section, changes)) = PENDING_OPEN.with(|p| p.write().take()) {
             statement::open(section, changes);
         }
     }

@@ -8,6 +8,7 @@
 use crate::prelude::*;
 
 use super::{consent_bridge, rights};
+use crate::page_state::Cell;
 use crate::web::shared::dom::{self, append, attr, el, get_attr};
 use crate::web::shared::markup_dom;
 use core::cell::RefCell;
@@ -55,7 +56,7 @@ pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>) {
     };
     listen(&root);
     VIEWER.with(|cell| {
-        *cell.borrow_mut() = Some(StatementApp {
+        *cell.write() = Some(StatementApp {
             config: config.clone(),
             source,
             viewer: Viewer::new(lang, previous_revision),
@@ -75,7 +76,7 @@ pub fn start(config: &Config, lang: Lang, previous_revision: Option<String>) {
 /// Returns false when no statement is configured, so callers can follow the plain link instead.
 pub fn open(section: Option<String>, changes: bool) -> bool {
     let opened = VIEWER.with(|cell| {
-        let mut cell = cell.borrow_mut();
+        let mut cell = cell.write();
         let Some(app) = cell.as_mut() else { return false };
         if !app.inline {
             app.return_focus = dom::focused_element();
@@ -95,7 +96,7 @@ pub fn follow_language(lang: Lang) {
 
 /// The visitor's choices changed: "your choices now" and the declaration's choices follow.
 pub fn refresh() {
-    let shown = VIEWER.with(|cell| cell.borrow().as_ref().is_some_and(|a| a.viewer.current.is_some()));
+    let shown = VIEWER.with(|cell| cell.read().as_ref().is_some_and(|a| a.viewer.current.is_some()));
     if shown {
         run(Vec::from([ViewerEffect::Render]));
     }
@@ -103,7 +104,7 @@ pub fn refresh() {
 
 fn dispatch(msg: ViewerMsg) {
     let effects = VIEWER.with(|cell| {
-        let mut cell = cell.borrow_mut();
+        let mut cell = cell.write();
         let app = cell.as_mut()?;
         let source = app.source.clone();
         Some(app.viewer.update(&source, msg))
@@ -127,13 +128,13 @@ fn run(effects: Vec<ViewerEffect>) {
             }
             ViewerEffect::Render => {
                 VIEWER.with(|cell| {
-                    if let Some(app) = cell.borrow().as_ref() {
+                    if let Some(app) = cell.read().as_ref() {
                         app.render(&consent_bridge::choices_summary(&app.config, app.viewer.lang));
                     }
                 });
             }
             ViewerEffect::ScrollTo(id) => VIEWER.with(|cell| {
-                if let Some(app) = cell.borrow().as_ref() {
+                if let Some(app) = cell.read().as_ref() {
                     app.scroll_to(&id);
                 }
             }),
@@ -256,7 +257,7 @@ impl StatementApp {
 
 fn with_viewer(f: impl FnOnce(&mut StatementApp)) {
     VIEWER.with(|cell| {
-        if let Some(app) = cell.borrow_mut().as_mut() {
+        if let Some(app) = cell.write().as_mut() {
             f(app);
         }
     });

@@ -9,6 +9,7 @@ mod browser;
 mod wire;
 
 use super::dom;
+use crate::page_state::Cell;
 use browser::Answer;
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, OutboxStorage};
@@ -89,7 +90,7 @@ crate::page_state! {
 
 /// Runs `f` on the driver if it started. Never call into page code or `fetch` inside `f`.
 fn with<R>(f: impl FnOnce(&mut Driver) -> R) -> Option<R> {
-    DRIVER.with(|cell| cell.borrow_mut().as_mut().map(f))
+    DRIVER.with(|cell| cell.write().as_mut().map(f))
 }
 
 /// Starts delivery for the page (once; only with a valid config): restores the outbox saved
@@ -133,7 +134,7 @@ pub fn start(config: &Config) {
         pump(forced.unwrap_or(false));
     });
     let driver = Driver { outbox, urls, storage, local, timer: None, timer_forced: false, wake, keepalive: Vec::new() };
-    DRIVER.with(|cell| *cell.borrow_mut() = Some(driver));
+    DRIVER.with(|cell| *cell.write() = Some(driver));
     announce_failures();
     if damaged {
         // Overwrite what could not be read, so the next page does not report it again.
@@ -212,7 +213,7 @@ pub fn is_configured(endpoint: Endpoint) -> bool {
 /// events resumed from earlier pages alike (match on the key [`send`] returned).
 /// Listeners live as long as the page, like the forms that add them.
 pub fn subscribe(listener: impl Fn(&DeliveryReport) + 'static) {
-    LISTENERS.with(|l| l.borrow_mut().push(Rc::new(listener)));
+    LISTENERS.with(|l| l.write().push(Rc::new(listener)));
 }
 
 /// The event a permanent delivery failure becomes, in either module, so that one
@@ -544,7 +545,7 @@ fn announce(reports: Vec<DeliveryReport>) {
         m.push(')');
         dom::console_error(&m);
     }
-    let listeners: Vec<Listener> = LISTENERS.with(|l| l.borrow().clone());
+    let listeners: Vec<Listener> = LISTENERS.with(|l| l.read().clone());
     for report in &reports {
         for listener in &listeners {
             listener(report);
