@@ -37,13 +37,13 @@ impl<T> PageState<T> {
 /// without linking the formatting of the panic's message (consent manager −257 B brotli, extras
 /// −182, forms −94). The banner build keeps no `RefCell`.
 #[cfg(not(feature = "banner"))]
-pub(crate) trait Cell<T> {
+pub(crate) trait RefCellExt<T> {
     fn read(&self) -> core::cell::Ref<'_, T>;
     fn write(&self) -> core::cell::RefMut<'_, T>;
 }
 
 #[cfg(not(feature = "banner"))]
-impl<T> Cell<T> for core::cell::RefCell<T> {
+impl<T> RefCellExt<T> for core::cell::RefCell<T> {
     fn read(&self) -> core::cell::Ref<'_, T> {
         self.try_borrow().unwrap_or_else(|_| trap())
     }

@@ -4,7 +4,7 @@
 
 use crate::prelude::*;
 
-use crate::page_state::Cell;
+use crate::page_state::RefCellExt;
 use crate::web::shared::delivery::{self, Endpoint, ReportKind};
 use crate::web::shared::dom;
 use core::cell::RefCell;

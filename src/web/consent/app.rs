@@ -7,7 +7,7 @@ use crate::prelude::*;
 
 use super::api::{self, Widget};
 use super::{blocking, render};
-use crate::page_state::Cell;
+use crate::page_state::RefCellExt;
 use crate::web::shared::delivery::{self, Endpoint};
 use crate::web::shared::dom::{self, append, attr, el, Report};
 use core::cell::RefCell;

@@ -6,7 +6,7 @@
 use crate::prelude::*;
 
 use super::consent_bridge;
-use crate::page_state::Cell;
+use crate::page_state::RefCellExt;
 use crate::web::shared::dom::{self, get_attr};
 use crate::web::shared::markup_dom;
 use core::cell::RefCell;

@@ -7,7 +7,7 @@ use crate::prelude::*;
 
 use super::consent_bridge;
 use super::forms::{self, TextField};
-use crate::page_state::Cell;
+use crate::page_state::RefCellExt;
 use crate::web::shared::dom::{self, append, attr, el, text_el};
 use core::cell::RefCell;
 use privacy_widget_core::config::Config;

@@ -10,7 +10,7 @@ use super::newsletter;
 #[cfg(feature = "extras")]
 use super::{declaration, statement};
 #[cfg(feature = "extras")]
-use crate::page_state::Cell;
+use crate::page_state::RefCellExt;
 use crate::web::shared::dom;
 #[cfg(feature = "extras")]
 use core::cell::RefCell;

@@ -8,7 +8,7 @@
 use crate::prelude::*;
 
 use super::{consent_bridge, rights};
-use crate::page_state::Cell;
+use crate::page_state::RefCellExt;
 use crate::web::shared::dom::{self, append, attr, el, get_attr};
 use crate::web::shared::markup_dom;
 use core::cell::RefCell;

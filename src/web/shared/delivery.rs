@@ -9,7 +9,7 @@ mod browser;
 mod wire;
 
 use super::dom;
-use crate::page_state::Cell;
+use crate::page_state::RefCellExt;
 use browser::Answer;
 use core::cell::RefCell;
 use privacy_widget_core::config::{Config, OutboxStorage};
