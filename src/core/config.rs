@@ -1014,6 +1014,34 @@ pub(crate) mod tests {
         config.texts.iter().find(|(l, _)| *l == lang).map(|(_, list)| list.iter().map(|(k, _)| *k).collect())
     }
 
+    /// A lenient reader held to the full parse: on each config, it reads exactly the `part` of what
+    /// `Config::parse` reads. Gives back each config as the reader and as the full parse read it.
+    pub(crate) fn assert_agrees(
+        read: fn(&Json) -> Option<Config>,
+        part: fn(&Config) -> Config,
+        texts: &[String],
+    ) -> Vec<(Config, Config)> {
+        let mut pairs = Vec::new();
+        for text in texts {
+            let full = Config::parse(text).unwrap_or_else(|e| panic!("{e:?}"));
+            let lenient = read(&json::parse(text).unwrap());
+            assert_eq!(lenient, Some(part(&full)), "{text}");
+            pairs.push((lenient.unwrap(), full));
+        }
+        pairs
+    }
+
+    /// A lenient reader gives up on each change (`from` → `to`) of `DEMO`, every one a config the
+    /// full parse refuses too.
+    pub(crate) fn assert_gives_up(read: fn(&Json) -> Option<Config>, changes: &[(&str, &str)]) {
+        for (from, to) in changes {
+            let text = DEMO.replacen(from, to, 1);
+            assert_ne!(text, DEMO, "{from}");
+            assert_eq!(json::parse(&text).ok().and_then(|root| read(&root)), None, "{to}");
+            assert!(Config::parse(&text).is_err(), "the full parse refuses it too: {to}");
+        }
+    }
+
     pub(crate) const DEMO: &str = r#"{
         "revision": "2026-11-01",
         "language": "nb",
