@@ -7,7 +7,7 @@
 #   BENCH_SKIP_BUILD=1 npm run bench      # measure the www/dist/ that is already there (no bootstrap/build)
 #
 # 1. bootstrap --browser (Debian chromium) and build.sh (widget -> www/dist/)
-# 2. copy www/dist/privacy-widget.js, privacy-widget_bg.wasm (and the -consent, -extras and -forms modules) into
+# 2. copy www/dist/privacy-widget.js, privacy-widget_bg.wasm (and the -consent, -extras, -declaration and -forms modules) into
 #    bench/candidates/privacy-widget/ (git-ignored), so the run measures one fixed snapshot even if
 #    someone rebuilds www/dist/ meanwhile
 # 3. node ../shared/bench/run.mjs --modules . --candidates bench/candidates --out bench/results/latest "$@"
@@ -44,7 +44,7 @@ cand_v="$(node -p 'require("./bench/candidates/privacy-widget/candidate.json").v
 [ "$pkg_v" = "$cand_v" ] || say "WARNING: bench/candidates/privacy-widget/candidate.json has version $cand_v, package.json $pkg_v"
 
 # --- 2. snapshot the built widget into the candidate folder -----------------------------------
-assets() { (cd "$DIST" && ls -1 privacy-widget.js privacy-widget_bg.wasm privacy-widget-consent*.js privacy-widget-consent*.wasm privacy-widget-extras*.js privacy-widget-extras*.wasm privacy-widget-forms*.js privacy-widget-forms*.wasm 2>/dev/null || true); }
+assets() { (cd "$DIST" && ls -1 privacy-widget.js privacy-widget_bg.wasm privacy-widget-consent*.js privacy-widget-consent*.wasm privacy-widget-extras*.js privacy-widget-extras*.wasm privacy-widget-declaration*.js privacy-widget-declaration*.wasm privacy-widget-forms*.js privacy-widget-forms*.wasm 2>/dev/null || true); }
 [ -f "$DIST/privacy-widget.js" ] && [ -f "$DIST/privacy-widget_bg.wasm" ] ||
   die "$DIST/privacy-widget.js and privacy-widget_bg.wasm not found: run bash scripts/build.sh"
 snapshot_ok=0

@@ -3,9 +3,10 @@
 #
 #   bash scripts/build.sh
 #
-# Four modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
+# Five modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
 #   (--features banner: the banner every page loads; the default features: the consent manager
 #   it loads when needed; --features extras: statement viewer, cookie declaration + forms;
+#   --features declaration: the declaration + forms, for a page without a statement;
 #   --features forms: the newsletter forms alone, for pages without a statement or declaration)
 # 2. wasm-bindgen --target web  -> target/pkg/; the closure shims' table slots freed (scripts/prune-table.mjs)
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
@@ -14,7 +15,7 @@
 # 4. www/dist/: privacy-widget.js (the glue, without its unused loader, with src/web/banner/entry-banner.js appended — Consent
 #    Mode defaults, the banner build's operations + the start call, so a single
 #    <script type="module" async src="/dist/privacy-widget.js"> is the whole embed — minified with
-#    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent, -extras and -forms,
+#    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent, -extras, -declaration and -forms,
 #    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
 #    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes); scripts/package.mjs then adds
 #    www/dist/<content hash>/ (same four files, cacheable forever), integrity.json (sha384, the
@@ -113,14 +114,15 @@ build_module() {
   put "$out/short.wasm" "${name}_bg.wasm"
 }
 
-# --- 1-4. the four modules ----------------------------------------------------------------
+# --- 1-4. the five modules ----------------------------------------------------------------
 # The banner every page loads, with the loader tail (Consent Mode defaults, its browser
 # operations, where the other modules are, the start call); the consent manager it imports when
 # a decision needs it; the statement viewer, declaration and forms imported where a page needs
-# them, or the forms alone where a page needs nothing else of them.
+# them, or the declaration and forms, or the forms alone, where a page needs no more of them.
 build_module privacy-widget "--no-default-features --features banner" "$ROOT/src/web/banner/entry-banner.js"
 build_module privacy-widget-consent "" "$ROOT/src/web/shared/entry-module.js" takeIntent
 build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/shared/entry-module.js"
+build_module privacy-widget-declaration "--no-default-features --features declaration" "$ROOT/src/web/shared/entry-module.js"
 build_module privacy-widget-forms "--no-default-features --features forms" "$ROOT/src/web/shared/entry-module.js"
 put "$ROOT/src/privacy-widget.d.ts" privacy-widget.d.ts
 
@@ -129,8 +131,9 @@ sizes() { # name file -> "name raw gzip brotli"
 }
 # One group per module: "banner" is what every page loads before its banner can show, "consent"
 # what a decision (or the browser's idle time after the banner) adds, "extras" what the
-# statement and declaration pages add, "forms" what a newsletter form adds on other pages.
-for module in privacy-widget privacy-widget-consent privacy-widget-extras privacy-widget-forms; do
+# statement page adds, "declaration" what a declaration page without the statement adds, "forms"
+# what a newsletter form adds on other pages.
+for module in privacy-widget privacy-widget-consent privacy-widget-extras privacy-widget-declaration privacy-widget-forms; do
   sizes "$module.js" "$DIST/$module.js"
   sizes "${module}_bg.wasm" "$DIST/${module}_bg.wasm"
 done > "$PKG/sizes.raw"
@@ -138,21 +141,22 @@ awk '
   BEGIN { print "# privacy-widget transfer sizes in bytes, written by scripts/build.sh"
           print "# file raw gzip-9 brotli-11; banner = what every page loads before its banner,"
           print "# consent = loaded when a decision needs it, extras = loaded where a page needs them,"
+          print "# declaration = the declaration and forms, instead of extras on a page without statement,"
           print "# forms = the newsletter forms alone, instead of extras on a page without statement or declaration"
-          split("banner consent extras forms", group, " ")
+          split("banner consent extras declaration forms", group, " ")
           printf "{\n" > "/dev/stderr" }
   { printf "%-34s %8d %8d %8d\n", $1, $2, $3, $4; r += $2; g += $3; b += $4
     printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d},\n", $1, $2, $3, $4 > "/dev/stderr" }
   NR % 2 == 0 { name = group[NR / 2]
     printf "%-34s %8d %8d %8d\n", name, r, g, b
-    printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}%s\n", name, r, g, b, (NR == 8 ? "" : ",") > "/dev/stderr"
+    printf "  \"%s\": {\"raw\": %d, \"gzip\": %d, \"brotli\": %d}%s\n", name, r, g, b, (NR == 10 ? "" : ",") > "/dev/stderr"
     r = g = b = 0 }
   END   { printf "}\n" > "/dev/stderr" }
 ' "$PKG/sizes.raw" > "$DIST/sizes.txt" 2> "$DIST/sizes.json"
 sed 's/^/[build]   /' "$DIST/sizes.txt"
 
 # --- 4b. content-hashed copies + integrity, npm package -------------------------------------
-# www/dist/<hash>/ (the four module files, cacheable forever), www/dist/integrity.json (sha384 of
+# www/dist/<hash>/ (the module files, cacheable forever), www/dist/integrity.json (sha384 of
 # each, printed for the loader) and the package folder target/npm/privacy-widget/.
 node "$ROOT/scripts/package.mjs" "$DIST" "$TARGET_DIR/npm/privacy-widget"
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Run by scripts/build.sh after www/dist/ is built: content-hashed copies of the four modules
+// Run by scripts/build.sh after www/dist/ is built: content-hashed copies of the five modules
 // (www/dist/<hash>/, cacheable forever), their subresource-integrity hashes, and the npm
 // package folder target/npm/privacy-widget/ (`npm pack` it, or publish it).
 //
 //   node scripts/package.mjs [DIST] [OUT]     # defaults: www/dist, $CARGO_TARGET_DIR|target/npm/privacy-widget
 //
-// The loader finds its .wasm and the other modules next to itself (new URL(…, import.meta.url)),
-// so a copy keeps its file names and gets a directory named by the content hash of all eight
+// The loader finds its .wasm and the other modules next to itself (import.meta.resolve),
+// so a copy keeps its file names and gets a directory named by the content hash of all ten
 // files; the un-hashed www/dist/privacy-widget.js the demo and the tests load stays as it is.
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
@@ -17,11 +17,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.resolve(process.argv[2] ?? path.join(ROOT, 'www', 'dist'));
 const TARGET = process.env.CARGO_TARGET_DIR ? path.resolve(ROOT, process.env.CARGO_TARGET_DIR) : path.join(ROOT, 'target');
 const OUT = path.resolve(process.argv[3] ?? path.join(TARGET, 'npm', 'privacy-widget'));
-/** The eight files a page may load; the first is the one the embed's script tag names. */
+/** The ten files a page may load; the first is the one the embed's script tag names. */
 const MODULE_FILES = [
   'privacy-widget.js', 'privacy-widget_bg.wasm',
   'privacy-widget-consent.js', 'privacy-widget-consent_bg.wasm',
   'privacy-widget-extras.js', 'privacy-widget-extras_bg.wasm',
+  'privacy-widget-declaration.js', 'privacy-widget-declaration_bg.wasm',
   'privacy-widget-forms.js', 'privacy-widget-forms_bg.wasm',
 ];
 /** A hashed directory's name: 12 hex digits (48 bits), nothing else in www/dist looks like it. */
@@ -115,6 +116,8 @@ const manifest = {
     './privacy-widget-consent_bg.wasm': './privacy-widget-consent_bg.wasm',
     './privacy-widget-extras.js': './privacy-widget-extras.js',
     './privacy-widget-extras_bg.wasm': './privacy-widget-extras_bg.wasm',
+    './privacy-widget-declaration.js': './privacy-widget-declaration.js',
+    './privacy-widget-declaration_bg.wasm': './privacy-widget-declaration_bg.wasm',
     './privacy-widget-forms.js': './privacy-widget-forms.js',
     './privacy-widget-forms_bg.wasm': './privacy-widget-forms_bg.wasm',
     './privacy-widget.d.ts': './privacy-widget.d.ts',

@@ -2,7 +2,7 @@
 // npm run size: where the bytes of each widget module go, by domain (the core's modules, the
 // browser layer's, wasm-bindgen's glue, the allocator, std), measured on the shipped build.
 //
-//   npm run size                 # all four modules
+//   npm run size                 # all five modules
 //   npm run size -- --top 25     # and each module's 25 largest functions
 //
 // It builds what scripts/build.sh builds, in a target folder of its own (target/size-breakdown,
@@ -109,6 +109,7 @@ function main() {
     ["privacy-widget", ["--no-default-features", "--features", "banner"], "www/dist/privacy-widget_bg.wasm"],
     ["privacy-widget-consent", [], "www/dist/privacy-widget-consent_bg.wasm"],
     ["privacy-widget-extras", ["--no-default-features", "--features", "extras"], "www/dist/privacy-widget-extras_bg.wasm"],
+    ["privacy-widget-declaration", ["--no-default-features", "--features", "declaration"], "www/dist/privacy-widget-declaration_bg.wasm"],
     ["privacy-widget-forms", ["--no-default-features", "--features", "forms"], "www/dist/privacy-widget-forms_bg.wasm"],
   ];
   for (const [name, features, shipped] of modules) {

@@ -109,7 +109,7 @@ for layer in "${LAYERS[@]}"; do
   case "$layer" in
     # Formatting first (rustfmt.toml, server/rustfmt.toml): a diff fails the layer, fixed by `cargo fmt --all`;
     # then no two modules under src/ may import each other (scripts/check-cycles.mjs lists the cycle);
-    # then clippy with warnings as errors: host targets (incl. tests), and the four browser builds.
+    # then clippy with warnings as errors: host targets (incl. tests), and the five browser builds.
     host) run_layer host bash -c 'cargo fmt --all --check || { echo "[test] formatting differs: run cargo fmt --all"; exit 1; }
             node scripts/check-cycles.mjs || exit 1
             lint() { cargo clippy "$@" -- -D warnings || { echo "[test] clippy found problems: cargo clippy $*"; exit 1; }; }
@@ -117,6 +117,7 @@ for layer in "${LAYERS[@]}"; do
             lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features banner
             lint -p privacy-widget --target wasm32-unknown-unknown
             lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features extras
+            lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features declaration
             lint -p privacy-widget --target wasm32-unknown-unknown --no-default-features --features forms
             cargo test --workspace
             bash scripts/with-postgres.sh cargo test -p privacy-widget-server

@@ -1,11 +1,12 @@
 //! privacy-widget: a consent manager, newsletter signup and privacy-statement viewer for
-//! webshops, compiled to WebAssembly. This file is the entry point of the three builds: it
+//! webshops, compiled to WebAssembly. This file is the entry point of the five builds: it
 //! finds the shop's config and starts the browser layer (`web`), which drives the pure core
 //! (`privacy_widget_core`). The `banner` build is what every page loads: the first visit's
 //! banner; it loads the `consent` build (the consent manager) when a decision needs it, and
 //! that one loads the `extras` build (statement viewer, cookie declaration, forms) where a page
-//! needs them, or only the `forms` build (the newsletter forms) on a page with neither a
-//! statement nor a cookie declaration.
+//! needs them, only the `declaration` build (the cookie declaration and the newsletter forms) on
+//! a page with a declaration but no statement, or only the `forms` build (the newsletter forms)
+//! on a page with neither.
 
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 
@@ -15,9 +16,10 @@ const _: () = assert!(
     cfg!(feature = "banner") as u8
         + cfg!(feature = "consent") as u8
         + cfg!(feature = "extras") as u8
+        + cfg!(feature = "declaration") as u8
         + cfg!(feature = "forms") as u8
         == 1,
-    "`banner`, `consent`, `extras` and `forms` are four separate builds of the widget: enable one of them"
+    "`banner`, `consent`, `extras`, `declaration` and `forms` are five separate builds of the widget: enable one of them"
 );
 
 mod page_state;
@@ -26,8 +28,8 @@ pub mod web;
 use page_state::page_state;
 
 /// What std's prelude would bring, from `alloc` (the wasm build is `no_std`).
-/// The banner and forms builds need fewer of them than the others.
-#[cfg_attr(any(feature = "banner", feature = "forms"), allow(unused_imports))]
+/// The banner, declaration and forms builds need fewer of them than the others.
+#[cfg_attr(any(feature = "banner", feature = "declaration", feature = "forms"), allow(unused_imports))]
 pub(crate) mod prelude {
     pub use alloc::boxed::Box;
     pub use alloc::rc::Rc;
@@ -69,7 +71,7 @@ pub fn start_banner() {
 #[cfg(not(feature = "banner"))]
 #[wasm_bindgen(start)]
 pub fn start_widget() {
-    #[cfg(any(feature = "extras", feature = "forms"))]
+    #[cfg(any(feature = "extras", feature = "declaration", feature = "forms"))]
     web::extras::start::listen();
     let Some(element) = web::shared::dom::by_id(CONFIG_ELEMENT) else {
         web::shared::dom::console_error(
@@ -100,7 +102,7 @@ fn start(config_text: String) {
     web::consent::app::start(config_text);
 }
 
-#[cfg(any(feature = "extras", feature = "forms"))]
+#[cfg(any(feature = "extras", feature = "declaration", feature = "forms"))]
 fn start(config_text: String) {
     web::extras::start::start(&config_text);
 }
@@ -112,5 +114,5 @@ fn fail_closed() {
     web::consent::app::install_api();
 }
 
-#[cfg(any(feature = "extras", feature = "forms"))]
+#[cfg(any(feature = "extras", feature = "declaration", feature = "forms"))]
 fn fail_closed() {}

@@ -127,6 +127,42 @@ describe('cookie declaration', () => {
     });
   });
 
+  test('the page loads the declaration build, not the extras; the statement opened there brings the extras, which leave the declaration and the form to it', async () => {
+    await withBrowser(async (context) => {
+      const page = await newPage(context);
+      const widgetFiles = [];
+      page.on('request', (request) => {
+        const { pathname } = new URL(request.url());
+        if (pathname.startsWith('/dist/privacy-widget-')) widgetFiles.push(pathname.replace(/^\/dist\/privacy-widget-/, ''));
+      });
+      await page.goto(`${server.url}${ADDRESS.nb}`);
+      await enhanced(page);
+      // The visitor's first move in the footer's form asks for the forms: the declaration build has them.
+      await page.locator('#newsletter-signup input[name=email]').click();
+      await page.keyboard.type('ola@example.no');
+      await page.waitForFunction(() => document.querySelector('#newsletter-signup').shadowRoot?.querySelector('form'));
+      assert.deepEqual(widgetFiles.filter((f) => !f.startsWith('consent')).sort(), ['declaration.js', 'declaration_bg.wasm']);
+
+      await page.evaluate(() => window.PrivacyWidget.showStatement());
+      await page.waitForFunction(() => document.querySelector('#privacy-widget-statement')?.shadowRoot?.querySelector('dialog h2'));
+      assert.ok(widgetFiles.includes('extras_bg.wasm'), 'the statement viewer is the extras build\'s');
+      await page.keyboard.press('Escape');
+      await page.locator('#privacy-widget-statement dialog.viewer').waitFor({ state: 'hidden' });
+      assert.equal(await page.locator('[data-pw-cookie-declaration] > *').count(), 1, 'one declaration');
+      assert.equal(await page.evaluate(() => document.querySelector('#newsletter-signup').shadowRoot.querySelector('input[name=email]').value),
+        'ola@example.no', 'the form the declaration build took over keeps what was typed');
+      // The declaration build still keeps its declaration: the choice and the language switch.
+      await page.locator('#privacy-widget .banner [data-action="accept-all"]').click();
+      await page.waitForFunction(() => document.querySelector('[data-pw-choice="analytics"]').textContent === 'Tillatt');
+      await page.locator(`${DECLARATION} a.lang[hreflang="en"]`).click();
+      await page.waitForFunction(() => document.querySelector('.pw-cookie-declaration')?.lang === 'en');
+      assert.equal(await choice(page, 'analytics').textContent(), 'Allowed');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('hreflang')), 'en', 'focus on the chosen language');
+      assert.ok(!widgetFiles.some((f) => f.startsWith('forms')), 'the forms build is never loaded beside the declaration build');
+      expectNoPageErrors(page);
+    });
+  });
+
   test('PrivacyWidget.setLanguage re-renders the declaration in the new language, with the current choice', async () => {
     await withBrowser(async (context) => {
       const page = await openShop(context, `${server.url}${ADDRESS.nb}`);

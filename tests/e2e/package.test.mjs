@@ -120,7 +120,8 @@ describe('npm package, installed into an empty folder', () => {
     assert.deepEqual(manifest.exports['.'], { types: './privacy-widget.d.ts', default: './privacy-widget.js' });
     const { hash, integrity } = integrityJson;
     for (const file of ['privacy-widget.js', 'privacy-widget_bg.wasm', 'privacy-widget-consent.js', 'privacy-widget-consent_bg.wasm',
-      'privacy-widget-extras.js', 'privacy-widget-extras_bg.wasm', 'privacy-widget-forms.js', 'privacy-widget-forms_bg.wasm']) {
+      'privacy-widget-extras.js', 'privacy-widget-extras_bg.wasm', 'privacy-widget-declaration.js', 'privacy-widget-declaration_bg.wasm',
+      'privacy-widget-forms.js', 'privacy-widget-forms_bg.wasm']) {
       assert.equal(manifest.exports[`./${file}`], `./${file}`);
       const plain = await readFile(path.join(installed, file));
       assert.deepEqual(await readFile(path.join(installed, hash, file)), plain, `${hash}/${file} is a copy of ${file}`);

@@ -15,17 +15,16 @@ window.gtag("consent", "default", {
 });
 // A block, so the names cannot clash with the glue's top-level ones.
 {
-  // The consent manager, the statement viewer with the forms, and the forms alone are modules
-  // of their own, imported from beside this file when needed. Each import settles once its
-  // module started.
+  // The consent manager, the statement viewer with the declaration and the forms, the
+  // declaration with the forms, and the forms alone are modules of their own, imported from
+  // beside this file when needed. Each import settles once its module started.
   // Resolved by `import.meta.resolve`, not `new URL(…, import.meta.url)`: the first use of the
   // URL interface installs its bindings (7.5 KB of JS heap measured alone, 4 KB on the bench page).
   const consentUrl = import.meta.resolve("./privacy-widget-consent.js");
   const extrasUrl = import.meta.resolve("./privacy-widget-extras.js");
-  const formsUrl = import.meta.resolve("./privacy-widget-forms.js");
   let consent;
   let extras;
-  let forms;
+  const parts = {};
   const loadConsent = (intent) => {
     consent ||= import(consentUrl);
     consent.then((manager) => intent && manager.takeIntent(intent), (error) => console.error(error));
@@ -134,10 +133,10 @@ window.gtag("consent", "default", {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
   window.__privacyWidgetBanner = {
-    // Not an operation of the banner build: the consent manager's way to the newsletter forms
-    // alone (the forms build), for a page that needs nothing else of the extras build; not
-    // beside the extras build, which has them too.
-    loadForms: () => extras || (forms ||= import(formsUrl)),
+    // Not an operation of the banner build: the consent manager's way to a smaller build of
+    // the extras family ("forms", "declaration"), for a page that needs no more of it; not
+    // beside the extras build, which has everything they have.
+    loadPart: (name) => extras || (parts[name] ||= import(import.meta.resolve(`./privacy-widget-${name}.js`))),
     config() {
       const element = document.getElementById("privacy-widget-config");
       if (!element || element.hasAttribute("data-src")) return keep("");

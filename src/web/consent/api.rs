@@ -145,10 +145,11 @@ pub fn preload_extras() {
     load_extras();
 }
 
-/// Starts loading the forms build (the newsletter forms alone), unless the extras build, which
-/// has them too, is loaded already: the loader's `loadForms`, not part of the API.
-pub fn load_forms() {
-    dom::call_method(&dom::get(&dom::window(), "__privacyWidgetBanner"), "loadForms", &[]);
+/// Starts loading a smaller build of the extras family (`forms`: the newsletter forms alone;
+/// `declaration`: the cookie declaration with them), unless the extras build, which has both, is
+/// loaded already: the loader's `loadPart`, not part of the API.
+pub fn load_part(name: &str) {
+    dom::call_method(&dom::get(&dom::window(), "__privacyWidgetBanner"), "loadPart", &[&JsValue::from_str(name)]);
 }
 
 /// Opens the statement viewer, loading it first. False when the shop configured no viewer

@@ -141,8 +141,10 @@ fn boot(stage: Boot) {
             });
             // Scripts the page added between start-up and the observer.
             with_app(|app| app.activate());
-            if with_app(|app| page_needs_extras(&app.config)).unwrap_or(false) {
-                api::preload_extras();
+            match with_app(|app| page_build(&app.config)) {
+                Some(PageBuild::Extras) => api::preload_extras(),
+                Some(PageBuild::Declaration) => api::load_part("declaration"),
+                _ => {}
             }
             None
         }
@@ -259,16 +261,17 @@ fn run_intent(intent: &str) {
         "preferences" | "reopen" => dispatch(Msg::OpenPreferences),
         "banner" => dispatch(Msg::ShowBanner),
         // A newsletter form to render or take over (`entry-banner.js`, `loadConsentForForms`):
-        // its events go through this module's delivery (`api::install_forms_bridge`). The forms
-        // build alone where the page needs nothing else of the extras build.
+        // its events go through this module's delivery (`api::install_forms_bridge`), in the
+        // smallest build that has all the page needs.
         "forms" => {
-            let needs_extras = with_app(|app| {
+            let build = with_app(|app| {
                 delivery::start(&app.config);
-                page_needs_extras(&app.config)
+                page_build(&app.config)
             });
-            match needs_extras {
-                Some(true) => api::preload_extras(),
-                Some(false) => api::load_forms(),
+            match build {
+                Some(PageBuild::Extras) => api::preload_extras(),
+                Some(PageBuild::Declaration) => api::load_part("declaration"),
+                Some(PageBuild::Forms) => api::load_part("forms"),
                 None => {}
             }
         }
@@ -298,13 +301,27 @@ fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
     delivery::forget_stored(local, PENDING_DECISION_KEY);
 }
 
-/// The statement page and a cookie declaration need the extras build at once. A newsletter form
-/// needs a module at the visitor's first move in it, or near the viewport when nothing is
-/// pre-rendered there: the banner build watches for both and hands over the intent "forms"
-/// (`run_intent`), which loads the forms build on a page without the other two.
-fn page_needs_extras(config: &Config) -> bool {
-    config.statement.as_ref().and_then(|s| s.container.as_deref()).and_then(dom::by_id).is_some()
-        || dom::query(&dom::document(), "[data-pw-cookie-declaration]").is_some()
+/// The builds of the extras family, each with all of the next one: the statement viewer (and
+/// rights requests) with the cookie declaration and the newsletter forms (`extras`), the
+/// declaration with the forms (`declaration`), the forms alone (`forms`).
+enum PageBuild {
+    Extras,
+    Declaration,
+    Forms,
+}
+
+/// The smallest build with what the page holds. The statement page and a cookie declaration
+/// need theirs at once (`Boot::Observe`); a newsletter form needs one at the visitor's first
+/// move in it, or near the viewport when nothing is pre-rendered there: the banner build
+/// watches for both and hands over the intent "forms" (`run_intent`).
+fn page_build(config: &Config) -> PageBuild {
+    if config.statement.as_ref().and_then(|s| s.container.as_deref()).and_then(dom::by_id).is_some() {
+        PageBuild::Extras
+    } else if dom::query(&dom::document(), "[data-pw-cookie-declaration]").is_some() {
+        PageBuild::Declaration
+    } else {
+        PageBuild::Forms
+    }
 }
 
 fn report_stored(status: &StoredConsent) {

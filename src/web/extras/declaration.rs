@@ -21,6 +21,9 @@ const CONTAINER: &str = "data-pw-cookie-declaration";
 const AUDIT_ATTR: &str = "data-pw-audit";
 /// The level of the category headings, 2 (the default) to 6.
 const HEADING_ATTR: &str = "data-pw-heading-level";
+/// Set on a container when a module takes it: the extras build, loaded after the declaration
+/// build (the statement opened on a declaration page), leaves it to the module that has it.
+const TAKEN_ATTR: &str = "data-pw-live";
 
 struct Declaration {
     config: Config,
@@ -38,13 +41,16 @@ crate::page_state! {
 pub fn start(config: &Config, lang: Lang) {
     let mut selector = String::from("[");
     selector.push_str(CONTAINER);
-    selector.push(']');
+    selector.push_str("]:not([");
+    selector.push_str(TAKEN_ATTR);
+    selector.push_str("])");
     let containers = dom::query_all(&dom::document(), &selector);
     if containers.is_empty() {
         return;
     }
     let audit_url = containers.iter().find_map(|c| get_attr(c, AUDIT_ATTR));
     for container in &containers {
+        dom::attr(container, TAKEN_ATTR, "");
         dom::listen(container, "click", on_click);
     }
     DECLARATION

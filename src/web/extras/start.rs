@@ -1,14 +1,17 @@
-//! The entry point of the extras and forms builds: the only module that knows every renderer
-//! (statement viewer, cookie declaration, newsletter forms; the forms build has the last alone)
-//! and wires them together; the renderers never import it.
+//! The entry point of the extras, declaration and forms builds: the only module that knows every
+//! renderer (statement viewer, cookie declaration, newsletter forms; the declaration build has
+//! the last two, the forms build the last alone) and wires them together; the renderers never
+//! import it.
 
 #[cfg(feature = "extras")]
 use crate::prelude::*;
 
 use super::consent_bridge;
+#[cfg(any(feature = "extras", feature = "declaration"))]
+use super::declaration;
 use super::newsletter;
 #[cfg(feature = "extras")]
-use super::{declaration, statement};
+use super::statement;
 #[cfg(feature = "extras")]
 use crate::page_state::RefCellExt;
 use crate::web::shared::dom;
@@ -48,11 +51,13 @@ pub fn listen() {
                 PENDING_OPEN.with(|p| *p.write() = Some((section, changes)));
             }
         });
-        dom::listen(&window, "privacy-widget:change", |_| {
-            statement::refresh();
-            declaration::refresh();
-        });
     }
+    #[cfg(any(feature = "extras", feature = "declaration"))]
+    dom::listen(&window, "privacy-widget:change", |_| {
+        #[cfg(feature = "extras")]
+        statement::refresh();
+        declaration::refresh();
+    });
     dom::listen(&window, LANGUAGE_EVENT, |event: Event| {
         if let Some(lang) = dom::get(&event, "detail").as_string().as_deref().and_then(Lang::from_tag) {
             language_changed(lang);
@@ -66,10 +71,9 @@ pub fn start(config_text: &str) {
     let Some(config) = read_config(config_text) else { return };
     let lang = consent_bridge::language();
     #[cfg(feature = "extras")]
-    {
-        statement::start(&config, lang, consent_bridge::previous_revision());
-        declaration::start(&config, lang);
-    }
+    statement::start(&config, lang, consent_bridge::previous_revision());
+    #[cfg(any(feature = "extras", feature = "declaration"))]
+    declaration::start(&config, lang);
     newsletter::start(&config, lang);
     #[cfg(feature = "extras")]
     {
@@ -83,7 +87,7 @@ pub fn start(config_text: &str) {
 /// The config as this build's renderers use it, read leniently: the consent manager, which loads
 /// this build, has checked it fully and named every mistake (`config::extras`, `config::forms`).
 fn read_config(text: &str) -> Option<Config> {
-    #[cfg(feature = "extras")]
+    #[cfg(any(feature = "extras", feature = "declaration"))]
     let read = config::extras::read;
     #[cfg(feature = "forms")]
     let read = config::forms::read;
@@ -93,9 +97,8 @@ fn read_config(text: &str) -> Option<Config> {
 /// The page's language changed: every renderer follows (each ignores its own language).
 fn language_changed(lang: Lang) {
     #[cfg(feature = "extras")]
-    {
-        statement::follow_language(lang);
-        declaration::set_language(lang);
-    }
+    statement::follow_language(lang);
+    #[cfg(any(feature = "extras", feature = "declaration"))]
+    declaration::set_language(lang);
     newsletter::set_language(lang);
 }
