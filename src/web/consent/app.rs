@@ -141,10 +141,9 @@ fn boot(stage: Boot) {
             });
             // Scripts the page added between start-up and the observer.
             with_app(|app| app.activate());
-            match with_app(|app| page_build(&app.config)) {
-                Some(PageBuild::Extras) => api::preload_extras(),
-                Some(PageBuild::Declaration) => api::load_part("declaration"),
-                _ => {}
+            if let Some(build @ (PageBuild::Extras | PageBuild::Declaration)) = with_app(|app| page_build(&app.config))
+            {
+                build.load();
             }
             None
         }
@@ -268,11 +267,8 @@ fn run_intent(intent: &str) {
                 delivery::start(&app.config);
                 page_build(&app.config)
             });
-            match build {
-                Some(PageBuild::Extras) => api::preload_extras(),
-                Some(PageBuild::Declaration) => api::load_part("declaration"),
-                Some(PageBuild::Forms) => api::load_part("forms"),
-                None => {}
+            if let Some(build) = build {
+                build.load();
             }
         }
         "statement-changes" => {
@@ -308,6 +304,16 @@ enum PageBuild {
     Extras,
     Declaration,
     Forms,
+}
+
+impl PageBuild {
+    fn load(self) {
+        match self {
+            PageBuild::Extras => api::preload_extras(),
+            PageBuild::Declaration => api::load_part("declaration"),
+            PageBuild::Forms => api::load_part("forms"),
+        }
+    }
 }
 
 /// The smallest build with what the page holds. The statement page and a cookie declaration
