@@ -1219,3 +1219,34 @@ fn lcs_limit_is_respected_exactly() {
     assert_eq!(diff::lcs(&a, &d, usize::eq).map(|p| p.len()), Some(side));
     assert_eq!(diff::lcs(&long, &long2, usize::eq).map(|p| p.len()), Some(99_999));
 }
+
+#[test]
+fn heap_sort_orders_words_as_the_standard_sort_does() {
+    let text = "Vi lagrer navn og adresse, og vi deler dem ikke med andre enn dem som leverer varene. \
+                Å lagre æøå-ord: zebra Zebra ærlig alfa alfa beta 12 2 ø";
+    let mut cases: Vec<Vec<&str>> = vec![Vec::new(), vec!["én"], vec!["b", "a"], text.split(' ').collect()];
+    cases.push(cases[3].iter().rev().copied().collect());
+    let mut sorted = cases[3].clone();
+    sorted.sort();
+    cases.push(sorted);
+    // A pseudo-random permutation of many repeated words.
+    cases.push((0..1000).map(|i| ["ja", "nei", "kanskje", "æ", "a", "z"][(i * 7919) % 6]).collect());
+    for case in cases {
+        let mut expected = case.clone();
+        expected.sort_unstable();
+        let mut got = case.clone();
+        diff::heap_sort(&mut got);
+        assert_eq!(got, expected, "from {case:?}");
+    }
+}
+
+#[test]
+fn tokens_are_words_with_their_letters_beyond_ascii_and_single_punctuation() {
+    let split = |text: &str| diff::tokens(text).collect::<Vec<_>>().join("|");
+    assert_eq!(
+        split("Vi lagrer «kundenavn» – og e-post… Ærlig talt: 2 300 kr §5 Müller"),
+        "Vi| |lagrer| |«|kundenavn|»| |–| |og| |e|-|post|…| |Ærlig| |talt|:| |2| |300| |kr| |§|5| |Müller"
+    );
+    // A no-break space and the general punctuation block's spaces separate words too.
+    assert_eq!(split("før\u{a0}etter\u{2009}siden"), "før|\u{a0}|etter|\u{2009}|siden");
+}
