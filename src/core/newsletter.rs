@@ -21,7 +21,7 @@
 use crate::prelude::*;
 
 use crate::config::Config;
-use crate::form::{FormEffect, Phase, Step, Submission, SubmissionMsg};
+use crate::form::{self, FormEffect, Phase, Step, Submission, SubmissionMsg};
 use crate::i18n::{fill, FormText};
 use crate::json::Json;
 use crate::lang::Lang;
@@ -303,7 +303,7 @@ impl NewsletterForm {
             Field::FirstName => self
                 .first_name
                 .as_deref()
-                .filter(|name| name.trim().chars().count() > MAX_FIRST_NAME_CHARS)
+                .filter(|name| form::char_count(name.trim()) > MAX_FIRST_NAME_CHARS)
                 .map(|_| FormText::NewsletterFirstNameTooLong),
             Field::Consent => {
                 (self.mode == NewsletterMode::Subscribe && !self.consent).then_some(FormText::NewsletterConsentRequired)

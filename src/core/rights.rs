@@ -10,7 +10,7 @@
 use crate::prelude::*;
 
 use crate::config::Config;
-use crate::form::{FormEffect, Phase, Step, Submission, SubmissionMsg};
+use crate::form::{self, FormEffect, Phase, Step, Submission, SubmissionMsg};
 use crate::i18n::{fill, FormText, SharedText};
 use crate::json::{self, Json};
 use crate::lang::Lang;
@@ -274,7 +274,9 @@ impl RightsForm {
         match field {
             Field::RequestType => self.request_type.is_none().then_some(FormText::RightsTypeRequired),
             Field::Email => validate_email(&self.email).err().map(EmailError::text_key),
-            Field::Message if self.message.chars().count() > MAX_MESSAGE_CHARS => Some(FormText::RightsMessageTooLong),
+            Field::Message if form::char_count(&self.message) > MAX_MESSAGE_CHARS => {
+                Some(FormText::RightsMessageTooLong)
+            }
             Field::Message
                 if self.request_type == Some(RequestType::Rectification) && self.message.trim().is_empty() =>
             {
@@ -305,7 +307,7 @@ impl RightsForm {
 
     /// Characters left for the message (negative when over), for the counter under it.
     pub fn message_chars_left(&self) -> i64 {
-        MAX_MESSAGE_CHARS as i64 - self.message.chars().count() as i64
+        MAX_MESSAGE_CHARS as i64 - form::char_count(&self.message) as i64
     }
 
     /// The counter text under the message, e.g. "3988 tegn igjen".
