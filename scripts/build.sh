@@ -6,8 +6,8 @@
 # Five modules, each: (1.) cargo build --release --target wasm32-unknown-unknown -p privacy-widget
 #   (--features banner: the banner every page loads; the default features: the consent manager
 #   it loads when needed; --features extras: statement viewer, cookie declaration + forms;
-#   --features declaration: the declaration + forms, for a page without a statement;
-#   --features forms: the newsletter forms alone, for pages without a statement or declaration)
+#   --features declaration: the declaration alone, --features forms: the newsletter forms alone,
+#   each for a page without the statement)
 # 2. wasm-bindgen --target web  -> target/pkg/; the closure shims' table slots freed (scripts/prune-table.mjs)
 # 3. wasm-opt -Oz (npm binaryen 132; Debian's binaryen 108 cannot parse wasm-bindgen output),
 #    cached: skipped when the input .wasm (and the flags) are unchanged; then short import and
@@ -18,7 +18,7 @@
 #    terser), privacy-widget_bg.wasm (optimized), the same pair for -consent, -extras, -declaration and -forms,
 #    privacy-widget.d.ts (copy of src/privacy-widget.d.ts),
 #    sizes.txt / sizes.json (raw, gzip -9, brotli -q 11 bytes); scripts/package.mjs then adds
-#    www/dist/<content hash>/ (same four files, cacheable forever), integrity.json (sha384, the
+#    www/dist/<content hash>/ (the same ten files, cacheable forever), integrity.json (sha384, the
 #    loader's printed) and the npm package folder target/npm/privacy-widget/
 # 5. cargo build -p privacy-widget-server  -> target/debug/privacy-widget-server
 # Run scripts/bootstrap.sh first (start.sh and test.sh do).
@@ -118,7 +118,7 @@ build_module() {
 # The banner every page loads, with the loader tail (Consent Mode defaults, its browser
 # operations, where the other modules are, the start call); the consent manager it imports when
 # a decision needs it; the statement viewer, declaration and forms imported where a page needs
-# them, or the declaration and forms, or the forms alone, where a page needs no more of them.
+# them, or on a page without the statement the declaration alone and the forms alone.
 build_module privacy-widget "--no-default-features --features banner" "$ROOT/src/web/banner/entry-banner.js"
 build_module privacy-widget-consent "" "$ROOT/src/web/shared/entry-module.js" takeIntent
 build_module privacy-widget-extras "--no-default-features --features extras" "$ROOT/src/web/shared/entry-module.js"
@@ -131,8 +131,8 @@ sizes() { # name file -> "name raw gzip brotli"
 }
 # One group per module: "banner" is what every page loads before its banner can show, "consent"
 # what a decision (or the browser's idle time after the banner) adds, "extras" what the
-# statement page adds, "declaration" what a declaration page without the statement adds, "forms"
-# what a newsletter form adds on other pages.
+# statement page adds, "declaration" what a cookie declaration adds on other pages, "forms" what
+# a newsletter form adds on other pages.
 for module in privacy-widget privacy-widget-consent privacy-widget-extras privacy-widget-declaration privacy-widget-forms; do
   sizes "$module.js" "$DIST/$module.js"
   sizes "${module}_bg.wasm" "$DIST/${module}_bg.wasm"
@@ -141,8 +141,8 @@ awk '
   BEGIN { print "# privacy-widget transfer sizes in bytes, written by scripts/build.sh"
           print "# file raw gzip-9 brotli-11; banner = what every page loads before its banner,"
           print "# consent = loaded when a decision needs it, extras = loaded where a page needs them,"
-          print "# declaration = the declaration and forms, instead of extras on a page without statement,"
-          print "# forms = the newsletter forms alone, instead of extras on a page without statement or declaration"
+          print "# declaration = the cookie declaration alone, instead of extras on a page without statement,"
+          print "# forms = the newsletter forms alone, instead of extras on a page without statement"
           split("banner consent extras declaration forms", group, " ")
           printf "{\n" > "/dev/stderr" }
   { printf "%-34s %8d %8d %8d\n", $1, $2, $3, $4; r += $2; g += $3; b += $4

@@ -4,9 +4,9 @@
 //! (`privacy_widget_core`). The `banner` build is what every page loads: the first visit's
 //! banner; it loads the `consent` build (the consent manager) when a decision needs it, and
 //! that one loads the `extras` build (statement viewer, cookie declaration, forms) where a page
-//! needs them, only the `declaration` build (the cookie declaration and the newsletter forms) on
-//! a page with a declaration but no statement, or only the `forms` build (the newsletter forms)
-//! on a page with neither.
+//! needs them; on a page without the statement, the `declaration` build (the cookie declaration
+//! alone) where there is one, and the `forms` build (the newsletter forms alone) at the visitor's
+//! first move in a form.
 
 #![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 

@@ -3,9 +3,8 @@
 //! Builds of one crate, one folder each: `banner` (every page: a first visit's banner, and the
 //! decision made at it), `consent` (loaded by it when needed: dialog, blocking, delivery, the JS
 //! API) and `extras` (the statement viewer, the cookie declaration and the forms, loaded where a
-//! page needs them; built again as `declaration`, the declaration and the forms, for a page
-//! without a statement, and as `forms`, the newsletter forms alone, for pages with neither a
-//! statement nor a declaration), which talk to each other only through
+//! page needs them; built again as `declaration`, the declaration alone, and as `forms`, the
+//! newsletter forms alone, for pages without the statement), which talk to each other only through
 //! `window.PrivacyWidget`; `shared` is in all but the banner build.
 
 #[cfg(feature = "banner")]

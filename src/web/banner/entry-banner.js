@@ -16,8 +16,8 @@ window.gtag("consent", "default", {
 // A block, so the names cannot clash with the glue's top-level ones.
 {
   // The consent manager, the statement viewer with the declaration and the forms, the
-  // declaration with the forms, and the forms alone are modules of their own, imported from
-  // beside this file when needed. Each import settles once its module started.
+  // declaration alone and the forms alone are modules of their own, imported from beside this
+  // file when needed. Each import settles once its module started.
   // Resolved by `import.meta.resolve`, not `new URL(…, import.meta.url)`: the first use of the
   // URL interface installs its bindings (7.5 KB of JS heap measured alone, 4 KB on the bench page).
   const consentUrl = import.meta.resolve("./privacy-widget-consent.js");
@@ -133,9 +133,9 @@ window.gtag("consent", "default", {
     try { return local ? localStorage : sessionStorage; } catch { return null; }
   };
   window.__privacyWidgetBanner = {
-    // Not an operation of the banner build: the consent manager's way to a smaller build of
-    // the extras family ("forms", "declaration"), for a page that needs no more of it; not
-    // beside the extras build, which has everything they have.
+    // Not an operation of the banner build: the consent manager's way to the smaller builds of
+    // the extras family ("declaration", "forms"; a page may need both), for a page without the
+    // statement; not beside the extras build, which has everything they have.
     loadPart: (name) => extras || (parts[name] ||= import(import.meta.resolve(`./privacy-widget-${name}.js`))),
     config() {
       const element = document.getElementById("privacy-widget-config");

@@ -146,7 +146,7 @@ pub fn preload_extras() {
 }
 
 /// Starts loading a smaller build of the extras family (`forms`: the newsletter forms alone;
-/// `declaration`: the cookie declaration with them), unless the extras build, which has both, is
+/// `declaration`: the cookie declaration alone), unless the extras build, which has both, is
 /// loaded already: the loader's `loadPart`, not part of the API.
 pub fn load_part(name: &str) {
     dom::call_method(&dom::get(&dom::window(), "__privacyWidgetBanner"), "loadPart", &[&JsValue::from_str(name)]);

@@ -141,9 +141,10 @@ fn boot(stage: Boot) {
             });
             // Scripts the page added between start-up and the observer.
             with_app(|app| app.activate());
-            if let Some(build @ (PageBuild::Extras | PageBuild::Declaration)) = with_app(|app| page_build(&app.config))
-            {
-                build.load();
+            if with_app(|app| statement_page(&app.config)).unwrap_or(false) {
+                api::preload_extras();
+            } else if dom::query(&dom::document(), DECLARATION_CONTAINERS).is_some() {
+                api::load_part("declaration");
             }
             None
         }
@@ -260,15 +261,17 @@ fn run_intent(intent: &str) {
         "preferences" | "reopen" => dispatch(Msg::OpenPreferences),
         "banner" => dispatch(Msg::ShowBanner),
         // A newsletter form to render or take over (`entry-banner.js`, `loadConsentForForms`):
-        // its events go through this module's delivery (`api::install_forms_bridge`), in the
-        // smallest build that has all the page needs.
+        // its events go through this module's delivery (`api::install_forms_bridge`). The forms
+        // build alone where the page does not need the extras build.
         "forms" => {
-            let build = with_app(|app| {
+            let statement_page = with_app(|app| {
                 delivery::start(&app.config);
-                page_build(&app.config)
+                statement_page(&app.config)
             });
-            if let Some(build) = build {
-                build.load();
+            match statement_page {
+                Some(true) => api::preload_extras(),
+                Some(false) => api::load_part("forms"),
+                None => {}
             }
         }
         "statement-changes" => {
@@ -297,37 +300,16 @@ fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
     delivery::forget_stored(local, PENDING_DECISION_KEY);
 }
 
-/// The builds of the extras family, each with all of the next one: the statement viewer (and
-/// rights requests) with the cookie declaration and the newsletter forms (`extras`), the
-/// declaration with the forms (`declaration`), the forms alone (`forms`).
-enum PageBuild {
-    Extras,
-    Declaration,
-    Forms,
-}
+/// A cookie declaration's containers (`web::extras::declaration`).
+const DECLARATION_CONTAINERS: &str = "[data-pw-cookie-declaration]";
 
-impl PageBuild {
-    fn load(self) {
-        match self {
-            PageBuild::Extras => api::preload_extras(),
-            PageBuild::Declaration => api::load_part("declaration"),
-            PageBuild::Forms => api::load_part("forms"),
-        }
-    }
-}
-
-/// The smallest build with what the page holds. The statement page and a cookie declaration
-/// need theirs at once (`Boot::Observe`); a newsletter form needs one at the visitor's first
-/// move in it, or near the viewport when nothing is pre-rendered there: the banner build
-/// watches for both and hands over the intent "forms" (`run_intent`).
-fn page_build(config: &Config) -> PageBuild {
-    if config.statement.as_ref().and_then(|s| s.container.as_deref()).and_then(dom::by_id).is_some() {
-        PageBuild::Extras
-    } else if dom::query(&dom::document(), "[data-pw-cookie-declaration]").is_some() {
-        PageBuild::Declaration
-    } else {
-        PageBuild::Forms
-    }
+/// The statement page needs the extras build at once (its viewer has the declaration and the
+/// forms too). Elsewhere a cookie declaration needs the declaration build at once, and a
+/// newsletter form the forms build at the visitor's first move in it, or near the viewport when
+/// nothing is pre-rendered there: the banner build watches for both and hands over the intent
+/// "forms" (`run_intent`). A declaration's page with a footer form gets both builds.
+fn statement_page(config: &Config) -> bool {
+    config.statement.as_ref().and_then(|s| s.container.as_deref()).and_then(dom::by_id).is_some()
 }
 
 fn report_stored(status: &StoredConsent) {

@@ -1,7 +1,7 @@
 //! The entry point of the extras, declaration and forms builds: the only module that knows every
 //! renderer (statement viewer, cookie declaration, newsletter forms; the declaration build has
-//! the last two, the forms build the last alone) and wires them together; the renderers never
-//! import it.
+//! the declaration alone, the forms build the forms alone) and wires them together; the
+//! renderers never import it.
 
 #[cfg(feature = "extras")]
 use crate::prelude::*;
@@ -9,6 +9,7 @@ use crate::prelude::*;
 use super::consent_bridge;
 #[cfg(any(feature = "extras", feature = "declaration"))]
 use super::declaration;
+#[cfg(not(feature = "declaration"))]
 use super::newsletter;
 #[cfg(feature = "extras")]
 use super::statement;
@@ -65,7 +66,7 @@ pub fn listen() {
     });
 }
 
-/// Starts the viewer and the forms. An invalid config was already reported by the consent
+/// Starts this build's renderers. An invalid config was already reported by the consent
 /// module, which then never loads this one; so here it is only skipped.
 pub fn start(config_text: &str) {
     let Some(config) = read_config(config_text) else { return };
@@ -74,6 +75,7 @@ pub fn start(config_text: &str) {
     statement::start(&config, lang, consent_bridge::previous_revision());
     #[cfg(any(feature = "extras", feature = "declaration"))]
     declaration::start(&config, lang);
+    #[cfg(not(feature = "declaration"))]
     newsletter::start(&config, lang);
     #[cfg(feature = "extras")]
     {
@@ -100,5 +102,6 @@ fn language_changed(lang: Lang) {
     statement::follow_language(lang);
     #[cfg(any(feature = "extras", feature = "declaration"))]
     declaration::set_language(lang);
+    #[cfg(not(feature = "declaration"))]
     newsletter::set_language(lang);
 }
