@@ -12,6 +12,7 @@ use crate::wire;
 use core::fmt;
 
 pub mod banner;
+pub mod declaration;
 pub mod extras;
 pub mod forms;
 mod lenient;
@@ -1012,6 +1013,33 @@ pub(crate) mod tests {
     /// reader's agreement test checks it kept of a variant's overrides.
     pub(crate) fn override_names(config: &Config, lang: Lang) -> Option<Vec<&'static str>> {
         config.texts.iter().find(|(l, _)| *l == lang).map(|(_, list)| list.iter().map(|(k, _)| *k).collect())
+    }
+
+    /// The configs an agreement test reads: `DEMO`, the demo page's and the reader's own
+    /// `variant` (usually `DEMO` with the fields the reader takes changed).
+    pub(crate) fn agreement_configs(variant: String) -> [String; 3] {
+        [DEMO.to_string(), include_str!("../../www/widget-config.json").to_string(), variant]
+    }
+
+    /// `DEMO` with the analytics service's declared cookies given every field a declaration
+    /// shows (type, party, a plain lifetime) and its hosts, which no declaration reads.
+    pub(crate) fn with_declared_cookies(config: String) -> String {
+        config.replacen(
+            r#""cookies": [{"name": "_ga", "lifetime": {"nb": "2 år", "en": "2 years"}}, "_ga_*"]"#,
+            r#""hosts": ["*.google-analytics.com"],
+               "cookies": [{"name": "_ga", "lifetime": "2 years", "type": "localStorage", "party": "third"}, "_ga_*"]"#,
+            1,
+        )
+    }
+
+    /// The categories as a declaration reads them: every field but the services' hosts.
+    pub(crate) fn declared_categories(config: &Config) -> Vec<Category> {
+        let without_hosts = |s: &Service| Service { hosts: Vec::new(), ..s.clone() };
+        config
+            .categories
+            .iter()
+            .map(|c| Category { services: c.services.iter().map(without_hosts).collect(), ..c.clone() })
+            .collect()
     }
 
     /// A lenient reader held to the full parse: on each config, it reads exactly the `part` of what

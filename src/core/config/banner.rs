@@ -92,7 +92,7 @@ fn consent_mode(custom: Option<&Json>, categories: &[Category]) -> Option<Vec<(C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::{assert_agrees, assert_gives_up, overrides_named, DEMO};
+    use crate::config::tests::{agreement_configs, assert_agrees, assert_gives_up, overrides_named, DEMO};
     use crate::config::Service;
     use crate::ui::texts_hash;
 
@@ -134,10 +134,7 @@ mod tests {
 
     #[test]
     fn agrees_with_the_full_parse() {
-        let demo_page = include_str!("../../../www/widget-config.json");
-        let variants = [
-            DEMO.to_string(),
-            demo_page.to_string(),
+        let variants = agreement_configs(
             DEMO.replacen(
                 "\"language\": \"nb\",",
                 r#""language": "auto", "theme": "dark", "floatingButton": true,
@@ -151,7 +148,7 @@ mod tests {
                 r#"{"id": "necessary", "required": true, "title": "Må ha", "description": {"nn": "Alltid", "en": "Always"}}"#,
                 1,
             ),
-        ];
+        );
         for ((banner, full), text) in assert_agrees(read, banner_part, &variants).iter().zip(&variants) {
             // What a decision at the banner carries is what the consent manager would send.
             for lang in Lang::ALL {

@@ -39,22 +39,17 @@ pub fn read(root: &Json) -> Option<Config> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::{assert_agrees, assert_gives_up, override_names, overrides_named, DEMO};
-    use crate::config::{Category, Service};
+    use crate::config::tests::{
+        agreement_configs, assert_agrees, assert_gives_up, declared_categories, override_names, overrides_named,
+        with_declared_cookies, DEMO,
+    };
     use crate::lang::Lang;
 
     /// Every field this reader fills, as the full parse has it.
     fn extras_part(config: &Config) -> Config {
         let mut part = Config::defaults();
         part.revision = config.revision.clone();
-        part.categories = config
-            .categories
-            .iter()
-            .map(|c| Category {
-                services: c.services.iter().map(|s| Service { hosts: Vec::new(), ..s.clone() }).collect(),
-                ..c.clone()
-            })
-            .collect();
+        part.categories = declared_categories(config);
         part.endpoints.newsletter = config.endpoints.newsletter.clone();
         part.endpoints.rights_request = config.endpoints.rights_request.clone();
         part.privacy_policy_url = config.privacy_policy_url.clone();
@@ -68,10 +63,7 @@ mod tests {
 
     #[test]
     fn agrees_with_the_full_parse() {
-        let demo_page = include_str!("../../../www/widget-config.json");
-        let variants = [
-            DEMO.to_string(),
-            demo_page.to_string(),
+        let variants = agreement_configs(with_declared_cookies(
             DEMO.replacen(
                 "\"language\": \"nb\",",
                 r#""language": "auto", "contactEmail": "personvern@example.no",
@@ -80,14 +72,8 @@ mod tests {
                              "nn": {"category.analytics": "Besøkstal", "preferencesTitle": "Val"}},"#,
                 1,
             )
-            .replacen("\"endpoints\": {\"consent\": \"/api/consent\"},", "", 1)
-            .replacen(
-                r#""cookies": [{"name": "_ga", "lifetime": {"nb": "2 år", "en": "2 years"}}, "_ga_*"]"#,
-                r#""hosts": ["*.google-analytics.com"],
-                   "cookies": [{"name": "_ga", "lifetime": "2 years", "type": "localStorage", "party": "third"}, "_ga_*"]"#,
-                1,
-            ),
-        ];
+            .replacen("\"endpoints\": {\"consent\": \"/api/consent\"},", "", 1),
+        ));
         let read_back = assert_agrees(read, extras_part, &variants);
         // The variant's overrides: the shared texts' and the forms', no other build's.
         let third = &read_back[2].0;

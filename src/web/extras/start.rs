@@ -87,10 +87,13 @@ pub fn start(config_text: &str) {
 }
 
 /// The config as this build's renderers use it, read leniently: the consent manager, which loads
-/// this build, has checked it fully and named every mistake (`config::extras`, `config::forms`).
+/// this build, has checked it fully and named every mistake (`config::extras`,
+/// `config::declaration`, `config::forms`).
 fn read_config(text: &str) -> Option<Config> {
-    #[cfg(any(feature = "extras", feature = "declaration"))]
+    #[cfg(feature = "extras")]
     let read = config::extras::read;
+    #[cfg(feature = "declaration")]
+    let read = config::declaration::read;
     #[cfg(feature = "forms")]
     let read = config::forms::read;
     json::parse(text).ok().and_then(|root| read(&root))
