@@ -15,7 +15,7 @@ use privacy_widget_core::config::{Config, OutboxStorage, Theme};
 use privacy_widget_core::consent::cookie_matches;
 use privacy_widget_core::consent::EventContext;
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
-use privacy_widget_core::json::Json;
+use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::outbox::IdempotencyKey;
 use privacy_widget_core::separated;
@@ -161,7 +161,7 @@ fn boot(stage: Boot) {
 /// been released.
 fn banner_build_pressed() -> bool {
     let pressed_at = dom::by_id(HOST_ID).and_then(|host| dom::get_attr(&host, "data-pw-pressed"));
-    pressed_at.and_then(|ms| ms.parse::<u64>().ok()).is_some_and(|ms| dom::now_ms().saturating_sub(ms) < 1000)
+    pressed_at.and_then(|ms| json::parse_digits(&ms)).is_some_and(|ms| dom::now_ms().saturating_sub(ms) < 1000)
 }
 
 /// Starts the blocked scripts and embeds the choices in force allow (placeholders for the rest,

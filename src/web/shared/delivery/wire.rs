@@ -18,7 +18,7 @@ pub fn retry_after_ms(value: &str, now_ms: u64, parse_date: impl FnOnce(&str) ->
     }
     if value.bytes().all(|b| b.is_ascii_digit()) {
         // More digits than fit are "very long"; the outbox caps it at its own maximum.
-        return Some(value.parse::<u64>().map_or(u64::MAX, |s| s.saturating_mul(1000)));
+        return Some(json::parse_digits(value).map_or(u64::MAX, |s| s.saturating_mul(1000)));
     }
     parse_date(value).map(|at| at.saturating_sub(now_ms))
 }
