@@ -18,6 +18,12 @@ pub const COOKIE_SECTION_IDS: &[&str] = &["informasjonskapsler", "cookies", "sam
 /// The level of the category headings inside the statement, under its sections' `h3`.
 const STATEMENT_HEADING: u8 = 4;
 
+/// The attribute that marks a container for the declaration (its value is the declaration's own
+/// page address, for the language links, or empty), and the containers it marks: the banner build,
+/// the consent manager and the browser layer's renderer find them by these.
+pub const CONTAINER_ATTR: &str = "data-pw-cookie-declaration";
+pub const CONTAINERS: &str = "[data-pw-cookie-declaration]";
+
 /// The attribute whose element shows the visitor's current choice for a category (its value is
 /// the category id); the browser layer fills it in and keeps it current.
 pub const CHOICE_ATTR: &str = "data-pw-choice";

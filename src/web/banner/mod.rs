@@ -28,6 +28,7 @@ use privacy_widget_core::blocking::{self, BLOCKED_FRAMES, BLOCKED_SCRIPTS};
 use privacy_widget_core::config::{banner as config_banner, Config, OutboxStorage, Theme};
 use privacy_widget_core::consent::{Choices, ConsentRecord, Decision, EventContext};
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
+use privacy_widget_core::declaration;
 use privacy_widget_core::i18n::BannerText;
 use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
@@ -154,7 +155,7 @@ fn load_consent_when_needed(config: &Config) {
     let container = config.statement.as_ref().and_then(|s| s.container.as_deref()).unwrap_or("");
     if has(config, CONSENT_OUTBOX_KEY)
         || ops::found(container.as_bytes(), BLOCKED_FRAMES.as_bytes())
-        || ops::found(b"", b"[data-pw-cookie-declaration]")
+        || ops::found(b"", declaration::CONTAINERS.as_bytes())
     {
         ops::load_consent(b"");
         return;

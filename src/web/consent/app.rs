@@ -15,6 +15,7 @@ use privacy_widget_core::config::{Config, OutboxStorage, Theme};
 use privacy_widget_core::consent::cookie_matches;
 use privacy_widget_core::consent::EventContext;
 use privacy_widget_core::cookie::{self, PendingDecision, PENDING_DECISION_KEY};
+use privacy_widget_core::declaration;
 use privacy_widget_core::json::{self, Json};
 use privacy_widget_core::lang::{Lang, LANG_COOKIE};
 use privacy_widget_core::outbox::IdempotencyKey;
@@ -143,7 +144,7 @@ fn boot(stage: Boot) {
             with_app(|app| app.activate());
             if with_app(|app| statement_page(&app.config)).unwrap_or(false) {
                 api::preload_extras();
-            } else if dom::query(&dom::document(), DECLARATION_CONTAINERS).is_some() {
+            } else if dom::query(&dom::document(), declaration::CONTAINERS).is_some() {
                 api::load_part("declaration");
             }
             None
@@ -299,9 +300,6 @@ fn deliver_pending(config: &Config, handed_over: Option<PendingDecision>) {
     }
     delivery::forget_stored(local, PENDING_DECISION_KEY);
 }
-
-/// A cookie declaration's containers (`web::extras::declaration`).
-const DECLARATION_CONTAINERS: &str = "[data-pw-cookie-declaration]";
 
 /// The statement page needs the extras build at once (its viewer has the declaration and the
 /// forms too). Elsewhere a cookie declaration needs the declaration build at once, and a

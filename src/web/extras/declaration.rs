@@ -15,8 +15,6 @@ use privacy_widget_core::declaration::{self, AuditSummary, CHOICE_ATTR};
 use privacy_widget_core::lang::Lang;
 use web_sys::{Element, Event};
 
-/// Marks a container; its value is the declaration's own page address (language links), or empty.
-const CONTAINER: &str = "data-pw-cookie-declaration";
 /// The container's `npm run audit` report (JSON), for "last checked".
 const AUDIT_ATTR: &str = "data-pw-audit";
 /// The level of the category headings, 2 (the default) to 6.
@@ -39,9 +37,8 @@ crate::page_state! {
 /// Renders the declaration into every container, once the audit report (if one is named) is
 /// read; until then the pre-rendered declaration, if any, stays as it is.
 pub fn start(config: &Config, lang: Lang) {
-    let mut selector = String::from("[");
-    selector.push_str(CONTAINER);
-    selector.push_str("]:not([");
+    let mut selector = String::from(declaration::CONTAINERS);
+    selector.push_str(":not([");
     selector.push_str(TAKEN_ATTR);
     selector.push_str("])");
     let containers = dom::query_all(&dom::document(), &selector);
@@ -106,7 +103,7 @@ fn render() {
         let declaration = cell.read();
         let Some(d) = declaration.as_ref() else { return };
         for container in &d.containers {
-            let page = get_attr(container, CONTAINER).filter(|p| !p.is_empty());
+            let page = get_attr(container, declaration::CONTAINER_ATTR).filter(|p| !p.is_empty());
             let level = get_attr(container, HEADING_ATTR).and_then(|l| l.parse().ok()).unwrap_or(2);
             let tree = declaration::render(&d.config, d.lang, d.audit.as_ref(), level, page.as_deref());
             // Built, choices filled in, then swapped for what is there in one task: no flash of
@@ -144,7 +141,11 @@ fn on_click(event: Event) {
     consent_bridge::remember_language(lang);
     set_language(lang);
     // The link clicked was replaced: focus stays on the switch, now on the chosen language.
-    if let Some(current) = dom::query(&dom::document(), "[data-pw-cookie-declaration] [aria-current=\"page\"]") {
+    let current = DECLARATION.with(|cell| {
+        let declaration = cell.read();
+        declaration.as_ref()?.containers.iter().find_map(|c| dom::query(c, "[aria-current=\"page\"]"))
+    });
+    if let Some(current) = current {
         dom::focus(&current);
     }
 }
