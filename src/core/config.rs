@@ -1032,6 +1032,14 @@ pub(crate) mod tests {
         )
     }
 
+    /// A reader kept what the declaration lists of `with_declared_cookies`' service: its provider
+    /// and both declared cookies, the first one a third party's.
+    pub(crate) fn assert_declared_service(config: &Config) {
+        let service = &config.categories[1].services[0];
+        assert_eq!((service.provider.as_deref(), service.cookies.len()), (Some("Google Ireland Ltd."), 2));
+        assert!(service.cookies[0].third_party);
+    }
+
     /// The categories as a declaration reads them: every field but the services' hosts.
     pub(crate) fn declared_categories(config: &Config) -> Vec<Category> {
         let without_hosts = |s: &Service| Service { hosts: Vec::new(), ..s.clone() };
@@ -1069,6 +1077,28 @@ pub(crate) mod tests {
             assert!(Config::parse(&text).is_err(), "the full parse refuses it too: {to}");
         }
     }
+
+    // `assert_gives_up` cases more than one lenient reader refuses (`from` → `to` in `DEMO`).
+    /// A revision that would become a path segment.
+    pub(crate) const BAD_REVISION: (&str, &str) = ("\"revision\": \"2026-11-01\"", "\"revision\": \"../x\"");
+    /// No revision at all.
+    pub(crate) const NO_REVISION: (&str, &str) = ("\"revision\"", "\"revisjon\"");
+    /// A statement link no page may follow.
+    pub(crate) const UNSAFE_STATEMENT_LINK: (&str, &str) = ("\"/personopplysninger\"", "\"javascript:alert(1)\"");
+    /// A statement with a container but no source.
+    pub(crate) const STATEMENT_WITHOUT_SOURCE: (&str, &str) =
+        ("\"language\": \"nb\"", "\"language\": \"nb\", \"statement\": {\"container\": \"x\"}");
+    /// A category id that is not an id.
+    pub(crate) const BAD_CATEGORY_ID: (&str, &str) = ("{\"id\": \"necessary\"", "{\"id\": \"Necessary cookies\"");
+    /// A declared cookie of no party the declaration knows.
+    pub(crate) const UNKNOWN_COOKIE_PARTY: (&str, &str) =
+        ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"party\": \"fourth\"");
+    /// A declared cookie of no storage type the declaration knows.
+    pub(crate) const UNKNOWN_COOKIE_TYPE: (&str, &str) =
+        ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"type\": \"flash\"");
+    /// A category text in a language the widget does not speak.
+    pub(crate) const TEXT_IN_UNKNOWN_LANGUAGE: (&str, &str) =
+        ("\"Visitor statistics\"", "\"Visitor statistics\", \"de\": \"Besucher\"");
 
     pub(crate) const DEMO: &str = r#"{
         "revision": "2026-11-01",

@@ -92,7 +92,10 @@ fn consent_mode(custom: Option<&Json>, categories: &[Category]) -> Option<Vec<(C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::{agreement_configs, assert_agrees, assert_gives_up, overrides_named, DEMO};
+    use crate::config::tests::{
+        agreement_configs, assert_agrees, assert_gives_up, overrides_named, BAD_CATEGORY_ID, BAD_REVISION, DEMO,
+        NO_REVISION, TEXT_IN_UNKNOWN_LANGUAGE, UNSAFE_STATEMENT_LINK,
+    };
     use crate::config::Service;
     use crate::ui::texts_hash;
 
@@ -162,18 +165,18 @@ mod tests {
         assert_gives_up(
             read,
             &[
-                ("\"revision\": \"2026-11-01\"", "\"revision\": \"../x\""),
-                ("{\"id\": \"necessary\"", "{\"id\": \"Necessary cookies\""),
-                ("\"/personopplysninger\"", "\"javascript:alert(1)\""),
+                BAD_REVISION,
+                BAD_CATEGORY_ID,
+                UNSAFE_STATEMENT_LINK,
                 ("\"language\": \"nb\"", "\"language\": \"de\""),
                 ("\"language\": \"nb\"", "\"language\": \"nb\", \"cookie\": {\"lifetimeDays\": 400}"),
                 ("\"language\": \"nb\"", "\"language\": \"nb\", \"cookie\": {\"name\": \"a;b\"}"),
                 ("\"language\": \"nb\"", "\"language\": \"nb\", \"theme\": \"pink\""),
                 ("\"language\": \"nb\"", "\"language\": \"nb\", \"consentMode\": {\"ad_storage\": [\"ads\"]}"),
                 ("\"language\": \"nb\"", "\"language\": \"nb\", \"consentMode\": {\"ads\": []}"),
-                ("\"revision\"", "\"revisjon\""),
+                NO_REVISION,
                 ("\"name\": \"Meta Pixel\"", "\"name\": \" \""),
-                ("\"Visitor statistics\"", "\"Visitor statistics\", \"de\": \"Besucher\""),
+                TEXT_IN_UNKNOWN_LANGUAGE,
                 ("\"/api/consent\"", "\"//evil.example/api\""),
             ],
         );

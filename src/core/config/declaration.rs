@@ -30,8 +30,9 @@ pub fn read(root: &Json) -> Option<Config> {
 mod tests {
     use super::*;
     use crate::config::tests::{
-        agreement_configs, assert_agrees, assert_gives_up, declared_categories, override_names, overrides_named,
-        with_declared_cookies, DEMO,
+        agreement_configs, assert_agrees, assert_declared_service, assert_gives_up, declared_categories,
+        override_names, overrides_named, with_declared_cookies, BAD_CATEGORY_ID, DEMO, TEXT_IN_UNKNOWN_LANGUAGE,
+        UNKNOWN_COOKIE_PARTY, UNKNOWN_COOKIE_TYPE, UNSAFE_STATEMENT_LINK,
     };
     use crate::lang::Lang;
 
@@ -58,9 +59,7 @@ mod tests {
         let third = &read_back[2].0;
         assert_eq!(override_names(third, Lang::En), Some(Vec::from(["privacyStatement"])));
         assert_eq!(override_names(third, Lang::Nn), Some(Vec::from(["category.analytics"])));
-        let service = &third.categories[1].services[0];
-        assert_eq!((service.provider.as_deref(), service.cookies.len()), (Some("Google Ireland Ltd."), 2));
-        assert!(service.cookies[0].third_party);
+        assert_declared_service(third);
     }
 
     #[test]
@@ -68,11 +67,11 @@ mod tests {
         assert_gives_up(
             read,
             &[
-                ("\"/personopplysninger\"", "\"javascript:alert(1)\""),
-                ("{\"id\": \"necessary\"", "{\"id\": \"Necessary cookies\""),
-                ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"party\": \"fourth\""),
-                ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"type\": \"flash\""),
-                ("\"Visitor statistics\"", "\"Visitor statistics\", \"de\": \"Besucher\""),
+                UNSAFE_STATEMENT_LINK,
+                BAD_CATEGORY_ID,
+                UNKNOWN_COOKIE_PARTY,
+                UNKNOWN_COOKIE_TYPE,
+                TEXT_IN_UNKNOWN_LANGUAGE,
             ],
         );
     }

@@ -40,8 +40,10 @@ pub fn read(root: &Json) -> Option<Config> {
 mod tests {
     use super::*;
     use crate::config::tests::{
-        agreement_configs, assert_agrees, assert_gives_up, declared_categories, override_names, overrides_named,
-        with_declared_cookies, DEMO,
+        agreement_configs, assert_agrees, assert_declared_service, assert_gives_up, declared_categories,
+        override_names, overrides_named, with_declared_cookies, BAD_CATEGORY_ID, BAD_REVISION, DEMO, NO_REVISION,
+        STATEMENT_WITHOUT_SOURCE, TEXT_IN_UNKNOWN_LANGUAGE, UNKNOWN_COOKIE_PARTY, UNKNOWN_COOKIE_TYPE,
+        UNSAFE_STATEMENT_LINK,
     };
     use crate::lang::Lang;
 
@@ -80,10 +82,7 @@ mod tests {
         assert_eq!(third.endpoints.rights_request.as_deref(), Some("/api/rights"));
         assert_eq!(override_names(third, Lang::En), Some(Vec::from(["newsletterTitle", "privacyStatement"])));
         assert_eq!(override_names(third, Lang::Nn), Some(Vec::from(["category.analytics"])));
-        // What the declaration lists of a service.
-        let service = &third.categories[1].services[0];
-        assert_eq!((service.provider.as_deref(), service.cookies.len()), (Some("Google Ireland Ltd."), 2));
-        assert!(service.cookies[0].third_party);
+        assert_declared_service(third);
     }
 
     #[test]
@@ -91,18 +90,18 @@ mod tests {
         assert_gives_up(
             read,
             &[
-                ("\"revision\": \"2026-11-01\"", "\"revision\": \"../x\""),
-                ("\"revision\"", "\"revisjon\""),
-                ("\"/personopplysninger\"", "\"javascript:alert(1)\""),
+                BAD_REVISION,
+                NO_REVISION,
+                UNSAFE_STATEMENT_LINK,
                 (
                     "\"endpoints\": {\"consent\": \"/api/consent\"",
                     "\"endpoints\": {\"consent\": \"/api/consent\", \"rightsRequest\": \"//evil.example/rights\"",
                 ),
-                ("\"language\": \"nb\"", "\"language\": \"nb\", \"statement\": {\"container\": \"x\"}"),
-                ("{\"id\": \"necessary\"", "{\"id\": \"Necessary cookies\""),
-                ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"party\": \"fourth\""),
-                ("{\"name\": \"_ga\"", "{\"name\": \"_ga\", \"type\": \"flash\""),
-                ("\"Visitor statistics\"", "\"Visitor statistics\", \"de\": \"Besucher\""),
+                STATEMENT_WITHOUT_SOURCE,
+                BAD_CATEGORY_ID,
+                UNKNOWN_COOKIE_PARTY,
+                UNKNOWN_COOKIE_TYPE,
+                TEXT_IN_UNKNOWN_LANGUAGE,
             ],
         );
     }

@@ -35,7 +35,8 @@ pub fn read(root: &Json) -> Option<Config> {
 mod tests {
     use super::*;
     use crate::config::tests::{
-        agreement_configs, assert_agrees, assert_gives_up, override_names, overrides_named, DEMO,
+        agreement_configs, assert_agrees, assert_gives_up, override_names, overrides_named, BAD_REVISION, DEMO,
+        NO_REVISION, STATEMENT_WITHOUT_SOURCE, UNSAFE_STATEMENT_LINK,
     };
     use crate::lang::Lang;
 
@@ -78,14 +79,14 @@ mod tests {
         assert_gives_up(
             read,
             &[
-                ("\"revision\": \"2026-11-01\"", "\"revision\": \"../x\""),
-                ("\"revision\"", "\"revisjon\""),
-                ("\"/personopplysninger\"", "\"javascript:alert(1)\""),
+                BAD_REVISION,
+                NO_REVISION,
+                UNSAFE_STATEMENT_LINK,
                 (
                     "\"endpoints\": {\"consent\": \"/api/consent\"",
                     "\"endpoints\": {\"consent\": \"/api/consent\", \"newsletter\": \"//evil.example/nl\"",
                 ),
-                ("\"language\": \"nb\"", "\"language\": \"nb\", \"statement\": {\"container\": \"x\"}"),
+                STATEMENT_WITHOUT_SOURCE,
             ],
         );
     }
